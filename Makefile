@@ -1,0 +1,118 @@
+# copub: co-publication bibliometrics analyser.
+# Plain GNU make. `make` builds build/copub; `make check` runs every test;
+# `make demo` shows the product on the bundled synthetic corpus.
+#   DEVELOPER=1               warnings become errors
+#   SANITIZE=address,undefined build with sanitizers (into build-san/)
+#   PREFIX, DESTDIR           for `make install`
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+VERSION := 0.1.0
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PYTHON ?= python3
+PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib geonames
+
+ifneq ($(SANITIZE),)
+BUILDDIR ?= build-san
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILDDIR ?= build
+SAN_FLAGS =
+endif
+
+WARNINGS = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wwrite-strings -Wno-overlength-strings
+ifeq ($(DEVELOPER),1)
+WARNINGS += -Werror
+endif
+
+# Recursive (=) on purpose: pkg-config runs only when something is compiled,
+# after `deps` had its chance to install what is missing.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
+    -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
+    -DCOPUB_VERSION='"$(VERSION)"' -DCOPUB_DATADIR='"$(DATADIR)/copub"' \
+    -Iinclude -Isrc $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+LIB_SRCS := $(sort $(wildcard src/*.c))
+CLI_SRCS := $(sort $(wildcard src/cli/*.c))
+TEST_SRCS := $(sort $(wildcard tests/test-*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILDDIR)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILDDIR)/%.o)
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/tests/fuzz/%)
+LIBCOPUB := $(BUILDDIR)/libcopub.a
+COPUB := $(BUILDDIR)/copub
+
+.PHONY: all deps check check-run demo demo-run install uninstall clean bench accuracy
+.DEFAULT_GOAL := all
+
+all: $(COPUB)
+
+$(BUILDDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOPUB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(COPUB): $(CLI_OBJS) $(LIBCOPUB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBCOPUB) $(PKG_LIBS)
+
+$(BUILDDIR)/tests/%: tests/%.c $(LIBCOPUB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBCOPUB) $(PKG_LIBS)
+
+$(BUILDDIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone-driver.c $(LIBCOPUB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< tests/fuzz/standalone-driver.c \
+	    $(LIBCOPUB) $(PKG_LIBS)
+
+# Install the missing Debian packages only when something is missing.
+deps:
+	@if ! command -v $(PKG_CONFIG) >/dev/null 2>&1 || ! $(PKG_CONFIG) --exists $(PKGS) \
+	    || ! command -v $(PYTHON) >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1 \
+	    || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/iso-codes/json/iso_3166-1.json; then \
+	    echo "make: some dependencies are missing; running scripts/install-deps"; \
+	    scripts/install-deps; \
+	fi
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(COPUB) $(TEST_BINS) $(FUZZ_BINS)
+	@BUILDDIR=$(BUILDDIR) PYTHON=$(PYTHON) tests/run-tests
+
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: $(COPUB)
+	@BUILDDIR=$(BUILDDIR) PYTHON=$(PYTHON) scripts/demo
+
+bench: $(COPUB)
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-import
+
+install: $(COPUB)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/copub
+	install -m 755 $(COPUB) $(DESTDIR)$(BINDIR)/copub
+	install -m 644 doc/copub.1 $(DESTDIR)$(MANDIR)/man1/copub.1
+	cp -R data/. $(DESTDIR)$(DATADIR)/copub/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/copub $(DESTDIR)$(MANDIR)/man1/copub.1
+	rm -rf $(DESTDIR)$(DATADIR)/copub
+
+clean:
+	rm -rf build build-san out
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)

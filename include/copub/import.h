@@ -1,0 +1,47 @@
+/* copub: importing files into the store. Detects each file's format (OpenAlex list
+ * page, single work, JSON Lines; gzip-compressed or not), parses it as a stream and
+ * writes every work in one transaction: a failed import leaves the store as it was. */
+#pragma once
+
+#include <glib.h>
+
+#include "copub/store.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean skip_bad; /* skip malformed records (counted, and where) instead of failing */
+  guint n_threads;   /* parser threads for JSON Lines; 0 = one per processor */
+} CopubImportOptions;
+
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0 }
+
+typedef enum {
+  COPUB_FORMAT_UNKNOWN,
+  COPUB_FORMAT_OPENALEX_JSONL,     /* one work per line (the snapshot's format) */
+  COPUB_FORMAT_OPENALEX_DOCUMENT,  /* a /works list page, a single work, or an array */
+} CopubFormat;
+
+const char *copub_format_name (CopubFormat format);
+
+typedef struct {
+  guint64 files;
+  guint64 records;    /* records read, bad ones included */
+  guint64 inserted;
+  guint64 updated;
+  guint64 unchanged;
+  guint64 skipped;    /* bad records skipped (with skip_bad) */
+  GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
+} CopubImportStats;
+
+void copub_import_stats_init (CopubImportStats *stats);
+void copub_import_stats_clear (CopubImportStats *stats);
+
+/* Imports @paths (NULL-terminated) into @store in one transaction. Errors name the
+ * file and the line or record: COPUB_ERROR_PARSE for bad data (the transaction is
+ * rolled back), COPUB_ERROR_IO for unreadable files. */
+gboolean copub_import_files (CopubStore *store, const char *const *paths,
+                             const CopubImportOptions *options, CopubImportStats *stats,
+                             GError **error);
+
+G_END_DECLS

@@ -1,0 +1,82 @@
+/* copub: the store. One SQLite file holding works, their authorships and the raw
+ * source records, with versioned schema migrations. Every write happens inside a
+ * transaction the caller opens, so a failed step leaves the store as it was. */
+#pragma once
+
+#include <glib.h>
+
+#include "copub/work.h"
+
+G_BEGIN_DECLS
+
+typedef struct CopubStore CopubStore;
+
+/* The schema version this build writes. */
+#define COPUB_STORE_SCHEMA_VERSION 1
+
+/* Opens (creating it if needed) the store at @path and migrates its schema.
+ * Fails with COPUB_ERROR_DB when the file is not a copub store or is newer than
+ * this build. Free with copub_store_free. */
+CopubStore *copub_store_open (const char *path, GError **error);
+void copub_store_free (CopubStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubStore, copub_store_free)
+
+const char *copub_store_path (const CopubStore *store);
+int copub_store_schema_version (CopubStore *store);
+
+/* Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). */
+gboolean copub_store_begin (CopubStore *store, GError **error);
+gboolean copub_store_commit (CopubStore *store, GError **error);
+/* Rolls back the open transaction, if any. Never fails. */
+void copub_store_rollback (CopubStore *store);
+
+typedef enum {
+  COPUB_PUT_INSERTED,
+  COPUB_PUT_UPDATED,
+  COPUB_PUT_UNCHANGED, /* same raw record as stored: nothing written */
+} CopubPutResult;
+
+/* Inserts or replaces the work keyed by (source, id), with its authorships.
+ * Must be called inside a transaction. */
+gboolean copub_store_put_work (CopubStore *store, const CopubWork *work,
+                               CopubPutResult *out_result, GError **error);
+
+/* Number of works from @source (all sources when @source is NULL). */
+gint64 copub_store_count_works (CopubStore *store, const char *source, GError **error);
+
+/* What the indicators need of a work, read in one pass over the works table. */
+typedef struct {
+  const char *source;
+  const char *id;
+  int year;
+  const char *type;
+  gboolean is_retracted;
+  gboolean is_paratext;
+  gboolean is_synthetic;
+  const char *countries;      /* union, sorted, comma-separated; "" when none */
+  int n_authorships;
+  int n_known;                /* authorships with at least one known country */
+  const char *field_id;       /* primary topic's field, or NULL */
+  const char *field_name;
+  const char *domain_id;
+  const char *domain_name;
+} CopubWorkSummary;
+
+typedef struct {
+  const char *source; /* NULL: every source */
+  int from;           /* 0: no lower bound */
+  int to;             /* 0: no upper bound */
+} CopubSummaryQuery;
+
+#define COPUB_SUMMARY_QUERY_INIT { NULL, 0, 0 }
+
+typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer user_data,
+                                      GError **error);
+
+/* Calls @func for each work matching @query, in (year, source, id) order. The
+ * summary's strings live until @func returns. */
+gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
+                                      CopubSummaryFunc func, gpointer user_data,
+                                      GError **error);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/* copub: result tables and their output as an aligned text table, CSV or JSON. */
+#pragma once
+
+#include <glib.h>
+#include <stdio.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  COPUB_COLUMN_TEXT,
+  COPUB_COLUMN_INT,
+  COPUB_COLUMN_SHARE, /* a proportion in [0, 1]: 4 decimals in CSV, a percentage in tables */
+  COPUB_COLUMN_REAL,  /* any other number: 2 decimals in CSV and tables */
+} CopubColumnKind;
+
+typedef enum {
+  COPUB_TABLE_FORMAT_TABLE,
+  COPUB_TABLE_FORMAT_CSV,
+  COPUB_TABLE_FORMAT_JSON,
+} CopubTableFormat;
+
+typedef struct CopubTable CopubTable;
+
+/* A new empty table; @title is shown above text tables and in JSON. */
+CopubTable *copub_table_new (const char *title);
+void copub_table_free (CopubTable *table);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubTable, copub_table_free)
+
+/* Adds a column; returns its index. */
+guint copub_table_add_column (CopubTable *table, const char *name, CopubColumnKind kind);
+/* Adds a row of empty (null) cells; returns its index. */
+guint copub_table_add_row (CopubTable *table);
+void copub_table_set_text (CopubTable *table, guint row, guint column, const char *text);
+void copub_table_set_int (CopubTable *table, guint row, guint column, gint64 value);
+/* Non-finite values leave the cell empty. */
+void copub_table_set_real (CopubTable *table, guint row, guint column, double value);
+/* A note printed under a text table, in JSON's "notes", and to stderr with CSV. */
+void copub_table_add_note (CopubTable *table, const char *note);
+
+guint copub_table_n_rows (const CopubTable *table);
+guint copub_table_n_columns (const CopubTable *table);
+const char *copub_table_column_name (const CopubTable *table, guint column);
+/* Cell accessors: FALSE when the cell is empty. */
+gboolean copub_table_get_int (const CopubTable *table, guint row, guint column, gint64 *out);
+gboolean copub_table_get_real (const CopubTable *table, guint row, guint column, double *out);
+const char *copub_table_get_text (const CopubTable *table, guint row, guint column);
+const char *const *copub_table_notes (const CopubTable *table, guint *n_notes);
+
+/* Parses "table", "csv" or "json". */
+gboolean copub_table_format_from_name (const char *name, CopubTableFormat *out);
+
+/* Writes @table to @out. Fails (COPUB_ERROR_IO) when writing fails. */
+gboolean copub_table_write (const CopubTable *table, CopubTableFormat format, FILE *out,
+                            GError **error);
+
+G_END_DECLS

@@ -1,0 +1,123 @@
+/* copub CLI: option parsing, verbosity and output checks shared by every command. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int verbosity = 0;
+
+/* -v, -vv and --verbose may repeat; GOption only says whether one was given. */
+static int
+count_verbosity (int argc, char **argv)
+{
+  int n = 0;
+
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    {
+      if (strcmp (argv[i], "--verbose") == 0)
+        n++;
+      else if (argv[i][0] == '-' && argv[i][1] == 'v' && strspn (argv[i] + 1, "v") == strlen (argv[i] + 1))
+        n += (int) strlen (argv[i] + 1);
+    }
+  return n;
+}
+
+static GLogWriterOutput
+log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  const char *message = NULL;
+  const char *prefix = "";
+  (void) data;
+
+  if ((level & G_LOG_LEVEL_DEBUG) && verbosity < 2)
+    return G_LOG_WRITER_HANDLED;
+  if ((level & G_LOG_LEVEL_INFO) && verbosity < 1)
+    return G_LOG_WRITER_HANDLED;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
+    prefix = "warning: ";
+  fprintf (stderr, "copub: %s%s\n", prefix, message ? message : "");
+  return G_LOG_WRITER_HANDLED;
+}
+
+GOptionContext *
+copub_cli_context_new (const char *command, const char *parameter_string, const char *summary)
+{
+  g_autofree char *params = g_strdup_printf ("%s%s%s", command,
+                                             parameter_string ? " " : "",
+                                             parameter_string ? parameter_string : "");
+  GOptionContext *context = g_option_context_new (params);
+  g_option_context_set_summary (context, summary);
+  return context;
+}
+
+gboolean
+copub_cli_parse (GOptionContext *context, int *argc, char ***argv, GError **error)
+{
+  static gboolean verbose_given;
+  const GOptionEntry shared[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose_given,
+      "Show progress details (-vv for debugging)", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  g_autoptr(GError) local = NULL;
+
+  verbosity = count_verbosity (*argc, *argv);
+  g_option_context_add_main_entries (context, shared, NULL);
+  g_log_set_writer_func (log_writer, NULL, NULL);
+  if (!g_option_context_parse (context, argc, argv, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+copub_cli_db_path (const char *option)
+{
+  const char *env;
+
+  if (option != NULL && *option != '\0')
+    return option;
+  env = g_getenv ("COPUB_DB");
+  if (env != NULL && *env != '\0')
+    return env;
+  return "copub.db";
+}
+
+gboolean
+copub_cli_finish_stdout (GError **error)
+{
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "writing to standard output: %s",
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+copub_cli_stderr_is_tty (void)
+{
+  return isatty (STDERR_FILENO) == 1;
+}
+
+void
+copub_cli_usage_error (GError **error, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE, message);
+}

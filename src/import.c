@@ -1,0 +1,585 @@
+/* copub: file import. Reads plain or gzip files as a stream, detects the format and
+ * feeds the parsers. JSON Lines are cut into batches of whole lines that a pool of
+ * threads parses while this thread writes the previous batches to the store, in
+ * order: parsing is the costly part and lines are independent. */
+#include <errno.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+#include <zlib.h>
+
+#include "copub/error.h"
+#include "copub/import.h"
+#include "copub/openalex.h"
+
+#define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
+#define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
+#define MAX_LINE_BYTES (256u << 20)    /* a longer line is not a work */
+#define MAX_IN_FLIGHT 8                /* batches parsed ahead of the writer */
+#define MAX_SKIPPED_LISTED 100
+
+/* ---- reading plain or gzip files ------------------------------------------------ */
+
+typedef struct {
+  gzFile gz;
+  const char *path;
+  char *buf;          /* bytes read and not yet consumed: buf[start, len) */
+  gsize start;
+  gsize len;
+  gsize cap;
+  gboolean eof;
+} Reader;
+
+static gboolean
+reader_open (Reader *r, const char *path, GError **error)
+{
+  memset (r, 0, sizeof *r);
+  r->path = path;
+  r->gz = gzopen (path, "rb");
+  if (r->gz == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot open '%s': %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  gzbuffer (r->gz, 256 * 1024);
+  r->cap = READ_CHUNK * 2;
+  r->buf = g_malloc (r->cap);
+  return TRUE;
+}
+
+static void
+reader_close (Reader *r)
+{
+  if (r->gz)
+    gzclose (r->gz);
+  g_free (r->buf);
+  memset (r, 0, sizeof *r);
+}
+
+/* Reads up to READ_CHUNK more bytes after what is buffered. A truncated or corrupt
+ * gzip stream is an error. */
+static gboolean
+reader_fill (Reader *r, GError **error)
+{
+  int n;
+
+  if (r->eof)
+    return TRUE;
+  if (r->start > 0)
+    {
+      memmove (r->buf, r->buf + r->start, r->len - r->start);
+      r->len -= r->start;
+      r->start = 0;
+    }
+  if (r->cap - r->len < READ_CHUNK)
+    {
+      r->cap = MAX (r->cap * 2, r->len + READ_CHUNK);
+      r->buf = g_realloc (r->buf, r->cap);
+    }
+  n = gzread (r->gz, r->buf + r->len, READ_CHUNK);
+  if (n < 0 || (n == 0 && !gzeof (r->gz)))
+    {
+      int code = 0;
+      const char *msg = gzerror (r->gz, &code);
+      g_set_error (error, COPUB_ERROR, code == Z_ERRNO ? COPUB_ERROR_IO : COPUB_ERROR_PARSE,
+                   "reading '%s': %s", r->path,
+                   code == Z_ERRNO ? g_strerror (errno) : msg);
+      return FALSE;
+    }
+  if (n == 0)
+    {
+      int code = 0;
+      const char *msg = gzerror (r->gz, &code);
+      /* zlib reports a gzip stream cut short only here, as Z_BUF_ERROR. */
+      if (code != Z_OK && code != Z_STREAM_END)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                       "reading '%s': %s (truncated gzip file?)", r->path, msg);
+          return FALSE;
+        }
+      r->eof = TRUE;
+    }
+  r->len += (gsize) n;
+  return TRUE;
+}
+
+/* ---- format detection ----------------------------------------------------------- */
+
+const char *
+copub_format_name (CopubFormat format)
+{
+  switch (format)
+    {
+    case COPUB_FORMAT_OPENALEX_JSONL:
+      return "OpenAlex JSON Lines";
+    case COPUB_FORMAT_OPENALEX_DOCUMENT:
+      return "OpenAlex JSON document";
+    case COPUB_FORMAT_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* TRUE when [s, s+len) is exactly one complete JSON value. */
+static gboolean
+is_complete_json (const char *s, gsize len)
+{
+  yajl_handle h = yajl_alloc (NULL, NULL, NULL);
+  gboolean ok = yajl_parse (h, (const unsigned char *) s, len) == yajl_status_ok
+                && yajl_complete_parse (h) == yajl_status_ok;
+  yajl_free (h);
+  return ok;
+}
+
+/* TRUE when something other than white space follows offset @from. Reads as needed;
+ * r->start must be 0 so that offsets stay valid. */
+static gboolean
+more_after (Reader *r, gsize from, GError **error)
+{
+  for (;;)
+    {
+      for (; from < r->len; from++)
+        if (!is_json_space (r->buf[from]))
+          return TRUE;
+      if (r->eof || !reader_fill (r, error))
+        return FALSE;
+    }
+}
+
+/* Offset of the first non-space byte at or after @from (r->len if none yet). */
+static gsize
+skip_space (const Reader *r, gsize from)
+{
+  while (from < r->len && is_json_space (r->buf[from]))
+    from++;
+  return from;
+}
+
+/* Finds the first non-space byte and, for '{', whether the file is JSON Lines: its
+ * first line is a whole JSON value (or starts like a record) and more lines follow.
+ * Leaves every byte buffered, with r->start past a byte order mark. */
+static gboolean
+detect_format (Reader *r, CopubFormat *out, GError **error)
+{
+  gsize bom, i, nl;
+  const char *found;
+
+  *out = COPUB_FORMAT_UNKNOWN;
+  while (r->len < 3 && !r->eof)
+    if (!reader_fill (r, error))
+      return FALSE;
+  bom = (r->len >= 3 && memcmp (r->buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+  while ((i = skip_space (r, bom)) >= r->len && !r->eof)
+    if (!reader_fill (r, error))
+      return FALSE;
+  if (i >= r->len)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': the file is empty", r->path);
+      return FALSE;
+    }
+  if (r->buf[i] != '{' && r->buf[i] != '[')
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "'%s': unknown format: expected OpenAlex JSON (a page, a work or JSON "
+                   "Lines), the file starts with '%c'", r->path,
+                   g_ascii_isprint (r->buf[i]) ? r->buf[i] : '?');
+      return FALSE;
+    }
+  *out = COPUB_FORMAT_OPENALEX_DOCUMENT;
+  while ((found = memchr (r->buf + i, '\n', r->len - i)) == NULL && !r->eof
+         && r->len < MAX_LINE_BYTES)
+    if (!reader_fill (r, error))
+      return FALSE;
+  r->start = bom;
+  if (r->buf[i] == '[' || found == NULL)
+    return TRUE;
+  nl = (gsize) (found - r->buf);
+  if (!more_after (r, nl + 1, error))
+    return error == NULL || *error == NULL;
+  if (is_complete_json (r->buf + i, nl - i) || (nl - i > 2 && r->buf[i + 1] == '"'))
+    *out = COPUB_FORMAT_OPENALEX_JSONL;
+  return TRUE;
+}
+
+/* ---- the writer: one transaction, statistics, bad records ------------------------- */
+
+typedef struct {
+  CopubStore *store;
+  const CopubImportOptions *options;
+  CopubImportStats *stats;
+  const char *path;
+} Writer;
+
+static gboolean
+write_work (Writer *w, CopubWork *work, GError **error)
+{
+  CopubPutResult result;
+
+  w->stats->records++;
+  if (!copub_store_put_work (w->store, work, &result, error))
+    return FALSE;
+  switch (result)
+    {
+    case COPUB_PUT_INSERTED:
+      w->stats->inserted++;
+      break;
+    case COPUB_PUT_UPDATED:
+      w->stats->updated++;
+      break;
+    case COPUB_PUT_UNCHANGED:
+      w->stats->unchanged++;
+      break;
+    }
+  return TRUE;
+}
+
+/* A bad record: skipped and listed with skip_bad, else the import's error. @where
+ * is "line 12", or NULL when the problem names its record already. */
+static gboolean
+bad_record (Writer *w, const char *where, const GError *problem, GError **error)
+{
+  g_autofree char *message = g_strdup_printf ("'%s' %s%s%s", w->path, where ? where : "",
+                                              where ? ": " : "", problem->message);
+  if (!w->options->skip_bad)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE, message);
+      return FALSE;
+    }
+  w->stats->records++;
+  w->stats->skipped++;
+  if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
+    g_ptr_array_add (w->stats->skipped_where, g_steal_pointer (&message));
+  return TRUE;
+}
+
+/* ---- JSON Lines: batches parsed by a thread pool ---------------------------------- */
+
+typedef struct {
+  CopubWork *work;    /* or NULL with problem set */
+  GError *problem;
+  guint64 line;
+} Item;
+
+typedef struct {
+  char *data;         /* whole lines */
+  gsize len;
+  guint64 first_line;
+  GArray *items;      /* of Item, in line order */
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Batch;
+
+static void
+item_clear (gpointer data)
+{
+  Item *item = data;
+  copub_work_free (item->work);
+  g_clear_error (&item->problem);
+}
+
+static Batch *
+batch_new (const char *data, gsize len, guint64 first_line)
+{
+  Batch *b = g_new0 (Batch, 1);
+  b->data = g_memdup2 (data, len);
+  b->len = len;
+  b->first_line = first_line;
+  b->items = g_array_new (FALSE, TRUE, sizeof (Item));
+  g_array_set_clear_func (b->items, item_clear);
+  g_mutex_init (&b->lock);
+  g_cond_init (&b->cond);
+  return b;
+}
+
+static void
+batch_free (Batch *b)
+{
+  g_free (b->data);
+  g_array_unref (b->items);
+  g_mutex_clear (&b->lock);
+  g_cond_clear (&b->cond);
+  g_free (b);
+}
+
+static gboolean
+is_blank (const char *s, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (!is_json_space (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Runs in a pool thread: parses every line of the batch. */
+static void
+parse_batch (gpointer data, gpointer user_data)
+{
+  Batch *b = data;
+  const char *p = b->data, *end = b->data + b->len;
+  guint64 line = b->first_line;
+  (void) user_data;
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', (size_t) (end - p));
+      gsize len = (gsize) ((nl ? nl : end) - p);
+      if (!is_blank (p, len))
+        {
+          Item item = { NULL, NULL, line };
+          item.work = copub_openalex_parse_work (p, len, &item.problem);
+          g_array_append_val (b->items, item);
+        }
+      line++;
+      p += len + 1;
+    }
+  g_mutex_lock (&b->lock);
+  b->done = TRUE;
+  g_cond_signal (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+static void
+batch_wait (Batch *b)
+{
+  g_mutex_lock (&b->lock);
+  while (!b->done)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+}
+
+static gboolean
+write_batch (Writer *w, Batch *b, GError **error)
+{
+  batch_wait (b);
+  for (guint i = 0; i < b->items->len; i++)
+    {
+      Item *item = &g_array_index (b->items, Item, i);
+      if (item->problem != NULL)
+        {
+          g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, item->line);
+          if (!bad_record (w, where, item->problem, error))
+            return FALSE;
+        }
+      else if (!write_work (w, item->work, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Cuts the buffered bytes into a batch of whole lines; at end of file the last line
+ * needs no newline. Returns NULL when no whole line is buffered yet. */
+static Batch *
+take_batch (Reader *r, guint64 *line)
+{
+  const char *start = r->buf + r->start;
+  gsize avail = r->len - r->start;
+  gsize cut = avail;
+  Batch *b;
+
+  if (!r->eof)
+    {
+      while (cut > 0 && start[cut - 1] != '\n')
+        cut--;
+    }
+  if (cut == 0)
+    return NULL;
+  b = batch_new (start, cut, *line);
+  for (const char *p = start; (p = memchr (p, '\n', (size_t) (start + cut - p))) != NULL; p++)
+    (*line)++;
+  r->start += cut;
+  return b;
+}
+
+/* Reads until @want bytes are buffered or the file ends. */
+static gboolean
+fill_to (Reader *r, gsize want, GError **error)
+{
+  while (!r->eof && r->len - r->start < want)
+    if (!reader_fill (r, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* The next batch of whole lines, or NULL at the end (or on error, with @error set). */
+static Batch *
+next_batch (Reader *r, guint64 *line, GError **error)
+{
+  gsize want = BATCH_BYTES;
+  Batch *b;
+
+  for (;;)
+    {
+      if (!fill_to (r, want, error))
+        return NULL;
+      if ((b = take_batch (r, line)) != NULL || r->eof)
+        return b;
+      /* No newline yet: a line longer than a batch. */
+      if (want >= MAX_LINE_BYTES)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                       "'%s' line %" G_GUINT64_FORMAT ": longer than %u MB, not a work",
+                       r->path, *line, MAX_LINE_BYTES >> 20);
+          return NULL;
+        }
+      want *= 2;
+    }
+}
+
+static gboolean
+import_jsonl (Writer *w, Reader *r, GError **error)
+{
+  guint n_threads = w->options->n_threads ? w->options->n_threads
+                                           : (guint) MAX (1, g_get_num_processors ());
+  g_autoptr(GQueue) pending = g_queue_new ();
+  GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
+  GError *read_error = NULL;
+  guint64 line = 1;
+  gboolean ok = TRUE;
+  Batch *b;
+
+  while (ok && (b = next_batch (r, &line, &read_error)) != NULL)
+    {
+      g_queue_push_tail (pending, b);
+      g_thread_pool_push (pool, b, NULL);
+      while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
+        {
+          Batch *oldest = g_queue_pop_head (pending);
+          ok = write_batch (w, oldest, error);
+          batch_free (oldest);
+        }
+    }
+  /* Wait for every batch, written or not, before freeing them. */
+  g_thread_pool_free (pool, FALSE, TRUE);
+  while ((b = g_queue_pop_head (pending)) != NULL)
+    {
+      if (ok)
+        ok = write_batch (w, b, error);
+      batch_free (b);
+    }
+  /* Records before a read error were written in order; the error comes last. */
+  if (ok && read_error != NULL)
+    {
+      g_propagate_error (error, read_error);
+      return FALSE;
+    }
+  g_clear_error (&read_error);
+  return ok;
+}
+
+/* ---- documents: a page, a single work, an array ----------------------------------- */
+
+static gboolean
+on_document_work (CopubWork *work, gpointer user_data, GError **error)
+{
+  g_autoptr(CopubWork) owned = work;
+  return write_work (user_data, owned, error);
+}
+
+static gboolean
+on_document_bad_record (guint64 index, const GError *problem, gpointer user_data,
+                        GError **error)
+{
+  (void) index; /* the parser already put "record N: " in the problem */
+  return bad_record (user_data, NULL, problem, error);
+}
+
+static gboolean
+import_document (Writer *w, Reader *r, GError **error)
+{
+  g_autoptr(CopubOpenalexStream) stream = copub_openalex_stream_new (on_document_work, w);
+
+  copub_openalex_stream_set_bad_record_func (stream, on_document_bad_record);
+  for (;;)
+    {
+      if (r->len > r->start
+          && !copub_openalex_stream_feed (stream, r->buf + r->start, r->len - r->start, error))
+        break;
+      r->start = r->len;
+      if (r->eof)
+        {
+          if (copub_openalex_stream_finish (stream, error))
+            return TRUE;
+          break;
+        }
+      if (!reader_fill (r, error))
+        return FALSE;
+    }
+  if (error && *error && (*error)->domain == COPUB_ERROR && (*error)->code == COPUB_ERROR_PARSE
+      && !g_str_has_prefix ((*error)->message, "'"))
+    g_prefix_error (error, "'%s' ", w->path);
+  return FALSE;
+}
+
+/* ---- the import ------------------------------------------------------------------- */
+
+void
+copub_import_stats_init (CopubImportStats *stats)
+{
+  memset (stats, 0, sizeof *stats);
+  stats->skipped_where = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+copub_import_stats_clear (CopubImportStats *stats)
+{
+  g_clear_pointer (&stats->skipped_where, g_ptr_array_unref);
+}
+
+static gboolean
+import_file (Writer *w, const char *path, GError **error)
+{
+  Reader r;
+  CopubFormat format;
+  gboolean ok;
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "'%s' is a directory", path);
+      return FALSE;
+    }
+  if (!reader_open (&r, path, error))
+    return FALSE;
+  ok = detect_format (&r, &format, error);
+  if (ok)
+    {
+      g_info ("importing '%s' (%s)", path, copub_format_name (format));
+      w->path = path;
+      ok = format == COPUB_FORMAT_OPENALEX_JSONL ? import_jsonl (w, &r, error)
+                                                 : import_document (w, &r, error);
+    }
+  reader_close (&r);
+  w->stats->files += ok;
+  return ok;
+}
+
+gboolean
+copub_import_files (CopubStore *store, const char *const *paths,
+                    const CopubImportOptions *options, CopubImportStats *stats,
+                    GError **error)
+{
+  Writer w = { store, options, stats, NULL };
+
+  if (!copub_store_begin (store, error))
+    return FALSE;
+  for (const char *const *p = paths; *p; p++)
+    if (!import_file (&w, *p, error))
+      {
+        copub_store_rollback (store);
+        return FALSE;
+      }
+  if (!copub_store_commit (store, error))
+    {
+      copub_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}

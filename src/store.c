@@ -1,0 +1,569 @@
+/* copub: the SQLite store. Schema migrations, the work upsert and the summary scan
+ * the indicators read. Statements are prepared once per store and reused. */
+#include <string.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "copub/error.h"
+#include "copub/store.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* 'copu': marks a SQLite file as a copub store. */
+#define COPUB_APPLICATION_ID 0x636f7075
+
+/* Migration N brings the schema from version N-1 to N. Never edit a published one:
+ * add the next. */
+static const char *const migrations[] = {
+  /* 1: works, authorships, institutions, key/value metadata. */
+  "CREATE TABLE works ("
+  "  work_key INTEGER PRIMARY KEY,"
+  "  source TEXT NOT NULL,"
+  "  source_id TEXT NOT NULL,"
+  "  doi TEXT, title TEXT, year INTEGER, type TEXT,"
+  "  is_retracted INTEGER NOT NULL DEFAULT 0,"
+  "  is_paratext INTEGER NOT NULL DEFAULT 0,"
+  "  is_authors_truncated INTEGER NOT NULL DEFAULT 0,"
+  "  is_synthetic INTEGER NOT NULL DEFAULT 0,"
+  "  topic_id TEXT, topic_name TEXT, subfield_id TEXT, subfield_name TEXT,"
+  "  field_id TEXT, field_name TEXT, domain_id TEXT, domain_name TEXT,"
+  "  countries TEXT NOT NULL DEFAULT '',"       /* union of the authorships' countries */
+  "  n_authorships INTEGER NOT NULL DEFAULT 0,"
+  "  n_known INTEGER NOT NULL DEFAULT 0,"        /* authorships with a known country */
+  "  raw_hash INTEGER NOT NULL,"
+  "  raw BLOB NOT NULL,"                          /* the source record, as JSON */
+  "  stored_at TEXT NOT NULL,"
+  "  UNIQUE (source, source_id));"
+  "CREATE INDEX works_year ON works (year);"
+  "CREATE INDEX works_doi ON works (doi) WHERE doi IS NOT NULL;"
+  "CREATE TABLE authorships ("
+  "  work_key INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  author_position TEXT, author_id TEXT, author_name TEXT,"
+  "  raw_affiliations TEXT,"                     /* JSON array of strings */
+  "  countries TEXT NOT NULL DEFAULT '',"
+  "  PRIMARY KEY (work_key, position)) WITHOUT ROWID;"
+  "CREATE TABLE authorship_institutions ("
+  "  work_key INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL,"
+  "  seq INTEGER NOT NULL,"
+  "  institution_id TEXT, ror TEXT, name TEXT, country TEXT, type TEXT,"
+  "  PRIMARY KEY (work_key, position, seq)) WITHOUT ROWID;"
+  "CREATE INDEX authorship_institutions_id ON authorship_institutions (institution_id);"
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
+};
+
+enum {
+  STMT_LOOKUP,
+  STMT_INSERT_WORK,
+  STMT_UPDATE_WORK,
+  STMT_DELETE_AUTHORSHIPS,
+  STMT_DELETE_INSTITUTIONS,
+  STMT_INSERT_AUTHORSHIP,
+  STMT_INSERT_INSTITUTION,
+  N_STMTS
+};
+
+static const char *const statement_sql[N_STMTS] = {
+  [STMT_LOOKUP] = "SELECT work_key, raw_hash, length(raw) FROM works"
+                  " WHERE source = ?1 AND source_id = ?2",
+  [STMT_INSERT_WORK] =
+    "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
+    " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
+    " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
+    " raw_hash, raw, stored_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+  [STMT_UPDATE_WORK] =
+    "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
+    " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
+    " is_synthetic = ?10, topic_id = ?11, topic_name = ?12, subfield_id = ?13,"
+    " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
+    " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
+    " raw_hash = ?22, raw = ?23, stored_at = ?24 WHERE work_key = ?25",
+  [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
+  [STMT_DELETE_INSTITUTIONS] = "DELETE FROM authorship_institutions WHERE work_key = ?1",
+  [STMT_INSERT_AUTHORSHIP] =
+    "INSERT INTO authorships (work_key, position, author_position, author_id, author_name,"
+    " raw_affiliations, countries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+  [STMT_INSERT_INSTITUTION] =
+    "INSERT INTO authorship_institutions (work_key, position, seq, institution_id, ror, name,"
+    " country, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+
+struct CopubStore {
+  sqlite3 *db;
+  char *path;
+  sqlite3_stmt *stmts[N_STMTS];
+  char *now; /* timestamp of the open transaction */
+};
+
+static gboolean
+db_error (CopubStore *store, GError **error, const char *what)
+{
+  g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': %s: %s", store->path, what,
+               sqlite3_errmsg (store->db));
+  return FALSE;
+}
+
+static gboolean
+exec (CopubStore *store, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (store->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': %s", store->path,
+                   message ? message : sqlite3_errmsg (store->db));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads a one-integer PRAGMA. */
+static gboolean
+pragma_int (CopubStore *store, const char *pragma, int *out, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "cannot read the file (not a SQLite database?)");
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return db_error (store, error, pragma);
+  *out = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+int
+copub_store_schema_version (CopubStore *store)
+{
+  int version = -1;
+  pragma_int (store, "user_version", &version, NULL);
+  return version;
+}
+
+/* Refuses SQLite files that are not copub stores, and stores newer than this build. */
+static gboolean
+check_identity (CopubStore *store, int version, GError **error)
+{
+  int app_id = 0, n_tables = 0;
+
+  if (!pragma_int (store, "application_id", &app_id, error))
+    return FALSE;
+  if (version == 0 && app_id == 0)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      sqlite3_prepare_v2 (store->db, "SELECT count(*) FROM sqlite_schema", -1, &stmt, NULL);
+      if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+        n_tables = sqlite3_column_int (stmt, 0);
+      if (n_tables == 0)
+        return TRUE; /* a new, empty file */
+    }
+  if (app_id != COPUB_APPLICATION_ID)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB,
+                   "store '%s': this SQLite file is not a copub store", store->path);
+      return FALSE;
+    }
+  if (version > COPUB_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB,
+                   "store '%s': schema version %d is newer than this copub (%d): upgrade copub",
+                   store->path, version, COPUB_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+migrate (CopubStore *store, GError **error)
+{
+  int version = 0;
+
+  if (!pragma_int (store, "user_version", &version, error)
+      || !check_identity (store, version, error))
+    return FALSE;
+  for (int v = version; v < COPUB_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
+                                               v + 1, COPUB_APPLICATION_ID);
+      if (!exec (store, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec (store, migrations[v], error) || !exec (store, bump, error))
+        {
+          g_prefix_error (error, "migrating to schema %d: ", v + 1);
+          copub_store_rollback (store);
+          return FALSE;
+        }
+      if (!exec (store, "COMMIT", error))
+        return FALSE;
+      g_debug ("store '%s': migrated to schema %d", store->path, v + 1);
+    }
+  return TRUE;
+}
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == COPUB_STORE_SCHEMA_VERSION);
+
+CopubStore *
+copub_store_open (const char *path, GError **error)
+{
+  g_autoptr(CopubStore) store = g_new0 (CopubStore, 1);
+  int rc;
+
+  store->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot open: %s", path,
+                   store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (store->db, 1);
+  /* Another process (the nightly run) may hold the write lock for a while. */
+  sqlite3_busy_timeout (store->db, 30000);
+  if (!exec (store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", error)
+      || !migrate (store, error))
+    return NULL;
+  for (int i = 0; i < N_STMTS; i++)
+    if (sqlite3_prepare_v3 (store->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                            &store->stmts[i], NULL) != SQLITE_OK)
+      {
+        db_error (store, error, "preparing a statement");
+        return NULL;
+      }
+  return g_steal_pointer (&store);
+}
+
+void
+copub_store_free (CopubStore *store)
+{
+  if (store == NULL)
+    return;
+  for (int i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (store->stmts[i]);
+  if (store->db)
+    sqlite3_close (store->db);
+  g_free (store->now);
+  g_free (store->path);
+  g_free (store);
+}
+
+const char *
+copub_store_path (const CopubStore *store)
+{
+  return store->path;
+}
+
+gboolean
+copub_store_begin (CopubStore *store, GError **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  g_free (store->now);
+  store->now = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  return exec (store, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+copub_store_commit (CopubStore *store, GError **error)
+{
+  return exec (store, "COMMIT", error);
+}
+
+void
+copub_store_rollback (CopubStore *store)
+{
+  if (!sqlite3_get_autocommit (store->db))
+    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- the work upsert ------------------------------------------------------------ */
+
+static void
+bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static gboolean
+step_done (CopubStore *store, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "writing");
+  return TRUE;
+}
+
+static char *
+join_countries (GPtrArray *countries)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < countries->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, g_ptr_array_index (countries, i));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* A JSON array of strings; the strings are valid UTF-8 (the parsers checked). */
+static char *
+json_string_array (GPtrArray *strings)
+{
+  GString *out = g_string_new ("[");
+
+  for (guint i = 0; i < strings->len; i++)
+    {
+      const char *s = g_ptr_array_index (strings, i);
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '"');
+      for (; *s; s++)
+        {
+          if (*s == '"' || *s == '\\')
+            g_string_append_printf (out, "\\%c", *s);
+          else if ((unsigned char) *s < 0x20)
+            g_string_append_printf (out, "\\u%04x", (unsigned char) *s);
+          else
+            g_string_append_c (out, *s);
+        }
+      g_string_append_c (out, '"');
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+static void
+bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char *countries,
+           int n_known, gint64 hash)
+{
+  gsize raw_len = 0;
+  gconstpointer raw = w->raw ? g_bytes_get_data (w->raw, &raw_len) : "";
+
+  bind_text (stmt, 1, copub_source_name (w->source));
+  bind_text (stmt, 2, w->id);
+  bind_text (stmt, 3, w->doi);
+  bind_text (stmt, 4, w->title);
+  if (w->year > 0)
+    sqlite3_bind_int (stmt, 5, w->year);
+  else
+    sqlite3_bind_null (stmt, 5);
+  bind_text (stmt, 6, w->type);
+  sqlite3_bind_int (stmt, 7, w->is_retracted);
+  sqlite3_bind_int (stmt, 8, w->is_paratext);
+  sqlite3_bind_int (stmt, 9, w->is_authors_truncated);
+  sqlite3_bind_int (stmt, 10, w->is_synthetic);
+  bind_text (stmt, 11, w->topic.id);
+  bind_text (stmt, 12, w->topic.name);
+  bind_text (stmt, 13, w->subfield.id);
+  bind_text (stmt, 14, w->subfield.name);
+  bind_text (stmt, 15, w->field.id);
+  bind_text (stmt, 16, w->field.name);
+  bind_text (stmt, 17, w->domain.id);
+  bind_text (stmt, 18, w->domain.name);
+  bind_text (stmt, 19, countries);
+  sqlite3_bind_int (stmt, 20, (int) w->authorships->len);
+  sqlite3_bind_int (stmt, 21, n_known);
+  sqlite3_bind_int64 (stmt, 22, hash);
+  sqlite3_bind_blob64 (stmt, 23, raw, raw_len, SQLITE_STATIC);
+  bind_text (stmt, 24, store->now);
+}
+
+static gboolean
+put_authorships (CopubStore *store, gint64 key, const CopubWork *work, GError **error)
+{
+  sqlite3_stmt *ins_auth = store->stmts[STMT_INSERT_AUTHORSHIP];
+  sqlite3_stmt *ins_inst = store->stmts[STMT_INSERT_INSTITUTION];
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+      g_autofree char *raw = a->raw_affiliations->len ? json_string_array (a->raw_affiliations)
+                                                      : NULL;
+      g_autofree char *countries = join_countries (a->countries);
+
+      sqlite3_bind_int64 (ins_auth, 1, key);
+      sqlite3_bind_int (ins_auth, 2, (int) i);
+      bind_text (ins_auth, 3, a->author_position);
+      bind_text (ins_auth, 4, a->author_id);
+      bind_text (ins_auth, 5, a->author_name);
+      bind_text (ins_auth, 6, raw);
+      bind_text (ins_auth, 7, countries);
+      if (!step_done (store, ins_auth, error))
+        return FALSE;
+      for (guint j = 0; j < a->institutions->len; j++)
+        {
+          const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
+          sqlite3_bind_int64 (ins_inst, 1, key);
+          sqlite3_bind_int (ins_inst, 2, (int) i);
+          sqlite3_bind_int (ins_inst, 3, (int) j);
+          bind_text (ins_inst, 4, inst->id);
+          bind_text (ins_inst, 5, inst->ror);
+          bind_text (ins_inst, 6, inst->name);
+          bind_text (ins_inst, 7, inst->country);
+          bind_text (ins_inst, 8, inst->type);
+          if (!step_done (store, ins_inst, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Finds the stored work: its key, raw hash and raw length; FALSE when absent. */
+static gboolean
+lookup (CopubStore *store, const CopubWork *work, gint64 *key, gint64 *hash, gint64 *len)
+{
+  sqlite3_stmt *stmt = store->stmts[STMT_LOOKUP];
+  gboolean found;
+
+  bind_text (stmt, 1, copub_source_name (work->source));
+  bind_text (stmt, 2, work->id);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  if (found)
+    {
+      *key = sqlite3_column_int64 (stmt, 0);
+      *hash = sqlite3_column_int64 (stmt, 1);
+      *len = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return found;
+}
+
+static gboolean
+delete_authorships (CopubStore *store, gint64 key, GError **error)
+{
+  sqlite3_bind_int64 (store->stmts[STMT_DELETE_AUTHORSHIPS], 1, key);
+  if (!step_done (store, store->stmts[STMT_DELETE_AUTHORSHIPS], error))
+    return FALSE;
+  sqlite3_bind_int64 (store->stmts[STMT_DELETE_INSTITUTIONS], 1, key);
+  return step_done (store, store->stmts[STMT_DELETE_INSTITUTIONS], error);
+}
+
+gboolean
+copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *out_result,
+                      GError **error)
+{
+  gsize raw_len = 0;
+  gconstpointer raw = work->raw ? g_bytes_get_data (work->raw, &raw_len) : NULL;
+  gint64 hash = (gint64) crc32 (0L, raw, (uInt) raw_len);
+  gint64 key = 0, old_hash = 0, old_len = 0;
+  g_autofree char *countries = NULL;
+  int n_known = 0;
+  gboolean exists;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (work->id != NULL, FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (store->db), FALSE);
+  exists = lookup (store, work, &key, &old_hash, &old_len);
+  if (exists && old_hash == hash && old_len == (gint64) raw_len)
+    {
+      if (out_result)
+        *out_result = COPUB_PUT_UNCHANGED;
+      return TRUE;
+    }
+
+  countries = copub_work_countries (work);
+  for (guint i = 0; i < work->authorships->len; i++)
+    n_known += ((CopubAuthorship *) g_ptr_array_index (work->authorships, i))->countries->len > 0;
+
+  stmt = store->stmts[exists ? STMT_UPDATE_WORK : STMT_INSERT_WORK];
+  bind_work (store, stmt, work, countries, n_known, hash);
+  if (exists)
+    sqlite3_bind_int64 (stmt, 25, key);
+  if (!step_done (store, stmt, error))
+    return FALSE;
+  if (exists)
+    {
+      if (!delete_authorships (store, key, error))
+        return FALSE;
+    }
+  else
+    key = sqlite3_last_insert_rowid (store->db);
+  if (!put_authorships (store, key, work, error))
+    return FALSE;
+  if (out_result)
+    *out_result = exists ? COPUB_PUT_UPDATED : COPUB_PUT_INSERTED;
+  return TRUE;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+gint64
+copub_store_count_works (CopubStore *store, const char *source, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT count(*) FROM works WHERE ?1 IS NULL OR source = ?1",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "counting works"), -1;
+  bind_text (stmt, 1, source);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return db_error (store, error, "counting works"), -1;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt, int i)
+{
+  return (const char *) sqlite3_column_text (stmt, i);
+}
+
+gboolean
+copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
+                             CopubSummaryFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT source, source_id, year, type, is_retracted, is_paratext,"
+                          " is_synthetic, countries, n_authorships, n_known, field_id,"
+                          " field_name, domain_id, domain_name FROM works"
+                          " WHERE (?1 IS NULL OR source = ?1)"
+                          " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)"
+                          " ORDER BY year, source, source_id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading works");
+  bind_text (stmt, 1, query->source);
+  sqlite3_bind_int (stmt, 2, query->from);
+  sqlite3_bind_int (stmt, 3, query->to);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CopubWorkSummary s = {
+        .source = column_text (stmt, 0),
+        .id = column_text (stmt, 1),
+        .year = sqlite3_column_int (stmt, 2),
+        .type = column_text (stmt, 3),
+        .is_retracted = sqlite3_column_int (stmt, 4),
+        .is_paratext = sqlite3_column_int (stmt, 5),
+        .is_synthetic = sqlite3_column_int (stmt, 6),
+        .countries = column_text (stmt, 7),
+        .n_authorships = sqlite3_column_int (stmt, 8),
+        .n_known = sqlite3_column_int (stmt, 9),
+        .field_id = column_text (stmt, 10),
+        .field_name = column_text (stmt, 11),
+        .domain_id = column_text (stmt, 12),
+        .domain_name = column_text (stmt, 13),
+      };
+      if (!func (&s, user_data, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading works");
+  return TRUE;
+}

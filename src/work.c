@@ -1,0 +1,173 @@
+/* copub: the record model's constructors, destructors and small helpers. */
+#include <string.h>
+
+#include "copub/work.h"
+
+const char *
+copub_source_name (CopubSource source)
+{
+  return source == COPUB_SOURCE_HAL ? "hal" : "openalex";
+}
+
+gboolean
+copub_source_from_name (const char *name, CopubSource *out)
+{
+  if (g_strcmp0 (name, "openalex") == 0)
+    *out = COPUB_SOURCE_OPENALEX;
+  else if (g_strcmp0 (name, "hal") == 0)
+    *out = COPUB_SOURCE_HAL;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+CopubInstitution *
+copub_institution_new (void)
+{
+  return g_new0 (CopubInstitution, 1);
+}
+
+void
+copub_institution_free (CopubInstitution *inst)
+{
+  if (inst == NULL)
+    return;
+  g_free (inst->id);
+  g_free (inst->ror);
+  g_free (inst->name);
+  g_free (inst->country);
+  g_free (inst->type);
+  g_free (inst);
+}
+
+CopubAuthorship *
+copub_authorship_new (void)
+{
+  CopubAuthorship *auth = g_new0 (CopubAuthorship, 1);
+  auth->institutions = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_institution_free);
+  auth->raw_affiliations = g_ptr_array_new_with_free_func (g_free);
+  auth->countries = g_ptr_array_new_with_free_func (g_free);
+  return auth;
+}
+
+void
+copub_authorship_free (CopubAuthorship *auth)
+{
+  if (auth == NULL)
+    return;
+  g_free (auth->author_position);
+  g_free (auth->author_id);
+  g_free (auth->author_name);
+  g_ptr_array_unref (auth->institutions);
+  g_ptr_array_unref (auth->raw_affiliations);
+  g_ptr_array_unref (auth->countries);
+  g_free (auth);
+}
+
+void
+copub_authorship_add_country (CopubAuthorship *auth, const char *code)
+{
+  for (guint i = 0; i < auth->countries->len; i++)
+    if (strcmp (g_ptr_array_index (auth->countries, i), code) == 0)
+      return;
+  g_ptr_array_add (auth->countries, g_strdup (code));
+}
+
+CopubWork *
+copub_work_new (CopubSource source)
+{
+  CopubWork *work = g_new0 (CopubWork, 1);
+  work->source = source;
+  work->authorships = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_authorship_free);
+  return work;
+}
+
+static void
+topic_level_clear (CopubTopicLevel *level)
+{
+  g_clear_pointer (&level->id, g_free);
+  g_clear_pointer (&level->name, g_free);
+}
+
+void
+copub_work_free (CopubWork *work)
+{
+  if (work == NULL)
+    return;
+  g_free (work->id);
+  g_free (work->doi);
+  g_free (work->title);
+  g_free (work->type);
+  topic_level_clear (&work->topic);
+  topic_level_clear (&work->subfield);
+  topic_level_clear (&work->field);
+  topic_level_clear (&work->domain);
+  g_ptr_array_unref (work->authorships);
+  if (work->raw)
+    g_bytes_unref (work->raw);
+  g_free (work);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+char *
+copub_work_countries (const CopubWork *work)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      for (guint j = 0; j < auth->countries->len; j++)
+        g_ptr_array_add (all, g_ptr_array_index (auth->countries, j));
+    }
+  g_ptr_array_sort (all, compare_strings);
+  for (guint i = 0; i < all->len; i++)
+    {
+      const char *code = g_ptr_array_index (all, i);
+      if (i > 0 && strcmp (code, g_ptr_array_index (all, i - 1)) == 0)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, code);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+copub_doi_normalise (const char *doi)
+{
+  g_autofree char *nfkc = NULL;
+  g_autofree char *lower = NULL;
+  const char *start;
+  char *end;
+
+  if (doi == NULL || !g_utf8_validate (doi, -1, NULL))
+    return NULL;
+  /* NFKC folds the ligatures and full-width forms HAL DOIs sometimes hold. */
+  nfkc = g_utf8_normalize (doi, -1, G_NORMALIZE_NFKC);
+  if (nfkc == NULL)
+    return NULL;
+  lower = g_utf8_strdown (nfkc, -1);
+  start = strstr (lower, "10.");
+  if (start == NULL)
+    return NULL;
+  end = g_strdup (start);
+  return g_strstrip (end);
+}
+
+char *
+copub_short_id (const char *url_or_id)
+{
+  const char *slash;
+
+  if (url_or_id == NULL)
+    return NULL;
+  slash = strrchr (url_or_id, '/');
+  return g_strdup (slash ? slash + 1 : url_or_id);
+}
