@@ -92,9 +92,12 @@ reader_fill (Reader *r, GError **error)
     {
       int code = 0;
       const char *msg = gzerror (r->gz, &code);
-      /* zlib reports a gzip stream cut short only here, as Z_BUF_ERROR. */
+      /* zlib reports a gzip stream cut short only here, as Z_BUF_ERROR; its message
+       * starts with the path, which ours names already. */
       if (code != Z_OK && code != Z_STREAM_END)
         {
+          if (g_str_has_prefix (msg, r->path) && g_str_has_prefix (msg + strlen (r->path), ": "))
+            msg += strlen (r->path) + 2;
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                        "reading '%s': %s (truncated gzip file?)", r->path, msg);
           return FALSE;

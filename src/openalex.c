@@ -65,7 +65,8 @@ typedef struct {
   char *next_cursor;
   CopubWorkFunc func;
   gpointer user_data;
-  GError *error;       /* set by a callback that stops the parser */
+  GError *error;       /* why the parser stopped */
+  gboolean caller_error; /* the error came from the caller's function: keep it as is */
 } Parser;
 
 struct CopubOpenalexStream {
@@ -491,6 +492,7 @@ report_bad_record (Parser *p)
       p->error = g_steal_pointer (&problem);
       return FALSE;
     }
+  p->caller_error = TRUE;
   return p->on_bad (p->n_records, problem, p->user_data, &p->error);
 }
 
@@ -517,6 +519,7 @@ finish_work (Parser *p)
       return TRUE;
     }
   p->n_works++;
+  p->caller_error = TRUE;
   if (!p->func (g_steal_pointer (&work), p->user_data, &p->error))
     {
       if (p->error == NULL)
@@ -770,7 +773,7 @@ check_status (Parser *p, yajl_status status, const unsigned char *data, size_t l
     return TRUE;
   if (status == yajl_status_client_canceled && p->error != NULL)
     {
-      if (p->error->domain == COPUB_ERROR && p->error->code == COPUB_ERROR_PARSE)
+      if (!p->caller_error)
         g_prefix_error (&p->error, "%s", where);
       g_propagate_error (error, g_steal_pointer (&p->error));
       return FALSE;

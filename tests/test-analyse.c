@@ -1,0 +1,204 @@
+/* Unit tests of the indicators on the hand-written fixture corpus, whose expected
+ * figures were worked out by hand (see the comments), and of the table output. */
+#include <math.h>
+#include <string.h>
+
+#include "copub/analyse.h"
+#include "copub/error.h"
+#include "copub/import.h"
+
+static CopubStore *
+fixture_store (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-analyse-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
+  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
+  CopubImportStats stats;
+  g_autoptr(GError) error = NULL;
+  CopubStore *store = copub_store_open (path, &error);
+
+  g_assert_no_error (error);
+  copub_import_stats_init (&stats);
+  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
+  g_assert_no_error (error);
+  copub_import_stats_clear (&stats);
+  return store;
+}
+
+static char *
+csv_of (const CopubTable *table)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "analyse-out.csv", NULL);
+  FILE *f = fopen (path, "w+");
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_assert_nonnull (f);
+  g_assert_true (copub_table_write (table, COPUB_TABLE_FORMAT_CSV, f, &error));
+  fclose (f);
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text;
+}
+
+static void
+test_wilson (void)
+{
+  double low, high;
+
+  copub_analyse_wilson (1, 4, &low, &high);
+  g_assert_cmpfloat_with_epsilon (low, 0.045587, 1e-6);
+  g_assert_cmpfloat_with_epsilon (high, 0.699358, 1e-6);
+  copub_analyse_wilson (0, 10, &low, &high);
+  g_assert_cmpfloat (low, ==, 0.0);
+  g_assert_cmpfloat_with_epsilon (high, 0.277533, 1e-6);
+  copub_analyse_wilson (50, 100, &low, &high);
+  g_assert_cmpfloat_with_epsilon (low, 0.403832, 1e-6);
+  g_assert_cmpfloat_with_epsilon (high, 0.596168, 1e-6);
+  copub_analyse_wilson (0, 0, &low, &high);
+  g_assert_true (isnan (low) && isnan (high));
+}
+
+/* 2020: W1 FR+US (international), W2 FR, W3 FR + an unknown authorship, W4 FR+RE
+ * (RE counts as FR); W5 retracted, W6 paratext, W7 dataset are left out.
+ * Coverage 7/8; complete works W1, W2, W4, one international.
+ * 2021: W8 with 100 authorships abroad and at home, W9 without authorships, W10 FR with
+ * two unknown authorships: 101/103 known. 2022: W11 FR, W12 BE+FR. */
+static void
+test_by_year_home_fr (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubTable) table = copub_analyse_by_year (store, &options, &error);
+  g_autofree char *csv = NULL;
+
+  g_assert_no_error (error);
+  csv = csv_of (table);
+  g_assert_cmpstr (csv, ==,
+                   "year,works,international,share,share_low,share_high,coverage,complete,"
+                   "share_complete\n"
+                   "2020,4,1,0.2500,0.0456,0.6994,0.8750,3,0.3333\n"
+                   "2021,3,1,0.3333,0.0615,0.7923,0.9806,1,1.0000\n"
+                   "2022,2,1,0.5000,0.0945,0.9055,1.0000,2,0.5000\n");
+}
+
+static void
+test_options (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  const char *all[] = { "all", NULL };
+  const char *datasets[] = { "dataset", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubTable) t = NULL;
+  gint64 v;
+
+  /* Without folding the territories, W4 (FR+RE) is international. */
+  options.territories_as_home = FALSE;
+  options.from = options.to = 2020;
+  t = copub_analyse_by_year (store, &options, &error);
+  g_assert_cmpuint (copub_table_n_rows (t), ==, 1);
+  g_assert_true (copub_table_get_int (t, 0, 2, &v));
+  g_assert_cmpint (v, ==, 2);
+  g_clear_pointer (&t, copub_table_free);
+
+  /* No home country: two countries or more (FR+US, FR+RE). */
+  options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
+  options.home = NULL;
+  options.from = options.to = 2020;
+  t = copub_analyse_by_year (store, &options, &error);
+  g_assert_true (copub_table_get_int (t, 0, 2, &v));
+  g_assert_cmpint (v, ==, 2);
+  g_clear_pointer (&t, copub_table_free);
+
+  /* All types keep the dataset W7 but never the retracted W5 or the paratext W6. */
+  options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
+  options.types = all;
+  options.to = 2020;
+  t = copub_analyse_by_year (store, &options, &error);
+  g_assert_true (copub_table_get_int (t, 0, 1, &v));
+  g_assert_cmpint (v, ==, 5);
+  g_clear_pointer (&t, copub_table_free);
+
+  options.types = datasets;
+  t = copub_analyse_by_year (store, &options, &error);
+  g_assert_true (copub_table_get_int (t, 0, 1, &v));
+  g_assert_cmpint (v, ==, 1);
+  g_assert_no_error (error);
+}
+
+static void
+test_table_formats (void)
+{
+  g_autoptr(CopubTable) t = copub_table_new ("Title");
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "fmt.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  FILE *f;
+
+  copub_table_add_column (t, "name", COPUB_COLUMN_TEXT);
+  copub_table_add_column (t, "n", COPUB_COLUMN_INT);
+  copub_table_add_column (t, "share", COPUB_COLUMN_SHARE);
+  copub_table_add_row (t);
+  copub_table_set_text (t, 0, 0, "Université \"de\", Lorraine");
+  copub_table_set_int (t, 0, 1, 7);
+  copub_table_add_row (t);
+  copub_table_set_text (t, 1, 0, "KU");
+  copub_table_set_real (t, 1, 2, 0.5);
+  copub_table_add_note (t, "a note");
+
+  text = csv_of (t);
+  g_assert_cmpstr (text, ==, "name,n,share\n\"Université \"\"de\"\", Lorraine\",7,\n"
+                             "KU,,0.5000\n");
+  g_clear_pointer (&text, g_free);
+
+  f = fopen (path, "w+");
+  g_assert_true (copub_table_write (t, COPUB_TABLE_FORMAT_JSON, f, &error));
+  fclose (f);
+  g_file_get_contents (path, &text, NULL, NULL);
+  g_assert_nonnull (strstr (text, "\"name\": \"KU\""));
+  g_assert_nonnull (strstr (text, "\"n\": null"));
+  g_assert_nonnull (strstr (text, "\"share\": 0.5"));
+  g_assert_nonnull (strstr (text, "\"notes\": [\n    \"a note\""));
+  g_clear_pointer (&text, g_free);
+
+  f = fopen (path, "w+");
+  g_assert_true (copub_table_write (t, COPUB_TABLE_FORMAT_TABLE, f, &error));
+  fclose (f);
+  g_file_get_contents (path, &text, NULL, NULL);
+  g_assert_nonnull (strstr (text, "50.0%"));
+  g_assert_nonnull (strstr (text, "a note"));
+}
+
+static void
+test_write_failure (void)
+{
+  g_autoptr(CopubTable) t = copub_table_new (NULL);
+  g_autoptr(GError) error = NULL;
+  FILE *full = fopen ("/dev/full", "w");
+
+  if (full == NULL)
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  copub_table_add_column (t, "x", COPUB_COLUMN_INT);
+  copub_table_add_row (t);
+  g_assert_false (copub_table_write (t, COPUB_TABLE_FORMAT_CSV, full, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+  fclose (full);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_set_nonfatal_assertions ();
+  g_test_add_func ("/analyse/wilson", test_wilson);
+  g_test_add_func ("/analyse/by-year-home-fr", test_by_year_home_fr);
+  g_test_add_func ("/analyse/options", test_options);
+  g_test_add_func ("/analyse/table-formats", test_table_formats);
+  g_test_add_func ("/analyse/write-failure", test_write_failure);
+  return g_test_run ();
+}

@@ -1,0 +1,188 @@
+/* Unit tests of the store: migrations, idempotent upsert, rollback, foreign files. */
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "copub/error.h"
+#include "copub/openalex.h"
+#include "copub/store.h"
+
+static CopubWork *
+make_work (const char *id, int year, const char *country)
+{
+  g_autofree char *json = g_strdup_printf (
+      "{\"id\":\"https://openalex.org/%s\",\"publication_year\":%d,\"type\":\"article\","
+      "\"authorships\":[{\"author_position\":\"first\",\"countries\":[\"FR\"],"
+      "\"institutions\":[{\"id\":\"https://openalex.org/I90183372\",\"country_code\":\"FR\"}],"
+      "\"raw_affiliation_strings\":[\"Univ \\\"Lorraine\\\"\"]},"
+      "{\"countries\":[%s%s%s]}]}",
+      id, year, country ? "\"" : "", country ? country : "", country ? "\"" : "");
+  g_autoptr(GError) error = NULL;
+  CopubWork *w = copub_openalex_parse_work (json, strlen (json), &error);
+  g_assert_no_error (error);
+  return w;
+}
+
+/* A store path in a fresh temporary directory (tests must not share files). */
+static char *
+temp_db (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-store-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  return g_build_filename (dir, "store.db", NULL);
+}
+
+static gint64
+count_rows (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_migrate_and_reopen (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (copub_store_schema_version (store), ==, COPUB_STORE_SCHEMA_VERSION);
+  g_clear_pointer (&store, copub_store_free);
+  store = copub_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (copub_store_schema_version (store), ==, COPUB_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+                                     " WHERE journal_mode = 'wal'"), ==, 1);
+}
+
+static void
+test_upsert (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autoptr(CopubWork) a2 = make_work ("W1", 2020, "DE");
+  g_autoptr(CopubWork) b = make_work ("W2", 2021, NULL);
+  CopubPutResult r;
+
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, a, &r, &error));
+  g_assert_cmpint (r, ==, COPUB_PUT_INSERTED);
+  g_assert_true (copub_store_put_work (store, b, &r, &error));
+  g_assert_true (copub_store_put_work (store, a, &r, &error));
+  g_assert_cmpint (r, ==, COPUB_PUT_UNCHANGED);
+  g_assert_true (copub_store_put_work (store, a2, &r, &error));
+  g_assert_cmpint (r, ==, COPUB_PUT_UPDATED);
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 2);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM authorships"), ==, 4);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM authorship_institutions"), ==, 2);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE countries = 'DE,FR'"),
+                   ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT n_known FROM works WHERE source_id = 'W2'"), ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM authorships WHERE raw_affiliations"
+                                     " = '[\"Univ \\\"Lorraine\\\"\"]'"), ==, 2);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works"
+                                     " WHERE CAST(raw AS TEXT) LIKE '%W1\"%'"), ==, 1);
+}
+
+static void
+test_rollback_leaves_store (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, a, NULL, &error));
+  copub_store_rollback (store);
+  g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 0);
+}
+
+static void
+test_refuses_foreign_sqlite (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autofree char *text = temp_db ();
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  CopubStore *store;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE t (x)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = copub_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
+  g_assert_nonnull (error ? strstr (error->message, "not a copub store") : NULL);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (text, "hello, this is not a database at all......."
+                                            "...............................................",
+                                      -1, NULL));
+  store = copub_store_open (text, &error);
+  g_assert_null (store);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
+}
+
+static gboolean
+collect_summary (const CopubWorkSummary *s, gpointer data, GError **error)
+{
+  (void) error;
+  g_ptr_array_add (data, g_strdup_printf ("%s %d %s %d/%d", s->id, s->year, s->countries,
+                                          s->n_known, s->n_authorships));
+  return TRUE;
+}
+
+static void
+test_summaries (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autoptr(CopubWork) b = make_work ("W2", 2019, NULL);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
+
+  copub_store_begin (store, &error);
+  copub_store_put_work (store, a, NULL, &error);
+  copub_store_put_work (store, b, NULL, &error);
+  copub_store_commit (store, &error);
+  g_assert_no_error (error);
+  g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
+  g_assert_cmpuint (out->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 FR 1/2");
+  g_assert_cmpstr (g_ptr_array_index (out, 1), ==, "W1 2020 FR,US 2/2");
+  g_ptr_array_set_size (out, 0);
+  q.from = 2020;
+  g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
+  g_assert_cmpuint (out->len, ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_set_nonfatal_assertions ();
+  g_test_add_func ("/store/migrate-and-reopen", test_migrate_and_reopen);
+  g_test_add_func ("/store/upsert", test_upsert);
+  g_test_add_func ("/store/rollback-leaves-store", test_rollback_leaves_store);
+  g_test_add_func ("/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite);
+  g_test_add_func ("/store/summaries", test_summaries);
+  return g_test_run ();
+}
