@@ -14,10 +14,12 @@
 /* Records are shallow (about 7 levels); anything deeper is not an OpenAlex work. */
 #define MAX_DEPTH 128
 
-const char *const copub_openalex_dropped_fields[] = {
-  "abstract_inverted_index", "abstract_inverted_index_v3", "referenced_works",
-  "related_works", "locations", "concepts", "mesh", "counts_by_year",
-  "best_oa_location", "abstract", NULL
+const char *const copub_openalex_kept_fields[] = {
+  "id", "doi", "title", "display_name", "publication_year", "publication_date", "type",
+  "language", "authorships", "countries_distinct_count", "institutions_distinct_count",
+  "primary_topic", "topics", "keywords", "sustainable_development_goals", "is_retracted",
+  "is_paratext", "is_authors_truncated", "updated_date", "created_date", "copub_synthetic",
+  NULL
 };
 
 typedef enum {
@@ -53,6 +55,12 @@ typedef struct {
   gboolean single;     /* parsing one work (JSON Lines line) rather than a document */
   Frame frames[MAX_DEPTH];
   int depth;           /* number of frames in use */
+  /* Single mode copies the kept members' bytes from the record's text (spans), which is
+   * much cheaper than re-generating them; streams re-generate them with yajl_gen. */
+  const char *text;
+  GString *raw;        /* spans copied so far: "{" member ("," member)* */
+  gsize member_start;  /* offset in text where the current work-level member begins */
+  gboolean member_kept;
   CopubWork *work;
   CopubAuthorship *authorship;
   CopubInstitution *institution;
@@ -121,10 +129,10 @@ bad_record (Parser *p, const char *format, ...)
 static gboolean
 is_dropped_field (const char *key)
 {
-  for (const char *const *f = copub_openalex_dropped_fields; *f; f++)
+  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
     if (strcmp (*f, key) == 0)
-      return TRUE;
-  return FALSE;
+      return FALSE;
+  return TRUE;
 }
 
 static char *
@@ -379,12 +387,46 @@ child_kind (Parser *p, const Frame *parent, gboolean is_map)
     }
 }
 
+/* Offset in the record's text just past the token being reported: yajl advances its
+ * count before calling back (yajl 2.x lexer). */
+static gsize
+token_end (Parser *p)
+{
+  return yajl_get_bytes_consumed (p->parser);
+}
+
+/* Single mode: a work-level member's value ended; copy "key":value if kept. */
+static void
+end_member (Parser *p)
+{
+  gsize end = token_end (p), start = p->member_start;
+
+  if (p->member_kept)
+    {
+      /* The span starts after '{' or the previous value: skip the comma and blanks. */
+      while (start < end && (p->text[start] == ',' || g_ascii_isspace (p->text[start])))
+        start++;
+      if (p->raw->len > 1)
+        g_string_append_c (p->raw, ',');
+      g_string_append_len (p->raw, p->text + start, (gssize) (end - start));
+    }
+  p->member_start = end;
+  p->member_kept = FALSE;
+}
+
 static void
 begin_work (Parser *p)
 {
   p->n_records++;
   g_clear_error (&p->record_error);
   p->work = copub_work_new (COPUB_SOURCE_OPENALEX);
+  if (p->single)
+    {
+      g_string_assign (p->raw, "{");
+      p->member_start = token_end (p);
+      p->member_kept = FALSE;
+      return;
+    }
   yajl_gen_reset (p->gen, NULL);
   yajl_gen_clear (p->gen);
 }
@@ -457,7 +499,7 @@ open_container (Parser *p, gboolean is_map)
   memset (f, 0, sizeof *f);
   f->kind = kind;
   f->is_map = is_map;
-  f->gen = (kind == F_WORK) || (parent && parent->gen && !dropped);
+  f->gen = !p->single && ((kind == F_WORK) || (parent && parent->gen && !dropped));
 
   if (kind == F_WORK)
     begin_work (p);
@@ -508,8 +550,16 @@ finish_work (Parser *p)
   if (p->record_error != NULL)
     return report_bad_record (p);
 
-  yajl_gen_get_buf (p->gen, &buf, &len);
-  work->raw = g_bytes_new (buf, len);
+  if (p->single)
+    {
+      g_string_append_c (p->raw, '}');
+      work->raw = g_bytes_new (p->raw->str, p->raw->len);
+    }
+  else
+    {
+      yajl_gen_get_buf (p->gen, &buf, &len);
+      work->raw = g_bytes_new (buf, len);
+    }
   for (guint i = 0; i < work->authorships->len; i++)
     ((CopubAuthorship *) g_ptr_array_index (work->authorships, i))->position = (int) i;
 
@@ -544,6 +594,8 @@ close_container (Parser *p, gboolean is_map)
     }
   if (f.kind == F_SKIP && parent && parent->kind == F_RESULTS && p->record_error)
     return report_bad_record (p);
+  if (p->single && parent && parent->kind == F_WORK)
+    end_member (p);
   switch (f.kind)
     {
     case F_WORK:
@@ -594,6 +646,17 @@ scalar_frame (Parser *p, Frame **out)
   return TRUE;
 }
 
+/* A scalar just ended; in single mode, at work level, it ends a member. */
+static int
+after_scalar (Parser *p)
+{
+  Frame *f = top (p);
+
+  if (p->single && f != NULL && f->kind == F_WORK)
+    end_member (p);
+  return 1;
+}
+
 static int
 on_null (void *ctx)
 {
@@ -604,7 +667,7 @@ on_null (void *ctx)
     return 0;
   if (f && f->gen)
     yajl_gen_null (p->gen);
-  return 1;
+  return after_scalar (p);
 }
 
 static int
@@ -616,11 +679,11 @@ on_boolean (void *ctx, int value)
   if (!scalar_frame (p, &f))
     return 0;
   if (f == NULL)
-    return 1;
+    return after_scalar (p);
   if (f->gen)
     yajl_gen_bool (p->gen, value);
   take_boolean (p, f, value != 0);
-  return 1;
+  return after_scalar (p);
 }
 
 static int
@@ -632,11 +695,11 @@ on_number (void *ctx, const char *s, size_t len)
   if (!scalar_frame (p, &f))
     return 0;
   if (f == NULL)
-    return 1;
+    return after_scalar (p);
   if (f->gen)
     yajl_gen_number (p->gen, s, len);
   take_number (p, f, s, len);
-  return 1;
+  return after_scalar (p);
 }
 
 static int
@@ -648,11 +711,11 @@ on_string (void *ctx, const unsigned char *s, size_t len)
   if (!scalar_frame (p, &f))
     return 0;
   if (f == NULL)
-    return 1;
+    return after_scalar (p);
   if (f->gen)
     yajl_gen_string (p->gen, s, len);
   take_string (p, f, s, len);
-  return 1;
+  return after_scalar (p);
 }
 
 static int
@@ -662,6 +725,8 @@ on_map_key (void *ctx, const unsigned char *s, size_t len)
   Frame *f = top (p);
   size_t n = MIN (len, sizeof f->key - 1);
 
+  if (f->kind == F_SKIP && !f->gen)
+    return 1; /* most keys: inside values copub does not read */
   memcpy (f->key, s, n);
   f->key[n] = '\0';
   if (len != n)
@@ -688,6 +753,8 @@ on_map_key (void *ctx, const unsigned char *s, size_t len)
       f->drop_next = TRUE;
       return 1;
     }
+  if (p->single && f->kind == F_WORK)
+    p->member_kept = TRUE;
   if (f->gen)
     yajl_gen_string (p->gen, s, len);
   return 1;
@@ -730,6 +797,7 @@ parser_init (Parser *p, gboolean single)
   memset (p, 0, sizeof *p);
   p->single = single;
   p->meta_count = -1;
+  p->raw = g_string_new (NULL);
   p->parser = yajl_alloc (&callbacks, NULL, p);
   p->gen = yajl_gen_alloc (NULL);
   /* The parser already validated the strings. */
@@ -741,6 +809,7 @@ parser_clear (Parser *p)
 {
   yajl_free (p->parser);
   yajl_gen_free (p->gen);
+  g_string_free (p->raw, TRUE);
   copub_work_free (p->work);
   copub_authorship_free (p->authorship);
   copub_institution_free (p->institution);
@@ -793,6 +862,7 @@ copub_openalex_parse_work (const char *json, gsize length, GError **error)
   CopubWork *work;
 
   parser_init (&p, TRUE);
+  p.text = json;
   status = yajl_parse (p.parser, (const unsigned char *) json, length);
   if (status == yajl_status_ok)
     status = yajl_complete_parse (p.parser);

@@ -8,13 +8,14 @@
 
 G_BEGIN_DECLS
 
-/* Top-level fields of a work that copub neither reads nor keeps in the raw record:
- * they make up most of a full record's bytes (abstract, references, locations...).
+/* The top-level fields of a work that copub reads or may read: those it asks the API
+ * for (select=) and keeps in the raw record. The rest (abstract, references,
+ * locations...) makes up most of a full record's bytes and is skipped unbuilt.
  * NULL-terminated, static. */
-extern const char *const copub_openalex_dropped_fields[];
+extern const char *const copub_openalex_kept_fields[];
 
 /* Parses one work: a JSON object such as one line of a JSON Lines file or a whole
- * single-work answer. The returned work's @raw is the record without the dropped
+ * single-work answer. The returned work's @raw is the record restricted to the kept
  * fields, as compact JSON. Returns NULL with COPUB_ERROR_PARSE when @json is not a
  * JSON object, is not valid UTF-8, or lacks a string "id". Free with copub_work_free. */
 CopubWork *copub_openalex_parse_work (const char *json, gsize length, GError **error);

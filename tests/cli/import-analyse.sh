@@ -1,0 +1,85 @@
+# CLI tests of copub import and copub analyse on temporary stores: what a user runs,
+# the exit statuses they get, and that a failed import leaves the store unchanged.
+. "$TOP/tests/cli/lib.sh"
+OA="$FIX/openalex"
+
+expect_status "copub --help" 0 "$COPUB" --help
+contains "help lists import" out.txt "import"
+expect_status "copub --version" 0 "$COPUB" --version
+contains "version printed" out.txt "copub "
+for cmd in import analyse; do
+    expect_status "copub $cmd --help" 0 "$COPUB" "$cmd" --help
+    contains "$cmd --help shows an example" out.txt "Example:"
+done
+expect_status "no command is a usage error" 2 "$COPUB"
+expect_status "unknown command is a usage error" 2 "$COPUB" frobnicate
+expect_status "unknown option is a usage error" 2 "$COPUB" import --no-such-option x
+expect_status "import without files is a usage error" 2 "$COPUB" import --db s.db
+expect_status "bad --home is a usage error" 2 "$COPUB" analyse --db s.db --home France
+expect_status "bad --format is a usage error" 2 "$COPUB" analyse --db s.db --format xml
+expect_status "--from after --to is a usage error" 2 "$COPUB" analyse --db s.db --from 2022 --to 2020
+expect_status "analyse of a missing store fails" 1 "$COPUB" analyse --db missing.db
+contains "missing store is named" err.txt "missing.db"
+
+# Import, then the same again: nothing changes (byte-identical dump).
+expect_status "import JSON Lines" 0 "$COPUB" import --db s.db "$OA/works.jsonl"
+contains "import reports counts" err.txt "12 new"
+sqlite3 s.db .dump > dump1.sql
+expect_status "import the same file again" 0 "$COPUB" import --db s.db "$OA/works.jsonl.gz"
+contains "second import changes nothing" err.txt "12 unchanged"
+sqlite3 s.db .dump > dump2.sql
+check "store identical after re-import" cmp -s dump1.sql dump2.sql
+
+# A bad file among good ones: exit 4, message names file and line, store as before.
+expect_status "import with a malformed record fails with 4" 4 \
+    "$COPUB" import --db s.db "$OA/page.json" "$OA/bad-syntax.jsonl"
+contains "error names the file and line" err.txt "bad-syntax.jsonl' line 3:"
+sqlite3 s.db .dump > dump3.sql
+check "store unchanged after failed import" cmp -s dump1.sql dump3.sql
+expect_status "truncated gzip fails with 4" 4 "$COPUB" import --db s.db "$OA/truncated.jsonl.gz"
+contains "truncation is said" err.txt "truncated"
+expect_status "--skip-bad skips and reports" 0 "$COPUB" import --db k.db --skip-bad \
+    "$OA/bad-syntax.jsonl" "$OA/bad-utf8.jsonl"
+contains "skipped record listed with its line" err.txt "bad-utf8.jsonl' line 2"
+contains "skipped count" err.txt "2 skipped"
+expect_status "a foreign SQLite file is refused" 1 "$COPUB" import --db dump1.sql "$OA/works.jsonl"
+
+# COPUB_DB and the default store.
+COPUB_DB=env.db "$COPUB" import "$OA/single.json" 2>/dev/null
+check "COPUB_DB names the store" test -f env.db
+"$COPUB" import "$OA/single.json" 2>/dev/null
+check "default store is ./copub.db" test -f copub.db
+
+# Analyse: the year table, CSV and JSON.
+expect_status "analyse CSV" 0 "$COPUB" analyse --db s.db --by year --format csv
+contains "CSV header" out.txt "year,works,international,share,share_low,share_high,coverage"
+contains "2020 row" out.txt "2020,4,1,0.2500,0.0456,0.6994,0.8750,3,0.3333"
+expect_status "analyse JSON" 0 "$COPUB" analyse --db s.db --format json --home none
+check "JSON output parses" "$PYTHON" -m json.tool out.txt /dev/null
+expect_status "analyse table" 0 "$COPUB" analyse --db s.db
+contains "table shows percentages" out.txt "25.0%"
+if [ -w /dev/full ]; then
+    "$COPUB" analyse --db s.db >/dev/full 2>err.txt; st=$?
+    if [ $st -eq 1 ]; then ok "writing to a full disk fails with 1"; else not_ok "full disk exit $st"; fi
+fi
+
+# Cross-check: copub's year table equals an independent computation, on the fixtures
+# and on a generated corpus (every type, several options).
+for args in "--home FR" "--home none" "--home FR --types all" "--home FR --from 2016 --to 2020"; do
+    # shellcheck disable=SC2086
+    "$COPUB" analyse --db s.db $args --format csv > copub.csv 2>/dev/null
+    # shellcheck disable=SC2086
+    "$PYTHON" "$TOP/tests/crosscheck-year.py" $args "$OA/works.jsonl" > check.csv
+    check "fixtures: year table equals independent count ($args)" cmp -s copub.csv check.csv
+done
+"$PYTHON" "$TOP/scripts/gen-corpus" --works 3000 --seed 7 -o gen.jsonl
+"$COPUB" import --db g.db gen.jsonl 2>/dev/null
+for args in "--home FR" "--home none" "--home FR --types all" "--home DE --from 2018"; do
+    # shellcheck disable=SC2086
+    "$COPUB" analyse --db g.db $args --format csv > copub.csv 2>/dev/null
+    # shellcheck disable=SC2086
+    "$PYTHON" "$TOP/tests/crosscheck-year.py" $args gen.jsonl > check.csv
+    check "generated corpus: year table equals independent count ($args)" cmp -s copub.csv check.csv
+done
+"$COPUB" analyse --db g.db > table.txt 2>&1
+contains "synthetic data is said" table.txt "synthetic"
