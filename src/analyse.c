@@ -1,5 +1,9 @@
-/* copub: the indicators, computed in one pass over the store's work summaries. */
+/* copub: the indicators, computed in one pass over the store's work summaries.
+ * Each work gives a list of values per dimension (its year, its theme, its foreign
+ * countries, its partners...); it is counted once in each combination. Counts are
+ * additive over years, which makes rolling periods and headline periods sums. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "copub/analyse.h"
@@ -7,13 +11,58 @@
 
 /* Normal quantile for a two-sided 95 % interval. */
 #define Z95 1.959963984540054
+#define SEP "\x1f" /* joins dimension values into keys */
 
 const char *const copub_analyse_default_types[] = { "article", "review", "book-chapter", NULL };
+
+static const char *const dim_names[COPUB_N_DIMS] = {
+  [COPUB_DIM_YEAR] = "year",
+  [COPUB_DIM_THEME] = "theme",
+  [COPUB_DIM_COUNTRY] = "country",
+  [COPUB_DIM_PARTNER] = "partner",
+  [COPUB_DIM_SOURCE] = "source",
+};
 
 /* French overseas departments, regions and collectivities with their own ISO code. */
 static const char *const french_territories[] = {
   "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF", NULL
 };
+
+gboolean
+copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError **error)
+{
+  g_auto(GStrv) names = g_strsplit (list, ",", -1);
+
+  options->n_dims = 0;
+  for (char **n = names; *n; n++)
+    {
+      char *name = g_strstrip (*n);
+      guint d;
+      for (d = 0; d < COPUB_N_DIMS && strcmp (name, dim_names[d]) != 0; d++)
+        ;
+      if (d == COPUB_N_DIMS)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                       "unknown dimension '%s': expected year, theme, country, partner or "
+                       "source", name);
+          return FALSE;
+        }
+      for (guint i = 0; i < options->n_dims; i++)
+        if (options->dims[i] == (CopubDimension) d)
+          {
+            g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "dimension '%s' given twice",
+                         name);
+            return FALSE;
+          }
+      options->dims[options->n_dims++] = (CopubDimension) d;
+    }
+  if (options->n_dims == 0)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE, "no dimension given");
+      return FALSE;
+    }
+  return TRUE;
+}
 
 void
 copub_analyse_wilson (gint64 successes, gint64 n, double *out_low, double *out_high)
@@ -41,33 +90,9 @@ copub_analyse_harmonise (const CopubAnalyseOptions *options, const char *code)
     for (const char *const *t = french_territories; *t; t++)
       if (strcmp (*t, code) == 0)
         return "FR";
+  if (options->hk_mo_as_cn && (strcmp (code, "HK") == 0 || strcmp (code, "MO") == 0))
+    return "CN";
   return code;
-}
-
-/* Is a work with these countries ("DE,FR,US") international? */
-static gboolean
-is_international (const CopubAnalyseOptions *options, const char *countries)
-{
-  g_auto(GStrv) codes = NULL;
-  const char *first = NULL;
-
-  if (countries == NULL || *countries == '\0')
-    return FALSE;
-  codes = g_strsplit (countries, ",", -1);
-  for (char **c = codes; *c; c++)
-    {
-      const char *code = copub_analyse_harmonise (options, *c);
-      if (options->home != NULL)
-        {
-          if (strcmp (code, options->home) != 0)
-            return TRUE;
-        }
-      else if (first == NULL)
-        first = code;
-      else if (strcmp (first, code) != 0)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static gboolean
@@ -77,40 +102,7 @@ type_kept (const CopubAnalyseOptions *options, const char *type)
 
   if (types[0] != NULL && strcmp (types[0], "all") == 0)
     return TRUE;
-  if (type == NULL)
-    return FALSE;
-  for (const char *const *t = types; *t; t++)
-    if (strcmp (*t, type) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Counts for one period. */
-typedef struct {
-  gint64 works;
-  gint64 international;
-  gint64 authorships;
-  gint64 known;
-  gint64 complete;
-  gint64 complete_international;
-} Counts;
-
-typedef struct {
-  const CopubAnalyseOptions *options;
-  GArray *years;     /* of Counts, indexed by year - first_year */
-  int first_year;
-  gboolean synthetic;
-} YearScan;
-
-static Counts *
-year_counts (YearScan *scan, int year)
-{
-  if (scan->years->len == 0)
-    scan->first_year = year;
-  /* Summaries come in year order: a new year is always at the end. */
-  if (year - scan->first_year >= (int) scan->years->len)
-    g_array_set_size (scan->years, (guint) (year - scan->first_year + 1));
-  return &g_array_index (scan->years, Counts, year - scan->first_year);
+  return type != NULL && g_strv_contains (types, type);
 }
 
 static gboolean
@@ -119,57 +111,449 @@ in_corpus (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
   return s->year > 0 && !s->is_retracted && !s->is_paratext && type_kept (options, s->type);
 }
 
+/* ---- one work's countries --------------------------------------------------------- */
+
+/* The harmonised countries of a work (distinct), and each one's fractional credit. */
+typedef struct {
+  const char *codes[64];
+  double credit[64];
+  guint n;
+} WorkCountries;
+
+static guint
+country_slot (WorkCountries *wc, const char *code)
+{
+  for (guint i = 0; i < wc->n; i++)
+    if (strcmp (wc->codes[i], code) == 0)
+      return i;
+  if (wc->n == G_N_ELEMENTS (wc->codes))
+    return G_MAXUINT; /* more than 64 countries in one work: the rest is not counted */
+  wc->codes[wc->n] = code;
+  wc->credit[wc->n] = 0.0;
+  return wc->n++;
+}
+
+/* Reads "FR;FR,US;;DE": each authorship with a known country carries 1/K of the work
+ * (K such authorships), split equally over its distinct harmonised countries. The
+ * codes point into @buf, a writable copy of the string. */
+static void
+work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc)
+{
+  g_auto(GStrv) auths = g_strsplit (buf, ";", -1);
+  guint known = 0;
+
+  wc->n = 0;
+  for (char **a = auths; *a; a++)
+    known += **a != '\0';
+  for (char **a = auths; *a; a++)
+    {
+      const char *mine[64];
+      guint n_mine = 0;
+      char *save = NULL;
+      if (**a == '\0')
+        continue;
+      for (char *c = strtok_r (*a, ",", &save); c; c = strtok_r (NULL, ",", &save))
+        {
+          const char *h = copub_analyse_harmonise (options, c);
+          gboolean dup = FALSE;
+          for (guint i = 0; i < n_mine; i++)
+            dup |= strcmp (mine[i], h) == 0;
+          if (!dup && n_mine < G_N_ELEMENTS (mine))
+            mine[n_mine++] = g_intern_string (h);
+        }
+      for (guint i = 0; i < n_mine; i++)
+        {
+          guint slot = country_slot (wc, mine[i]);
+          if (slot != G_MAXUINT)
+            wc->credit[slot] += 1.0 / ((double) known * (double) n_mine);
+        }
+    }
+}
+
+static gboolean
+is_international (const CopubAnalyseOptions *options, const WorkCountries *wc)
+{
+  if (options->home == NULL)
+    return wc->n >= 2;
+  for (guint i = 0; i < wc->n; i++)
+    if (strcmp (wc->codes[i], options->home) != 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- counting ------------------------------------------------------------------------ */
+
+typedef struct {
+  gint64 works;
+  gint64 international;
+  gint64 authorships;
+  gint64 known;
+  gint64 complete;
+  gint64 complete_international;
+  double fractional;
+  char **values;      /* the cell's dimension values, in options->dims order */
+  int year;           /* for the year dimension: the year (periods: the last year) */
+  guint partner;      /* for ordering partners as in their file */
+} Cell;
+
+static void
+cell_free (gpointer data)
+{
+  Cell *cell = data;
+  g_strfreev (cell->values);
+  g_free (cell);
+}
+
+typedef struct {
+  const CopubAnalyseOptions *options;
+  gboolean has_pair;       /* a country or partner dimension */
+  GHashTable *base;        /* key of the non-pair dimensions -> Cell */
+  GHashTable *cells;       /* full key -> Cell (== base when !has_pair) */
+  gboolean synthetic;
+  int min_year, max_year;
+} Scan;
+
+static gboolean
+is_pair_dim (CopubDimension d)
+{
+  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER;
+}
+
+static const char *
+theme_of (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
+{
+  gboolean hal = g_strcmp0 (s->source, "hal") == 0;
+
+  if (options->themes)
+    return copub_theme_map_lookup (options->themes, hal ? NULL : s->field_id,
+                                   hal ? NULL : s->domain_id, hal ? s->domain_id : NULL);
+  if (hal || options->theme_level == COPUB_THEME_DOMAIN)
+    return s->domain_name ? s->domain_name : "(unknown)";
+  return s->field_name ? s->field_name : "(unknown)";
+}
+
+/* The values of dimension @d for this work (borrowed or interned strings). */
+static void
+dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkCountries *wc,
+            GArray *partners, GPtrArray *out, char *year_buf)
+{
+  const CopubAnalyseOptions *o = scan->options;
+
+  g_ptr_array_set_size (out, 0);
+  switch (d)
+    {
+    case COPUB_DIM_YEAR:
+      g_ptr_array_add (out, year_buf);
+      break;
+    case COPUB_DIM_THEME:
+      g_ptr_array_add (out, (gpointer) theme_of (o, s));
+      break;
+    case COPUB_DIM_SOURCE:
+      g_ptr_array_add (out, (gpointer) s->source);
+      break;
+    case COPUB_DIM_COUNTRY:
+      for (guint i = 0; i < wc->n; i++)
+        if (o->home == NULL || strcmp (wc->codes[i], o->home) != 0)
+          g_ptr_array_add (out, (gpointer) wc->codes[i]);
+      break;
+    case COPUB_DIM_PARTNER:
+      for (guint i = 0; i < partners->len; i++)
+        g_ptr_array_add (out, (gpointer) copub_partners_name (o->partners,
+                                                              g_array_index (partners, guint,
+                                                                             i)));
+      break;
+    case COPUB_N_DIMS:
+    default:
+      break;
+    }
+}
+
+static Cell *
+cell_get (GHashTable *table, const char *key, char **values, guint n_values)
+{
+  Cell *cell = g_hash_table_lookup (table, key);
+
+  if (cell == NULL)
+    {
+      cell = g_new0 (Cell, 1);
+      cell->values = g_new0 (char *, n_values + 1);
+      for (guint i = 0; i < n_values; i++)
+        cell->values[i] = g_strdup (values[i]);
+      g_hash_table_insert (table, g_strdup (key), cell);
+    }
+  return cell;
+}
+
+typedef struct {
+  gboolean international;
+  gboolean complete;
+  int n_authorships;
+  int n_known;
+  const WorkCountries *wc;
+  int year;
+} WorkFacts;
+
+static void
+count_base (Cell *c, const WorkFacts *f)
+{
+  c->works++;
+  c->international += f->international;
+  c->authorships += f->n_authorships;
+  c->known += f->n_known;
+  c->complete += f->complete;
+  c->complete_international += f->complete && f->international;
+  c->year = f->year;
+}
+
+/* Counts the work in every combination of its values. @lists[d] are the values of
+ * options->dims[d]; @at is the dimension being expanded; @chosen the values so far. */
+static void
+expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts *f)
+{
+  const CopubAnalyseOptions *o = scan->options;
+
+  if (at == o->n_dims)
+    {
+      GString *key = g_string_new (NULL);
+      Cell *c;
+      for (guint d = 0; d < o->n_dims; d++)
+        g_string_append_printf (key, "%s" SEP, chosen[d]);
+      c = cell_get (scan->cells, key->str, chosen, o->n_dims);
+      g_string_free (key, TRUE);
+      if (!scan->has_pair)
+        {
+          count_base (c, f);
+          return;
+        }
+      c->works++;
+      c->year = f->year;
+      for (guint d = 0; d < o->n_dims; d++)
+        if (o->dims[d] == COPUB_DIM_COUNTRY)
+          for (guint i = 0; i < f->wc->n; i++)
+            if (strcmp (f->wc->codes[i], chosen[d]) == 0)
+              c->fractional += f->wc->credit[i];
+      return;
+    }
+  for (guint i = 0; i < lists[at]->len; i++)
+    {
+      chosen[at] = g_ptr_array_index (lists[at], i);
+      expand (scan, lists, at + 1, chosen, f);
+    }
+}
+
+/* The base cell of the work (its non-pair dimension values): every work counts there,
+ * with or without a partner country or partner. */
+static void
+count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
+{
+  const CopubAnalyseOptions *o = scan->options;
+  GString *key = g_string_new (NULL);
+  char *values[COPUB_N_DIMS];
+  guint n = 0;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    if (!is_pair_dim (o->dims[d]))
+      {
+        values[n] = g_ptr_array_index (lists[d], 0);
+        g_string_append (key, values[n++]);
+        g_string_append (key, SEP);
+      }
+  count_base (cell_get (scan->base, key->str, values, n), f);
+  g_string_free (key, TRUE);
+}
+
 static gboolean
 count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
 {
-  YearScan *scan = user_data;
-  Counts *c;
-  gboolean international;
+  Scan *scan = user_data;
+  const CopubAnalyseOptions *o = scan->options;
+  g_autofree char *buf = g_strdup (s->auth_countries ? s->auth_countries : "");
+  g_autoptr(GArray) partners = g_array_new (FALSE, FALSE, sizeof (guint));
+  GPtrArray *lists[COPUB_N_DIMS] = { NULL };
+  char *chosen[COPUB_N_DIMS];
+  char year_buf[16];
+  WorkCountries wc;
+  WorkFacts f;
   (void) error;
 
-  if (!in_corpus (scan->options, s))
+  if (!in_corpus (o, s))
     return TRUE;
-  c = year_counts (scan, s->year);
-  international = is_international (scan->options, s->countries);
-  c->works++;
-  c->international += international;
-  c->authorships += s->n_authorships;
-  c->known += s->n_known;
-  if (s->n_authorships > 0 && s->n_known == s->n_authorships)
-    {
-      c->complete++;
-      c->complete_international += international;
-    }
+  work_countries (o, buf, &wc);
+  if (o->partners)
+    copub_partners_match (o->partners, s->institutions, partners);
+  f.international = is_international (o, &wc);
+  f.n_authorships = s->n_authorships;
+  f.n_known = s->n_known;
+  f.complete = s->n_authorships > 0 && s->n_known == s->n_authorships;
+  f.wc = &wc;
+  f.year = s->year;
+  g_snprintf (year_buf, sizeof year_buf, "%d", s->year);
   scan->synthetic |= s->is_synthetic;
+  scan->min_year = scan->min_year ? MIN (scan->min_year, s->year) : s->year;
+  scan->max_year = MAX (scan->max_year, s->year);
+
+  for (guint d = 0; d < o->n_dims; d++)
+    {
+      lists[d] = g_ptr_array_new ();
+      dim_values (scan, o->dims[d], s, &wc, partners, lists[d], year_buf);
+    }
+  if (scan->has_pair)
+    count_in_base (scan, lists, &f);
+  expand (scan, lists, 0, chosen, &f);
+  for (guint d = 0; d < o->n_dims; d++)
+    g_ptr_array_unref (lists[d]);
   return TRUE;
 }
 
+/* ---- rolling periods --------------------------------------------------------------- */
+
+static int
+year_dim_index (const CopubAnalyseOptions *o)
+{
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_YEAR)
+      return (int) d;
+  return -1;
+}
+
 static void
-set_share (CopubTable *t, guint row, guint col, gint64 part, gint64 whole)
+cell_add (Cell *to, const Cell *from)
+{
+  to->works += from->works;
+  to->international += from->international;
+  to->authorships += from->authorships;
+  to->known += from->known;
+  to->complete += from->complete;
+  to->complete_international += from->complete_international;
+  to->fractional += from->fractional;
+}
+
+/* Replaces single-year cells by rolling periods "2015-2018" of @window years that lie
+ * inside the corpus' years: a cell of year Y adds to the periods ending Y..Y+window-1. */
+static GHashTable *
+roll (GHashTable *cells, guint n_values, int year_dim, guint window, int first, int last)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free);
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, cells);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      const Cell *c = value;
+      int year = atoi (c->values[year_dim]);
+      for (int end = year; end < year + (int) window; end++)
+        {
+          g_autofree char *period = NULL;
+          g_autofree char *orig = NULL;
+          GString *key = g_string_new (NULL);
+          Cell *p;
+          if (end - (int) window + 1 < first || end > last)
+            {
+              g_string_free (key, TRUE);
+              continue;
+            }
+          period = g_strdup_printf ("%d-%d", end - (int) window + 1, end);
+          orig = c->values[year_dim];
+          c->values[year_dim] = period;
+          for (guint d = 0; d < n_values; d++)
+            g_string_append_printf (key, "%s" SEP, c->values[d]);
+          p = cell_get (out, key->str, c->values, n_values);
+          c->values[year_dim] = g_steal_pointer (&orig);
+          cell_add (p, c);
+          p->year = end;
+          p->partner = c->partner;
+          g_string_free (key, TRUE);
+        }
+    }
+  g_hash_table_unref (cells);
+  return out;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+typedef struct {
+  const CopubAnalyseOptions *options;
+  GHashTable *base;
+  guint n_base_values;
+} SortContext;
+
+static const char *
+base_key_of (const CopubAnalyseOptions *o, const Cell *c, GString *buf)
+{
+  g_string_truncate (buf, 0);
+  for (guint d = 0; d < o->n_dims; d++)
+    if (!is_pair_dim (o->dims[d]))
+      g_string_append_printf (buf, "%s" SEP, c->values[d]);
+  return buf->str;
+}
+
+static int
+compare_cells (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const SortContext *ctx = data;
+  const CopubAnalyseOptions *o = ctx->options;
+  const Cell *a = *(Cell *const *) pa, *b = *(Cell *const *) pb;
+  int cmp;
+
+  /* Non-pair dimensions in column order (years numerically), then partners in file
+   * order, then countries by works, most first. */
+  for (guint d = 0; d < o->n_dims; d++)
+    {
+      if (is_pair_dim (o->dims[d]))
+        continue;
+      cmp = o->dims[d] == COPUB_DIM_YEAR ? (a->year > b->year) - (a->year < b->year)
+                                         : g_utf8_collate (a->values[d], b->values[d]);
+      if (cmp != 0)
+        return cmp;
+    }
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_PARTNER && (cmp = strcmp (a->values[d], b->values[d])) != 0)
+      {
+        guint ia = 0, ib = 0;
+        for (guint i = 0; i < copub_partners_count (o->partners); i++)
+          {
+            if (strcmp (copub_partners_name (o->partners, i), a->values[d]) == 0)
+              ia = i;
+            if (strcmp (copub_partners_name (o->partners, i), b->values[d]) == 0)
+              ib = i;
+          }
+        return (ia > ib) - (ia < ib);
+      }
+  if (o->counting == COPUB_COUNTING_FRACTIONAL && a->fractional != b->fractional)
+    return a->fractional > b->fractional ? -1 : 1;
+  if (a->works != b->works)
+    return a->works > b->works ? -1 : 1;
+  for (guint d = 0; d < o->n_dims; d++)
+    if ((cmp = strcmp (a->values[d], b->values[d])) != 0)
+      return cmp;
+  return 0;
+}
+
+static void
+set_share (CopubTable *t, guint row, guint col, double part, gint64 whole)
 {
   if (whole > 0)
-    copub_table_set_real (t, row, col, (double) part / (double) whole);
+    copub_table_set_real (t, row, col, part / (double) whole);
 }
 
-/* Adds one row of year-table measures for @c. Columns start at @col. */
 static void
-fill_row (CopubTable *t, guint row, guint col, const Counts *c)
+add_dim_columns (CopubTable *t, const CopubAnalyseOptions *o)
 {
-  double low, high;
-
-  copub_analyse_wilson (c->international, c->works, &low, &high);
-  copub_table_set_int (t, row, col, c->works);
-  copub_table_set_int (t, row, col + 1, c->international);
-  set_share (t, row, col + 2, c->international, c->works);
-  copub_table_set_real (t, row, col + 3, low);
-  copub_table_set_real (t, row, col + 4, high);
-  set_share (t, row, col + 5, c->known, c->authorships);
-  copub_table_set_int (t, row, col + 6, c->complete);
-  set_share (t, row, col + 7, c->complete_international, c->complete);
+  for (guint d = 0; d < o->n_dims; d++)
+    {
+      CopubDimension dim = o->dims[d];
+      const char *name = dim == COPUB_DIM_YEAR && o->window > 1 ? "period" : dim_names[dim];
+      copub_table_add_column (t, name, dim == COPUB_DIM_YEAR && o->window <= 1
+                                           ? COPUB_COLUMN_INT : COPUB_COLUMN_TEXT);
+      if (dim == COPUB_DIM_COUNTRY && o->country_name)
+        copub_table_add_column (t, "country_name", COPUB_COLUMN_TEXT);
+    }
 }
 
+/* Measures of a table without partner dimensions. */
 static void
-add_year_columns (CopubTable *t)
+add_share_columns (CopubTable *t)
 {
   copub_table_add_column (t, "works", COPUB_COLUMN_INT);
   copub_table_add_column (t, "international", COPUB_COLUMN_INT);
@@ -181,45 +565,456 @@ add_year_columns (CopubTable *t)
   copub_table_add_column (t, "share_complete", COPUB_COLUMN_SHARE);
 }
 
-static char *
-describe (const CopubAnalyseOptions *options)
+static gboolean
+has_dim (const CopubAnalyseOptions *o, CopubDimension dim)
 {
-  if (options->home == NULL)
-    return g_strdup ("International co-publication by year (works with authors in two "
-                     "countries or more)");
-  return g_strdup_printf ("International co-publication by year (home country %s; "
-                          "international = a co-author outside %s)",
-                          options->home, options->home);
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == dim)
+      return TRUE;
+  return FALSE;
+}
+
+/* Measures of a table by partner country or partner. */
+static void
+add_pair_columns (CopubTable *t, const CopubAnalyseOptions *o)
+{
+  gboolean full = o->counting != COPUB_COUNTING_FRACTIONAL;
+  gboolean frac = o->counting != COPUB_COUNTING_FULL && has_dim (o, COPUB_DIM_COUNTRY);
+
+  copub_table_add_column (t, "works", COPUB_COLUMN_INT);
+  copub_table_add_column (t, "n", COPUB_COLUMN_INT);
+  if (full)
+    {
+      copub_table_add_column (t, "share", COPUB_COLUMN_SHARE);
+      copub_table_add_column (t, "share_low", COPUB_COLUMN_SHARE);
+      copub_table_add_column (t, "share_high", COPUB_COLUMN_SHARE);
+    }
+  if (frac)
+    {
+      copub_table_add_column (t, "fractional", COPUB_COLUMN_REAL);
+      copub_table_add_column (t, "fractional_share", COPUB_COLUMN_SHARE);
+    }
+  if (has_dim (o, COPUB_DIM_COUNTRY))
+    copub_table_add_column (t, "rank", COPUB_COLUMN_INT);
+}
+
+static guint
+fill_dims (CopubTable *t, guint row, const CopubAnalyseOptions *o, const Cell *c)
+{
+  guint col = 0;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    {
+      if (o->dims[d] == COPUB_DIM_YEAR && o->window <= 1)
+        copub_table_set_int (t, row, col++, c->year);
+      else
+        copub_table_set_text (t, row, col++, c->values[d]);
+      if (o->dims[d] == COPUB_DIM_COUNTRY && o->country_name)
+        copub_table_set_text (t, row, col++,
+                              o->country_name (c->values[d], o->lang, o->country_name_data));
+    }
+  return col;
+}
+
+static void
+fill_share_row (CopubTable *t, guint row, guint col, const Cell *c)
+{
+  double low, high;
+
+  copub_analyse_wilson (c->international, c->works, &low, &high);
+  copub_table_set_int (t, row, col, c->works);
+  copub_table_set_int (t, row, col + 1, c->international);
+  set_share (t, row, col + 2, (double) c->international, c->works);
+  copub_table_set_real (t, row, col + 3, low);
+  copub_table_set_real (t, row, col + 4, high);
+  set_share (t, row, col + 5, (double) c->known, c->authorships);
+  copub_table_set_int (t, row, col + 6, c->complete);
+  set_share (t, row, col + 7, (double) c->complete_international, c->complete);
+}
+
+static void
+fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o,
+               const Cell *c, gint64 n, gint64 rank)
+{
+  double low, high;
+
+  copub_table_set_int (t, row, col++, c->works);
+  copub_table_set_int (t, row, col++, n);
+  if (o->counting != COPUB_COUNTING_FRACTIONAL)
+    {
+      copub_analyse_wilson (c->works, n, &low, &high);
+      set_share (t, row, col++, (double) c->works, n);
+      copub_table_set_real (t, row, col++, low);
+      copub_table_set_real (t, row, col++, high);
+    }
+  if (o->counting != COPUB_COUNTING_FULL && has_dim (o, COPUB_DIM_COUNTRY))
+    {
+      copub_table_set_real (t, row, col++, c->fractional);
+      set_share (t, row, col++, c->fractional, n);
+    }
+  if (has_dim (o, COPUB_DIM_COUNTRY))
+    copub_table_set_int (t, row, col, rank);
+}
+
+static char *
+describe (const CopubAnalyseOptions *o)
+{
+  GString *s = g_string_new ("International co-publication");
+
+  for (guint d = 0; d < o->n_dims; d++)
+    g_string_append_printf (s, "%s%s", d == 0 ? " by " : ", ",
+                            o->dims[d] == COPUB_DIM_YEAR && o->window > 1 ? "rolling period"
+                                                                         : dim_names[o->dims[d]]);
+  if (o->home)
+    g_string_append_printf (s, " (home country %s; international = a co-author outside %s)",
+                            o->home, o->home);
+  else
+    g_string_append (s, " (international = authors in two countries or more)");
+  return g_string_free (s, FALSE);
+}
+
+static CopubTable *
+build_table (Scan *scan)
+{
+  const CopubAnalyseOptions *o = scan->options;
+  g_autofree char *title = describe (o);
+  CopubTable *t = copub_table_new (title);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  SortContext ctx = { o, scan->base, 0 };
+  GString *buf = g_string_new (NULL);
+  GString *prev = g_string_new (NULL);
+  gint64 rank = 0;
+
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, scan->cells);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    g_ptr_array_add (rows, value);
+  add_dim_columns (t, o);
+  if (scan->has_pair)
+    add_pair_columns (t, o);
+  else
+    add_share_columns (t);
+  g_ptr_array_sort_with_data (rows, compare_cells, &ctx);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Cell *c = g_ptr_array_index (rows, i);
+      guint row = copub_table_add_row (t);
+      guint col = fill_dims (t, row, o, c);
+      if (scan->has_pair)
+        {
+          const char *key = base_key_of (o, c, buf);
+          const Cell *base = g_hash_table_lookup (scan->base, key);
+          rank = strcmp (key, prev->str) == 0 && i > 0 ? rank + 1 : 1;
+          g_string_assign (prev, key);
+          fill_pair_row (t, row, col, o, c, base ? base->works : 0, rank);
+        }
+      else
+        fill_share_row (t, row, col, c);
+    }
+  if (scan->synthetic)
+    copub_table_add_note (t, "Note: synthetic data (copub's generated sample corpus), "
+                             "not real publications.");
+  g_string_free (buf, TRUE);
+  g_string_free (prev, TRUE);
+  return t;
+}
+
+static void
+scan_init (Scan *scan, const CopubAnalyseOptions *options)
+{
+  memset (scan, 0, sizeof *scan);
+  scan->options = options;
+  for (guint d = 0; d < options->n_dims; d++)
+    scan->has_pair |= is_pair_dim (options->dims[d]);
+  scan->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free);
+  scan->base = scan->has_pair
+                   ? g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free)
+                   : g_hash_table_ref (scan->cells);
+}
+
+static void
+scan_clear (Scan *scan)
+{
+  g_hash_table_unref (scan->cells);
+  g_hash_table_unref (scan->base);
+}
+
+static gboolean
+check_options (const CopubAnalyseOptions *o, GError **error)
+{
+  if (has_dim (o, COPUB_DIM_PARTNER) && o->partners == NULL)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "--by partner needs a partner file (--partners FILE)");
+      return FALSE;
+    }
+  if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "--window needs the year dimension");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+CopubTable *
+copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
+{
+  CopubAnalyseOptions o = *options;
+  CopubSummaryQuery query = { options->source, options->from, options->to };
+  Scan scan;
+  CopubTable *table;
+
+  if (o.n_dims == 0)
+    {
+      o.dims[0] = COPUB_DIM_YEAR;
+      o.n_dims = 1;
+    }
+  if (!check_options (&o, error))
+    return NULL;
+  scan_init (&scan, &o);
+  if (!copub_store_foreach_summary (store, &query, count_work, &scan, error))
+    {
+      scan_clear (&scan);
+      return NULL;
+    }
+  if (o.window > 1)
+    {
+      int yd = year_dim_index (&o);
+      int first = o.from ? o.from : scan.min_year, last = o.to ? o.to : scan.max_year;
+      guint n_base = 0;
+      for (guint d = 0; d < o.n_dims; d++)
+        n_base += !is_pair_dim (o.dims[d]);
+      scan.cells = roll (scan.cells, o.n_dims, yd, o.window, first, last);
+      if (scan.has_pair)
+        {
+          int base_yd = 0;
+          for (int d = 0; d < yd; d++)
+            base_yd += !is_pair_dim (o.dims[d]);
+          scan.base = roll (scan.base, n_base, base_yd, o.window, first, last);
+        }
+      else
+        {
+          g_hash_table_unref (scan.base);
+          scan.base = g_hash_table_ref (scan.cells);
+        }
+    }
+  table = build_table (&scan);
+  scan_clear (&scan);
+  return table;
 }
 
 CopubTable *
 copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
-  CopubSummaryQuery query = { options->source, options->from, options->to };
-  YearScan scan = { options, g_array_new (FALSE, TRUE, sizeof (Counts)), 0, FALSE };
-  g_autofree char *title = describe (options);
-  g_autoptr(CopubTable) table = copub_table_new (title);
+  CopubAnalyseOptions o = *options;
 
+  o.dims[0] = COPUB_DIM_YEAR;
+  o.n_dims = 1;
+  return copub_analyse (store, &o, error);
+}
+
+/* ---- the headline ------------------------------------------------------------------- */
+
+/* The latest year with works before the current one, or 0. */
+static int
+last_complete_year (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
+{
+  g_autoptr(CopubTable) years = copub_analyse_by_year (store, options, error);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  int current = g_date_time_get_year (now), last = 0;
+
+  if (years == NULL)
+    return -1;
+  for (guint r = 0; r < copub_table_n_rows (years); r++)
+    {
+      gint64 y;
+      if (copub_table_get_int (years, r, 0, &y) && y < current)
+        last = (int) y;
+    }
+  return last;
+}
+
+gboolean
+copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
+                        int period_from, int period_to, CopubHeadline *out, GError **error)
+{
+  CopubAnalyseOptions o = *options;
+  CopubSummaryQuery query = { options->source, 0, 0 };
+  Scan scan;
+  const Cell *all;
+
+  memset (out, 0, sizeof *out);
+  if (period_from == 0)
+    {
+      period_from = period_to = last_complete_year (store, options, error);
+      if (period_from < 0)
+        return FALSE;
+    }
+  out->from = period_from;
+  out->to = period_to ? period_to : period_from;
+  /* No dimension: the whole period is one cell. */
+  o.n_dims = 0;
+  o.window = 0;
+  query.from = o.from = out->from;
+  query.to = o.to = out->to;
+  scan_init (&scan, &o);
   if (!copub_store_foreach_summary (store, &query, count_work, &scan, error))
     {
-      g_array_unref (scan.years);
-      return NULL;
+      scan_clear (&scan);
+      return FALSE;
     }
-  copub_table_add_column (table, "year", COPUB_COLUMN_INT);
-  add_year_columns (table);
-  for (guint i = 0; i < scan.years->len; i++)
+  all = g_hash_table_lookup (scan.cells, "");
+  if (all == NULL || all->works == 0)
     {
-      const Counts *c = &g_array_index (scan.years, Counts, i);
-      guint row;
-      if (c->works == 0)
-        continue;
-      row = copub_table_add_row (table);
-      copub_table_set_int (table, row, 0, scan.first_year + (int) i);
-      fill_row (table, row, 1, c);
+      scan_clear (&scan);
+      if (out->from == 0)
+        g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_FAILED,
+                             "the corpus has no work before this year: nothing to quote");
+      else
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_FAILED,
+                     "the corpus has no work in %d-%d: nothing to quote", out->from, out->to);
+      return FALSE;
     }
-  if (scan.synthetic)
-    copub_table_add_note (table, "Note: synthetic data (copub's generated sample corpus), "
-                                 "not real publications.");
-  g_array_unref (scan.years);
-  return g_steal_pointer (&table);
+  out->works = all->works;
+  out->international = all->international;
+  out->share = (double) all->international / (double) all->works;
+  copub_analyse_wilson (all->international, all->works, &out->low, &out->high);
+  out->coverage = all->authorships > 0 ? (double) all->known / (double) all->authorships : NAN;
+  out->synthetic = scan.synthetic;
+  scan_clear (&scan);
+  return TRUE;
+}
+
+/* Simple fractions a share is said as, and how each reads. */
+typedef struct {
+  double value;
+  const char *en_one;  /* "one publication in two" */
+  const char *fr_one;  /* "une publication sur deux" */
+} Fraction;
+
+static const Fraction fractions[] = {
+  { 1.0 / 10, "one publication in ten", "une publication sur dix" },
+  { 1.0 / 5, "one publication in five", "une publication sur cinq" },
+  { 1.0 / 4, "one publication in four", "une publication sur quatre" },
+  { 1.0 / 3, "one publication in three", "une publication sur trois" },
+  { 2.0 / 5, "two publications in five", "deux publications sur cinq" },
+  { 1.0 / 2, "one publication in two", "une publication sur deux" },
+  { 3.0 / 5, "three publications in five", "trois publications sur cinq" },
+  { 2.0 / 3, "two publications in three", "deux publications sur trois" },
+  { 3.0 / 4, "three publications in four", "trois publications sur quatre" },
+  { 4.0 / 5, "four publications in five", "quatre publications sur cinq" },
+  { 9.0 / 10, "nine publications in ten", "neuf publications sur dix" },
+};
+
+/* French elision: "près d'une", "plus d'une", but "près de deux". */
+static char *
+fr_with (const char *word, const char *phrase)
+{
+  gboolean vowel = phrase[0] == 'u';
+  return g_strdup_printf ("%s%s%s", word, vowel ? " d'" : " de ", phrase);
+}
+
+char *
+copub_analyse_share_in_words (double share, const char *lang)
+{
+  gboolean fr = g_strcmp0 (lang, "fr") == 0;
+  const Fraction *nearest = &fractions[0], *below = NULL;
+
+  if (!isfinite (share))
+    return g_strdup (fr ? "une part inconnue des publications" : "an unknown share of publications");
+  if (share < 0.075)
+    return g_strdup (fr ? "moins d'une publication sur dix" : "fewer than one publication in ten");
+  if (share > 0.95)
+    return g_strdup (fr ? "presque toutes les publications" : "almost all publications");
+  for (guint i = 0; i < G_N_ELEMENTS (fractions); i++)
+    {
+      if (fabs (fractions[i].value - share) < fabs (nearest->value - share))
+        nearest = &fractions[i];
+      if (fractions[i].value <= share)
+        below = &fractions[i];
+    }
+  /* Within a percentage point: "about"; a little under: "nearly"; otherwise say it
+   * exceeds the largest fraction it passes: "more than". Never round up silently. */
+  if (fabs (nearest->value - share) <= 0.01)
+    return fr ? g_strdup_printf ("environ %s", nearest->fr_one)
+              : g_strdup_printf ("about %s", nearest->en_one);
+  if (nearest->value > share && nearest->value - share <= 0.05)
+    return fr ? fr_with ("près", nearest->fr_one)
+              : g_strdup_printf ("nearly %s", nearest->en_one);
+  if (below == NULL)
+    below = &fractions[0];
+  return fr ? fr_with ("plus", below->fr_one) : g_strdup_printf ("more than %s", below->en_one);
+}
+
+static char *
+format_percent (double value, gboolean fr)
+{
+  char *text = g_strdup_printf ("%.1f", 100.0 * value);
+  if (fr)
+    g_strdelimit (text, ".", ',');
+  return text;
+}
+
+static char *
+period_text (const CopubHeadline *h)
+{
+  if (h->from == h->to)
+    return g_strdup_printf ("%d", h->from);
+  return g_strdup_printf ("%d-%d", h->from, h->to);
+}
+
+static char *
+types_text (const CopubAnalyseOptions *o, gboolean fr)
+{
+  const char *const *types = o->types ? o->types : copub_analyse_default_types;
+
+  if (types == copub_analyse_default_types)
+    return g_strdup (fr ? "articles, revues et chapitres d'ouvrage"
+                        : "articles, reviews and book chapters");
+  if (types[0] && strcmp (types[0], "all") == 0)
+    return g_strdup (fr ? "tous types de documents" : "all document types");
+  return g_strjoinv (", ", (char **) types);
+}
+
+char *
+copub_analyse_headline_sentence (const CopubHeadline *h, const CopubAnalyseOptions *o,
+                                 const char *institution)
+{
+  gboolean fr = g_strcmp0 (o->lang, "fr") == 0;
+  g_autofree char *words = copub_analyse_share_in_words (h->share, o->lang);
+  g_autofree char *pct = format_percent (h->share, fr);
+  g_autofree char *low = format_percent (h->low, fr);
+  g_autofree char *high = format_percent (h->high, fr);
+  g_autofree char *period = period_text (h);
+  g_autofree char *types = types_text (o, fr);
+  g_autofree char *definition = NULL;
+  char *sentence;
+
+  if (fr)
+    definition = o->home ? g_strdup_printf ("au moins un co-auteur hors de %s", o->home)
+                         : g_strdup ("des auteurs dans au moins deux pays");
+  else
+    definition = o->home ? g_strdup_printf ("at least one co-author outside %s", o->home)
+                         : g_strdup ("authors in two countries or more");
+  if (fr)
+    sentence = g_strdup_printf (
+        "%s %s, %s%s%s %s co-signée%s avec un partenaire international : %s %% "
+        "(IC 95 %% %s–%s %%, n = %" G_GINT64_FORMAT " ; %s ; international = %s).%s",
+        h->from == h->to ? "En" : "Sur la période", period, words,
+        institution ? " de " : "", institution ? institution : "",
+        strstr (words, "une ") ? "est" : "sont", strstr (words, "une ") ? "" : "s",
+        pct, low, high, h->works, types, definition,
+        h->synthetic ? " Données synthétiques." : "");
+  else
+    sentence = g_strdup_printf (
+        "In %s, %s%s%s %s co-authored with an international partner: %s%% "
+        "(95%% CI %s–%s%%, n = %" G_GINT64_FORMAT "; %s; international = %s).%s",
+        period, words, institution ? " of " : "", institution ? institution : "",
+        g_str_has_prefix (words, "one ") || strstr (words, " one ") ? "was" : "were",
+        pct, low, high, h->works, types, definition, h->synthetic ? " Synthetic data." : "");
+  sentence[0] = g_ascii_toupper (sentence[0]);
+  return sentence;
 }

@@ -36,6 +36,7 @@ typedef enum {
   F_INSTITUTION,
   F_COUNTRIES,
   F_RAW_AFFILIATIONS,
+  F_LINEAGE,
   F_TOPIC,
   F_TOPIC_LEVEL,
 } FrameKind;
@@ -251,6 +252,12 @@ take_string (Parser *p, const Frame *f, const unsigned char *s, size_t len)
     case F_RAW_AFFILIATIONS:
       g_ptr_array_add (p->authorship->raw_affiliations, dup_string (s, len));
       break;
+    case F_LINEAGE:
+      {
+        g_autofree char *full = dup_string (s, len);
+        g_ptr_array_add (p->institution->lineage, copub_short_id (full));
+      }
+      break;
     case F_TOPIC:
       if (key_is (f, "id"))
         set_short_id (&p->work->topic.id, s, len);
@@ -377,6 +384,10 @@ child_kind (Parser *p, const Frame *parent, gboolean is_map)
       return F_SKIP;
     case F_INSTITUTIONS:
       return F_INSTITUTION;
+    case F_INSTITUTION:
+      if (key_is (parent, "lineage") && !is_map)
+        return F_LINEAGE;
+      return F_SKIP;
     case F_TOPIC:
       if (is_map && (key_is (parent, "field") || key_is (parent, "subfield")
                      || key_is (parent, "domain")))

@@ -31,6 +31,8 @@ static const char *const migrations[] = {
   "  countries TEXT NOT NULL DEFAULT '',"       /* union of the authorships' countries */
   "  n_authorships INTEGER NOT NULL DEFAULT 0,"
   "  n_known INTEGER NOT NULL DEFAULT 0,"        /* authorships with a known country */
+  "  auth_countries TEXT NOT NULL DEFAULT '',"  /* per authorship: "FR;FR,US;;DE" */
+  "  institutions TEXT NOT NULL DEFAULT '',"    /* ids, lineage ids and RORs, space-separated */
   "  raw_hash INTEGER NOT NULL,"
   "  raw BLOB NOT NULL,"                          /* the source record, as JSON */
   "  stored_at TEXT NOT NULL,"
@@ -49,6 +51,7 @@ static const char *const migrations[] = {
   "  position INTEGER NOT NULL,"
   "  seq INTEGER NOT NULL,"
   "  institution_id TEXT, ror TEXT, name TEXT, country TEXT, type TEXT,"
+  "  lineage TEXT,"                               /* space-separated ids */
   "  PRIMARY KEY (work_key, position, seq)) WITHOUT ROWID;"
   "CREATE INDEX authorship_institutions_id ON authorship_institutions (institution_id);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
@@ -72,16 +75,17 @@ static const char *const statement_sql[N_STMTS] = {
     "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
-    " raw_hash, raw, stored_at)"
+    " raw_hash, raw, stored_at, auth_countries, institutions)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
   [STMT_UPDATE_WORK] =
     "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
     " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
     " is_synthetic = ?10, topic_id = ?11, topic_name = ?12, subfield_id = ?13,"
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
-    " raw_hash = ?22, raw = ?23, stored_at = ?24 WHERE work_key = ?25",
+    " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26"
+    " WHERE work_key = ?27",
   [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
   [STMT_DELETE_INSTITUTIONS] = "DELETE FROM authorship_institutions WHERE work_key = ?1",
   [STMT_INSERT_AUTHORSHIP] =
@@ -89,7 +93,7 @@ static const char *const statement_sql[N_STMTS] = {
     " raw_affiliations, countries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_INSERT_INSTITUTION] =
     "INSERT INTO authorship_institutions (work_key, position, seq, institution_id, ror, name,"
-    " country, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    " country, type, lineage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 struct CopubStore {
@@ -349,6 +353,8 @@ static void
 bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char *countries,
            int n_known, gint64 hash)
 {
+  char *auth_countries = copub_work_authorship_countries (w);
+  char *institutions = copub_work_institutions (w);
   gsize raw_len = 0;
   gconstpointer raw = w->raw ? g_bytes_get_data (w->raw, &raw_len) : "";
 
@@ -379,6 +385,8 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char
   sqlite3_bind_int64 (stmt, 22, hash);
   sqlite3_bind_blob64 (stmt, 23, raw, raw_len, SQLITE_STATIC);
   bind_text (stmt, 24, store->now);
+  sqlite3_bind_text (stmt, 25, auth_countries, -1, g_free);
+  sqlite3_bind_text (stmt, 26, institutions, -1, g_free);
 }
 
 static gboolean
@@ -414,6 +422,16 @@ put_authorships (CopubStore *store, gint64 key, const CopubWork *work, GError **
           bind_text (ins_inst, 6, inst->name);
           bind_text (ins_inst, 7, inst->country);
           bind_text (ins_inst, 8, inst->type);
+          if (inst->lineage->len > 0)
+            {
+              g_autofree char *lineage = NULL;
+              g_ptr_array_add (inst->lineage, NULL);
+              lineage = g_strjoinv (" ", (char **) inst->lineage->pdata);
+              g_ptr_array_set_size (inst->lineage, inst->lineage->len - 1);
+              sqlite3_bind_text (ins_inst, 9, lineage, -1, SQLITE_TRANSIENT);
+            }
+          else
+            sqlite3_bind_null (ins_inst, 9);
           if (!step_done (store, ins_inst, error))
             return FALSE;
         }
@@ -482,7 +500,7 @@ copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *
   stmt = store->stmts[exists ? STMT_UPDATE_WORK : STMT_INSERT_WORK];
   bind_work (store, stmt, work, countries, n_known, hash);
   if (exists)
-    sqlite3_bind_int64 (stmt, 25, key);
+    sqlite3_bind_int64 (stmt, 27, key);
   if (!step_done (store, stmt, error))
     return FALSE;
   if (exists)
@@ -532,7 +550,8 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   if (sqlite3_prepare_v2 (store->db,
                           "SELECT source, source_id, year, type, is_retracted, is_paratext,"
                           " is_synthetic, countries, n_authorships, n_known, field_id,"
-                          " field_name, domain_id, domain_name FROM works"
+                          " field_name, domain_id, domain_name, auth_countries, institutions,"
+                          " doi, title FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
                           " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)"
                           " ORDER BY year, source, source_id",
@@ -559,6 +578,10 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
         .field_name = column_text (stmt, 11),
         .domain_id = column_text (stmt, 12),
         .domain_name = column_text (stmt, 13),
+        .auth_countries = column_text (stmt, 14),
+        .institutions = column_text (stmt, 15),
+        .doi = column_text (stmt, 16),
+        .title = column_text (stmt, 17),
       };
       if (!func (&s, user_data, error))
         return FALSE;

@@ -24,7 +24,9 @@ copub_source_from_name (const char *name, CopubSource *out)
 CopubInstitution *
 copub_institution_new (void)
 {
-  return g_new0 (CopubInstitution, 1);
+  CopubInstitution *inst = g_new0 (CopubInstitution, 1);
+  inst->lineage = g_ptr_array_new_with_free_func (g_free);
+  return inst;
 }
 
 void
@@ -37,6 +39,7 @@ copub_institution_free (CopubInstitution *inst)
   g_free (inst->name);
   g_free (inst->country);
   g_free (inst->type);
+  g_ptr_array_unref (inst->lineage);
   g_free (inst);
 }
 
@@ -114,11 +117,29 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Sorts @items (borrowed strings) and joins the distinct ones with @sep. */
+static char *
+join_distinct (GPtrArray *items, char sep)
+{
+  GString *out = g_string_new (NULL);
+
+  g_ptr_array_sort (items, compare_strings);
+  for (guint i = 0; i < items->len; i++)
+    {
+      const char *item = g_ptr_array_index (items, i);
+      if (i > 0 && strcmp (item, g_ptr_array_index (items, i - 1)) == 0)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, sep);
+      g_string_append (out, item);
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 copub_work_countries (const CopubWork *work)
 {
   g_autoptr(GPtrArray) all = g_ptr_array_new ();
-  GString *out = g_string_new (NULL);
 
   for (guint i = 0; i < work->authorships->len; i++)
     {
@@ -126,15 +147,47 @@ copub_work_countries (const CopubWork *work)
       for (guint j = 0; j < auth->countries->len; j++)
         g_ptr_array_add (all, g_ptr_array_index (auth->countries, j));
     }
-  g_ptr_array_sort (all, compare_strings);
-  for (guint i = 0; i < all->len; i++)
+  return join_distinct (all, ',');
+}
+
+char *
+copub_work_institutions (const CopubWork *work)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  for (guint i = 0; i < work->authorships->len; i++)
     {
-      const char *code = g_ptr_array_index (all, i);
-      if (i > 0 && strcmp (code, g_ptr_array_index (all, i - 1)) == 0)
-        continue;
-      if (out->len > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, code);
+      CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      for (guint j = 0; j < auth->institutions->len; j++)
+        {
+          CopubInstitution *inst = g_ptr_array_index (auth->institutions, j);
+          if (inst->id)
+            g_ptr_array_add (all, inst->id);
+          if (inst->ror)
+            g_ptr_array_add (all, inst->ror);
+          for (guint k = 0; k < inst->lineage->len; k++)
+            g_ptr_array_add (all, g_ptr_array_index (inst->lineage, k));
+        }
+    }
+  return join_distinct (all, ' ');
+}
+
+char *
+copub_work_authorship_countries (const CopubWork *work)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      if (i > 0)
+        g_string_append_c (out, ';');
+      for (guint j = 0; j < auth->countries->len; j++)
+        {
+          if (j > 0)
+            g_string_append_c (out, ',');
+          g_string_append (out, g_ptr_array_index (auth->countries, j));
+        }
     }
   return g_string_free (out, FALSE);
 }

@@ -1,41 +1,124 @@
 /* copub: the indicators. Reads work summaries from the store and computes the
- * international co-publication share and its companions, as defined in README.md. */
+ * international co-publication share and its companions, as defined in README.md:
+ * by year (or rolling periods), theme, partner country, strategic partner and source. */
 #pragma once
 
 #include <glib.h>
 
+#include "copub/partners.h"
 #include "copub/store.h"
 #include "copub/table.h"
 
 G_BEGIN_DECLS
 
+typedef enum {
+  COPUB_DIM_YEAR,
+  COPUB_DIM_THEME,
+  COPUB_DIM_COUNTRY,
+  COPUB_DIM_PARTNER,
+  COPUB_DIM_SOURCE,
+  COPUB_N_DIMS
+} CopubDimension;
+
+typedef enum {
+  COPUB_COUNTING_BOTH,
+  COPUB_COUNTING_FULL,
+  COPUB_COUNTING_FRACTIONAL,
+} CopubCounting;
+
+typedef enum {
+  COPUB_THEME_FIELD,  /* OpenAlex primary_topic.field (26) */
+  COPUB_THEME_DOMAIN, /* OpenAlex primary_topic.domain (4) */
+} CopubThemeLevel;
+
+/* Returns the display name of an ISO country code in @lang ("en", "fr"), or NULL. */
+typedef const char *(*CopubCountryNameFunc) (const char *code, const char *lang,
+                                             gpointer user_data);
+
 typedef struct {
-  const char *home;            /* ISO alpha-2 home country, or NULL: no home country
-                                * (international = two countries or more) */
-  int from;                    /* first publication year, 0 = no bound */
-  int to;                      /* last publication year, 0 = no bound */
-  const char *const *types;    /* document types kept; NULL = the default set
-                                * (article, review, book-chapter); {"all"} = every type */
+  const char *home;             /* ISO alpha-2 home country, or NULL: no home country
+                                 * (international = two countries or more) */
+  int from;                     /* first publication year, 0 = no bound */
+  int to;                       /* last publication year, 0 = no bound */
+  const char *const *types;     /* document types kept; NULL = the default set
+                                 * (article, review, book-chapter); {"all"} = every type */
   gboolean territories_as_home; /* French overseas territories count as FR when home is FR */
-  const char *source;          /* "openalex", "hal", or NULL for every source */
+  gboolean hk_mo_as_cn;         /* Hong Kong and Macao count as CN */
+  const char *source;           /* "openalex", "hal", or NULL for every source */
+  CopubDimension dims[COPUB_N_DIMS]; /* the table's dimensions, in column order */
+  guint n_dims;                 /* 0 = by year */
+  guint window;                 /* > 1: rolling periods of that many years instead of years */
+  CopubCounting counting;       /* for partner countries */
+  CopubThemeLevel theme_level;
+  const CopubThemeMap *themes;  /* NULL: themes are OpenAlex fields/domains, HAL domains */
+  const CopubPartners *partners; /* required for COPUB_DIM_PARTNER */
+  const char *lang;             /* language of names: "en" (default) or "fr" */
+  CopubCountryNameFunc country_name; /* NULL: no country_name column */
+  gpointer country_name_data;
 } CopubAnalyseOptions;
 
-#define COPUB_ANALYSE_OPTIONS_INIT { "FR", 0, 0, NULL, TRUE, NULL }
+#define COPUB_ANALYSE_OPTIONS_INIT \
+  { "FR", 0, 0, NULL, TRUE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
+    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
 
 /* The document types kept by default. NULL-terminated, static. */
 extern const char *const copub_analyse_default_types[];
 
+/* Parses a comma list of dimension names ("year,country") into @options->dims.
+ * COPUB_ERROR_USAGE names an unknown or repeated dimension. */
+gboolean copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list,
+                                   GError **error);
+
 /* Wilson score interval for @successes out of @n at 95 %; n = 0 gives NaN bounds. */
 void copub_analyse_wilson (gint64 successes, gint64 n, double *out_low, double *out_high);
 
-/* The country code @code counts as for @options (overseas territories folded into FR
- * when asked). Returns a static string or @code itself. */
+/* The country code @code counts as for @options (overseas territories folded into FR,
+ * Hong Kong and Macao into CN, when asked). Returns a static string or @code itself. */
 const char *copub_analyse_harmonise (const CopubAnalyseOptions *options, const char *code);
 
-/* One row per publication year with works: year, works, international, share,
- * share_low, share_high (Wilson 95 %), coverage (authorships with a known country),
- * complete (works whose every authorship has a country), share_complete. */
+/* The table for @options' dimensions. Without a country or partner dimension its
+ * measures are works, international, share, share_low, share_high (Wilson 95 %),
+ * coverage (authorships with a known country), complete (works whose every
+ * authorship has a country) and share_complete. With one: works (co-authored with
+ * that country or partner), n (the institution's works in the row's other
+ * dimensions), share = works / n with its interval, fractional counts, and rank. */
+CopubTable *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options,
+                           GError **error);
+
+/* The year table: copub_analyse() by year. */
 CopubTable *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,
                                    GError **error);
+
+/* The headline figure for a period: counts summed over [from, to]. */
+typedef struct {
+  int from;
+  int to;
+  gint64 works;
+  gint64 international;
+  double share;
+  double low;
+  double high;
+  double coverage;
+  gboolean synthetic;
+} CopubHeadline;
+
+/* Computes the headline for [period_from, period_to]; 0, 0 = the last complete year:
+ * the latest year with works before the current one. FALSE with COPUB_ERROR_FAILED
+ * when the corpus has no work in the period. */
+gboolean copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
+                                 int period_from, int period_to, CopubHeadline *out,
+                                 GError **error);
+
+/* "nearly one in two", "more than one in three"...: the share in words, honest to the
+ * number (under, about or over the nearest simple fraction), in @lang ("en", "fr").
+ * @noun is the counted thing's singular and plural ("publication", "publications").
+ * Free with g_free. */
+char *copub_analyse_share_in_words (double share, const char *lang);
+
+/* The sentence a report quotes: the share in words, the percentage with its interval,
+ * n, the period, and the definition in a few words. Free with g_free. */
+char *copub_analyse_headline_sentence (const CopubHeadline *headline,
+                                       const CopubAnalyseOptions *options,
+                                       const char *institution_name);
 
 G_END_DECLS

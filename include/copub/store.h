@@ -60,6 +60,10 @@ typedef struct {
   const char *field_name;
   const char *domain_id;
   const char *domain_name;
+  const char *auth_countries; /* per authorship: "FR;FR,US;;DE" */
+  const char *institutions;   /* ids, lineage ids and RORs, space-separated */
+  const char *doi;            /* normalised, or NULL */
+  const char *title;          /* or NULL */
 } CopubWorkSummary;
 
 typedef struct {

@@ -23,6 +23,8 @@ typedef struct {
   char *name;    /* display name, or NULL */
   char *country; /* ISO 3166-1 alpha-2, upper case, or NULL when unknown */
   char *type;    /* ROR type ("education", "funder"...), or NULL */
+  GPtrArray *lineage; /* of char*, owned: short ids of the institution and of those it
+                       * belongs to (OpenAlex lineage, HAL parent structures); may be empty */
 } CopubInstitution;
 
 CopubInstitution *copub_institution_new (void);
@@ -69,6 +71,14 @@ typedef struct {
 CopubWork *copub_work_new (CopubSource source);
 void copub_work_free (CopubWork *work);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubWork, copub_work_free)
+
+/* Every institution id, lineage id and ROR id of the work's authorships, distinct,
+ * sorted, space-separated ("0168r3w48 I36258959 I90183372"). Free with g_free. */
+char *copub_work_institutions (const CopubWork *work);
+
+/* The countries of each authorship, in order: authorships separated by ';', their
+ * countries by ',' ("FR;FR,US;;DE"). Free with g_free. */
+char *copub_work_authorship_countries (const CopubWork *work);
 
 /* Receives each parsed work; takes ownership of @work. Returning FALSE (with
  * @error set) stops the parser, which then fails with that error. */

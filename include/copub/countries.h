@@ -1,0 +1,22 @@
+/* copub: country names for people, from the iso-codes data Debian ships (ISO 3166-1
+ * names and their gettext translations). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The name of ISO 3166-1 alpha-2 @code in @lang ("en" or "fr"; others fall back to
+ * English): the common name where ISO has one ("South Korea", "Taiwan"). Returns @code
+ * itself when unknown, never NULL. Loads the data on first use; thread-safe. The
+ * string lives as long as the process. */
+const char *copub_country_name (const char *code, const char *lang);
+
+/* The same as a CopubCountryNameFunc for CopubAnalyseOptions. */
+const char *copub_country_name_func (const char *code, const char *lang, gpointer unused);
+
+/* Reads a gettext .mo catalogue into a table msgid -> translation (both owned).
+ * NULL with @error when the file is missing or not a .mo file. */
+GHashTable *copub_mo_load (const char *path, GError **error);
+
+G_END_DECLS

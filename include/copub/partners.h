@@ -1,0 +1,54 @@
+/* copub: the institution's own vocabularies: the theme map that folds OpenAlex fields
+ * and domains and HAL domains into the institution's themes, and the list of
+ * strategic partner institutions. Both are small tab-separated files. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* ---- themes ------------------------------------------------------------------------ */
+
+typedef struct CopubThemeMap CopubThemeMap;
+
+/* Loads a theme map: one mapping a line, "KIND<TAB>ID<TAB>THEME", where KIND is
+ * openalex-field, openalex-domain or hal-domain, ID the source's id (27, 4, "phys")
+ * and THEME the institution's theme; '#' starts a comment. An optional line
+ * "default<TAB><TAB>THEME" names the theme of unmapped works (default "Other").
+ * Errors (COPUB_ERROR_USAGE) name the file, line and what was expected. */
+CopubThemeMap *copub_theme_map_load (const char *path, GError **error);
+void copub_theme_map_free (CopubThemeMap *map);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubThemeMap, copub_theme_map_free)
+
+/* The theme of a work with this OpenAlex field/domain (either may be NULL) or HAL
+ * domain: the first mapping found in the order field, domain, HAL domain; else the
+ * default theme. The string belongs to the map. */
+const char *copub_theme_map_lookup (const CopubThemeMap *map, const char *field_id,
+                                    const char *domain_id, const char *hal_domain);
+
+/* ---- strategic partners --------------------------------------------------------------- */
+
+typedef struct CopubPartners CopubPartners;
+
+/* Loads a partner file: "ID<TAB>NAME" a line, '#' comments. ID is a ROR id
+ * ("0168r3w48", "https://ror.org/0168r3w48", "ror:0168r3w48"), an OpenAlex institution
+ * id ("I36258959" or its URL) or a HAL structure ("struct-1039", "hal:1039"). Lines
+ * with the same NAME are one partner with several ids. */
+CopubPartners *copub_partners_load (const char *path, GError **error);
+void copub_partners_free (CopubPartners *partners);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPartners, copub_partners_free)
+
+guint copub_partners_count (const CopubPartners *partners);
+/* The partners' names, in file order. */
+const char *copub_partners_name (const CopubPartners *partners, guint index);
+
+/* Appends to @out (guint indexes) the partners found among @institutions (a work's
+ * space-separated ids, lineage ids and RORs), each once. */
+void copub_partners_match (const CopubPartners *partners, const char *institutions,
+                           GArray *out);
+
+/* The id in canonical form ("0168r3w48", "I36258959", "struct-1039"); NULL when @id
+ * is none of the accepted forms. Free with g_free. */
+char *copub_partner_id_normalise (const char *id);
+
+G_END_DECLS

@@ -1,0 +1,276 @@
+/* copub: theme maps and partner lists, read from small tab-separated files. */
+#include <string.h>
+
+#include "copub/error.h"
+#include "copub/partners.h"
+
+/* Calls @func for each non-comment line of @path split on tabs; errors name the line. */
+typedef gboolean (*LineFunc) (char **fields, guint n_fields, gpointer data, GError **error);
+
+static gboolean
+read_tsv (const char *path, LineFunc func, gpointer data, GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "%s", local->message);
+      return FALSE;
+    }
+  if (!g_utf8_validate (contents, -1, NULL))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': not valid UTF-8 text", path);
+      return FALSE;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+      char *line = g_strstrip (lines[i]);
+      if (*line == '\0' || *line == '#')
+        continue;
+      fields = g_strsplit (line, "\t", -1);
+      for (char **f = fields; *f; f++)
+        g_strstrip (*f);
+      if (!func (fields, g_strv_length (fields), data, error))
+        {
+          g_prefix_error (error, "'%s' line %u: ", path, i + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ---- themes ------------------------------------------------------------------------ */
+
+struct CopubThemeMap {
+  GHashTable *by_key; /* "openalex-field:27" -> theme */
+  char *fallback;
+};
+
+static gboolean
+add_theme (char **fields, guint n, gpointer data, GError **error)
+{
+  CopubThemeMap *map = data;
+  const char *kinds[] = { "openalex-field", "openalex-domain", "hal-domain", NULL };
+
+  if (n != 3 || *fields[2] == '\0')
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "expected KIND<TAB>ID<TAB>THEME, got %u field(s)", n);
+      return FALSE;
+    }
+  if (strcmp (fields[0], "default") == 0)
+    {
+      g_free (map->fallback);
+      map->fallback = g_strdup (fields[2]);
+      return TRUE;
+    }
+  if (!g_strv_contains (kinds, fields[0]) || *fields[1] == '\0')
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "unknown kind '%s': expected openalex-field, openalex-domain, hal-domain "
+                   "or default", fields[0]);
+      return FALSE;
+    }
+  g_hash_table_replace (map->by_key, g_strdup_printf ("%s:%s", fields[0], fields[1]),
+                        g_strdup (fields[2]));
+  return TRUE;
+}
+
+CopubThemeMap *
+copub_theme_map_load (const char *path, GError **error)
+{
+  g_autoptr(CopubThemeMap) map = g_new0 (CopubThemeMap, 1);
+
+  map->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  map->fallback = g_strdup ("Other");
+  if (!read_tsv (path, add_theme, map, error))
+    return NULL;
+  return g_steal_pointer (&map);
+}
+
+void
+copub_theme_map_free (CopubThemeMap *map)
+{
+  if (map == NULL)
+    return;
+  g_hash_table_unref (map->by_key);
+  g_free (map->fallback);
+  g_free (map);
+}
+
+static const char *
+theme_of (const CopubThemeMap *map, const char *kind, const char *id)
+{
+  char key[96];
+
+  if (id == NULL)
+    return NULL;
+  g_snprintf (key, sizeof key, "%s:%s", kind, id);
+  return g_hash_table_lookup (map->by_key, key);
+}
+
+const char *
+copub_theme_map_lookup (const CopubThemeMap *map, const char *field_id, const char *domain_id,
+                        const char *hal_domain)
+{
+  const char *theme = theme_of (map, "openalex-field", field_id);
+
+  if (theme == NULL)
+    theme = theme_of (map, "openalex-domain", domain_id);
+  if (theme == NULL)
+    theme = theme_of (map, "hal-domain", hal_domain);
+  return theme ? theme : map->fallback;
+}
+
+/* ---- partners ------------------------------------------------------------------------ */
+
+struct CopubPartners {
+  GPtrArray *names;   /* of char*, in file order */
+  GHashTable *by_id;  /* canonical id -> GUINT_TO_POINTER (index + 1) */
+};
+
+static gboolean
+is_ror (const char *id)
+{
+  /* ROR ids: '0', six base-32 characters, two check digits. */
+  if (strlen (id) != 9 || id[0] != '0')
+    return FALSE;
+  for (const char *c = id; *c; c++)
+    if (!g_ascii_isdigit (*c) && !g_ascii_islower (*c))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+all_digits (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+copub_partner_id_normalise (const char *id)
+{
+  const char *slash = strrchr (id, '/');
+  const char *tail = slash ? slash + 1 : id;
+
+  if (g_str_has_prefix (id, "ror:"))
+    tail = id + 4;
+  if (g_str_has_prefix (id, "hal:") && all_digits (id + 4))
+    return g_strdup_printf ("struct-%s", id + 4);
+  if (g_str_has_prefix (tail, "struct-") && all_digits (tail + 7))
+    return g_strdup (tail);
+  if (is_ror (tail))
+    return g_strdup (tail);
+  if ((tail[0] == 'I' || tail[0] == 'i') && all_digits (tail + 1))
+    return g_strdup_printf ("I%s", tail + 1);
+  return NULL;
+}
+
+static gboolean
+add_partner (char **fields, guint n, gpointer data, GError **error)
+{
+  CopubPartners *partners = data;
+  g_autofree char *id = NULL;
+  guint index;
+
+  if (n != 2 || *fields[1] == '\0')
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "expected ID<TAB>NAME, got %u field(s)", n);
+      return FALSE;
+    }
+  id = copub_partner_id_normalise (fields[0]);
+  if (id == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "'%s' is not a ROR, OpenAlex institution or HAL structure id", fields[0]);
+      return FALSE;
+    }
+  for (index = 0; index < partners->names->len; index++)
+    if (strcmp (g_ptr_array_index (partners->names, index), fields[1]) == 0)
+      break;
+  if (index == partners->names->len)
+    g_ptr_array_add (partners->names, g_strdup (fields[1]));
+  g_hash_table_replace (partners->by_id, g_steal_pointer (&id), GUINT_TO_POINTER (index + 1));
+  return TRUE;
+}
+
+CopubPartners *
+copub_partners_load (const char *path, GError **error)
+{
+  g_autoptr(CopubPartners) partners = g_new0 (CopubPartners, 1);
+
+  partners->names = g_ptr_array_new_with_free_func (g_free);
+  partners->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!read_tsv (path, add_partner, partners, error))
+    return NULL;
+  if (partners->names->len == 0)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': no partner in the file", path);
+      return NULL;
+    }
+  return g_steal_pointer (&partners);
+}
+
+void
+copub_partners_free (CopubPartners *partners)
+{
+  if (partners == NULL)
+    return;
+  g_ptr_array_unref (partners->names);
+  g_hash_table_unref (partners->by_id);
+  g_free (partners);
+}
+
+guint
+copub_partners_count (const CopubPartners *partners)
+{
+  return partners->names->len;
+}
+
+const char *
+copub_partners_name (const CopubPartners *partners, guint index)
+{
+  return g_ptr_array_index (partners->names, index);
+}
+
+void
+copub_partners_match (const CopubPartners *partners, const char *institutions, GArray *out)
+{
+  const char *p = institutions;
+  char id[64];
+
+  while (p && *p)
+    {
+      const char *end = strchr (p, ' ');
+      gsize len = end ? (gsize) (end - p) : strlen (p);
+      if (len > 0 && len < sizeof id)
+        {
+          guint index;
+          memcpy (id, p, len);
+          id[len] = '\0';
+          index = GPOINTER_TO_UINT (g_hash_table_lookup (partners->by_id, id));
+          if (index > 0)
+            {
+              gboolean seen = FALSE;
+              for (guint i = 0; i < out->len; i++)
+                seen |= g_array_index (out, guint, i) == index - 1;
+              if (!seen)
+                {
+                  guint value = index - 1;
+                  g_array_append_val (out, value);
+                }
+            }
+        }
+      p = end ? end + 1 : NULL;
+    }
+}
