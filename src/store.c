@@ -540,6 +540,43 @@ column_text (sqlite3_stmt *stmt, int i)
   return (const char *) sqlite3_column_text (stmt, i);
 }
 
+void
+copub_source_stats_free (CopubSourceStats *stats)
+{
+  if (stats == NULL)
+    return;
+  g_free (stats->source);
+  g_free (stats->first_stored);
+  g_free (stats->last_stored);
+  g_free (stats);
+}
+
+GPtrArray *
+copub_store_source_stats (CopubStore *store, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) out =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) copub_source_stats_free);
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT source, count(*), min(stored_at), max(stored_at) FROM works"
+                          " GROUP BY source ORDER BY source", -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading sources"), NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CopubSourceStats *st = g_new0 (CopubSourceStats, 1);
+      st->source = g_strdup (column_text (stmt, 0));
+      st->works = sqlite3_column_int64 (stmt, 1);
+      st->first_stored = g_strdup (column_text (stmt, 2));
+      st->last_stored = g_strdup (column_text (stmt, 3));
+      g_ptr_array_add (out, st);
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading sources"), NULL;
+  return g_steal_pointer (&out);
+}
+
 gboolean
 copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                              CopubSummaryFunc func, gpointer user_data, GError **error)

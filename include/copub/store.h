@@ -44,6 +44,19 @@ gboolean copub_store_put_work (CopubStore *store, const CopubWork *work,
 /* Number of works from @source (all sources when @source is NULL). */
 gint64 copub_store_count_works (CopubStore *store, const char *source, GError **error);
 
+/* What the store holds from one source. */
+typedef struct {
+  char *source;        /* "openalex", "hal" */
+  gint64 works;
+  char *first_stored;  /* ISO 8601 UTC time of the oldest and newest write */
+  char *last_stored;
+} CopubSourceStats;
+
+void copub_source_stats_free (CopubSourceStats *stats);
+
+/* One CopubSourceStats per source present, by name. Free with g_ptr_array_unref. */
+GPtrArray *copub_store_source_stats (CopubStore *store, GError **error);
+
 /* What the indicators need of a work, read in one pass over the works table. */
 typedef struct {
   const char *source;
