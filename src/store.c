@@ -1,5 +1,6 @@
 /* copub: the SQLite store. Schema migrations, the work upsert and the summary scan
  * the indicators read. Statements are prepared once per store and reused. */
+#include <math.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -55,6 +56,27 @@ static const char *const migrations[] = {
   "  PRIMARY KEY (work_key, position, seq)) WITHOUT ROWID;"
   "CREATE INDEX authorship_institutions_id ON authorship_institutions (institution_id);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
+
+  /* 2: harvest state (resumable API fetches) and the history of runs. */
+  "CREATE TABLE harvest_slices ("
+  "  harvest TEXT NOT NULL,"          /* what is harvested: source and query */
+  "  slice TEXT NOT NULL,"            /* one part of it, fetched on its own (a year) */
+  "  cursor TEXT,"                    /* where to resume; NULL when done */
+  "  done INTEGER NOT NULL DEFAULT 0,"
+  "  pages INTEGER NOT NULL DEFAULT 0,"
+  "  works INTEGER NOT NULL DEFAULT 0,"
+  "  expected INTEGER,"               /* the API's count for the slice */
+  "  started_at TEXT, updated_at TEXT,"
+  "  PRIMARY KEY (harvest, slice)) WITHOUT ROWID;"
+  "CREATE TABLE runs ("
+  "  run_id INTEGER PRIMARY KEY,"
+  "  started_at TEXT NOT NULL, finished_at TEXT,"
+  "  status TEXT NOT NULL,"           /* running, ok, failed */
+  "  message TEXT,"
+  "  works_openalex INTEGER, works_hal INTEGER, works_linked INTEGER,"
+  "  headline_from INTEGER, headline_to INTEGER,"
+  "  headline_works INTEGER, headline_international INTEGER, headline_share REAL,"
+  "  headline_low REAL, headline_high REAL, coverage REAL);",
 };
 
 enum {
@@ -626,4 +648,206 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading works");
   return TRUE;
+}
+
+/* ---- harvest state ---------------------------------------------------------------------- */
+
+void
+copub_slice_state_clear (CopubSliceState *state)
+{
+  g_clear_pointer (&state->cursor, g_free);
+  g_clear_pointer (&state->updated_at, g_free);
+}
+
+gboolean
+copub_store_get_slice (CopubStore *store, const char *harvest, const char *slice,
+                       CopubSliceState *out, gboolean *found, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  memset (out, 0, sizeof *out);
+  out->expected = -1;
+  *found = FALSE;
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT cursor, done, pages, works, expected, updated_at"
+                          " FROM harvest_slices WHERE harvest = ?1 AND slice = ?2",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading the harvest state");
+  bind_text (stmt, 1, harvest);
+  bind_text (stmt, 2, slice);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      out->cursor = g_strdup (column_text (stmt, 0));
+      out->done = sqlite3_column_int (stmt, 1);
+      out->pages = sqlite3_column_int64 (stmt, 2);
+      out->works = sqlite3_column_int64 (stmt, 3);
+      out->expected = sqlite3_column_type (stmt, 4) == SQLITE_NULL
+                          ? -1 : sqlite3_column_int64 (stmt, 4);
+      out->updated_at = g_strdup (column_text (stmt, 5));
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading the harvest state");
+  return TRUE;
+}
+
+gboolean
+copub_store_put_slice (CopubStore *store, const char *harvest, const char *slice,
+                       const CopubSliceState *state, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "INSERT INTO harvest_slices (harvest, slice, cursor, done, pages, works,"
+                          " expected, started_at, updated_at)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
+                          " ON CONFLICT (harvest, slice) DO UPDATE SET cursor = ?3, done = ?4,"
+                          " pages = ?5, works = ?6, expected = ?7, updated_at = ?8",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "writing the harvest state");
+  bind_text (stmt, 1, harvest);
+  bind_text (stmt, 2, slice);
+  bind_text (stmt, 3, state->cursor);
+  sqlite3_bind_int (stmt, 4, state->done);
+  sqlite3_bind_int64 (stmt, 5, state->pages);
+  sqlite3_bind_int64 (stmt, 6, state->works);
+  if (state->expected >= 0)
+    sqlite3_bind_int64 (stmt, 7, state->expected);
+  else
+    sqlite3_bind_null (stmt, 7);
+  bind_text (stmt, 8, stamp);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (store, error, "writing the harvest state");
+  return TRUE;
+}
+
+/* ---- run history ------------------------------------------------------------------------- */
+
+void
+copub_run_free (CopubRun *run)
+{
+  if (run == NULL)
+    return;
+  g_free (run->started_at);
+  g_free (run->finished_at);
+  g_free (run->status);
+  g_free (run->message);
+  g_free (run);
+}
+
+static char *
+now_stamp (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+gint64
+copub_store_begin_run (CopubStore *store, GError **error)
+{
+  g_autofree char *stamp = now_stamp ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "INSERT INTO runs (started_at, status) VALUES (?1, 'running')",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "recording the run"), -1;
+  bind_text (stmt, 1, stamp);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (store, error, "recording the run"), -1;
+  return sqlite3_last_insert_rowid (store->db);
+}
+
+static void
+bind_real_or_null (sqlite3_stmt *stmt, int i, double v)
+{
+  if (isfinite (v))
+    sqlite3_bind_double (stmt, i, v);
+  else
+    sqlite3_bind_null (stmt, i);
+}
+
+gboolean
+copub_store_finish_run (CopubStore *store, const CopubRun *run, GError **error)
+{
+  g_autofree char *stamp = now_stamp ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "UPDATE runs SET finished_at = ?2, status = ?3, message = ?4,"
+                          " works_openalex = ?5, works_hal = ?6, works_linked = ?7,"
+                          " headline_from = ?8, headline_to = ?9, headline_works = ?10,"
+                          " headline_international = ?11, headline_share = ?12,"
+                          " headline_low = ?13, headline_high = ?14, coverage = ?15"
+                          " WHERE run_id = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "recording the run");
+  sqlite3_bind_int64 (stmt, 1, run->run_id);
+  bind_text (stmt, 2, stamp);
+  bind_text (stmt, 3, run->status);
+  bind_text (stmt, 4, run->message);
+  sqlite3_bind_int64 (stmt, 5, run->works_openalex);
+  sqlite3_bind_int64 (stmt, 6, run->works_hal);
+  sqlite3_bind_int64 (stmt, 7, run->works_linked);
+  sqlite3_bind_int (stmt, 8, run->headline_from);
+  sqlite3_bind_int (stmt, 9, run->headline_to);
+  sqlite3_bind_int64 (stmt, 10, run->headline_works);
+  sqlite3_bind_int64 (stmt, 11, run->headline_international);
+  bind_real_or_null (stmt, 12, run->headline_share);
+  bind_real_or_null (stmt, 13, run->headline_low);
+  bind_real_or_null (stmt, 14, run->headline_high);
+  bind_real_or_null (stmt, 15, run->coverage);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (store, error, "recording the run");
+  return TRUE;
+}
+
+GPtrArray *
+copub_store_list_runs (CopubStore *store, guint limit, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_run_free);
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT * FROM (SELECT run_id, started_at, finished_at, status, message,"
+                          " works_openalex, works_hal, works_linked, headline_from, headline_to,"
+                          " headline_works, headline_international, headline_share,"
+                          " headline_low, headline_high, coverage FROM runs"
+                          " WHERE status != 'running' ORDER BY run_id DESC"
+                          " LIMIT ?1) ORDER BY run_id", -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading runs"), NULL;
+  sqlite3_bind_int64 (stmt, 1, limit ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CopubRun *r = g_new0 (CopubRun, 1);
+      r->run_id = sqlite3_column_int64 (stmt, 0);
+      r->started_at = g_strdup (column_text (stmt, 1));
+      r->finished_at = g_strdup (column_text (stmt, 2));
+      r->status = g_strdup (column_text (stmt, 3));
+      r->message = g_strdup (column_text (stmt, 4));
+      r->works_openalex = sqlite3_column_int64 (stmt, 5);
+      r->works_hal = sqlite3_column_int64 (stmt, 6);
+      r->works_linked = sqlite3_column_int64 (stmt, 7);
+      r->headline_from = sqlite3_column_int (stmt, 8);
+      r->headline_to = sqlite3_column_int (stmt, 9);
+      r->headline_works = sqlite3_column_int64 (stmt, 10);
+      r->headline_international = sqlite3_column_int64 (stmt, 11);
+      r->headline_share = sqlite3_column_type (stmt, 12) == SQLITE_NULL
+                              ? NAN : sqlite3_column_double (stmt, 12);
+      r->headline_low = sqlite3_column_type (stmt, 13) == SQLITE_NULL
+                            ? NAN : sqlite3_column_double (stmt, 13);
+      r->headline_high = sqlite3_column_type (stmt, 14) == SQLITE_NULL
+                             ? NAN : sqlite3_column_double (stmt, 14);
+      r->coverage = sqlite3_column_type (stmt, 15) == SQLITE_NULL
+                        ? NAN : sqlite3_column_double (stmt, 15);
+      g_ptr_array_add (runs, r);
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading runs"), NULL;
+  return g_steal_pointer (&runs);
 }

@@ -1,4 +1,5 @@
 /* Unit tests of the store: migrations, idempotent upsert, rollback, foreign files. */
+#include <math.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -174,6 +175,84 @@ test_summaries (void)
   g_assert_cmpuint (out->len, ==, 1);
 }
 
+static void
+exec_sql (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* A store left at schema 1 (as an older copub wrote it) keeps its works and gains
+ * the tables of schema 2. */
+static void
+test_migrate_from_1 (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+
+  copub_store_begin (store, &error);
+  copub_store_put_work (store, a, NULL, &error);
+  copub_store_commit (store, &error);
+  g_clear_pointer (&store, copub_store_free);
+  exec_sql (path, "DROP TABLE harvest_slices; DROP TABLE runs; PRAGMA user_version = 1;");
+  store = copub_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (copub_store_schema_version (store), ==, 2);
+  g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM runs"), ==, 0);
+  g_clear_pointer (&store, copub_store_free);
+
+  /* A store from a newer copub is refused, not damaged. */
+  exec_sql (path, "PRAGMA user_version = 99;");
+  store = copub_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
+}
+
+static void
+test_slices_and_runs (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  CopubSliceState st = { g_strdup ("abc=="), FALSE, 3, 600, 1000, NULL };
+  CopubSliceState got;
+  CopubRun run = { 0 };
+  g_autoptr(GPtrArray) runs = NULL;
+  gboolean found;
+
+  g_assert_true (copub_store_get_slice (store, "h", "2020", &got, &found, &error));
+  g_assert_false (found);
+  copub_store_begin (store, &error);
+  g_assert_true (copub_store_put_slice (store, "h", "2020", &st, &error));
+  copub_store_commit (store, &error);
+  g_assert_true (copub_store_get_slice (store, "h", "2020", &got, &found, &error));
+  g_assert_true (found);
+  g_assert_cmpstr (got.cursor, ==, "abc==");
+  g_assert_cmpint (got.works, ==, 600);
+  g_assert_cmpint (got.expected, ==, 1000);
+  copub_slice_state_clear (&got);
+  copub_slice_state_clear (&st);
+
+  run.run_id = copub_store_begin_run (store, &error);
+  g_assert_cmpint (run.run_id, >, 0);
+  run.status = (char *) "ok";
+  run.headline_share = 0.47;
+  run.headline_works = 100;
+  run.headline_low = NAN;
+  g_assert_true (copub_store_finish_run (store, &run, &error));
+  g_assert_cmpint (copub_store_begin_run (store, &error), >, run.run_id); /* still running */
+  runs = copub_store_list_runs (store, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 1);
+  g_assert_cmpfloat (((CopubRun *) runs->pdata[0])->headline_share, ==, 0.47);
+  g_assert_true (isnan (((CopubRun *) runs->pdata[0])->headline_low));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/rollback-leaves-store", test_rollback_leaves_store);
   g_test_add_func ("/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite);
   g_test_add_func ("/store/summaries", test_summaries);
+  g_test_add_func ("/store/migrate-from-1", test_migrate_from_1);
+  g_test_add_func ("/store/slices-and-runs", test_slices_and_runs);
   return g_test_run ();
 }

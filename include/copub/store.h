@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct CopubStore CopubStore;
 
 /* The schema version this build writes. */
-#define COPUB_STORE_SCHEMA_VERSION 1
+#define COPUB_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating it if needed) the store at @path and migrates its schema.
  * Fails with COPUB_ERROR_DB when the file is not a copub store or is newer than
@@ -95,5 +95,52 @@ typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer 
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
+
+/* ---- harvest state -------------------------------------------------------------------- */
+
+/* Where a harvest slice stands. */
+typedef struct {
+  char *cursor;      /* the API cursor to resume from, or NULL */
+  gboolean done;
+  gint64 pages;
+  gint64 works;
+  gint64 expected;   /* the API's count for the slice, -1 when unknown */
+  char *updated_at;  /* ISO 8601 UTC, or NULL */
+} CopubSliceState;
+
+void copub_slice_state_clear (CopubSliceState *state);
+
+/* Reads the state of (@harvest, @slice); *@found says whether there is one. */
+gboolean copub_store_get_slice (CopubStore *store, const char *harvest, const char *slice,
+                                CopubSliceState *out, gboolean *found, GError **error);
+/* Writes it; call it in the transaction that stores the slice's page, so that the
+ * works and the cursor move together. */
+gboolean copub_store_put_slice (CopubStore *store, const char *harvest, const char *slice,
+                                const CopubSliceState *state, GError **error);
+
+/* ---- run history ----------------------------------------------------------------------- */
+
+typedef struct {
+  gint64 run_id;
+  char *started_at;
+  char *finished_at;
+  char *status;       /* "running", "ok", "failed" */
+  char *message;
+  gint64 works_openalex, works_hal, works_linked;
+  int headline_from, headline_to;
+  gint64 headline_works, headline_international;
+  double headline_share, headline_low, headline_high, coverage;
+} CopubRun;
+
+void copub_run_free (CopubRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubRun, copub_run_free)
+
+/* Records the start of a run; returns its id, or -1 with @error set. */
+gint64 copub_store_begin_run (CopubStore *store, GError **error);
+/* Records how run @run->run_id ended (status, message, counts, headline). */
+gboolean copub_store_finish_run (CopubStore *store, const CopubRun *run, GError **error);
+/* The finished runs, oldest first (at most @limit, the latest ones; 0 = all).
+ * Free with g_ptr_array_unref. */
+GPtrArray *copub_store_list_runs (CopubStore *store, guint limit, GError **error);
 
 G_END_DECLS
