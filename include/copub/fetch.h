@@ -1,0 +1,63 @@
+/* copub: harvesting from the OpenAlex API into the store. The year range is cut into
+ * slices (one per publication year) fetched in parallel under one request-rate limit;
+ * each page's works and the slice's next cursor are committed together, so a fetch
+ * killed at any moment resumes where it stopped. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define COPUB_OPENALEX_BASE_URL "https://api.openalex.org"
+
+typedef struct {
+  const char *base_url;        /* NULL: COPUB_OPENALEX_BASE_URL */
+  const char *institution;     /* OpenAlex id ("I90183372", or its URL) or ROR id */
+  int from;                    /* first publication year; 0: ten years back */
+  int to;                      /* last publication year; 0: the current year */
+  const char *const *types;    /* NULL: article, review, book-chapter; {"all"}: every type */
+  const char *api_key;         /* or NULL; never logged */
+  const char *mailto;          /* or NULL */
+  double rate;                 /* requests per second; 0: what the API allows (see .c) */
+  guint jobs;                  /* slices fetched at once; 0: 4 */
+  guint refresh_years;         /* done slices of the last N years are harvested again */
+  const char *since;           /* "YYYY-MM-DD": fetch only works updated since (paid plans) */
+  gboolean progress;           /* show progress on stderr */
+  guint max_attempts;          /* 0: the HTTP layer's default */
+  guint retry_base_ms;         /* 0: the HTTP layer's default */
+  guint timeout_ms;            /* per request; 0: the HTTP layer's default */
+  guint per_page;              /* 0: 200, the API's maximum */
+} CopubFetchOptions;
+
+#define COPUB_FETCH_OPTIONS_INIT \
+  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, FALSE, 0, 0, 0, 0 }
+
+typedef struct {
+  guint slices;          /* slices in the range */
+  guint slices_fetched;  /* fetched (or resumed) in this run */
+  guint slices_skipped;  /* already complete and outside the refresh window */
+  guint64 pages;
+  guint64 works;         /* works received */
+  guint64 inserted;
+  guint64 updated;
+  guint64 unchanged;
+  guint64 refetched;     /* works with truncated author lists fetched again one by one */
+  guint64 requests;
+  gint64 budget_remaining; /* X-RateLimit-Remaining of the last answer, -1 when unknown */
+  double seconds;
+  char *institution_id;  /* the OpenAlex id harvested (a ROR id resolved) */
+} CopubFetchStats;
+
+void copub_fetch_stats_clear (CopubFetchStats *stats);
+
+/* Harvests the works of @options->institution (its lineage: units and predecessors
+ * included) into the store at @db_path. Errors: COPUB_ERROR_USAGE (bad options),
+ * COPUB_ERROR_NETWORK and COPUB_ERROR_RATE_LIMITED (from the HTTP layer; what was
+ * committed stays), COPUB_ERROR_PARSE, COPUB_ERROR_DB. */
+gboolean copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
+                               CopubFetchStats *stats, GError **error);
+
+/* The select= list copub asks the API for: the fields it keeps. Free with g_free. */
+char *copub_fetch_openalex_select (void);
+
+G_END_DECLS

@@ -1,0 +1,129 @@
+/* copub fetch: harvest an institution's works from an API into the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "copub/fetch.h"
+
+static gboolean
+fetch_openalex (int argc, char **argv, GError **error)
+{
+  g_autofree char *db = NULL, *institution = NULL, *types = NULL, *api_key = NULL;
+  g_autofree char *mailto = NULL, *base_url = NULL, *since = NULL;
+  int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
+  int per_page = 0;
+  double rate = 0;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
+      "FILE" },
+    { "institution", 0, 0, G_OPTION_ARG_STRING, &institution,
+      "OpenAlex institution id (I90183372) or ROR id (04vfs2w97)", "ID" },
+    { "from", 0, 0, G_OPTION_ARG_INT, &from, "First publication year (default: 9 years back)",
+      "YEAR" },
+    { "to", 0, 0, G_OPTION_ARG_INT, &to, "Last publication year (default: this year)", "YEAR" },
+    { "types", 0, 0, G_OPTION_ARG_STRING, &types,
+      "Document types (default: article,review,book-chapter), or 'all'", "LIST" },
+    { "api-key", 0, 0, G_OPTION_ARG_STRING, &api_key,
+      "API key (default: $COPUB_OPENALEX_API_KEY); never shown", "KEY" },
+    { "mailto", 0, 0, G_OPTION_ARG_STRING, &mailto, "Contact address sent with requests",
+      "ADDR" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
+      "API base URL (default: " COPUB_OPENALEX_BASE_URL ")", "URL" },
+    { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate,
+      "Requests per second (default: 20 with a key, 8 without)", "N" },
+    { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs, "Years fetched in parallel (default: 4)", "N" },
+    { "refresh-years", 0, 0, G_OPTION_ARG_INT, &refresh,
+      "Harvest the last N years again on every run (default: 2)", "N" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      "Only works updated since DATE (YYYY-MM-DD; needs a paid plan)", "DATE" },
+    { "max-attempts", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &attempts, NULL, NULL },
+    { "retry-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_ms, NULL, NULL },
+    { "timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_ms, NULL, NULL },
+    { "per-page", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &per_page, NULL, NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  g_autoptr(GOptionContext) context = copub_cli_context_new (
+      "fetch openalex", NULL,
+      "Harvest an institution's works (its lineage: units and predecessors included) from\n"
+      "the OpenAlex API into the store, one publication year per slice, several at once.\n"
+      "Killed and run again, it resumes where it stopped; a later run re-harvests the\n"
+      "recent years. Exit status 3 on network failures and when the daily budget is spent\n"
+      "(what was fetched is kept).\n"
+      "\n"
+      "Example: copub fetch openalex --institution I90183372 --from 2015 --to 2024");
+  g_auto(GStrv) type_list = NULL;
+  CopubFetchOptions options = COPUB_FETCH_OPTIONS_INIT;
+  CopubFetchStats stats;
+  gboolean ok;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!copub_cli_parse (context, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    {
+      copub_cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+      return FALSE;
+    }
+  if (institution == NULL)
+    {
+      copub_cli_usage_error (error, "--institution is required");
+      return FALSE;
+    }
+  if (jobs < 0 || jobs > 32 || refresh < 0 || rate < 0)
+    {
+      copub_cli_usage_error (error, "--jobs takes 1 to 32, --refresh-years and --rate "
+                                    "positive numbers");
+      return FALSE;
+    }
+  if (types)
+    {
+      type_list = g_strsplit (types, ",", -1);
+      for (char **t = type_list; *t; t++)
+        g_strstrip (*t);
+      options.types = (const char *const *) type_list;
+    }
+  options.institution = institution;
+  options.from = from;
+  options.to = to;
+  options.api_key = api_key ? api_key : g_getenv ("COPUB_OPENALEX_API_KEY");
+  options.mailto = mailto;
+  options.base_url = base_url;
+  options.rate = rate;
+  options.jobs = (guint) jobs;
+  options.refresh_years = (guint) refresh;
+  options.since = since;
+  options.progress = copub_cli_stderr_is_tty ();
+  options.max_attempts = (guint) MAX (0, attempts);
+  options.retry_base_ms = (guint) MAX (0, retry_ms);
+  options.timeout_ms = (guint) MAX (0, timeout_ms);
+  options.per_page = (guint) MAX (0, per_page);
+
+  ok = copub_fetch_openalex (copub_cli_db_path (db), &options, &stats, error);
+  if (ok)
+    g_message ("fetched %" G_GUINT64_FORMAT " works of %s (%u slices, %u up to date) in %"
+               G_GUINT64_FORMAT " pages, %.1f s: %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
+               " updated, %" G_GUINT64_FORMAT " unchanged, %" G_GUINT64_FORMAT
+               " re-fetched for their full author list",
+               stats.works, stats.institution_id, stats.slices, stats.slices_skipped,
+               stats.pages, stats.seconds, stats.inserted, stats.updated, stats.unchanged,
+               stats.refetched);
+  copub_fetch_stats_clear (&stats);
+  return ok;
+}
+
+gboolean
+copub_cmd_fetch (int argc, char **argv, GError **error)
+{
+  if (argc >= 2 && strcmp (argv[1], "openalex") == 0)
+    return fetch_openalex (argc - 1, argv + 1, error);
+  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    {
+      printf ("Usage: copub fetch openalex [OPTIONS]\n"
+              "       copub fetch hal [OPTIONS]\n\n"
+              "Harvest works from an API into the store.\n"
+              "Run 'copub fetch openalex --help' for the options.\n");
+      return TRUE;
+    }
+  copub_cli_usage_error (error, "fetch from where? 'copub fetch openalex' (see --help)");
+  return FALSE;
+}
