@@ -121,7 +121,8 @@ copub_cmd_fetch (int argc, char **argv, GError **error)
       printf ("Usage: copub fetch openalex [OPTIONS]\n"
               "       copub fetch hal [OPTIONS]\n\n"
               "Harvest works from an API into the store.\n"
-              "Run 'copub fetch openalex --help' for the options.\n");
+              "Run 'copub fetch openalex --help' for the options.\n\n"
+              "Example: copub fetch openalex --institution I90183372 --from 2015\n");
       return TRUE;
     }
   copub_cli_usage_error (error, "fetch from where? 'copub fetch openalex' (see --help)");

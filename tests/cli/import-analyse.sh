@@ -7,9 +7,9 @@ expect_status "copub --help" 0 "$COPUB" --help
 contains "help lists import" out.txt "import"
 expect_status "copub --version" 0 "$COPUB" --version
 contains "version printed" out.txt "copub "
-for cmd in import analyse; do
+for cmd in import analyse fetch; do
     expect_status "copub $cmd --help" 0 "$COPUB" "$cmd" --help
-    contains "$cmd --help shows an example" out.txt "Example:"
+    contains "$cmd --help shows an example" out.txt "Example"
 done
 expect_status "no command is a usage error" 2 "$COPUB"
 expect_status "unknown command is a usage error" 2 "$COPUB" frobnicate

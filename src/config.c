@@ -1,0 +1,376 @@
+/* copub: the run configuration. One table describes every key (group, name, type,
+ * default, meaning); loading, checking and the printed reference all come from it. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copub/config.h"
+#include "copub/error.h"
+
+typedef enum { K_STRING, K_PATH, K_BOOL, K_INT, K_DOUBLE, K_LIST, K_PATHS } KeyType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  KeyType type;
+  size_t offset;
+  const char *fallback;   /* default, as written in the file; NULL = none */
+  const char *help;
+} KeySpec;
+
+#define F(member) offsetof (CopubConfig, member)
+
+static const KeySpec keys[] = {
+  { "institution", "name", K_STRING, F (name), NULL,
+    "Name shown in the headline and the report" },
+  { "institution", "openalex", K_STRING, F (openalex), NULL,
+    "OpenAlex institution id (I90183372) or ROR id (04vfs2w97)" },
+  { "institution", "hal-struct", K_STRING, F (hal_struct), NULL,
+    "HAL structure id (413289)" },
+  { "institution", "hal-collection", K_STRING, F (hal_collection), NULL,
+    "HAL collection code (UNIV-LORRAINE), instead of hal-struct" },
+  { "institution", "home", K_STRING, F (home), "FR",
+    "Home country (ISO 3166-1 alpha-2), or 'none': international = two countries or more" },
+  { "sources", "openalex", K_BOOL, F (use_openalex), "true", "Harvest OpenAlex" },
+  { "sources", "hal", K_BOOL, F (use_hal), "false", "Harvest HAL" },
+  { "sources", "files", K_PATHS, F (files), NULL,
+    "Files imported on every run (OpenAlex or HAL exports), ';'-separated" },
+  { "harvest", "from", K_INT, F (from), "0", "First publication year (0: ten years back)" },
+  { "harvest", "to", K_INT, F (to), "0", "Last publication year (0: the current year)" },
+  { "harvest", "refresh-years", K_INT, F (refresh_years), "2",
+    "Harvest the last N years again on every run" },
+  { "harvest", "api-key-env", K_STRING, F (api_key_env), "COPUB_OPENALEX_API_KEY",
+    "Environment variable holding the OpenAlex API key (the key never goes in this file)" },
+  { "harvest", "mailto", K_STRING, F (mailto), NULL, "Contact address sent to the APIs" },
+  { "harvest", "rate", K_DOUBLE, F (rate), "0",
+    "Requests per second (0: 20 with an API key, 8 without)" },
+  { "harvest", "jobs", K_INT, F (jobs), "4", "Years fetched in parallel" },
+  { "harvest", "since", K_STRING, F (since), NULL,
+    "Only works updated since YYYY-MM-DD (OpenAlex paid plans)" },
+  { "harvest", "openalex-url", K_STRING, F (openalex_url), "https://api.openalex.org",
+    "OpenAlex API base URL" },
+  { "harvest", "hal-url", K_STRING, F (hal_url), "https://api.archives-ouvertes.fr",
+    "HAL API base URL" },
+  { "corpus", "types", K_LIST, F (types), "article;review;book-chapter",
+    "Document types counted, ';'-separated, or 'all'" },
+  { "analysis", "themes", K_PATH, F (themes), NULL,
+    "Theme map folding OpenAlex fields/domains and HAL domains into the institution's themes" },
+  { "analysis", "theme-level", K_STRING, F (theme_level), "field",
+    "Without a theme map: OpenAlex 'field' (26) or 'domain' (4)" },
+  { "analysis", "partners", K_PATH, F (partners), NULL,
+    "Strategic partners: ID<TAB>NAME lines (ROR, OpenAlex or HAL ids)" },
+  { "analysis", "counting", K_STRING, F (counting), "both",
+    "Partner countries: full, fractional or both" },
+  { "analysis", "window", K_INT, F (window), "4",
+    "Years in the rolling periods of the report's trend table (1: none)" },
+  { "analysis", "territories-as-home", K_BOOL, F (territories_as_home), "true",
+    "French overseas territories count as FR when home is FR" },
+  { "analysis", "hk-mo-as-cn", K_BOOL, F (hk_mo_as_cn), "false",
+    "Hong Kong and Macao count as CN" },
+  { "output", "dir", K_PATH, F (out_dir), "out",
+    "Where the report, charts and tables go (replaced only when a run succeeds)" },
+  { "output", "formats", K_LIST, F (formats), "png;svg", "Chart formats: png, svg, pdf" },
+  { "output", "languages", K_LIST, F (languages), "en",
+    "Report languages: en, fr (the first is the main one)" },
+  { "output", "store", K_PATH, F (store), "copub.db", "The store (SQLite file)" },
+  { "output", "log-file", K_PATH, F (log_file), NULL,
+    "Also append the log to this file" },
+};
+
+#define MEMBER(config, spec, type) ((type *) ((char *) (config) + (spec)->offset))
+
+void
+copub_config_free (CopubConfig *c)
+{
+  if (c == NULL)
+    return;
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const KeySpec *k = &keys[i];
+      if (k->type == K_STRING || k->type == K_PATH)
+        g_free (*MEMBER (c, k, char *));
+      else if (k->type == K_LIST || k->type == K_PATHS)
+        g_strfreev (*MEMBER (c, k, char **));
+    }
+  g_free (c->path);
+  g_free (c);
+}
+
+/* The line of "key =" in [group] of @text, for messages; 0 when not found. */
+static guint
+line_of (const char *text, const char *group, const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *header = g_strdup_printf ("[%s]", group);
+  gboolean in_group = FALSE;
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *l = g_strstrip (lines[i]);
+      if (*l == '[')
+        in_group = strcmp (l, header) == 0;
+      else if (in_group && g_str_has_prefix (l, key)
+               && (l[strlen (key)] == '=' || l[strlen (key)] == ' '))
+        return i + 1;
+    }
+  return 0;
+}
+
+static const KeySpec *
+find_key (const char *group, const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (strcmp (keys[i].group, group) == 0 && strcmp (keys[i].key, key) == 0)
+      return &keys[i];
+  return NULL;
+}
+
+static gboolean
+known_group (const char *group)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (strcmp (keys[i].group, group) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+resolve (const char *dir, const char *path)
+{
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+  return g_build_filename (dir, path, NULL);
+}
+
+static char **
+split_list (const char *value, const char *dir, gboolean paths)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ";", -1);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (char **p = parts; *p; p++)
+    {
+      char *item = g_strstrip (*p);
+      if (*item)
+        g_ptr_array_add (out, paths ? resolve (dir, item) : g_strdup (item));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* Parses @value for @k into the config; FALSE with a short reason in *why. */
+static gboolean
+set_value (CopubConfig *c, const KeySpec *k, const char *value, const char *dir, char **why)
+{
+  char *end = NULL;
+
+  switch (k->type)
+    {
+    case K_STRING:
+      g_free (*MEMBER (c, k, char *));
+      *MEMBER (c, k, char *) = *value ? g_strdup (value) : NULL;
+      return TRUE;
+    case K_PATH:
+      g_free (*MEMBER (c, k, char *));
+      *MEMBER (c, k, char *) = *value ? resolve (dir, value) : NULL;
+      return TRUE;
+    case K_BOOL:
+      if (strcmp (value, "true") != 0 && strcmp (value, "false") != 0)
+        {
+          *why = g_strdup_printf ("expected true or false, got '%s'", value);
+          return FALSE;
+        }
+      *MEMBER (c, k, gboolean) = strcmp (value, "true") == 0;
+      return TRUE;
+    case K_INT:
+      {
+        long v = strtol (value, &end, 10);
+        if (*value == '\0' || *end != '\0' || v < 0 || v > 100000)
+          {
+            *why = g_strdup_printf ("expected a whole number, got '%s'", value);
+            return FALSE;
+          }
+        *MEMBER (c, k, int) = (int) v;
+        return TRUE;
+      }
+    case K_DOUBLE:
+      {
+        double v = g_ascii_strtod (value, &end);
+        if (*value == '\0' || *end != '\0' || v < 0)
+          {
+            *why = g_strdup_printf ("expected a positive number, got '%s'", value);
+            return FALSE;
+          }
+        *MEMBER (c, k, double) = v;
+        return TRUE;
+      }
+    case K_LIST:
+    case K_PATHS:
+      g_strfreev (*MEMBER (c, k, char **));
+      *MEMBER (c, k, char **) = split_list (value, dir, k->type == K_PATHS);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+in_set (const char *value, const char *const *set)
+{
+  return value && g_strv_contains (set, value);
+}
+
+/* Checks values against each other and their vocabularies; @k names the bad key. */
+static char *
+check (const CopubConfig *c, const char **bad_group, const char **bad_key)
+{
+  static const char *const levels[] = { "field", "domain", NULL };
+  static const char *const counting[] = { "both", "full", "fractional", NULL };
+  static const char *const formats[] = { "png", "svg", "pdf", NULL };
+  static const char *const langs[] = { "en", "fr", NULL };
+
+#define BAD(g, k, ...) (*bad_group = g, *bad_key = k, g_strdup_printf (__VA_ARGS__))
+  if (c->home && !(strlen (c->home) == 2 && g_ascii_isupper (c->home[0])
+                   && g_ascii_isupper (c->home[1])))
+    return BAD ("institution", "home", "expected a two-letter upper-case code or none");
+  if (!in_set (c->theme_level, levels))
+    return BAD ("analysis", "theme-level", "expected field or domain");
+  if (!in_set (c->counting, counting))
+    return BAD ("analysis", "counting", "expected both, full or fractional");
+  for (char **f = c->formats; f && *f; f++)
+    if (!in_set (*f, formats))
+      return BAD ("output", "formats", "unknown chart format '%s' (png, svg, pdf)", *f);
+  for (char **l = c->languages; l && *l; l++)
+    if (!in_set (*l, langs))
+      return BAD ("output", "languages", "unknown language '%s' (en, fr)", *l);
+  if (c->languages == NULL || c->languages[0] == NULL)
+    return BAD ("output", "languages", "at least one language");
+  if (c->from && c->to && c->from > c->to)
+    return BAD ("harvest", "from", "from %d is after to %d", c->from, c->to);
+  if (c->jobs < 1 || c->jobs > 32)
+    return BAD ("harvest", "jobs", "expected 1 to 32");
+  if (c->use_openalex && c->openalex == NULL)
+    return BAD ("institution", "openalex", "OpenAlex is a source but no institution id is given");
+  if (c->use_hal && c->hal_struct == NULL && c->hal_collection == NULL)
+    return BAD ("institution", "hal-struct", "HAL is a source but neither hal-struct nor "
+                "hal-collection is given");
+  if (!c->use_openalex && !c->use_hal && (c->files == NULL || c->files[0] == NULL))
+    return BAD ("sources", "openalex", "no source: enable openalex or hal, or list files");
+#undef BAD
+  return NULL;
+}
+
+static gboolean
+load_defaults (CopubConfig *c, const char *dir)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *why = NULL;
+      if (keys[i].fallback && !set_value (c, &keys[i], keys[i].fallback, dir, &why))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads every key of @file into @c, refusing unknown groups and keys. */
+static gboolean
+read_keys (CopubConfig *c, GKeyFile *file, const char *text, const char *dir, GError **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+
+  for (char **g = groups; *g; g++)
+    {
+      g_auto(GStrv) names = NULL;
+      if (!known_group (*g))
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                       "'%s': unknown group [%s] (see copub run --print-config)", c->path, *g);
+          return FALSE;
+        }
+      names = g_key_file_get_keys (file, *g, NULL, NULL);
+      for (char **k = names; k && *k; k++)
+        {
+          const KeySpec *spec = find_key (*g, *k);
+          g_autofree char *value = g_key_file_get_value (file, *g, *k, NULL);
+          g_autofree char *why = NULL;
+          if (spec == NULL)
+            {
+              g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "'%s' line %u: unknown key '%s' in [%s]", c->path,
+                           line_of (text, *g, *k), *k, *g);
+              return FALSE;
+            }
+          g_strstrip (value);
+          if (!set_value (c, spec, value, dir, &why))
+            {
+              g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' line %u: [%s] %s: %s",
+                           c->path, line_of (text, *g, *k), *g, *k, why);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+CopubConfig *
+copub_config_load (const char *path, GError **error)
+{
+  g_autoptr(CopubConfig) c = g_new0 (CopubConfig, 1);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *problem = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *bad_group = NULL, *bad_key = NULL;
+
+  c->path = g_strdup (path);
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "%s", local->message);
+      return NULL;
+    }
+  if (!g_key_file_load_from_data (file, text, (gsize) -1, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': %s", path, local->message);
+      return NULL;
+    }
+  dir = g_path_get_dirname (path);
+  if (!load_defaults (c, dir) || !read_keys (c, file, text, dir, error))
+    return NULL;
+  if (c->home && g_ascii_strcasecmp (c->home, "none") == 0)
+    g_clear_pointer (&c->home, g_free);
+  problem = check (c, &bad_group, &bad_key);
+  if (problem)
+    {
+      guint line = line_of (text, bad_group, bad_key);
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s'%s%.0u: [%s] %s: %s", path,
+                   line ? " line " : "", line, bad_group, bad_key, problem);
+      return NULL;
+    }
+  return g_steal_pointer (&c);
+}
+
+const char *
+copub_config_reference (void)
+{
+  static char *text = NULL;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      GString *s = g_string_new ("# copub run configuration: every key, with its default.\n"
+                                 "# Relative paths are taken from this file's directory.\n");
+      const char *group = "";
+      for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+        {
+          if (strcmp (group, keys[i].group) != 0)
+            g_string_append_printf (s, "\n[%s]\n", group = keys[i].group);
+          g_string_append_printf (s, "# %s\n%s%s = %s\n", keys[i].help,
+                                  keys[i].fallback ? "" : "# ", keys[i].key,
+                                  keys[i].fallback ? keys[i].fallback : "");
+        }
+      text = g_string_free (s, FALSE);
+      g_once_init_leave (&done, 1);
+    }
+  return text;
+}
