@@ -1,0 +1,50 @@
+/* Fuzz target: OAI-PMH pages in xml-tei (src/tei.c). Besides the works (checked as in
+ * fuzz-tei), the resumption token must be valid UTF-8 and never empty. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copub/tei.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+static gboolean
+collect (CopubWork *work, gpointer user_data, GError **error)
+{
+  (void) error;
+  g_ptr_array_add (user_data, work);
+  return TRUE;
+}
+
+static gboolean
+check_work (CopubWork *work, gpointer user_data, GError **error)
+{
+  g_autoptr(CopubWork) owned = work;
+  g_autoptr(GPtrArray) again = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
+  gsize size;
+  const char *raw;
+
+  (void) user_data;
+  (void) error;
+  if (work->id == NULL || work->raw == NULL)
+    abort ();
+  raw = g_bytes_get_data (work->raw, &size);
+  if (!copub_tei_parse_bytes (NULL, raw, size, "raw", collect, again, NULL) || again->len != 1)
+    abort ();
+  return TRUE;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
+  const char *token;
+
+  if (!copub_tei_parse_bytes (&result, (const char *) data, size, "fuzz", check_work, NULL,
+                              NULL))
+    return 0;
+  token = result.resumption_token;
+  if (token != NULL && (*token == '\0' || !g_utf8_validate (token, -1, NULL)))
+    abort ();
+  return 0;
+}
