@@ -76,7 +76,11 @@ static const char *const migrations[] = {
   "  works_openalex INTEGER, works_hal INTEGER, works_linked INTEGER,"
   "  headline_from INTEGER, headline_to INTEGER,"
   "  headline_works INTEGER, headline_international INTEGER, headline_share REAL,"
-  "  headline_low REAL, headline_high REAL, coverage REAL);",
+  "  headline_low REAL, headline_high REAL, coverage REAL);"
+  "CREATE TABLE hal_structures ("     /* the HAL structure referential, as looked up */
+  "  id TEXT PRIMARY KEY,"            /* "struct-413289" */
+  "  record TEXT NOT NULL,"           /* the /ref/structure doc, as JSON */
+  "  fetched_at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 enum {
@@ -850,4 +854,45 @@ copub_store_list_runs (CopubStore *store, guint limit, GError **error)
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading runs"), NULL;
   return g_steal_pointer (&runs);
+}
+
+/* ---- HAL structure cache ------------------------------------------------------------------ */
+
+gboolean
+copub_store_get_structure (CopubStore *store, const char *id, char **out_record,
+                           GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_record = NULL;
+  if (sqlite3_prepare_v2 (store->db, "SELECT record FROM hal_structures WHERE id = ?1", -1,
+                          &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading structures");
+  bind_text (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out_record = g_strdup (column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading structures");
+  return TRUE;
+}
+
+gboolean
+copub_store_put_structure (CopubStore *store, const char *id, const char *record,
+                           GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *stamp = now_stamp ();
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "INSERT OR REPLACE INTO hal_structures (id, record, fetched_at)"
+                          " VALUES (?1, ?2, ?3)", -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "writing structures");
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, record);
+  bind_text (stmt, 3, stamp);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (store, error, "writing structures");
+  return TRUE;
 }

@@ -57,6 +57,31 @@ void copub_fetch_stats_clear (CopubFetchStats *stats);
 gboolean copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
                                CopubFetchStats *stats, GError **error);
 
+#define COPUB_HAL_BASE_URL "https://api.archives-ouvertes.fr"
+
+typedef struct {
+  const char *base_url;        /* NULL: COPUB_HAL_BASE_URL */
+  const char *structure;       /* HAL structure id ("413289" or "struct-413289"), or NULL */
+  const char *collection;      /* HAL collection code ("UNIV-LORRAINE"), or NULL */
+  int from;                    /* first publication year; 0: ten years back */
+  int to;                      /* last publication year; 0: the current year */
+  const char *mailto;          /* or NULL */
+  double rate;                 /* requests per second; 0: a polite default */
+  guint jobs;                  /* slices fetched at once; 0: 2 */
+  guint refresh_years;         /* done slices of the last N years are harvested again */
+  gboolean progress;
+  guint max_attempts, retry_base_ms, timeout_ms, rows; /* 0: defaults (tests change them) */
+} CopubFetchHalOptions;
+
+#define COPUB_FETCH_HAL_OPTIONS_INIT { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, FALSE, 0, 0, 0, 0 }
+
+/* Harvests a HAL structure's or collection's documents into the store at @db_path,
+ * with cursorMark paging per publication-year slice, resumable like the OpenAlex
+ * harvest, resolving structures without a country through /ref/structure (cached in
+ * the store). Same errors as copub_fetch_openalex. */
+gboolean copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
+                          CopubFetchStats *stats, GError **error);
+
 /* The select= list copub asks the API for: the fields it keeps. Free with g_free. */
 char *copub_fetch_openalex_select (void);
 

@@ -143,4 +143,14 @@ gboolean copub_store_finish_run (CopubStore *store, const CopubRun *run, GError 
  * Free with g_ptr_array_unref. */
 GPtrArray *copub_store_list_runs (CopubStore *store, guint limit, GError **error);
 
+/* ---- HAL structure cache ------------------------------------------------------------- */
+
+/* The cached /ref/structure record (JSON text) of structure @id ("struct-N"); *@out_record
+ * is NULL when not cached. Free it with g_free. */
+gboolean copub_store_get_structure (CopubStore *store, const char *id, char **out_record,
+                                    GError **error);
+/* Caches it (replacing any). Call inside a transaction. */
+gboolean copub_store_put_structure (CopubStore *store, const char *id, const char *record,
+                                    GError **error);
+
 G_END_DECLS
