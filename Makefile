@@ -53,7 +53,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/tests/fuzz/%)
 LIBCOPUB := $(BUILDDIR)/libcopub.a
 COPUB := $(BUILDDIR)/copub
 
-.PHONY: all deps check check-run demo demo-run install uninstall clean bench accuracy
+.PHONY: all deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
 .DEFAULT_GOAL := all
 
 all: $(COPUB)
@@ -101,6 +101,12 @@ demo-run: $(COPUB)
 
 bench: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-import
+
+accuracy: $(COPUB)
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy
+
+bench-affil: $(COPUB)
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-affil
 
 install: $(COPUB)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/copub

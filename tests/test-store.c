@@ -198,7 +198,8 @@ test_migrate_from_1 (void)
   copub_store_put_work (store, a, NULL, &error);
   copub_store_commit (store, &error);
   g_clear_pointer (&store, copub_store_free);
-  exec_sql (path, "DROP TABLE harvest_slices; DROP TABLE runs; PRAGMA user_version = 1;");
+  exec_sql (path, "DROP TABLE harvest_slices; DROP TABLE runs; DROP TABLE hal_structures;"
+                  " PRAGMA user_version = 1;");
   store = copub_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (copub_store_schema_version (store), ==, 2);

@@ -41,5 +41,6 @@ void copub_cli_usage_error (GError **error, const char *format, ...) G_GNUC_PRIN
 gboolean copub_cmd_import (int argc, char **argv, GError **error);
 gboolean copub_cmd_analyse (int argc, char **argv, GError **error);
 gboolean copub_cmd_fetch (int argc, char **argv, GError **error);
+gboolean copub_cmd_affil (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -1,0 +1,1614 @@
+/* copub: the place data behind the affiliation normaliser. Builds one hash table from folded
+ * names to places out of what Debian ships (iso-codes JSON and gettext catalogues,
+ * libgeonames), copub's own data/gazetteer.tsv, and optional ROR dumps. */
+#include <geonames.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "copub/error.h"
+#include "copub/gazetteer.h"
+
+#define ISO_CODES_DIR "/usr/share/iso-codes/json"
+#define LOCALE_DIR "/usr/share/locale"
+#define MAX_CITY_PLACES 6     /* cities kept per name, the most populous */
+#define MAX_KEY_TOKENS 12     /* longer names are not worth a key */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
+
+typedef struct {
+  GArray *places;   /* of CopubPlace, or NULL when the key is only a prefix */
+  gboolean prefix;  /* some longer key starts with this one */
+} Entry;
+
+struct _CopubGazetteer {
+  GHashTable *entries;      /* folded key -> Entry* */
+  GHashTable *countries;    /* alpha-2 -> English name */
+  GHashTable *stops;        /* folded city names never matched as cities */
+  GHashTable *ror_ids;      /* organisation ids already loaded */
+  GPtrArray *organisations; /* of CopubOrganisation* */
+  CopubTokens scratch;      /* while building only: tokens of the name being keyed */
+  GString *key;             /* while building only: the key being built */
+};
+
+/* ==== Tokens ==================================================================== */
+
+void
+copub_tokens_init (CopubTokens *tokens)
+{
+  tokens->tokens = g_array_sized_new (FALSE, FALSE, sizeof (CopubToken), 64);
+  tokens->folded = g_string_sized_new (256);
+}
+
+void
+copub_tokens_clear (CopubTokens *tokens)
+{
+  if (tokens->tokens != NULL)
+    g_array_free (tokens->tokens, TRUE);
+  if (tokens->folded != NULL)
+    g_string_free (tokens->folded, TRUE);
+  tokens->tokens = NULL;
+  tokens->folded = NULL;
+}
+
+/* Letters that neither compatibility decomposition nor lower-casing turn into ASCII. */
+static const char *
+fold_special (gunichar c)
+{
+  switch (c)
+    {
+    case 0x00DF: return "ss";   /* ß */
+    case 0x00E6: case 0x00C6: return "ae";
+    case 0x0153: case 0x0152: return "oe";
+    case 0x00F8: case 0x00D8: return "o";
+    case 0x0142: case 0x0141: return "l";
+    case 0x0111: case 0x0110: case 0x00F0: case 0x00D0: return "d";
+    case 0x00FE: case 0x00DE: return "th";
+    case 0x0131: return "i";    /* dotless i */
+    case 0x0127: case 0x0126: return "h";
+    case 0x0140: case 0x013F: return "l";
+    case 0x1E9E: return "ss";
+    default: return NULL;
+    }
+}
+
+/* Appends the folded form of @c to @out. */
+static void
+fold_append (GString *out, gunichar c)
+{
+  gunichar decomposed[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+  gsize n;
+
+  if (c < 0x80)
+    {
+      g_string_append_c (out, g_ascii_tolower ((char) c));
+      return;
+    }
+  n = g_unichar_fully_decompose (c, TRUE, decomposed, G_N_ELEMENTS (decomposed));
+  for (gsize i = 0; i < n; i++)
+    {
+      gunichar d = decomposed[i];
+      const char *special = fold_special (d);
+
+      if (special != NULL)
+        g_string_append (out, special);
+      else if (d < 0x80)
+        {
+          if (g_ascii_isalnum ((char) d))
+            g_string_append_c (out, g_ascii_tolower ((char) d));
+        }
+      else if (!g_unichar_ismark (d) && g_unichar_isalnum (d))
+        g_string_append_unichar (out, g_unichar_tolower (d));
+    }
+}
+
+static gboolean
+is_dash (gunichar c)
+{
+  return c == '-' || c == 0x2212 || c == 0xFE58 || c == 0xFE63 || c == 0xFF0D
+         || g_unichar_type (c) == G_UNICODE_DASH_PUNCTUATION;
+}
+
+static gboolean
+is_dash_byte (char c)
+{
+  return c == '-' || (guchar) c >= 0x80;
+}
+
+static gboolean
+is_space (gunichar c)
+{
+  return g_unichar_isspace (c) || g_unichar_type (c) == G_UNICODE_SPACE_SEPARATOR
+         || c == 0x200B || c == 0x180E;
+}
+
+/* The separator a non-word character @c makes; @prev and @next are its neighbours. */
+static CopubSeparator
+classify_separator (gunichar c, gunichar prev, gunichar next)
+{
+  if (is_space (c))
+    return (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0x2028 || c == 0x2029
+            || c == 0x85) ? COPUB_SEP_PART : COPUB_SEP_SPACE;
+  if (is_dash (c))
+    return (is_space (prev) || is_space (next) || prev == 0 || next == 0)
+           ? COPUB_SEP_SEGMENT : COPUB_SEP_JOIN;
+  switch (c)
+    {
+    case ';': case 0xFF1B:
+      return COPUB_SEP_PART;
+    case '.': case '_': case '\'': case 0x2019: case 0x2018: case 0x02BC: case '`':
+    case 0x00B4: case 0x2032:
+      return COPUB_SEP_JOIN;
+    case ',': case '(': case ')': case '[': case ']': case '{': case '}': case ':':
+    case '/': case '\\': case '|': case '"': case '<': case '>': case 0x00AB: case 0x00BB:
+    case 0x201C: case 0x201D: case 0x201E: case 0x2022: case 0x00B7: case '*': case 0x2020:
+    case 0x2021: case 0x00A7: case '#': case '+': case '=': case '!': case '?': case 0x00BF:
+    case 0x00A1: case 0xFF0C: case 0x3001: case 0xFF08: case 0xFF09: case 0x060C: case '&':
+      return COPUB_SEP_SEGMENT;
+    default:
+      /* Format characters (soft hyphen, joiners) do not break a word. */
+      return g_unichar_type (c) == G_UNICODE_FORMAT ? COPUB_SEP_NONE : COPUB_SEP_SPACE;
+    }
+}
+
+typedef struct {
+  CopubTokens *out;
+  CopubToken current;
+  gboolean open;       /* a token is being built */
+  guint letters;       /* letters in the current token */
+  gboolean last_digit; /* the last character added was a digit */
+  gboolean has_upper, has_lower, has_digit, has_letter;
+  guint8 pending_sep;  /* separator seen since the last token */
+  guint max_tokens;
+} Tokenizer;
+
+static void
+token_finish (Tokenizer *tz, guint32 end)
+{
+  CopubToken *t = &tz->current;
+
+  if (!tz->open)
+    return;
+  tz->open = FALSE;
+  t->end = end;
+  t->fold_len = (guint16) MIN (tz->out->folded->len - t->fold, G_MAXUINT16);
+  if (t->fold_len == 0)
+    {
+      g_string_truncate (tz->out->folded, t->fold);
+      return;
+    }
+  g_string_append_c (tz->out->folded, '\0');
+  if (tz->has_letter && tz->has_upper && !tz->has_lower)
+    t->flags |= COPUB_TOKEN_UPPER;
+  if (tz->has_digit && !tz->has_letter)
+    t->flags |= COPUB_TOKEN_DIGITS;
+  if (tz->has_letter && !tz->has_digit)
+    t->flags |= COPUB_TOKEN_LETTERS;
+  g_array_append_val (tz->out->tokens, *t);
+  tz->pending_sep = COPUB_SEP_NONE;
+}
+
+static void
+token_start (Tokenizer *tz, guint32 start)
+{
+  memset (&tz->current, 0, sizeof tz->current);
+  tz->current.start = start;
+  tz->current.fold = (guint32) tz->out->folded->len;
+  tz->current.sep = tz->pending_sep;
+  tz->open = TRUE;
+  tz->letters = 0;
+  tz->last_digit = FALSE;
+  tz->has_upper = tz->has_lower = tz->has_digit = tz->has_letter = FALSE;
+}
+
+/* Adds word character @c at byte @pos, splitting "2CNRS" and "UMR7585" in two. */
+static void
+token_add (Tokenizer *tz, gunichar c, guint32 pos)
+{
+  gboolean ascii = c < 0x80;
+  gboolean digit = ascii ? g_ascii_isdigit ((char) c)
+                         : g_unichar_isdigit (c) || g_unichar_type (c) == G_UNICODE_OTHER_NUMBER;
+  gboolean upper = ascii ? g_ascii_isupper ((char) c)
+                         : g_unichar_isupper (c) || g_unichar_istitle (c);
+
+  if (!ascii && g_unichar_ismark (c))
+    return;  /* a stray combining mark: part of the word, folds to nothing */
+  if (tz->open && ((tz->last_digit && !digit)
+                   || (!tz->last_digit && digit && tz->letters >= 3 && !tz->has_digit)))
+    token_finish (tz, pos);
+  if (!tz->open)
+    {
+      if (tz->out->tokens->len >= tz->max_tokens)
+        return;
+      token_start (tz, pos);
+      if (upper)
+        tz->current.flags |= COPUB_TOKEN_CAPITAL;
+    }
+  if (digit)
+    tz->has_digit = TRUE;
+  else
+    {
+      tz->has_letter = TRUE;
+      tz->letters++;
+      if (upper)
+        tz->has_upper = TRUE;
+      else if (ascii ? g_ascii_islower ((char) c) : g_unichar_islower (c))
+        tz->has_lower = TRUE;
+    }
+  tz->last_digit = digit;
+  fold_append (tz->out->folded, c);
+}
+
+void
+copub_gazetteer_tokenize (const char *text, gsize len, guint max_tokens, CopubTokens *out)
+{
+  Tokenizer tz = { .out = out, .max_tokens = max_tokens };
+  const char *p = text;
+  const char *end = text + len;
+  gunichar prev = 0;
+
+  g_array_set_size (out->tokens, 0);
+  g_string_truncate (out->folded, 0);
+  while (p < end && out->tokens->len < max_tokens)
+    {
+      gunichar c = (guchar) *p < 0x80 ? (gunichar) *p : g_utf8_get_char (p);
+      const char *next_p = g_utf8_next_char (p);
+      guint32 pos = (guint32) (p - text);
+      gboolean word = c < 0x80 ? g_ascii_isalnum ((char) c)
+                               : g_unichar_isalnum (c) || (g_unichar_ismark (c) && tz.open);
+
+      if (word)
+        token_add (&tz, c, pos);
+      else if (c == ' ' && !(tz.open && next_p < end && is_dash_byte (*next_p)))
+        {
+          token_finish (&tz, pos);
+          tz.pending_sep = MAX (tz.pending_sep, (guint8) COPUB_SEP_SPACE);
+        }
+      else
+        {
+          gunichar next = next_p < end ? g_utf8_get_char (next_p) : 0;
+          CopubSeparator sep = classify_separator (c, prev, next);
+
+          if (sep != COPUB_SEP_NONE)
+            {
+              token_finish (&tz, pos);
+              tz.pending_sep = MAX (tz.pending_sep, (guint8) sep);
+            }
+        }
+      prev = c;
+      p = next_p;
+    }
+  token_finish (&tz, (guint32) (MIN (p, end) - text));
+}
+
+static void
+key_into (const char *name, CopubTokens *tokens, GString *key)
+{
+  copub_gazetteer_tokenize (name, strlen (name), 64, tokens);
+  g_string_truncate (key, 0);
+  for (guint i = 0; i < tokens->tokens->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (key, ' ');
+      g_string_append (key, copub_tokens_fold (tokens, i));
+    }
+}
+
+char *
+copub_gazetteer_key (const char *name)
+{
+  CopubTokens tokens;
+  GString *key = g_string_new (NULL);
+
+  copub_tokens_init (&tokens);
+  key_into (name, &tokens, key);
+  copub_tokens_clear (&tokens);
+  return g_string_free (key, FALSE);
+}
+
+/* ==== gettext catalogues ============================================================== */
+
+/* A .mo file, mapped; its original strings are sorted, so lookups are binary searches. */
+typedef struct {
+  GMappedFile *file;
+  const guint8 *data;
+  gsize size;
+  guint32 n;
+  guint32 originals;
+  guint32 translations;
+  gboolean swap;
+} MoFile;
+
+static guint32
+mo_word (const MoFile *mo, gsize offset)
+{
+  guint32 w;
+
+  if (offset + 4 > mo->size)
+    return 0;
+  memcpy (&w, mo->data + offset, 4);
+  return mo->swap ? GUINT32_SWAP_LE_BE (w) : w;
+}
+
+/* String @i of the table at @table, or NULL when the file lies about it. */
+static const char *
+mo_string (const MoFile *mo, guint32 table, guint32 i)
+{
+  gsize entry = (gsize) table + (gsize) i * 8;
+  guint32 len = mo_word (mo, entry);
+  guint32 offset = mo_word (mo, entry + 4);
+
+  if (entry + 8 > mo->size || (gsize) offset + len >= mo->size || mo->data[offset + len] != 0)
+    return NULL;
+  return (const char *) mo->data + offset;
+}
+
+static void
+mo_close (MoFile *mo)
+{
+  g_clear_pointer (&mo->file, g_mapped_file_unref);
+  memset (mo, 0, sizeof *mo);
+}
+
+static gboolean
+mo_sorted (const MoFile *mo)
+{
+  const char *last = "";
+
+  for (guint32 i = 0; i < mo->n; i++)
+    {
+      const char *s = mo_string (mo, mo->originals, i);
+      if (s == NULL || strcmp (last, s) > 0)
+        return FALSE;
+      last = s;
+    }
+  return TRUE;
+}
+
+/* Opens catalogue @domain of @locale; FALSE (quietly) when it is absent or unusable. */
+static gboolean
+mo_open (MoFile *mo, const char *locale, const char *domain)
+{
+  g_autofree char *name = g_strconcat (domain, ".mo", NULL);
+  g_autofree char *path = g_build_filename (LOCALE_DIR, locale, "LC_MESSAGES", name, NULL);
+  guint32 magic;
+
+  memset (mo, 0, sizeof *mo);
+  mo->file = g_mapped_file_new (path, FALSE, NULL);
+  if (mo->file == NULL)
+    return FALSE;
+  mo->data = (const guint8 *) g_mapped_file_get_contents (mo->file);
+  mo->size = g_mapped_file_get_length (mo->file);
+  if (mo->size < 28)
+    goto bad;
+  memcpy (&magic, mo->data, 4);
+  if (magic != 0x950412de && magic != 0xde120495)
+    goto bad;
+  mo->swap = magic != 0x950412de;
+  mo->n = mo_word (mo, 8);
+  mo->originals = mo_word (mo, 12);
+  mo->translations = mo_word (mo, 16);
+  if ((gsize) mo->n * 8 > mo->size || mo->originals > mo->size - (gsize) mo->n * 8
+      || mo->translations > mo->size - (gsize) mo->n * 8 || !mo_sorted (mo))
+    goto bad;
+  return TRUE;
+
+bad:
+  g_debug ("ignoring malformed catalogue '%s'", path);
+  mo_close (mo);
+  return FALSE;
+}
+
+/* The translation of @msgid, or NULL when there is none (or it is the same). */
+static const char *
+mo_lookup (const MoFile *mo, const char *msgid)
+{
+  guint32 lo = 0, hi = mo->n;
+
+  if (mo->file == NULL)
+    return NULL;
+  while (lo < hi)
+    {
+      guint32 mid = lo + (hi - lo) / 2;
+      const char *s = mo_string (mo, mo->originals, mid);
+      int cmp = s != NULL ? strcmp (msgid, s) : -1;
+
+      if (cmp == 0)
+        {
+          const char *t = mo_string (mo, mo->translations, mid);
+          return (t != NULL && *t != '\0' && strcmp (t, msgid) != 0) ? t : NULL;
+        }
+      if (cmp < 0)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return NULL;
+}
+
+/* ==== The table ========================================================================= */
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  if (entry->places != NULL)
+    g_array_free (entry->places, TRUE);
+  g_free (entry);
+}
+
+static void
+organisation_free (gpointer data)
+{
+  CopubOrganisation *org = data;
+
+  g_free (org->id);
+  g_free (org->name);
+  g_free (org);
+}
+
+static Entry *
+entry_get (CopubGazetteer *gaz, const char *key)
+{
+  Entry *entry = g_hash_table_lookup (gaz->entries, key);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (Entry, 1);
+      g_hash_table_insert (gaz->entries, g_strdup (key), entry);
+    }
+  if (entry->places == NULL)
+    entry->places = g_array_sized_new (FALSE, FALSE, sizeof (CopubPlace), 1);
+  return entry;
+}
+
+static gboolean
+same_place (const CopubPlace *a, const CopubPlace *b)
+{
+  return a->kind == b->kind && strcmp (a->country, b->country) == 0
+         && strcmp (a->region, b->region) == 0
+         && (a->kind != COPUB_PLACE_INSTITUTION && a->kind != COPUB_PLACE_ACRONYM
+             ? TRUE : a->value == b->value);
+}
+
+/* Country names compete: a better-ranked name (ISO before translations) for one country
+ * hides worse-ranked ones for others; equal ranks stay side by side (ambiguous). */
+static gboolean
+country_competes (GArray *places, const CopubPlace *place)
+{
+  for (guint i = 0; i < places->len; i++)
+    {
+      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      if (p->kind != COPUB_PLACE_COUNTRY || strcmp (p->country, place->country) == 0)
+        continue;
+      if (p->priority < place->priority)
+        return FALSE;
+      if (p->priority > place->priority)
+        g_array_remove_index (places, i--);
+    }
+  return TRUE;
+}
+
+/* Records that @key names @place. */
+static void
+add_key (CopubGazetteer *gaz, const char *key, const CopubPlace *place)
+{
+  Entry *entry;
+  guint n_tokens = 1;
+
+  if (*key == '\0')
+    return;
+  for (const char *p = key; *p != '\0'; p++)
+    n_tokens += *p == ' ';
+  if (n_tokens > MAX_KEY_TOKENS)
+    return;
+  entry = entry_get (gaz, key);
+  for (guint i = 0; i < entry->places->len; i++)
+    {
+      CopubPlace *p = &g_array_index (entry->places, CopubPlace, i);
+      if (same_place (p, place))
+        {
+          /* restrictions written in gazetteer.tsv ("final", "upper") hold for every source */
+          p->priority = MIN (p->priority, place->priority);
+          p->flags |= place->flags;
+          p->value = MAX (p->value, place->value);
+          return;
+        }
+    }
+  if (place->kind == COPUB_PLACE_COUNTRY && !country_competes (entry->places, place))
+    return;
+  g_array_append_val (entry->places, *place);
+}
+
+/* The key of @name, in the gazetteer's scratch buffer: valid until the next call. */
+static const char *
+build_key (CopubGazetteer *gaz, const char *name)
+{
+  key_into (name, &gaz->scratch, gaz->key);
+  return gaz->key->str;
+}
+
+static void
+add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  if (name == NULL || *name == '\0')
+    return;
+  add_key (gaz, build_key (gaz, name), place);
+}
+
+static CopubPlace
+make_place (CopubPlaceKind kind, const char *country, const char *region, guint8 priority)
+{
+  CopubPlace place = { .kind = (guint8) kind, .priority = priority };
+
+  g_strlcpy (place.country, country, sizeof place.country);
+  if (region != NULL)
+    g_strlcpy (place.region, region, sizeof place.region);
+  return place;
+}
+
+/* Adds @name and the forms derived from it: without a bracketed part ("Holy See (Vatican
+ * City State)"), with the bracket's content, and "Korea, Republic of" read both as
+ * "Republic of Korea" and as "Korea". */
+static void
+add_name_forms (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  CopubPlace derived = *place;
+  g_autofree char *base = g_strdup (name);
+  char *bracket = strpbrk (base, "([");
+  char *comma;
+
+  derived.priority = MAX (place->priority, 1);
+  add_name (gaz, name, place);
+  if (bracket != NULL)
+    {
+      char *close = strpbrk (bracket + 1, ")]");
+      if (close != NULL)
+        {
+          g_autofree char *inner = g_strndup (bracket + 1, (gsize) (close - bracket - 1));
+          add_name (gaz, inner, &derived);
+        }
+      *bracket = '\0';
+      g_strchomp (base);
+      add_name (gaz, base, &derived);
+    }
+  comma = strstr (base, ", ");
+  if (comma != NULL && strchr (comma + 2, ',') == NULL)
+    {
+      g_autofree char *head = g_strndup (base, (gsize) (comma - base));
+      g_autofree char *inverted = g_strconcat (comma + 2, " ", head, NULL);
+      add_name (gaz, inverted, &derived);
+      add_name (gaz, head, &derived);
+    }
+}
+
+/* ==== Countries: iso-codes ============================================================= */
+
+/* Languages whose country and city names affiliations use whatever the country. */
+static const char *const general_locales[] = { "fr", "de", "es", "it", "pt", "pt_BR", "nl" };
+
+/* Native languages: names of a country and of its cities in the languages spoken there. */
+static const struct {
+  const char *country;
+  const char *locales;
+} native_locales[] = {
+  { "AT", "de" }, { "BE", "nl,fr,de" }, { "BR", "pt_BR" }, { "CH", "de,fr,it" },
+  { "CZ", "cs" }, { "DE", "de" }, { "DK", "da" }, { "EE", "et" }, { "ES", "es,ca,gl,eu" },
+  { "FI", "fi,sv" }, { "FR", "fr" }, { "GR", "el" }, { "HR", "hr" }, { "HU", "hu" },
+  { "ID", "id" }, { "IS", "is" }, { "IT", "it" }, { "JP", "ja" }, { "KR", "ko" },
+  { "CN", "zh_CN" }, { "TW", "zh_TW" }, { "HK", "zh_HK" }, { "LT", "lt" }, { "LU", "fr,de" },
+  { "LV", "lv" }, { "NL", "nl" }, { "NO", "nb,nn" }, { "PL", "pl" }, { "PT", "pt" },
+  { "RO", "ro" }, { "RU", "ru" }, { "SE", "sv" }, { "SI", "sl" }, { "SK", "sk" },
+  { "TR", "tr" }, { "UA", "uk" }, { "VN", "vi" }, { "MY", "ms" }, { "IL", "he" },
+  { "IR", "fa" }, { "RS", "sr@latin,sr" }, { "BG", "bg" }, { "TH", "th" }, { "BA", "bs" },
+  { "AL", "sq" }, { "MK", "mk" }, { "GE", "ka" }, { "AM", "hy" }, { "AZ", "az" },
+  { "KZ", "kk" }, { "ZA", "af" }, { "IE", "ga" }, { "MT", "mt" }, { "CY", "el,tr" },
+  { "AR", "es" }, { "MX", "es" }, { "CL", "es" }, { "CO", "es" }, { "PE", "es" },
+  { "VE", "es" }, { "EC", "es" }, { "UY", "es" }, { "CU", "es" }, { "SA", "ar" },
+  { "EG", "ar" }, { "MA", "ar" }, { "DZ", "ar" }, { "TN", "ar" }, { "LB", "ar" },
+  { "JO", "ar" }, { "AE", "ar" }, { "QA", "ar" }, { "IQ", "ar" }, { "SY", "ar" },
+};
+
+/* Scripts not worth indexing city names in: affiliations write cities in Latin letters. */
+static gboolean
+latin_locale (const char *locale)
+{
+  static const char *const other[] = { "ja", "ko", "zh_CN", "zh_TW", "zh_HK", "ru", "uk", "el",
+                                       "he", "fa", "sr", "bg", "th", "mk", "ka", "hy", "kk",
+                                       "ar" };
+  for (gsize i = 0; i < G_N_ELEMENTS (other); i++)
+    if (strcmp (locale, other[i]) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* A set of open catalogues of one domain, by locale. */
+typedef struct {
+  GHashTable *files; /* locale -> MoFile* */
+  const char *domain;
+} Catalogues;
+
+static void
+mo_file_free (gpointer data)
+{
+  mo_close (data);
+  g_free (data);
+}
+
+static void
+catalogues_init (Catalogues *cat, const char *domain)
+{
+  cat->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, mo_file_free);
+  cat->domain = domain;
+}
+
+static void
+catalogues_clear (Catalogues *cat)
+{
+  g_clear_pointer (&cat->files, g_hash_table_unref);
+}
+
+static const MoFile *
+catalogues_get (Catalogues *cat, const char *locale)
+{
+  MoFile *mo = g_hash_table_lookup (cat->files, locale);
+
+  if (mo == NULL)
+    {
+      mo = g_new0 (MoFile, 1);
+      mo_open (mo, locale, cat->domain);
+      g_hash_table_insert (cat->files, g_strdup (locale), mo);
+    }
+  return mo;
+}
+
+/* The native locales of @country, as a NULL-terminated vector (free with g_strfreev). */
+static char **
+native_locales_of (const char *country)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (native_locales); i++)
+    if (strcmp (native_locales[i].country, country) == 0)
+      return g_strsplit (native_locales[i].locales, ",", -1);
+  return g_new0 (char *, 1);
+}
+
+/* Adds the translations of @msgid in the general and the native languages of @country. */
+static void
+add_translations (CopubGazetteer *gaz, Catalogues *cat, const char *msgid, const char *country,
+                  const CopubPlace *place, gboolean latin_only)
+{
+  g_auto(GStrv) natives = native_locales_of (country);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (general_locales); i++)
+    {
+      const char *t = mo_lookup (catalogues_get (cat, general_locales[i]), msgid);
+      if (t != NULL)
+        add_name_forms (gaz, t, place);
+    }
+  for (gsize i = 0; natives[i] != NULL; i++)
+    {
+      const char *t;
+      if (latin_only && !latin_locale (natives[i]))
+        continue;
+      t = mo_lookup (catalogues_get (cat, natives[i]), msgid);
+      if (t != NULL)
+        add_name_forms (gaz, t, place);
+    }
+}
+
+static json_t *
+load_iso_json (const char *file, const char *member, GError **error)
+{
+  g_autofree char *path = g_build_filename (ISO_CODES_DIR, file, NULL);
+  json_error_t jerr;
+  g_autoptr(json_t) root = json_load_file (path, 0, &jerr);
+  json_t *array;
+
+  if (root == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO,
+                   "'%s' line %d: %s (is the iso-codes package installed?)", path, jerr.line,
+                   jerr.text);
+      return NULL;
+    }
+  array = json_object_get (root, member);
+  if (!json_is_array (array))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': no '%s' array", path, member);
+      return NULL;
+    }
+  return json_incref (array);
+}
+
+static const char *
+json_str (json_t *object, const char *member)
+{
+  return json_string_value (json_object_get (object, member));
+}
+
+static gboolean
+load_countries (CopubGazetteer *gaz, GError **error)
+{
+  g_autoptr(json_t) array = load_iso_json ("iso_3166-1.json", "3166-1", error);
+  static const char *const fields[] = { "name", "official_name", "common_name" };
+  Catalogues cat;
+  gsize i;
+  json_t *item;
+
+  if (array == NULL)
+    return FALSE;
+  catalogues_init (&cat, "iso_3166-1");
+  json_array_foreach (array, i, item)
+    {
+      const char *code = json_str (item, "alpha_2");
+      const char *display = json_str (item, "common_name");
+      CopubPlace place;
+
+      if (code == NULL || strlen (code) != 2)
+        continue;
+      display = display != NULL ? display : json_str (item, "name");
+      g_hash_table_insert (gaz->countries, g_strdup (code), g_strdup (display ? display : code));
+      place = make_place (COPUB_PLACE_COUNTRY, code, NULL, 0);
+      for (gsize f = 0; f < G_N_ELEMENTS (fields); f++)
+        {
+          const char *name = json_str (item, fields[f]);
+          CopubPlace translated = place;
+
+          if (name == NULL)
+            continue;
+          add_name_forms (gaz, name, &place);
+          translated.priority = 2;
+          add_translations (gaz, &cat, name, code, &translated, FALSE);
+        }
+    }
+  catalogues_clear (&cat);
+  return TRUE;
+}
+
+/* Withdrawn names ("Zaire", "Burma") point to the country that replaced them when the last
+ * two letters of their alpha-4 code name one. */
+static gboolean
+load_former_countries (CopubGazetteer *gaz, GError **error)
+{
+  g_autoptr(json_t) array = load_iso_json ("iso_3166-3.json", "3166-3", error);
+  gsize i;
+  json_t *item;
+
+  if (array == NULL)
+    return FALSE;
+  json_array_foreach (array, i, item)
+    {
+      const char *alpha4 = json_str (item, "alpha_4");
+      const char *name = json_str (item, "name");
+      CopubPlace place;
+
+      if (alpha4 == NULL || name == NULL || strlen (alpha4) != 4
+          || !g_hash_table_contains (gaz->countries, alpha4 + 2))
+        continue;
+      place = make_place (COPUB_PLACE_COUNTRY, alpha4 + 2, NULL, 1);
+      add_name_forms (gaz, name, &place);
+    }
+  return TRUE;
+}
+
+/* ==== Subdivisions: ISO 3166-2 =========================================================== */
+
+/* Countries whose first-level subdivisions affiliations name, with their postal codes. */
+static const struct {
+  const char *country;
+  gboolean codes;  /* the subdivision codes are the postal abbreviations */
+} region_countries[] = {
+  { "US", TRUE }, { "CA", TRUE }, { "AU", TRUE }, { "CN", FALSE }, { "IN", FALSE },
+  { "DE", FALSE }, { "FR", FALSE }, { "GB", FALSE }, { "IT", FALSE }, { "ES", FALSE },
+  { "BR", FALSE }, { "MX", FALSE }, { "JP", FALSE }, { "CH", FALSE }, { "AT", FALSE },
+  { "BE", FALSE }, { "NL", FALSE }, { "AR", FALSE }, { "PK", FALSE }, { "KR", FALSE },
+  { "ZA", FALSE },
+};
+
+/* Generic words that end romanised subdivision names ("Anhui Sheng", "Gyeonggi-do"). */
+static const char *const region_suffixes[] = {
+  " sheng", " shi", " zizhiqu", " zhuangzu", " huizu", " weiwuer", " zangzu", " do",
+  " teukbyeolsi", " gwangyeoksi", " teukbyeoljachisi", " teukbyeoljachido", " province",
+};
+
+static gint
+region_country_index (const char *country)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (region_countries); i++)
+    if (strcmp (region_countries[i].country, country) == 0)
+      return (gint) i;
+  return -1;
+}
+
+/* Subdivisions that are countries of their own in ISO 3166-1, or overseas, stay out. */
+static gboolean
+region_wanted (const char *code, const char *type, gboolean has_parent)
+{
+  static const char *const skipped_types[] = {
+    "Outlying area", "Special administrative region", "Overseas department",
+    "Overseas region", "Overseas collectivity", "Overseas territory", "Dependency",
+    "Country", "Special municipality", "Overseas collectivity with special status",
+    "Overseas territorial collectivity",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (skipped_types); i++)
+    if (type != NULL && strcmp (type, skipped_types[i]) == 0
+        && strncmp (code, "GB", 2) != 0)
+      return FALSE;
+  if (strcmp (code, "CN-TW") == 0)
+    return FALSE;
+  if (!has_parent)
+    return TRUE;
+  return strncmp (code, "FR-", 3) == 0 && type != NULL
+         && strcmp (type, "Metropolitan department") == 0;
+}
+
+/* Adds a region name unless it already names a country: "Georgia" the state comes back
+ * through gazetteer.tsv, which says so explicitly. */
+static void
+add_region_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  g_autofree char *key = g_strdup (build_key (gaz, name));
+  guint n = 0;
+  const CopubPlace *existing = copub_gazetteer_lookup (gaz, key, &n, NULL);
+
+  for (guint i = 0; i < n; i++)
+    if (existing[i].kind == COPUB_PLACE_COUNTRY && strcmp (existing[i].country, place->country))
+      return;
+  add_key (gaz, key, place);
+  for (gsize i = 0; i < G_N_ELEMENTS (region_suffixes); i++)
+    if (g_str_has_suffix (key, region_suffixes[i]) && strlen (key) > strlen (region_suffixes[i]))
+      {
+        key[strlen (key) - strlen (region_suffixes[i])] = '\0';
+        add_key (gaz, key, place);
+      }
+}
+
+/* Adds @name, the alternative in its brackets ("Catalunya [Cataluña]") and its inversion. */
+static void
+add_region_forms (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  g_autofree char *base = g_strdup (name);
+  char *bracket = strchr (base, '[');
+  char *comma;
+
+  if (bracket != NULL)
+    {
+      char *close = strchr (bracket, ']');
+      if (close != NULL)
+        {
+          g_autofree char *inner = g_strndup (bracket + 1, (gsize) (close - bracket - 1));
+          char *code = strstr (inner, " ");
+          /* "Sir Ynys Môn GB-YNM": drop the trailing code */
+          if (code != NULL && strchr (code, '-') != NULL && g_ascii_isupper (code[1]))
+            *code = '\0';
+          add_region_name (gaz, inner, place);
+        }
+      *bracket = '\0';
+      g_strchomp (base);
+    }
+  add_region_name (gaz, base, place);
+  comma = strstr (base, ", ");
+  if (comma != NULL)
+    {
+      g_autofree char *head = g_strndup (base, (gsize) (comma - base));
+      g_autofree char *inverted = g_strconcat (comma + 2, " ", head, NULL);
+      add_region_name (gaz, inverted, place);
+      add_region_name (gaz, head, place);
+    }
+}
+
+static void
+add_region (CopubGazetteer *gaz, Catalogues *cat, json_t *item)
+{
+  static const char *const locales[] = { "en", "fr", "de", "es", "it" };
+  const char *code = json_str (item, "code");
+  const char *name = json_str (item, "name");
+  const char *type = json_str (item, "type");
+  g_autofree char *country = NULL;
+  const char *sub;
+  gint index;
+  CopubPlace place;
+
+  if (code == NULL || name == NULL || strlen (code) < 4 || code[2] != '-')
+    return;
+  country = g_strndup (code, 2);
+  index = region_country_index (country);
+  if (index < 0 || !region_wanted (code, type, json_object_get (item, "parent") != NULL))
+    return;
+  sub = code + 3;
+  place = make_place (COPUB_PLACE_REGION, country, strlen (sub) < 4 ? sub : NULL, 0);
+  if (json_object_get (item, "parent") != NULL)
+    {
+      /* "Lot", "Var", "Ain", "Nord": short département names are common words */
+      if (strlen (name) <= 4)
+        return;
+      place.flags |= COPUB_PLACE_SECONDARY;
+    }
+  add_region_forms (gaz, name, &place);
+  for (gsize i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      const char *t = mo_lookup (catalogues_get (cat, locales[i]), name);
+      if (t != NULL)
+        add_region_forms (gaz, t, &place);
+    }
+  if (region_countries[index].codes && strlen (sub) <= 3)
+    {
+      CopubPlace abbr = make_place (COPUB_PLACE_REGION_CODE, country, sub, 0);
+      abbr.flags = COPUB_PLACE_UPPER;
+      add_name (gaz, sub, &abbr);
+    }
+}
+
+static gboolean
+load_regions (CopubGazetteer *gaz, GError **error)
+{
+  g_autoptr(json_t) array = load_iso_json ("iso_3166-2.json", "3166-2", error);
+  Catalogues cat;
+  gsize i;
+  json_t *item;
+
+  if (array == NULL)
+    return FALSE;
+  catalogues_init (&cat, "iso_3166-2");
+  json_array_foreach (array, i, item)
+    add_region (gaz, &cat, item);
+  catalogues_clear (&cat);
+  return TRUE;
+}
+
+/* ==== Cities: libgeonames ================================================================ */
+
+/* GeoNames' first-level codes for Canada and Australia are numbers; addresses use these. */
+static const char *
+postal_region (const char *country, const char *admin1)
+{
+  static const char *const ca[] = { NULL, "AB", "BC", "MB", "NB", "NL", NULL, "NS", "ON",
+                                    "PE", "QC", "SK", "YT", "NT", "NU" };
+  static const char *const au[] = { NULL, "ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA" };
+  guint64 n;
+
+  if (strcmp (country, "US") == 0)
+    return strlen (admin1) == 2 ? admin1 : NULL;
+  if (!g_ascii_string_to_unsigned (admin1, 10, 0, 99, &n, NULL))
+    return NULL;
+  if (strcmp (country, "CA") == 0 && n < G_N_ELEMENTS (ca))
+    return ca[n];
+  if (strcmp (country, "AU") == 0 && n < G_N_ELEMENTS (au))
+    return au[n];
+  return NULL;
+}
+
+/* Adds a city name, with "Saint"/"St" and "Sainte"/"Ste" spelt both ways. */
+static void
+add_city_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  static const char *const pairs[][2] = {
+    { "saint ", "st " }, { "sainte ", "ste " }, { "st ", "saint " }, { "mount ", "mt " },
+    { "fort ", "ft " },
+  };
+  const char *key = build_key (gaz, name);
+
+  if (strlen (key) < 3 || g_hash_table_contains (gaz->stops, key))
+    return;
+  add_key (gaz, key, place);
+  for (gsize i = 0; i < G_N_ELEMENTS (pairs); i++)
+    if (g_str_has_prefix (key, pairs[i][0]))
+      {
+        g_autofree char *other = g_strconcat (pairs[i][1], key + strlen (pairs[i][0]), NULL);
+        add_key (gaz, other, place);
+        break;
+      }
+}
+
+typedef struct {
+  char country[3];
+  char region[4];
+  guint32 population;
+} City;
+
+/* A GeoNames id ("2988507"), or 0 when @s is not one. */
+static guint32
+parse_id (const char *s)
+{
+  guint64 n = 0;
+
+  if (s == NULL || *s == '\0')
+    return 0;
+  for (; *s != '\0'; s++)
+    {
+      if (*s < '0' || *s > '9' || n > G_MAXUINT32 / 10)
+        return 0;
+      n = n * 10 + (guint64) (*s - '0');
+    }
+  return n <= G_MAXUINT32 ? (guint32) n : 0;
+}
+
+/* Reads one city; GeonamesCity is a GVariant, and its GeoNames id, which the translation
+ * catalogues are keyed by, is only in the variant. Returns the id, or 0. */
+static guint32
+read_city (CopubGazetteer *gaz, GeonamesCity *city, City *out)
+{
+  const char *id = NULL, *name = NULL, *admin1 = NULL, *country = NULL;
+  guint32 population = 0;
+  const char *region;
+  CopubPlace place;
+  g_autoptr(GVariant) v_id = NULL;
+  g_autoptr(GVariant) v_name = NULL;
+  g_autoptr(GVariant) v_admin1 = NULL;
+  g_autoptr(GVariant) v_country = NULL;
+  g_autoptr(GVariant) v_population = NULL;
+
+  /* Child by child: much faster than g_variant_get() with a format string. */
+  if (strcmp (g_variant_get_type_string (city), "(sssssssudd)") == 0)
+    {
+      v_id = g_variant_get_child_value (city, 0);
+      v_name = g_variant_get_child_value (city, 1);
+      v_admin1 = g_variant_get_child_value (city, 2);
+      v_country = g_variant_get_child_value (city, 4);
+      v_population = g_variant_get_child_value (city, 7);
+      id = g_variant_get_string (v_id, NULL);
+      name = g_variant_get_string (v_name, NULL);
+      admin1 = g_variant_get_string (v_admin1, NULL);
+      country = g_variant_get_string (v_country, NULL);
+      population = g_variant_get_uint32 (v_population);
+    }
+  else
+    {
+      name = geonames_city_get_name (city);
+      country = geonames_city_get_country_code (city);
+      population = geonames_city_get_population (city);
+    }
+  if (name == NULL || country == NULL || strlen (country) != 2)
+    return 0;
+  region = admin1 != NULL ? postal_region (country, admin1) : NULL;
+  place = make_place (COPUB_PLACE_CITY, country, region, 0);
+  place.value = population;
+  add_city_name (gaz, name, &place);
+  memset (out, 0, sizeof *out);
+  g_strlcpy (out->country, country, sizeof out->country);
+  g_strlcpy (out->region, region ? region : "", sizeof out->region);
+  out->population = population;
+  return parse_id (id);
+}
+
+/* The countries whose cities @locale names, as concatenated codes ("BECHFRLU"), or "*" for
+ * the general languages. Free with g_free. */
+static char *
+locale_countries (const char *locale)
+{
+  GString *out = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (general_locales); i++)
+    if (strcmp (locale, general_locales[i]) == 0)
+      {
+        g_string_assign (out, "*");
+        return g_string_free (out, FALSE);
+      }
+  for (gsize i = 0; i < G_N_ELEMENTS (native_locales); i++)
+    {
+      g_auto(GStrv) list = g_strsplit (native_locales[i].locales, ",", -1);
+      if (g_strv_contains ((const char *const *) list, locale))
+        g_string_append (out, native_locales[i].country);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+countries_contain (const char *countries, const char *country)
+{
+  if (countries[0] == '*')
+    return TRUE;
+  for (const char *p = countries; p[0] != '\0' && p[1] != '\0'; p += 2)
+    if (p[0] == country[0] && p[1] == country[1])
+      return TRUE;
+  return FALSE;
+}
+
+/* Adds the names catalogue @locale gives the cities in @ids (GeoNames id -> City*). */
+static void
+add_city_translations (CopubGazetteer *gaz, const char *locale, GHashTable *ids)
+{
+  g_autofree char *countries = locale_countries (locale);
+  MoFile mo;
+
+  if (!mo_open (&mo, locale, "geonames"))
+    return;
+  for (guint32 i = 0; i < mo.n; i++)
+    {
+      const char *msgid = mo_string (&mo, mo.originals, i);
+      const char *msgstr = mo_string (&mo, mo.translations, i);
+      guint32 number = parse_id (msgid);
+      const City *city;
+      CopubPlace place;
+
+      if (number == 0 || msgstr == NULL || *msgstr == '\0')
+        continue;
+      city = g_hash_table_lookup (ids, GUINT_TO_POINTER (number));
+      if (city == NULL || !countries_contain (countries, city->country))
+        continue;
+      place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
+      place.value = city->population;
+      add_city_name (gaz, msgstr, &place);
+    }
+  mo_close (&mo);
+}
+
+static void
+load_cities (CopubGazetteer *gaz)
+{
+  gint n = geonames_get_n_cities ();
+  g_autofree City *cities = g_new0 (City, MAX (n, 1));
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) locales = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer locale;
+
+  for (gint i = 0; i < n; i++)
+    {
+      g_autoptr(GeonamesCity) city = geonames_get_city (i);
+      guint32 id = city != NULL ? read_city (gaz, city, &cities[i]) : 0;
+      if (id != 0)
+        g_hash_table_insert (ids, GUINT_TO_POINTER (id), &cities[i]);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (general_locales); i++)
+    g_hash_table_add (locales, (gpointer) general_locales[i]);
+  for (gsize i = 0; i < G_N_ELEMENTS (native_locales); i++)
+    {
+      g_auto(GStrv) list = g_strsplit (native_locales[i].locales, ",", -1);
+      for (gsize k = 0; list[k] != NULL; k++)
+        if (latin_locale (list[k]))
+          g_hash_table_add (locales, (gpointer) g_intern_string (list[k]));
+    }
+  g_hash_table_iter_init (&iter, locales);
+  while (g_hash_table_iter_next (&iter, &locale, NULL))
+    add_city_translations (gaz, locale, ids);
+}
+
+/* ==== copub's own additions: data/gazetteer.tsv ========================================== */
+
+static gboolean
+parse_kind (const char *word, CopubPlaceKind *kind)
+{
+  static const struct { const char *name; CopubPlaceKind kind; } kinds[] = {
+    { "country", COPUB_PLACE_COUNTRY }, { "region", COPUB_PLACE_REGION },
+    { "regioncode", COPUB_PLACE_REGION_CODE }, { "city", COPUB_PLACE_CITY },
+    { "hint", COPUB_PLACE_HINT },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (strcmp (word, kinds[i].name) == 0)
+      {
+        *kind = kinds[i].kind;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static guint8
+parse_flags (const char *word)
+{
+  g_auto(GStrv) flags = g_strsplit (word, ",", -1);
+  guint8 out = 0;
+
+  for (gsize i = 0; flags[i] != NULL; i++)
+    {
+      if (strcmp (flags[i], "upper") == 0)
+        out |= COPUB_PLACE_UPPER;
+      else if (strcmp (flags[i], "final") == 0)
+        out |= COPUB_PLACE_FINAL;
+      else if (strcmp (flags[i], "last") == 0)
+        out |= COPUB_PLACE_LAST;
+    }
+  return out;
+}
+
+/* One line: kind, code ("US" or "US-GA"), flags ("upper,final" or "-"), names ('|'). */
+static gboolean
+parse_tsv_line (CopubGazetteer *gaz, const char *line, gboolean stops_only, GError **error)
+{
+  g_auto(GStrv) fields = g_strsplit (line, "\t", 4);
+  g_auto(GStrv) names = NULL;
+  CopubPlaceKind kind;
+  CopubPlace place;
+
+  if (g_strv_length (fields) != 4)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE, "expected 4 fields");
+      return FALSE;
+    }
+  names = g_strsplit (fields[3], "|", -1);
+  if (strcmp (fields[0], "stop") == 0)
+    {
+      for (gsize i = 0; stops_only && names[i] != NULL; i++)
+        g_hash_table_add (gaz->stops, g_strdup (build_key (gaz, names[i])));
+      return TRUE;
+    }
+  if (!parse_kind (fields[0], &kind) || strlen (fields[1]) < 2)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "unknown kind '%s'", fields[0]);
+      return FALSE;
+    }
+  if (stops_only)
+    return TRUE;
+  place = make_place (kind, fields[1], fields[1][2] == '-' ? fields[1] + 3 : NULL, 0);
+  place.country[2] = '\0';
+  place.flags = parse_flags (fields[2]);
+  for (gsize i = 0; names[i] != NULL; i++)
+    add_name (gaz, g_strstrip (names[i]), &place);
+  return TRUE;
+}
+
+static gboolean
+load_tsv (CopubGazetteer *gaz, const char *data_dir, gboolean stops_only, GError **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, "gazetteer.tsv", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO,
+                   "%s (copub's data directory; set COPUB_DATA_DIR)", local->message);
+      return FALSE;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (gsize i = 0; lines[i] != NULL; i++)
+    {
+      g_strchomp (lines[i]);
+      if (lines[i][0] == '\0' || lines[i][0] == '#')
+        continue;
+      if (!parse_tsv_line (gaz, lines[i], stops_only, error))
+        {
+          g_prefix_error (error, "'%s' line %" G_GSIZE_FORMAT ": ", path, i + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ==== Finishing ========================================================================== */
+
+static gint
+compare_population (gconstpointer a, gconstpointer b)
+{
+  const CopubPlace *pa = a, *pb = b;
+
+  if (pa->kind != pb->kind)
+    return (gint) pa->kind - (gint) pb->kind;
+  return pa->value < pb->value ? 1 : pa->value > pb->value ? -1 : 0;
+}
+
+/* Drops French départements whose name also names a place elsewhere ("Vienne"), keeps the
+ * most populous cities of a name, and sorts cities by population. */
+static void
+finish_entry (GArray *places)
+{
+  guint cities = 0;
+
+  for (guint i = 0; i < places->len; i++)
+    {
+      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      if (!(p->flags & COPUB_PLACE_SECONDARY))
+        continue;
+      for (guint j = 0; j < places->len; j++)
+        {
+          CopubPlace *q = &g_array_index (places, CopubPlace, j);
+          if (strcmp (q->country, p->country) != 0 && q->kind != COPUB_PLACE_HINT)
+            {
+              g_array_remove_index (places, i--);
+              break;
+            }
+        }
+    }
+  g_array_sort (places, compare_population);
+  for (guint i = 0; i < places->len; i++)
+    {
+      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      if (p->kind == COPUB_PLACE_CITY && ++cities > MAX_CITY_PLACES)
+        g_array_remove_index (places, i--);
+    }
+}
+
+/* Marks every proper prefix of a multi-word key, so that lookups know when to go on. */
+static void
+mark_prefixes (CopubGazetteer *gaz)
+{
+  guint n_keys = 0;
+  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (gaz->entries, &n_keys);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      const char *key = keys[i];
+      Entry *entry = g_hash_table_lookup (gaz->entries, key);
+
+      if (entry->places != NULL)
+        finish_entry (entry->places);
+      for (const char *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
+        {
+          g_autofree char *prefix = g_strndup (key, (gsize) (sp - key));
+          Entry *p = g_hash_table_lookup (gaz->entries, prefix);
+          if (p == NULL)
+            {
+              p = g_new0 (Entry, 1);
+              g_hash_table_insert (gaz->entries, g_steal_pointer (&prefix), p);
+            }
+          p->prefix = TRUE;
+        }
+    }
+}
+
+/* ==== Public ============================================================================= */
+
+static gboolean
+data_dir_usable (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "gazetteer.tsv", NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+char *
+copub_gazetteer_data_dir (const char *override)
+{
+  const char *env = g_getenv ("COPUB_DATA_DIR");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (override != NULL && *override != '\0')
+    return g_strdup (override);
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (exe != NULL)
+    {
+      /* build/copub, build/tests/test-x, build/tests/fuzz/fuzz-x */
+      g_autofree char *dir = g_path_get_dirname (exe);
+      for (int up = 1; up <= 3; up++)
+        {
+          g_autofree char *parent = g_path_get_dirname (dir);
+          g_autofree char *candidate = g_build_filename (parent, "data", NULL);
+          if (data_dir_usable (candidate))
+            return g_steal_pointer (&candidate);
+          g_free (dir);
+          dir = g_steal_pointer (&parent);
+        }
+    }
+#ifdef COPUB_DATADIR
+  if (data_dir_usable (COPUB_DATADIR))
+    return g_strdup (COPUB_DATADIR);
+#endif
+  return g_strdup ("data");
+}
+
+CopubGazetteer *
+copub_gazetteer_new (const char *data_dir, GError **error)
+{
+  g_autoptr(CopubGazetteer) gaz = g_new0 (CopubGazetteer, 1);
+  g_autofree char *dir = copub_gazetteer_data_dir (data_dir);
+
+  gaz->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+  gaz->countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  gaz->stops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gaz->ror_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gaz->organisations = g_ptr_array_new_with_free_func (organisation_free);
+  copub_tokens_init (&gaz->scratch);
+  gaz->key = g_string_sized_new (128);
+  if (!load_tsv (gaz, dir, TRUE, error) || !load_countries (gaz, error)
+      || !load_former_countries (gaz, error) || !load_regions (gaz, error))
+    return NULL;
+  load_cities (gaz);
+  if (!load_tsv (gaz, dir, FALSE, error))
+    return NULL;
+  mark_prefixes (gaz);
+  return g_steal_pointer (&gaz);
+}
+
+void
+copub_gazetteer_free (CopubGazetteer *gaz)
+{
+  if (gaz == NULL)
+    return;
+  g_clear_pointer (&gaz->entries, g_hash_table_unref);
+  g_clear_pointer (&gaz->countries, g_hash_table_unref);
+  g_clear_pointer (&gaz->stops, g_hash_table_unref);
+  g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
+  g_clear_pointer (&gaz->organisations, g_ptr_array_unref);
+  copub_tokens_clear (&gaz->scratch);
+  if (gaz->key != NULL)
+    g_string_free (gaz->key, TRUE);
+  g_free (gaz);
+}
+
+const CopubPlace *
+copub_gazetteer_lookup (const CopubGazetteer *gaz, const char *key, guint *n_places,
+                        gboolean *is_prefix)
+{
+  Entry *entry = g_hash_table_lookup (gaz->entries, key);
+
+  *n_places = 0;
+  if (is_prefix != NULL)
+    *is_prefix = entry != NULL && entry->prefix;
+  if (entry == NULL || entry->places == NULL || entry->places->len == 0)
+    return NULL;
+  *n_places = entry->places->len;
+  return (const CopubPlace *) (gpointer) entry->places->data;
+}
+
+const CopubOrganisation *
+copub_gazetteer_organisation (const CopubGazetteer *gaz, guint index)
+{
+  return index < gaz->organisations->len ? gaz->organisations->pdata[index] : NULL;
+}
+
+guint
+copub_gazetteer_n_organisations (const CopubGazetteer *gaz)
+{
+  return gaz->organisations->len;
+}
+
+gboolean
+copub_gazetteer_is_country (const CopubGazetteer *gaz, const char *code)
+{
+  return code != NULL && g_hash_table_contains (gaz->countries, code);
+}
+
+const char *
+copub_gazetteer_country_name (const CopubGazetteer *gaz, const char *code)
+{
+  return code != NULL ? g_hash_table_lookup (gaz->countries, code) : NULL;
+}
+
+const char *
+copub_gazetteer_zip_state (const char *zip)
+{
+  /* First three digits of a ZIP code -> state (USPS prefix ranges). */
+  static const struct { guint16 lo, hi; const char *state; } ranges[] = {
+    { 5, 5, "NY" }, { 10, 27, "MA" }, { 28, 29, "RI" }, { 30, 38, "NH" }, { 39, 49, "ME" },
+    { 50, 54, "VT" }, { 55, 55, "MA" }, { 56, 59, "VT" }, { 60, 69, "CT" }, { 70, 89, "NJ" },
+    { 100, 149, "NY" }, { 150, 196, "PA" }, { 197, 199, "DE" }, { 200, 200, "DC" },
+    { 201, 201, "VA" }, { 202, 205, "DC" }, { 206, 219, "MD" }, { 220, 246, "VA" },
+    { 247, 268, "WV" }, { 270, 289, "NC" }, { 290, 299, "SC" }, { 300, 319, "GA" },
+    { 320, 339, "FL" }, { 341, 349, "FL" }, { 350, 369, "AL" }, { 370, 385, "TN" },
+    { 386, 397, "MS" }, { 398, 399, "GA" }, { 400, 427, "KY" }, { 430, 459, "OH" },
+    { 460, 479, "IN" }, { 480, 499, "MI" }, { 500, 528, "IA" }, { 530, 549, "WI" },
+    { 550, 567, "MN" }, { 569, 569, "DC" }, { 570, 577, "SD" }, { 580, 588, "ND" },
+    { 590, 599, "MT" }, { 600, 629, "IL" }, { 630, 658, "MO" }, { 660, 679, "KS" },
+    { 680, 693, "NE" }, { 700, 715, "LA" }, { 716, 729, "AR" }, { 730, 749, "OK" },
+    { 750, 799, "TX" }, { 800, 816, "CO" }, { 820, 831, "WY" }, { 832, 838, "ID" },
+    { 840, 847, "UT" }, { 850, 865, "AZ" }, { 870, 884, "NM" }, { 885, 885, "TX" },
+    { 889, 898, "NV" }, { 900, 961, "CA" }, { 967, 968, "HI" }, { 970, 979, "OR" },
+    { 980, 994, "WA" }, { 995, 999, "AK" },
+  };
+  guint prefix;
+
+  if (zip == NULL || !g_ascii_isdigit (zip[0]) || !g_ascii_isdigit (zip[1])
+      || !g_ascii_isdigit (zip[2]))
+    return NULL;
+  prefix = (guint) ((zip[0] - '0') * 100 + (zip[1] - '0') * 10 + (zip[2] - '0'));
+  for (gsize i = 0; i < G_N_ELEMENTS (ranges); i++)
+    if (prefix >= ranges[i].lo && prefix <= ranges[i].hi)
+      return ranges[i].state;
+  return NULL;
+}
+
+/* ==== ROR ================================================================================ */
+
+/* The country of a ROR v2 record: its first location's GeoNames country code. */
+static const char *
+ror_country (json_t *record)
+{
+  json_t *locations = json_object_get (record, "locations");
+  json_t *first = json_is_array (locations) ? json_array_get (locations, 0) : NULL;
+  json_t *details = first != NULL ? json_object_get (first, "geonames_details") : NULL;
+  const char *code = details != NULL ? json_str (details, "country_code") : NULL;
+
+  return code != NULL && strlen (code) == 2 ? code : "";
+}
+
+static gboolean
+name_has_type (json_t *name, const char *type)
+{
+  json_t *types = json_object_get (name, "types");
+  gsize i;
+  json_t *t;
+
+  json_array_foreach (types, i, t)
+    if (g_strcmp0 (json_string_value (t), type) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+ror_add_record (CopubGazetteer *gaz, json_t *record)
+{
+  const char *url = json_str (record, "id");
+  const char *status = json_str (record, "status");
+  json_t *names = json_object_get (record, "names");
+  CopubOrganisation *org;
+  CopubPlace place;
+  const char *slash;
+  gsize i;
+  json_t *name;
+
+  if (url == NULL || !json_is_array (names) || g_strcmp0 (status, "withdrawn") == 0)
+    return;
+  slash = strrchr (url, '/');
+  if (g_hash_table_contains (gaz->ror_ids, slash ? slash + 1 : url))
+    return;
+  org = g_new0 (CopubOrganisation, 1);
+  org->id = g_strdup (slash ? slash + 1 : url);
+  g_strlcpy (org->country, ror_country (record), sizeof org->country);
+  g_hash_table_add (gaz->ror_ids, g_strdup (org->id));
+  place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
+  place.value = gaz->organisations->len;
+  json_array_foreach (names, i, name)
+    {
+      const char *value = json_str (name, "value");
+      CopubPlace p = place;
+
+      if (value == NULL)
+        continue;
+      if (org->name == NULL || name_has_type (name, "ror_display"))
+        {
+          g_free (org->name);
+          org->name = g_strdup (value);
+        }
+      if (name_has_type (name, "acronym"))
+        p.kind = COPUB_PLACE_ACRONYM, p.flags = COPUB_PLACE_UPPER;
+      add_name (gaz, value, &p);
+    }
+  if (org->name == NULL)
+    org->name = g_strdup (org->id);
+  g_ptr_array_add (gaz->organisations, org);
+}
+
+/* Keys added by a dump need their prefixes marked and their places put in order again. */
+static gboolean
+ror_parse (CopubGazetteer *gaz, const char *path, const char *data, gsize size,
+           GError **error)
+{
+  gsize pos = 0;
+
+  while (pos < size && (g_ascii_isspace (data[pos]) || data[pos] == '['))
+    pos++;
+  while (pos < size)
+    {
+      json_error_t jerr;
+      g_autoptr(json_t) record = NULL;
+
+      if (g_ascii_isspace (data[pos]) || data[pos] == ',')
+        {
+          pos++;
+          continue;
+        }
+      if (data[pos] == ']')
+        break;
+      record = json_loadb (data + pos, size - pos, JSON_DISABLE_EOF_CHECK, &jerr);
+      if (record == NULL || jerr.position <= 0)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' byte %" G_GSIZE_FORMAT
+                       ": %s", path, pos + (gsize) MAX (jerr.position, 0), jerr.text);
+          return FALSE;
+        }
+      pos += (gsize) jerr.position;
+      if (json_is_object (record))
+        ror_add_record (gaz, record);
+    }
+  return TRUE;
+}
+
+gboolean
+copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
+{
+  g_autoptr(GMappedFile) file = NULL;
+  g_autoptr(GError) local = NULL;
+
+  file = g_mapped_file_new (path, FALSE, &local);
+  if (file == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data: %s", local->message);
+      return FALSE;
+    }
+  if (!ror_parse (gaz, path, g_mapped_file_get_contents (file),
+                  g_mapped_file_get_length (file), error))
+    return FALSE;
+  mark_prefixes (gaz);
+  return TRUE;
+}
