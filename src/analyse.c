@@ -143,6 +143,10 @@ work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc
   guint known = 0;
 
   wc->n = 0;
+  /* Inferred entries ("~DE") count unless the source's countries alone are asked for. */
+  for (char **a = auths; *a; a++)
+    if (**a == '~' && options->source_countries_only)
+      **a = '\0';
   for (char **a = auths; *a; a++)
     known += **a != '\0';
   for (char **a = auths; *a; a++)
@@ -154,7 +158,7 @@ work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc
         continue;
       for (char *c = strtok_r (*a, ",", &save); c; c = strtok_r (NULL, ",", &save))
         {
-          const char *h = copub_analyse_harmonise (options, c);
+          const char *h = copub_analyse_harmonise (options, c[0] == '~' ? c + 1 : c);
           gboolean dup = FALSE;
           for (guint i = 0; i < n_mine; i++)
             dup |= strcmp (mine[i], h) == 0;
@@ -383,8 +387,8 @@ count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
     copub_partners_match (o->partners, s->institutions, partners);
   f.international = is_international (o, &wc);
   f.n_authorships = s->n_authorships;
-  f.n_known = s->n_known;
-  f.complete = s->n_authorships > 0 && s->n_known == s->n_authorships;
+  f.n_known = s->n_known - (o->source_countries_only ? s->n_inferred : 0);
+  f.complete = s->n_authorships > 0 && f.n_known == s->n_authorships;
   f.wc = &wc;
   f.year = s->year;
   g_snprintf (year_buf, sizeof year_buf, "%d", s->year);

@@ -276,6 +276,8 @@ typedef struct {
   gsize len;
   guint64 first_line;
   GArray *items;      /* of Item, in line order */
+  const CopubNormaliser *normaliser;
+  guint inferred;     /* authorships filled in by the normaliser */
   GMutex lock;
   GCond cond;
   gboolean done;
@@ -339,6 +341,8 @@ parse_batch (gpointer data, gpointer user_data)
         {
           Item item = { NULL, NULL, line };
           item.work = copub_openalex_parse_work (p, len, &item.problem);
+          if (item.work && b->normaliser)
+            b->inferred += copub_normaliser_fill_work (b->normaliser, item.work);
           g_array_append_val (b->items, item);
         }
       line++;
@@ -363,6 +367,7 @@ static gboolean
 write_batch (Writer *w, Batch *b, GError **error)
 {
   batch_wait (b);
+  w->stats->inferred += b->inferred;
   for (guint i = 0; i < b->items->len; i++)
     {
       Item *item = &g_array_index (b->items, Item, i);
@@ -451,6 +456,7 @@ import_jsonl (Writer *w, Reader *r, GError **error)
 
   while (ok && (b = next_batch (r, &line, &read_error)) != NULL)
     {
+      b->normaliser = w->options->normaliser;
       g_queue_push_tail (pending, b);
       g_thread_pool_push (pool, b, NULL);
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
@@ -484,7 +490,11 @@ static gboolean
 on_document_work (CopubWork *work, gpointer user_data, GError **error)
 {
   g_autoptr(CopubWork) owned = work;
-  return write_work (user_data, owned, error);
+  Writer *w = user_data;
+
+  if (w->options->normaliser)
+    w->stats->inferred += copub_normaliser_fill_work (w->options->normaliser, owned);
+  return write_work (w, owned, error);
 }
 
 static gboolean

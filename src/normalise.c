@@ -1636,3 +1636,62 @@ copub_normaliser_resolve (const CopubNormaliser *nz, const char *raw, gssize len
   resolve_clear (&res);
   return out->n_countries > 0;
 }
+
+/* ---- filling in works --------------------------------------------------------------------- */
+
+static void
+add_inferred (CopubAuthorship *auth, const CopubAffiliation *aff)
+{
+  for (guint i = 0; i < aff->n_countries; i++)
+    {
+      gboolean seen = FALSE;
+      for (guint j = 0; j < auth->inferred->len; j++)
+        seen |= strcmp (g_ptr_array_index (auth->inferred, j), aff->countries[i]) == 0;
+      if (!seen)
+        g_ptr_array_add (auth->inferred, g_strdup (aff->countries[i]));
+    }
+}
+
+static int
+compare_codes (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+guint
+copub_normaliser_fill_work (const CopubNormaliser *normaliser, CopubWork *work)
+{
+  guint filled = 0;
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      if (auth->countries->len > 0)
+        continue;
+      g_ptr_array_set_size (auth->inferred, 0);
+      for (guint j = 0; j < auth->raw_affiliations->len; j++)
+        {
+          CopubAffiliation aff;
+          copub_affiliation_init (&aff);
+          if (copub_normaliser_resolve (normaliser, g_ptr_array_index (auth->raw_affiliations, j),
+                                        -1, &aff))
+            add_inferred (auth, &aff);
+          copub_affiliation_clear (&aff);
+        }
+      /* HAL structures without a country: their names are all there is. */
+      for (guint j = 0; auth->raw_affiliations->len == 0 && j < auth->institutions->len; j++)
+        {
+          const CopubInstitution *inst = g_ptr_array_index (auth->institutions, j);
+          CopubAffiliation aff;
+          if (inst->name == NULL)
+            continue;
+          copub_affiliation_init (&aff);
+          if (copub_normaliser_resolve (normaliser, inst->name, -1, &aff))
+            add_inferred (auth, &aff);
+          copub_affiliation_clear (&aff);
+        }
+      g_ptr_array_sort (auth->inferred, compare_codes);
+      filled += auth->inferred->len > 0;
+    }
+  return filled;
+}

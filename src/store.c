@@ -32,6 +32,7 @@ static const char *const migrations[] = {
   "  countries TEXT NOT NULL DEFAULT '',"       /* union of the authorships' countries */
   "  n_authorships INTEGER NOT NULL DEFAULT 0,"
   "  n_known INTEGER NOT NULL DEFAULT 0,"        /* authorships with a known country */
+  "  n_inferred INTEGER NOT NULL DEFAULT 0,"     /* ... known through copub's normaliser */
   "  auth_countries TEXT NOT NULL DEFAULT '',"  /* per authorship: "FR;FR,US;;DE" */
   "  institutions TEXT NOT NULL DEFAULT '',"    /* ids, lineage ids and RORs, space-separated */
   "  raw_hash INTEGER NOT NULL,"
@@ -45,7 +46,8 @@ static const char *const migrations[] = {
   "  position INTEGER NOT NULL,"
   "  author_position TEXT, author_id TEXT, author_name TEXT,"
   "  raw_affiliations TEXT,"                     /* JSON array of strings */
-  "  countries TEXT NOT NULL DEFAULT '',"
+  "  countries TEXT NOT NULL DEFAULT '',"       /* as the source gives them */
+  "  inferred_countries TEXT NOT NULL DEFAULT ''," /* found by copub's normaliser */
   "  PRIMARY KEY (work_key, position)) WITHOUT ROWID;"
   "CREATE TABLE authorship_institutions ("
   "  work_key INTEGER NOT NULL,"
@@ -101,22 +103,22 @@ static const char *const statement_sql[N_STMTS] = {
     "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
-    " raw_hash, raw, stored_at, auth_countries, institutions)"
+    " raw_hash, raw, stored_at, auth_countries, institutions, n_inferred)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)",
   [STMT_UPDATE_WORK] =
     "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
     " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
     " is_synthetic = ?10, topic_id = ?11, topic_name = ?12, subfield_id = ?13,"
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
-    " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26"
-    " WHERE work_key = ?27",
+    " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
+    " n_inferred = ?28 WHERE work_key = ?27",
   [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
   [STMT_DELETE_INSTITUTIONS] = "DELETE FROM authorship_institutions WHERE work_key = ?1",
   [STMT_INSERT_AUTHORSHIP] =
     "INSERT INTO authorships (work_key, position, author_position, author_id, author_name,"
-    " raw_affiliations, countries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    " raw_affiliations, countries, inferred_countries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
   [STMT_INSERT_INSTITUTION] =
     "INSERT INTO authorship_institutions (work_key, position, seq, institution_id, ror, name,"
     " country, type, lineage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -377,7 +379,7 @@ json_string_array (GPtrArray *strings)
 
 static void
 bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char *countries,
-           int n_known, gint64 hash)
+           int n_known, int n_inferred, gint64 hash)
 {
   char *auth_countries = copub_work_authorship_countries (w);
   char *institutions = copub_work_institutions (w);
@@ -413,6 +415,7 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char
   bind_text (stmt, 24, store->now);
   sqlite3_bind_text (stmt, 25, auth_countries, -1, g_free);
   sqlite3_bind_text (stmt, 26, institutions, -1, g_free);
+  sqlite3_bind_int (stmt, 28, n_inferred);
 }
 
 static gboolean
@@ -427,6 +430,7 @@ put_authorships (CopubStore *store, gint64 key, const CopubWork *work, GError **
       g_autofree char *raw = a->raw_affiliations->len ? json_string_array (a->raw_affiliations)
                                                       : NULL;
       g_autofree char *countries = join_countries (a->countries);
+      g_autofree char *inferred = join_countries (a->inferred);
 
       sqlite3_bind_int64 (ins_auth, 1, key);
       sqlite3_bind_int (ins_auth, 2, (int) i);
@@ -435,6 +439,7 @@ put_authorships (CopubStore *store, gint64 key, const CopubWork *work, GError **
       bind_text (ins_auth, 5, a->author_name);
       bind_text (ins_auth, 6, raw);
       bind_text (ins_auth, 7, countries);
+      bind_text (ins_auth, 8, inferred);
       if (!step_done (store, ins_auth, error))
         return FALSE;
       for (guint j = 0; j < a->institutions->len; j++)
@@ -502,10 +507,14 @@ copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *
 {
   gsize raw_len = 0;
   gconstpointer raw = work->raw ? g_bytes_get_data (work->raw, &raw_len) : NULL;
-  gint64 hash = (gint64) crc32 (0L, raw, (uInt) raw_len);
+  /* The hash covers what copub derives too (countries its normaliser found), so a
+   * better normaliser updates works whose record did not change. */
+  g_autofree char *derived = copub_work_authorship_countries (work);
+  gint64 hash = (gint64) crc32 (crc32 (0L, raw, (uInt) raw_len), (const Bytef *) derived,
+                                (uInt) strlen (derived));
   gint64 key = 0, old_hash = 0, old_len = 0;
   g_autofree char *countries = NULL;
-  int n_known = 0;
+  int n_known = 0, n_inferred = 0;
   gboolean exists;
   sqlite3_stmt *stmt;
 
@@ -521,10 +530,14 @@ copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *
 
   countries = copub_work_countries (work);
   for (guint i = 0; i < work->authorships->len; i++)
-    n_known += ((CopubAuthorship *) g_ptr_array_index (work->authorships, i))->countries->len > 0;
+    {
+      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+      n_known += a->countries->len > 0 || a->inferred->len > 0;
+      n_inferred += a->countries->len == 0 && a->inferred->len > 0;
+    }
 
   stmt = store->stmts[exists ? STMT_UPDATE_WORK : STMT_INSERT_WORK];
-  bind_work (store, stmt, work, countries, n_known, hash);
+  bind_work (store, stmt, work, countries, n_known, n_inferred, hash);
   if (exists)
     sqlite3_bind_int64 (stmt, 27, key);
   if (!step_done (store, stmt, error))
@@ -614,7 +627,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                           "SELECT source, source_id, year, type, is_retracted, is_paratext,"
                           " is_synthetic, countries, n_authorships, n_known, field_id,"
                           " field_name, domain_id, domain_name, auth_countries, institutions,"
-                          " doi, title FROM works"
+                          " doi, title, n_inferred FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
                           " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)"
                           " ORDER BY year, source, source_id",
@@ -645,6 +658,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
         .institutions = column_text (stmt, 15),
         .doi = column_text (stmt, 16),
         .title = column_text (stmt, 17),
+        .n_inferred = sqlite3_column_int (stmt, 18),
       };
       if (!func (&s, user_data, error))
         return FALSE;

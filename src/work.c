@@ -50,6 +50,7 @@ copub_authorship_new (void)
   auth->institutions = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_institution_free);
   auth->raw_affiliations = g_ptr_array_new_with_free_func (g_free);
   auth->countries = g_ptr_array_new_with_free_func (g_free);
+  auth->inferred = g_ptr_array_new_with_free_func (g_free);
   return auth;
 }
 
@@ -64,6 +65,7 @@ copub_authorship_free (CopubAuthorship *auth)
   g_ptr_array_unref (auth->institutions);
   g_ptr_array_unref (auth->raw_affiliations);
   g_ptr_array_unref (auth->countries);
+  g_ptr_array_unref (auth->inferred);
   g_free (auth);
 }
 
@@ -144,8 +146,9 @@ copub_work_countries (const CopubWork *work)
   for (guint i = 0; i < work->authorships->len; i++)
     {
       CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
-      for (guint j = 0; j < auth->countries->len; j++)
-        g_ptr_array_add (all, g_ptr_array_index (auth->countries, j));
+      GPtrArray *codes = auth->countries->len ? auth->countries : auth->inferred;
+      for (guint j = 0; j < codes->len; j++)
+        g_ptr_array_add (all, g_ptr_array_index (codes, j));
     }
   return join_distinct (all, ',');
 }
@@ -180,14 +183,13 @@ copub_work_authorship_countries (const CopubWork *work)
   for (guint i = 0; i < work->authorships->len; i++)
     {
       CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      gboolean inferred = auth->countries->len == 0;
+      GPtrArray *codes = inferred ? auth->inferred : auth->countries;
       if (i > 0)
         g_string_append_c (out, ';');
-      for (guint j = 0; j < auth->countries->len; j++)
-        {
-          if (j > 0)
-            g_string_append_c (out, ',');
-          g_string_append (out, g_ptr_array_index (auth->countries, j));
-        }
+      for (guint j = 0; j < codes->len; j++)
+        g_string_append_printf (out, "%s%s%s", j > 0 ? "," : "", inferred ? "~" : "",
+                                (const char *) g_ptr_array_index (codes, j));
     }
   return g_string_free (out, FALSE);
 }

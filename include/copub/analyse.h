@@ -44,6 +44,7 @@ typedef struct {
                                  * (article, review, book-chapter); {"all"} = every type */
   gboolean territories_as_home; /* French overseas territories count as FR when home is FR */
   gboolean hk_mo_as_cn;         /* Hong Kong and Macao count as CN */
+  gboolean source_countries_only; /* ignore the countries copub's normaliser inferred */
   const char *source;           /* "openalex", "hal", or NULL for every source */
   CopubDimension dims[COPUB_N_DIMS]; /* the table's dimensions, in column order */
   guint n_dims;                 /* 0 = by year */
@@ -58,7 +59,7 @@ typedef struct {
 } CopubAnalyseOptions;
 
 #define COPUB_ANALYSE_OPTIONS_INIT \
-  { "FR", 0, 0, NULL, TRUE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
+  { "FR", 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
     COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
 
 /* The document types kept by default. NULL-terminated, static. */

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "copub/normalise.h"
 #include "copub/store.h"
 
 G_BEGIN_DECLS
@@ -12,9 +13,10 @@ G_BEGIN_DECLS
 typedef struct {
   gboolean skip_bad; /* skip malformed records (counted, and where) instead of failing */
   guint n_threads;   /* parser threads for JSON Lines; 0 = one per processor */
+  const CopubNormaliser *normaliser; /* fills in authorships without a country; or NULL */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0 }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -31,6 +33,7 @@ typedef struct {
   guint64 updated;
   guint64 unchanged;
   guint64 skipped;    /* bad records skipped (with skip_bad) */
+  guint64 inferred;   /* authorships whose country copub's normaliser found */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;
 

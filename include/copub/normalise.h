@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "copub/work.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -65,5 +67,11 @@ gboolean copub_normaliser_resolve (const CopubNormaliser *normaliser, const char
                                    gssize len, CopubAffiliation *out);
 
 #define COPUB_NORMALISE_MAX_BYTES 8192
+
+/* Fills in the authorships of @work that reach copub without a country: for each, the
+ * countries found in its raw affiliation strings (or, without any, in its institutions'
+ * names) go to its `inferred` list. Returns how many authorships got a country.
+ * Thread-safe like copub_normaliser_resolve. */
+guint copub_normaliser_fill_work (const CopubNormaliser *normaliser, CopubWork *work);
 
 G_END_DECLS

@@ -69,11 +69,12 @@ typedef struct {
   const char *countries;      /* union, sorted, comma-separated; "" when none */
   int n_authorships;
   int n_known;                /* authorships with at least one known country */
+  int n_inferred;             /* ... known only through copub's normaliser */
   const char *field_id;       /* primary topic's field, or NULL */
   const char *field_name;
   const char *domain_id;
   const char *domain_name;
-  const char *auth_countries; /* per authorship: "FR;FR,US;;DE" */
+  const char *auth_countries; /* per authorship: "FR;FR,US;;~DE" ('~': inferred) */
   const char *institutions;   /* ids, lineage ids and RORs, space-separated */
   const char *doi;            /* normalised, or NULL */
   const char *title;          /* or NULL */

@@ -39,6 +39,9 @@ typedef struct {
   GPtrArray *institutions;    /* of CopubInstitution*, owned */
   GPtrArray *raw_affiliations; /* of char*, owned: raw affiliation strings */
   GPtrArray *countries;       /* of char*, owned: ISO alpha-2 codes as the source gives them */
+  GPtrArray *inferred;        /* of char*, owned: codes copub's normaliser found in the raw
+                               * affiliation strings, for an authorship the source gave no
+                               * country; empty otherwise */
 } CopubAuthorship;
 
 CopubAuthorship *copub_authorship_new (void);
@@ -78,15 +81,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubWork, copub_work_free)
 char *copub_work_institutions (const CopubWork *work);
 
 /* The countries of each authorship, in order: authorships separated by ';', their
- * countries by ',' ("FR;FR,US;;DE"). Free with g_free. */
+ * countries by ','; countries inferred by copub's normaliser are prefixed with '~'
+ * ("FR;FR,US;;~DE"). Free with g_free. */
 char *copub_work_authorship_countries (const CopubWork *work);
 
 /* Receives each parsed work; takes ownership of @work. Returning FALSE (with
  * @error set) stops the parser, which then fails with that error. */
 typedef gboolean (*CopubWorkFunc) (CopubWork *work, gpointer user_data, GError **error);
 
-/* The union of the authorships' countries, sorted and distinct, as one
- * comma-separated string ("DE,FR,US"; "" when none). Free with g_free. */
+/* The union of the authorships' countries (the source's, else the inferred ones),
+ * sorted and distinct, as one comma-separated string ("DE,FR,US"; "" when none).
+ * Free with g_free. */
 char *copub_work_countries (const CopubWork *work);
 
 /* Normalises a DOI: NFKC, lower case, without "https://doi.org/", "doi:" and the like.

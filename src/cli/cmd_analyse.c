@@ -10,7 +10,7 @@ typedef struct {
   char *db, *by, *home, *types, *format, *source, *counting, *theme_level, *themes;
   char *partners, *lang, *period, *institution;
   int from, to, window;
-  gboolean no_territories, hk_mo_as_cn, headline;
+  gboolean no_territories, hk_mo_as_cn, headline, source_only;
 } Args;
 
 static void
@@ -119,6 +119,7 @@ build_options (Args *a, CopubAnalyseOptions *o, char home[3], GStrv *types,
   o->window = (guint) a->window;
   o->territories_as_home = !a->no_territories;
   o->hk_mo_as_cn = a->hk_mo_as_cn;
+  o->source_countries_only = a->source_only;
   if (a->counting && !parse_choice ("--counting", a->counting, counting, &choice, error))
     return FALSE;
   o->counting = a->counting ? (CopubCounting) choice : COPUB_COUNTING_BOTH;
@@ -197,6 +198,8 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a.hk_mo_as_cn,
       "Count Hong Kong and Macao as China", NULL },
+    { "source-countries-only", 0, 0, G_OPTION_ARG_NONE, &a.source_only,
+      "Ignore the countries copub's normaliser found in raw affiliation strings", NULL },
     { "lang", 0, 0, G_OPTION_ARG_STRING, &a.lang, "Language of names and the headline: en, fr",
       "LANG" },
     { "headline", 0, 0, G_OPTION_ARG_NONE, &a.headline,

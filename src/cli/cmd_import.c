@@ -6,7 +6,8 @@ gboolean
 copub_cmd_import (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL;
-  gboolean skip_bad = FALSE;
+  gboolean skip_bad = FALSE, no_normalise = FALSE;
+  g_autofree char *ror = NULL;
   int threads = 0;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
@@ -15,6 +16,11 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "Skip malformed records (and say how many and where) instead of failing", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Parser threads (default: one per CPU)",
       "N" },
+    { "ror", 0, 0, G_OPTION_ARG_FILENAME, &ror,
+      "A ROR data dump (v2 JSON) for the affiliation normaliser", "FILE" },
+    { "no-normalise", 0, 0, G_OPTION_ARG_NONE, &no_normalise,
+      "Do not look for countries in the raw affiliation strings of authorships without one",
+      NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -26,6 +32,7 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "\n"
       "Example: copub import --db lorraine.db works-2024.jsonl.gz");
   g_autoptr(CopubStore) store = NULL;
+  g_autoptr(CopubNormaliser) normaliser = NULL;
   CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
   CopubImportStats stats;
   gboolean ok;
@@ -43,11 +50,19 @@ copub_cmd_import (int argc, char **argv, GError **error)
       copub_cli_usage_error (error, "--threads takes a number from 1 to 64");
       return FALSE;
     }
+  if (!no_normalise)
+    {
+      CopubNormaliserOptions nopts = COPUB_NORMALISER_OPTIONS_INIT;
+      nopts.ror_path = ror;
+      if ((normaliser = copub_normaliser_new (&nopts, error)) == NULL)
+        return FALSE;
+    }
   store = copub_store_open (copub_cli_db_path (db), error);
   if (store == NULL)
     return FALSE;
 
   options.skip_bad = skip_bad;
+  options.normaliser = normaliser;
   options.n_threads = (guint) threads;
   copub_import_stats_init (&stats);
   ok = copub_import_files (store, (const char *const *) argv + 1, &options, &stats, error);
@@ -55,9 +70,10 @@ copub_cmd_import (int argc, char **argv, GError **error)
     {
       g_message ("imported %" G_GUINT64_FORMAT " records from %" G_GUINT64_FORMAT
                  " file(s) into '%s': %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
-                 " updated, %" G_GUINT64_FORMAT " unchanged, %" G_GUINT64_FORMAT " skipped",
+                 " updated, %" G_GUINT64_FORMAT " unchanged, %" G_GUINT64_FORMAT " skipped; %"
+                 G_GUINT64_FORMAT " authorships got their country from raw affiliations",
                  stats.records, stats.files, copub_store_path (store), stats.inserted,
-                 stats.updated, stats.unchanged, stats.skipped);
+                 stats.updated, stats.unchanged, stats.skipped, stats.inferred);
       for (guint i = 0; i < stats.skipped_where->len; i++)
         g_message ("skipped %s", (const char *) g_ptr_array_index (stats.skipped_where, i));
       if (stats.skipped > stats.skipped_where->len)
