@@ -215,6 +215,9 @@ typedef struct {
   GHashTable *cells;       /* full key -> Cell (== base when !has_pair) */
   gboolean synthetic;
   int min_year, max_year;
+  GHashTable *linked;      /* "source\x1fid" -> group, for works held by several sources */
+  GHashTable *group_sizes; /* group -> its number of records */
+  GHashTable *groups;      /* group -> GPtrArray of Member read so far */
 } Scan;
 
 static gboolean
@@ -366,10 +369,28 @@ count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
   g_string_free (key, TRUE);
 }
 
-static gboolean
-count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
+/* Adds the countries of @extra ("DE,FR": another source's record of the same work)
+ * to the work's countries, with no fractional credit: its authorships are not counted. */
+static void
+add_extra_countries (const CopubAnalyseOptions *o, const char *extra, WorkCountries *wc)
 {
-  Scan *scan = user_data;
+  g_auto(GStrv) codes = NULL;
+
+  if (extra == NULL || *extra == '\0')
+    return;
+  codes = g_strsplit (extra, ",", -1);
+  for (char **c = codes; *c; c++)
+    {
+      if (**c == '~' && o->source_countries_only)
+        continue;
+      country_slot (wc, g_intern_string (copub_analyse_harmonise (o, **c == '~' ? *c + 1 : *c)));
+    }
+}
+
+/* Counts one work; @extra holds countries from other sources' records of it. */
+static void
+count_summary (Scan *scan, const CopubWorkSummary *s, const char *extra)
+{
   const CopubAnalyseOptions *o = scan->options;
   g_autofree char *buf = g_strdup (s->auth_countries ? s->auth_countries : "");
   g_autoptr(GArray) partners = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -378,11 +399,11 @@ count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
   char year_buf[16];
   WorkCountries wc;
   WorkFacts f;
-  (void) error;
 
   if (!in_corpus (o, s))
-    return TRUE;
+    return;
   work_countries (o, buf, &wc);
+  add_extra_countries (o, extra, &wc);
   if (o->partners)
     copub_partners_match (o->partners, s->institutions, partners);
   f.international = is_international (o, &wc);
@@ -406,7 +427,147 @@ count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
   expand (scan, lists, 0, chosen, &f);
   for (guint d = 0; d < o->n_dims; d++)
     g_ptr_array_unref (lists[d]);
+}
+
+/* ---- one work across sources -------------------------------------------------------- */
+
+/* A record kept until every record of its work has been read. */
+typedef struct {
+  CopubWorkSummary s;  /* its strings are owned copies */
+} Member;
+
+static void
+member_free (gpointer data)
+{
+  Member *m = data;
+  g_free ((char *) m->s.source);
+  g_free ((char *) m->s.id);
+  g_free ((char *) m->s.type);
+  g_free ((char *) m->s.countries);
+  g_free ((char *) m->s.field_id);
+  g_free ((char *) m->s.field_name);
+  g_free ((char *) m->s.domain_id);
+  g_free ((char *) m->s.domain_name);
+  g_free ((char *) m->s.auth_countries);
+  g_free ((char *) m->s.institutions);
+  g_free ((char *) m->s.doi);
+  g_free ((char *) m->s.title);
+  g_free (m);
+}
+
+static Member *
+member_new (const CopubWorkSummary *s)
+{
+  Member *m = g_new0 (Member, 1);
+
+  m->s = *s;
+  m->s.source = g_strdup (s->source);
+  m->s.id = g_strdup (s->id);
+  m->s.type = g_strdup (s->type);
+  m->s.countries = g_strdup (s->countries);
+  m->s.field_id = g_strdup (s->field_id);
+  m->s.field_name = g_strdup (s->field_name);
+  m->s.domain_id = g_strdup (s->domain_id);
+  m->s.domain_name = g_strdup (s->domain_name);
+  m->s.auth_countries = g_strdup (s->auth_countries);
+  m->s.institutions = g_strdup (s->institutions);
+  m->s.doi = g_strdup (s->doi);
+  m->s.title = g_strdup (s->title);
+  return m;
+}
+
+/* The record that speaks for the work: OpenAlex's when there is one (its types and
+ * topics are the vocabulary of the analysis), then the one with more known countries. */
+static const Member *
+pick_base (GPtrArray *members)
+{
+  const Member *best = g_ptr_array_index (members, 0);
+
+  for (guint i = 1; i < members->len; i++)
+    {
+      const Member *m = g_ptr_array_index (members, i);
+      gboolean m_oa = strcmp (m->s.source, "openalex") == 0;
+      gboolean b_oa = strcmp (best->s.source, "openalex") == 0;
+      if ((m_oa && !b_oa) || (m_oa == b_oa && m->s.n_known > best->s.n_known))
+        best = m;
+    }
+  return best;
+}
+
+/* Counts the records of one work once: the base record's facts, the union of every
+ * record's countries and institutions, source "both" when the sources differ. */
+static void
+count_group (Scan *scan, GPtrArray *members)
+{
+  const Member *base = pick_base (members);
+  CopubWorkSummary merged = base->s;
+  GString *extra = g_string_new (NULL), *institutions = g_string_new (base->s.institutions);
+  gboolean mixed = FALSE;
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      const Member *m = g_ptr_array_index (members, i);
+      if (m == base)
+        continue;
+      mixed |= strcmp (m->s.source, base->s.source) != 0;
+      merged.is_retracted |= m->s.is_retracted;
+      merged.is_synthetic |= m->s.is_synthetic;
+      if (m->s.countries && *m->s.countries)
+        g_string_append_printf (extra, "%s%s", extra->len ? "," : "", m->s.countries);
+      if (m->s.institutions && *m->s.institutions)
+        g_string_append_printf (institutions, " %s", m->s.institutions);
+    }
+  merged.source = mixed ? "both" : base->s.source;
+  merged.institutions = institutions->str;
+  count_summary (scan, &merged, extra->str);
+  g_string_free (extra, TRUE);
+  g_string_free (institutions, TRUE);
+}
+
+static gboolean
+count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
+{
+  Scan *scan = user_data;
+  GPtrArray *members;
+  const char *group;
+  char key[256];
+  (void) error;
+
+  g_snprintf (key, sizeof key, "%s\x1f%s", s->source, s->id);
+  group = scan->linked ? g_hash_table_lookup (scan->linked, key) : NULL;
+  if (group == NULL)
+    {
+      count_summary (scan, s, NULL);
+      return TRUE;
+    }
+  members = g_hash_table_lookup (scan->groups, group);
+  if (members == NULL)
+    {
+      members = g_ptr_array_new_with_free_func (member_free);
+      g_hash_table_insert (scan->groups, g_strdup (group), members);
+    }
+  g_ptr_array_add (members, member_new (s));
+  if (members->len == (guint) GPOINTER_TO_INT (g_hash_table_lookup (scan->group_sizes, group)))
+    {
+      count_group (scan, members);
+      g_hash_table_remove (scan->groups, group);
+    }
   return TRUE;
+}
+
+/* Groups still open after the scan lost records to the year range: count what came. */
+static void
+flush_groups (Scan *scan)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  if (scan->groups == NULL)
+    return;
+  g_hash_table_iter_init (&it, scan->groups);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    count_group (scan, value);
+  g_hash_table_remove_all (scan->groups);
 }
 
 /* ---- rolling periods --------------------------------------------------------------- */
@@ -743,6 +904,28 @@ scan_clear (Scan *scan)
 {
   g_hash_table_unref (scan->cells);
   g_hash_table_unref (scan->base);
+  g_clear_pointer (&scan->linked, g_hash_table_unref);
+  g_clear_pointer (&scan->group_sizes, g_hash_table_unref);
+  g_clear_pointer (&scan->groups, g_hash_table_unref);
+}
+
+/* Reads the store into @scan. Across all sources, the records of one work (same DOI,
+ * else same title and year) are counted once. */
+static gboolean
+run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError **error)
+{
+  if (query->source == NULL)
+    {
+      scan->linked = copub_store_linked_records (store, &scan->group_sizes, error);
+      if (scan->linked == NULL)
+        return FALSE;
+      scan->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_ptr_array_unref);
+    }
+  if (!copub_store_foreach_summary (store, query, count_work, scan, error))
+    return FALSE;
+  flush_groups (scan);
+  return TRUE;
 }
 
 static gboolean
@@ -779,7 +962,7 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
   if (!check_options (&o, error))
     return NULL;
   scan_init (&scan, &o);
-  if (!copub_store_foreach_summary (store, &query, count_work, &scan, error))
+  if (!run_scan (store, &scan, &query, error))
     {
       scan_clear (&scan);
       return NULL;
@@ -865,7 +1048,7 @@ copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
   query.from = o.from = out->from;
   query.to = o.to = out->to;
   scan_init (&scan, &o);
-  if (!copub_store_foreach_summary (store, &query, count_work, &scan, error))
+  if (!run_scan (store, &scan, &query, error))
     {
       scan_clear (&scan);
       return FALSE;

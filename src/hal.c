@@ -1169,7 +1169,8 @@ copub_hal_parse_structures (GHashTable *structures, const char *data, gsize size
 gboolean
 copub_hal_json_sniff (const char *data, gsize size)
 {
-  static const char *const markers[] = { "\"halId_s\"", "\"docid\"", "\"docType_s\"" };
+  static const char *const markers[] = { "\"halId_s\"", "\"docid\"", "\"docType_s\"",
+                                          "\"responseHeader\"" };
   gsize len = MIN (size, 65536);
 
   for (gsize i = 0; i < G_N_ELEMENTS (markers); i++)

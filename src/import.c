@@ -9,8 +9,10 @@
 #include <zlib.h>
 
 #include "copub/error.h"
+#include "copub/hal.h"
 #include "copub/import.h"
 #include "copub/openalex.h"
+#include "copub/tei.h"
 
 #define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
@@ -119,6 +121,10 @@ copub_format_name (CopubFormat format)
       return "OpenAlex JSON Lines";
     case COPUB_FORMAT_OPENALEX_DOCUMENT:
       return "OpenAlex JSON document";
+    case COPUB_FORMAT_HAL_JSON:
+      return "HAL JSON";
+    case COPUB_FORMAT_HAL_XML:
+      return "HAL TEI/OAI-PMH";
     case COPUB_FORMAT_UNKNOWN:
     default:
       return "unknown";
@@ -188,13 +194,25 @@ detect_format (Reader *r, CopubFormat *out, GError **error)
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': the file is empty", r->path);
       return FALSE;
     }
+  if (r->buf[i] == '<')
+    {
+      *out = COPUB_FORMAT_HAL_XML;
+      r->start = bom;
+      return TRUE;
+    }
   if (r->buf[i] != '{' && r->buf[i] != '[')
     {
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                   "'%s': unknown format: expected OpenAlex JSON (a page, a work or JSON "
-                   "Lines), the file starts with '%c'", r->path,
+                   "'%s': unknown format: expected OpenAlex or HAL JSON, JSON Lines, or HAL "
+                   "TEI/OAI-PMH XML; the file starts with '%c'", r->path,
                    g_ascii_isprint (r->buf[i]) ? r->buf[i] : '?');
       return FALSE;
+    }
+  if (copub_hal_json_sniff (r->buf + i, r->len - i))
+    {
+      *out = COPUB_FORMAT_HAL_JSON;
+      r->start = bom;
+      return TRUE;
     }
   *out = COPUB_FORMAT_OPENALEX_DOCUMENT;
   while ((found = memchr (r->buf + i, '\n', r->len - i)) == NULL && !r->eof
@@ -532,6 +550,65 @@ import_document (Writer *w, Reader *r, GError **error)
   return FALSE;
 }
 
+/* ---- HAL: JSON answers and TEI/OAI-PMH XML ------------------------------------------ */
+
+/* The rest of the file in memory (HAL JSON answers are small; compressed XML cannot
+ * be read twice by the two-pass TEI parser otherwise). */
+static gboolean
+read_all (Reader *r, GBytes **out, GError **error)
+{
+  while (!r->eof)
+    if (!reader_fill (r, error))
+      return FALSE;
+  *out = g_bytes_new (r->buf + r->start, r->len - r->start);
+  return TRUE;
+}
+
+static gboolean
+import_hal (Writer *w, Reader *r, CopubFormat format, GError **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  gsize len;
+  const char *bytes;
+
+  /* A plain XML file is streamed from disk; the TEI parser reads it twice. */
+  if (format == COPUB_FORMAT_HAL_XML && gzdirect (r->gz))
+    return copub_tei_parse_file (NULL, w->path, w->path, on_document_work, w, error);
+  if (!read_all (r, &data, error))
+    return FALSE;
+  bytes = g_bytes_get_data (data, &len);
+  if (format == COPUB_FORMAT_HAL_XML)
+    return copub_tei_parse_bytes (NULL, bytes, len, w->path, on_document_work, w, error);
+  return copub_hal_parse_json (NULL, bytes, len, w->path, on_document_work, w, error);
+}
+
+/* A HAL file is converted whole or not at all: with skip_bad, one that does not
+ * parse is skipped as a whole, and what it wrote is undone. */
+static gboolean
+import_hal_file (Writer *w, Reader *r, CopubFormat format, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!w->options->skip_bad)
+    return import_hal (w, r, format, error);
+  if (!copub_store_savepoint (w->store, error))
+    return FALSE;
+  if (import_hal (w, r, format, &local))
+    return copub_store_release (w->store, error);
+  if (local->domain != COPUB_ERROR || local->code != COPUB_ERROR_PARSE)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!copub_store_rollback_to_savepoint (w->store, error))
+    return FALSE;
+  w->stats->skipped++;
+  if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
+    g_ptr_array_add (w->stats->skipped_where, g_strdup_printf ("the whole file: %s",
+                                                               local->message));
+  return TRUE;
+}
+
 /* ---- the import ------------------------------------------------------------------- */
 
 void
@@ -566,8 +643,12 @@ import_file (Writer *w, const char *path, GError **error)
     {
       g_info ("importing '%s' (%s)", path, copub_format_name (format));
       w->path = path;
-      ok = format == COPUB_FORMAT_OPENALEX_JSONL ? import_jsonl (w, &r, error)
-                                                 : import_document (w, &r, error);
+      if (format == COPUB_FORMAT_OPENALEX_JSONL)
+        ok = import_jsonl (w, &r, error);
+      else if (format == COPUB_FORMAT_OPENALEX_DOCUMENT)
+        ok = import_document (w, &r, error);
+      else
+        ok = import_hal_file (w, &r, format, error);
     }
   reader_close (&r);
   w->stats->files += ok;

@@ -35,12 +35,14 @@ static const char *const migrations[] = {
   "  n_inferred INTEGER NOT NULL DEFAULT 0,"     /* ... known through copub's normaliser */
   "  auth_countries TEXT NOT NULL DEFAULT '',"  /* per authorship: "FR;FR,US;;DE" */
   "  institutions TEXT NOT NULL DEFAULT '',"    /* ids, lineage ids and RORs, space-separated */
+  "  title_key TEXT,"                           /* folded title and year, to link records */
   "  raw_hash INTEGER NOT NULL,"
   "  raw BLOB NOT NULL,"                          /* the source record, as JSON */
   "  stored_at TEXT NOT NULL,"
   "  UNIQUE (source, source_id));"
   "CREATE INDEX works_year ON works (year);"
   "CREATE INDEX works_doi ON works (doi) WHERE doi IS NOT NULL;"
+  "CREATE INDEX works_title ON works (title_key) WHERE title_key IS NOT NULL;"
   "CREATE TABLE authorships ("
   "  work_key INTEGER NOT NULL,"
   "  position INTEGER NOT NULL,"
@@ -103,9 +105,9 @@ static const char *const statement_sql[N_STMTS] = {
     "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
-    " raw_hash, raw, stored_at, auth_countries, institutions, n_inferred)"
+    " raw_hash, raw, stored_at, auth_countries, institutions, n_inferred, title_key)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29)",
   [STMT_UPDATE_WORK] =
     "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
     " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
@@ -113,7 +115,7 @@ static const char *const statement_sql[N_STMTS] = {
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
     " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
-    " n_inferred = ?28 WHERE work_key = ?27",
+    " n_inferred = ?28, title_key = ?29 WHERE work_key = ?27",
   [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
   [STMT_DELETE_INSTITUTIONS] = "DELETE FROM authorship_institutions WHERE work_key = ?1",
   [STMT_INSERT_AUTHORSHIP] =
@@ -313,6 +315,24 @@ copub_store_rollback (CopubStore *store)
     sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+gboolean
+copub_store_savepoint (CopubStore *store, GError **error)
+{
+  return exec (store, "SAVEPOINT copub_file", error);
+}
+
+gboolean
+copub_store_release (CopubStore *store, GError **error)
+{
+  return exec (store, "RELEASE copub_file", error);
+}
+
+gboolean
+copub_store_rollback_to_savepoint (CopubStore *store, GError **error)
+{
+  return exec (store, "ROLLBACK TO copub_file; RELEASE copub_file", error);
+}
+
 /* ---- the work upsert ------------------------------------------------------------ */
 
 static void
@@ -416,6 +436,7 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char
   sqlite3_bind_text (stmt, 25, auth_countries, -1, g_free);
   sqlite3_bind_text (stmt, 26, institutions, -1, g_free);
   sqlite3_bind_int (stmt, 28, n_inferred);
+  sqlite3_bind_text (stmt, 29, copub_work_title_key (w), -1, g_free);
 }
 
 static gboolean
@@ -666,6 +687,75 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading works");
   return TRUE;
+}
+
+/* Union-find over record keys ("source\x1fid"). */
+static const char *
+find_root (GHashTable *parent, const char *key)
+{
+  const char *p;
+
+  while ((p = g_hash_table_lookup (parent, key)) != NULL && strcmp (p, key) != 0)
+    key = p;
+  return key;
+}
+
+static void
+unite (GHashTable *parent, const char *a, const char *b)
+{
+  const char *ra, *rb;
+
+  if (!g_hash_table_contains (parent, a))
+    g_hash_table_insert (parent, g_strdup (a), g_strdup (a));
+  if (!g_hash_table_contains (parent, b))
+    g_hash_table_insert (parent, g_strdup (b), g_strdup (b));
+  ra = find_root (parent, a);
+  rb = find_root (parent, b);
+  if (strcmp (ra, rb) != 0)
+    g_hash_table_replace (parent, g_strdup (rb), g_strdup (ra));
+}
+
+GHashTable *
+copub_store_linked_records (CopubStore *store, GHashTable **out_sizes, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) parent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTable *groups, *sizes;
+  GHashTableIter it;
+  gpointer key;
+  int rc;
+
+  /* Pairs of records from different sources: the same DOI, or the same title and year
+   * when one of them has no DOI (two DOIs that differ are two works). */
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT a.source || char(31) || a.source_id,"
+                          " b.source || char(31) || b.source_id"
+                          " FROM works a JOIN works b ON a.doi = b.doi AND a.source < b.source"
+                          " UNION ALL"
+                          " SELECT a.source || char(31) || a.source_id,"
+                          " b.source || char(31) || b.source_id"
+                          " FROM works a JOIN works b ON a.title_key = b.title_key"
+                          " AND a.source < b.source WHERE a.doi IS NULL OR b.doi IS NULL",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "linking sources"), NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    unite (parent, column_text (stmt, 0), column_text (stmt, 1));
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "linking sources"), NULL;
+
+  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_iter_init (&it, parent);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      const char *root = find_root (parent, key);
+      g_hash_table_insert (groups, g_strdup (key), g_strdup (root));
+      g_hash_table_replace (sizes, g_strdup (root),
+                            GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (sizes, root))
+                                             + 1));
+    }
+  *out_sizes = sizes;
+  return groups;
 }
 
 /* ---- harvest state ---------------------------------------------------------------------- */

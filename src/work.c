@@ -226,3 +226,33 @@ copub_short_id (const char *url_or_id)
   slash = strrchr (url_or_id, '/');
   return g_strdup (slash ? slash + 1 : url_or_id);
 }
+
+char *
+copub_work_title_key (const CopubWork *work)
+{
+  g_autofree char *nfkc = NULL, *folded = NULL;
+  GString *key;
+  const char *p;
+
+  if (work->title == NULL || work->year <= 0 || !g_utf8_validate (work->title, -1, NULL))
+    return NULL;
+  nfkc = g_utf8_normalize (work->title, -1, G_NORMALIZE_NFKC);
+  folded = nfkc ? g_utf8_casefold (nfkc, -1) : NULL;
+  if (folded == NULL)
+    return NULL;
+  key = g_string_new (NULL);
+  for (p = folded; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_isalnum (c))
+        g_string_append_unichar (key, c);
+    }
+  /* Short titles ("Editorial", "Preface") name many works: no link on them. */
+  if (g_utf8_strlen (key->str, -1) < 20)
+    {
+      g_string_free (key, TRUE);
+      return NULL;
+    }
+  g_string_append_printf (key, ":%d", work->year);
+  return g_string_free (key, FALSE);
+}

@@ -1,5 +1,6 @@
 /* copub: importing files into the store. Detects each file's format (OpenAlex list
- * page, single work, JSON Lines; gzip-compressed or not), parses it as a stream and
+ * page, single work, JSON Lines; HAL JSON, TEI, OAI-PMH; gzip-compressed or not),
+ * parses it as a stream and
  * writes every work in one transaction: a failed import leaves the store as it was. */
 #pragma once
 
@@ -22,6 +23,8 @@ typedef enum {
   COPUB_FORMAT_UNKNOWN,
   COPUB_FORMAT_OPENALEX_JSONL,     /* one work per line (the snapshot's format) */
   COPUB_FORMAT_OPENALEX_DOCUMENT,  /* a /works list page, a single work, or an array */
+  COPUB_FORMAT_HAL_JSON,           /* a HAL /search answer, an array of docs, or one doc */
+  COPUB_FORMAT_HAL_XML,            /* HAL TEI (one document or a search export), OAI-PMH */
 } CopubFormat;
 
 const char *copub_format_name (CopubFormat format);
@@ -32,7 +35,8 @@ typedef struct {
   guint64 inserted;
   guint64 updated;
   guint64 unchanged;
-  guint64 skipped;    /* bad records skipped (with skip_bad) */
+  guint64 skipped;    /* bad records skipped (with skip_bad); a HAL file that does not
+                       * parse counts as one */
   guint64 inferred;   /* authorships whose country copub's normaliser found */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;

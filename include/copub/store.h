@@ -30,6 +30,12 @@ gboolean copub_store_commit (CopubStore *store, GError **error);
 /* Rolls back the open transaction, if any. Never fails. */
 void copub_store_rollback (CopubStore *store);
 
+/* A savepoint inside the transaction: what follows can be undone alone. */
+gboolean copub_store_savepoint (CopubStore *store, GError **error);
+gboolean copub_store_release (CopubStore *store, GError **error);
+/* Undoes what was written since the savepoint, and drops it. */
+gboolean copub_store_rollback_to_savepoint (CopubStore *store, GError **error);
+
 typedef enum {
   COPUB_PUT_INSERTED,
   COPUB_PUT_UPDATED,
@@ -96,6 +102,13 @@ typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer 
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
+
+/* The records that other sources hold too (same DOI; else same title and year when
+ * one has no DOI): a table "source\x1fid" -> the id of its group, and in *@out_sizes
+ * group id -> its number of records. Records of a group are one work. Free both with
+ * g_hash_table_unref. */
+GHashTable *copub_store_linked_records (CopubStore *store, GHashTable **out_sizes,
+                                        GError **error);
 
 /* ---- harvest state -------------------------------------------------------------------- */
 

@@ -94,6 +94,11 @@ typedef gboolean (*CopubWorkFunc) (CopubWork *work, gpointer user_data, GError *
  * Free with g_free. */
 char *copub_work_countries (const CopubWork *work);
 
+/* The key that links records of one work across sources when a DOI cannot:
+ * "<folded title>:<year>" for a title of at least 20 letters and digits, else NULL.
+ * Folded: NFKC, case-folded, letters and digits only. Free with g_free. */
+char *copub_work_title_key (const CopubWork *work);
+
 /* Normalises a DOI: NFKC, lower case, without "https://doi.org/", "doi:" and the like.
  * Returns NULL when @doi holds no "10." prefix. Free with g_free. */
 char *copub_doi_normalise (const char *doi);

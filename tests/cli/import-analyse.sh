@@ -91,3 +91,47 @@ for args in "--home FR" "--home none" "--home FR --types all" "--home DE --from 
 done
 "$COPUB" analyse --db g.db > table.txt 2>&1
 contains "synthetic data is said" table.txt "synthetic"
+
+# One corpus across sources: HAL records of works OpenAlex holds (same DOI, or same title
+# and year when HAL has no DOI) count once, with the union of their countries.
+"$COPUB" import --db both.db "$OA/works.jsonl" "$FIX/hal/json/linked.json" 2>/dev/null
+"$COPUB" analyse --db both.db --by year,source --format csv > src.csv 2>/dev/null
+contains "works in both sources, 2020 (W1 by title, W2 by DOI)" src.csv "2020,both,2,2,1.0000"
+contains "works in OpenAlex only, 2020" src.csv "2020,openalex,2,1,0.5000"
+contains "works in HAL only, 2021" src.csv "2021,hal,1,1,1.0000"
+contains "DOI link despite case and prefix (fixture.11)" src.csv "2022,both,1,0"
+"$COPUB" analyse --db both.db --format csv > all.csv 2>/dev/null
+contains "linked works counted once; HAL's Norwegian co-author makes W2 international" \
+    all.csv "2020,4,3,0.7500"
+"$COPUB" analyse --db both.db --format csv --source openalex > oa.csv 2>/dev/null
+contains "--source openalex ignores HAL" oa.csv "2020,4,2,0.5000"
+"$COPUB" analyse --db both.db --format csv --source hal --types all > hal.csv 2>/dev/null
+contains "--source hal" hal.csv "2020,2,1,0.5000"
+
+# HAL files of every kind import; bad ones fail with 4, or are skipped whole.
+for f in "$FIX/hal/tei/export-multi.xml" "$FIX/hal/oai/listrecords-page1.xml" \
+         "$FIX/hal/json/search-fs.json"; do
+    expect_status "import HAL $(basename "$f")" 0 "$COPUB" import --db hal.db "$f"
+done
+sqlite3 hal.db .dump > hal1.sql
+expect_status "billion laughs refused with 4" 4 "$COPUB" import --db hal.db "$FIX/hal/bad/billion-laughs.xml"
+contains "entity refusal is said" err.txt "entit"
+expect_status "truncated TEI refused with 4" 4 "$COPUB" import --db hal.db "$FIX/hal/bad/truncated.xml"
+contains "TEI error names the line" err.txt "line "
+expect_status "malformed HAL JSON refused with 4" 4 "$COPUB" import --db hal.db "$FIX/hal/bad/truncated.json"
+sqlite3 hal.db .dump > hal2.sql
+check "store unchanged after refused HAL files" cmp -s hal1.sql hal2.sql
+expect_status "--skip-bad skips a bad HAL file whole" 0 "$COPUB" import --db hal.db --skip-bad \
+    "$FIX/hal/bad/truncated.json" "$FIX/hal/json/single-doc.json"
+contains "skipped HAL file reported" err.txt "1 skipped"
+"$COPUB" analyse --db hal.db --source hal --types all --format csv > halx.csv 2>/dev/null
+# The multi-document export: an independent count of its international works.
+"$PYTHON" "$TOP/tests/crosscheck-tei.py" "$FIX/hal/tei/export-multi.xml" > tei-check.csv
+"$COPUB" import --db tei.db --no-normalise "$FIX/hal/tei/export-multi.xml" 2>/dev/null
+"$COPUB" analyse --db tei.db --types all --source-countries-only --format json > tei.json 2>/dev/null
+check "TEI export: international count equals the independent count" "$PYTHON" -c '
+import csv, json, sys
+rows = json.load(open("tei.json"))["rows"]
+want = list(csv.DictReader(open("tei-check.csv")))[0]
+got = (sum(r["works"] for r in rows), sum(r["international"] for r in rows))
+sys.exit(0 if got == (int(want["works"]), int(want["international"])) else 1)'
