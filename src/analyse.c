@@ -946,6 +946,44 @@ check_options (const CopubAnalyseOptions *o, GError **error)
   return TRUE;
 }
 
+/* Replaces the single years by rolling periods when asked. */
+static void
+apply_window (Scan *scan)
+{
+  const CopubAnalyseOptions *o = scan->options;
+  int yd = year_dim_index (o);
+  int first = o->from ? o->from : scan->min_year, last = o->to ? o->to : scan->max_year;
+  guint n_base = 0;
+
+  if (o->window <= 1)
+    return;
+  for (guint d = 0; d < o->n_dims; d++)
+    n_base += !is_pair_dim (o->dims[d]);
+  scan->cells = roll (scan->cells, o->n_dims, yd, o->window, first, last);
+  if (scan->has_pair)
+    {
+      int base_yd = 0;
+      for (int d = 0; d < yd; d++)
+        base_yd += !is_pair_dim (o->dims[d]);
+      scan->base = roll (scan->base, n_base, base_yd, o->window, first, last);
+    }
+  else
+    {
+      g_hash_table_unref (scan->base);
+      scan->base = g_hash_table_ref (scan->cells);
+    }
+}
+
+static void
+default_dims (CopubAnalyseOptions *o)
+{
+  if (o->n_dims == 0)
+    {
+      o->dims[0] = COPUB_DIM_YEAR;
+      o->n_dims = 1;
+    }
+}
+
 CopubTable *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
@@ -954,11 +992,7 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
   Scan scan;
   CopubTable *table;
 
-  if (o.n_dims == 0)
-    {
-      o.dims[0] = COPUB_DIM_YEAR;
-      o.n_dims = 1;
-    }
+  default_dims (&o);
   if (!check_options (&o, error))
     return NULL;
   scan_init (&scan, &o);
@@ -967,30 +1001,281 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
       scan_clear (&scan);
       return NULL;
     }
-  if (o.window > 1)
-    {
-      int yd = year_dim_index (&o);
-      int first = o.from ? o.from : scan.min_year, last = o.to ? o.to : scan.max_year;
-      guint n_base = 0;
-      for (guint d = 0; d < o.n_dims; d++)
-        n_base += !is_pair_dim (o.dims[d]);
-      scan.cells = roll (scan.cells, o.n_dims, yd, o.window, first, last);
-      if (scan.has_pair)
-        {
-          int base_yd = 0;
-          for (int d = 0; d < yd; d++)
-            base_yd += !is_pair_dim (o.dims[d]);
-          scan.base = roll (scan.base, n_base, base_yd, o.window, first, last);
-        }
-      else
-        {
-          g_hash_table_unref (scan.base);
-          scan.base = g_hash_table_ref (scan.cells);
-        }
-    }
+  apply_window (&scan);
   table = build_table (&scan);
   scan_clear (&scan);
   return table;
+}
+
+/* ---- aggregates without a store: scans of snapshot files, partial results ------------- */
+
+struct CopubAggregate {
+  CopubAnalyseOptions options;
+  Scan scan;
+  char *signature;
+};
+
+/* What makes two partial aggregates addable: every option that changes the counts. */
+static char *
+signature_of (const CopubAnalyseOptions *o)
+{
+  GString *s = g_string_new (NULL);
+  const char *const *types = o->types ? o->types : copub_analyse_default_types;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    g_string_append_printf (s, "%s%s", d ? "," : "by=", dim_names[o->dims[d]]);
+  g_string_append_printf (s, ";home=%s;from=%d;to=%d;types=", o->home ? o->home : "none",
+                          o->from, o->to);
+  for (const char *const *t = types; *t; t++)
+    g_string_append_printf (s, "%s%s", t == types ? "" : "|", *t);
+  g_string_append_printf (s, ";territories=%d;hkmo=%d;source-only=%d;theme-level=%d;"
+                          "themes=%d;partners=%u", o->territories_as_home, o->hk_mo_as_cn,
+                          o->source_countries_only, o->theme_level, o->themes != NULL,
+                          o->partners ? copub_partners_count (o->partners) : 0);
+  return g_string_free (s, FALSE);
+}
+
+CopubAggregate *
+copub_aggregate_new (const CopubAnalyseOptions *options, GError **error)
+{
+  CopubAggregate *agg = g_new0 (CopubAggregate, 1);
+
+  agg->options = *options;
+  default_dims (&agg->options);
+  if (!check_options (&agg->options, error))
+    {
+      g_free (agg);
+      return NULL;
+    }
+  scan_init (&agg->scan, &agg->options);
+  agg->signature = signature_of (&agg->options);
+  return agg;
+}
+
+void
+copub_aggregate_free (CopubAggregate *agg)
+{
+  if (agg == NULL)
+    return;
+  scan_clear (&agg->scan);
+  g_free (agg->signature);
+  g_free (agg);
+}
+
+void
+copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
+{
+  g_autofree char *countries = copub_work_countries (work);
+  g_autofree char *auth = copub_work_authorship_countries (work);
+  g_autofree char *institutions = copub_work_institutions (work);
+  CopubWorkSummary s = { 0 };
+
+  s.source = copub_source_name (work->source);
+  s.id = work->id;
+  s.year = work->year;
+  s.type = work->type;
+  s.is_retracted = work->is_retracted;
+  s.is_paratext = work->is_paratext;
+  s.is_synthetic = work->is_synthetic;
+  s.countries = countries;
+  s.n_authorships = (int) work->authorships->len;
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+      s.n_known += a->countries->len > 0 || a->inferred->len > 0;
+      s.n_inferred += a->countries->len == 0 && a->inferred->len > 0;
+    }
+  s.field_id = work->field.id;
+  s.field_name = work->field.name;
+  s.domain_id = work->domain.id;
+  s.domain_name = work->domain.name;
+  s.auth_countries = auth;
+  s.institutions = institutions;
+  s.doi = work->doi;
+  s.title = work->title;
+  if ((agg->options.from && s.year < agg->options.from)
+      || (agg->options.to && s.year > agg->options.to))
+    return;
+  count_summary (&agg->scan, &s, NULL);
+}
+
+/* A dimension value as a partial file holds it: no tab, no line break. */
+static void
+append_value (GString *out, const char *value)
+{
+  for (const char *c = value; *c; c++)
+    g_string_append_c (out, *c == '\t' || *c == '\n' || *c == '\x1f' ? ' ' : *c);
+}
+
+static void
+write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, cells);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      const Cell *c = value;
+      char frac[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append_printf (out, "%c\t", tag);
+      for (guint i = 0; i < n_values; i++)
+        {
+          if (i)
+            g_string_append_c (out, '\x1f');
+          append_value (out, c->values[i]);
+        }
+      g_ascii_dtostr (frac, sizeof frac, c->fractional);
+      g_string_append_printf (out, "\t%d\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
+                              G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
+                              G_GINT64_FORMAT "\t%s\n", c->year, c->works, c->international,
+                              c->authorships, c->known, c->complete, c->complete_international,
+                              frac);
+    }
+}
+
+static guint
+n_base_values (const CopubAnalyseOptions *o)
+{
+  guint n = 0;
+  for (guint d = 0; d < o->n_dims; d++)
+    n += !is_pair_dim (o->dims[d]);
+  return n;
+}
+
+gboolean
+copub_aggregate_write (const CopubAggregate *agg, const char *path, GError **error)
+{
+  g_autoptr(GString) out = g_string_new ("copub-partial 1\n");
+  g_autoptr(GError) local = NULL;
+
+  g_string_append_printf (out, "signature\t%s\nyears\t%d\t%d\nsynthetic\t%d\n",
+                          agg->signature, agg->scan.min_year, agg->scan.max_year,
+                          agg->scan.synthetic);
+  write_cells (out, 'C', agg->scan.cells, agg->options.n_dims);
+  if (agg->scan.has_pair)
+    write_cells (out, 'B', agg->scan.base, n_base_values (&agg->options));
+  if (!g_file_set_contents_full (path, out->str, (gssize) out->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Adds one "C"/"B" line of a partial file. */
+static gboolean
+merge_line (CopubAggregate *agg, char *line, GError **error)
+{
+  g_auto(GStrv) f = g_strsplit (line, "\t", -1);
+  g_auto(GStrv) values = NULL;
+  gboolean base = line[0] == 'B';
+  guint n_values = base ? n_base_values (&agg->options) : agg->options.n_dims;
+  GHashTable *table = base ? agg->scan.base : agg->scan.cells;
+  GString *key;
+  Cell add = { 0 }, *c;
+
+  if (g_strv_length (f) != 10)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE, "expected 10 fields");
+      return FALSE;
+    }
+  values = g_strsplit (f[1], "\x1f", -1);
+  if (g_strv_length (values) != n_values)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "wrong number of dimension values");
+      return FALSE;
+    }
+  key = g_string_new (NULL);
+  for (guint i = 0; i < n_values; i++)
+    g_string_append_printf (key, "%s" SEP, values[i]);
+  c = cell_get (table, key->str, values, n_values);
+  g_string_free (key, TRUE);
+  add.works = g_ascii_strtoll (f[3], NULL, 10);
+  add.international = g_ascii_strtoll (f[4], NULL, 10);
+  add.authorships = g_ascii_strtoll (f[5], NULL, 10);
+  add.known = g_ascii_strtoll (f[6], NULL, 10);
+  add.complete = g_ascii_strtoll (f[7], NULL, 10);
+  add.complete_international = g_ascii_strtoll (f[8], NULL, 10);
+  add.fractional = g_ascii_strtod (f[9], NULL);
+  cell_add (c, &add);
+  c->year = atoi (f[2]);
+  return TRUE;
+}
+
+static gboolean
+merge_header (CopubAggregate *agg, char **lines, GError **error)
+{
+  if (lines[0] == NULL || strcmp (lines[0], "copub-partial 1") != 0)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "line 1: expected \"copub-partial 1\": not a copub partial");
+      return FALSE;
+    }
+  if (lines[1] == NULL || !g_str_has_prefix (lines[1], "signature\t")
+      || strcmp (lines[1] + strlen ("signature\t"), agg->signature) != 0)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "line 2: computed with other options (%s) than these (%s)",
+                   lines[1] ? lines[1] : "none", agg->signature);
+      return FALSE;
+    }
+  if (lines[2] && g_str_has_prefix (lines[2], "years\t"))
+    {
+      int lo = 0, hi = 0;
+      if (sscanf (lines[2] + 6, "%d\t%d", &lo, &hi) == 2 && lo > 0)
+        {
+          agg->scan.min_year = agg->scan.min_year ? MIN (agg->scan.min_year, lo) : lo;
+          agg->scan.max_year = MAX (agg->scan.max_year, hi);
+        }
+    }
+  if (lines[2] && lines[3] && strcmp (lines[3], "synthetic\t1") == 0)
+    agg->scan.synthetic = TRUE;
+  return TRUE;
+}
+
+gboolean
+copub_aggregate_merge_file (CopubAggregate *agg, const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &local))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "%s", local->message);
+      return FALSE;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  if (!merge_header (agg, lines, error))
+    {
+      g_prefix_error (error, "'%s' ", path);
+      return FALSE;
+    }
+  for (guint i = 4; lines[i]; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      if ((lines[i][0] != 'C' && lines[i][0] != 'B') || !merge_line (agg, lines[i], error))
+        {
+          if (error && *error == NULL)
+            g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                                 "expected a C or B line");
+          g_prefix_error (error, "'%s' line %u: ", path, i + 1);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+CopubTable *
+copub_aggregate_table (CopubAggregate *agg)
+{
+  apply_window (&agg->scan);
+  agg->options.window = 0; /* applied once */
+  return build_table (&agg->scan);
 }
 
 CopubTable *

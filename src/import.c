@@ -294,8 +294,7 @@ typedef struct {
   gsize len;
   guint64 first_line;
   GArray *items;      /* of Item, in line order */
-  const CopubNormaliser *normaliser;
-  guint inferred;     /* authorships filled in by the normaliser */
+  const CopubJsonlOptions *options;
   GMutex lock;
   GCond cond;
   gboolean done;
@@ -355,12 +354,13 @@ parse_batch (gpointer data, gpointer user_data)
     {
       const char *nl = memchr (p, '\n', (size_t) (end - p));
       gsize len = (gsize) ((nl ? nl : end) - p);
-      if (!is_blank (p, len))
+      if (!is_blank (p, len)
+          && (b->options->filter == NULL || b->options->filter (p, len, b->options->filter_data)))
         {
           Item item = { NULL, NULL, line };
           item.work = copub_openalex_parse_work (p, len, &item.problem);
-          if (item.work && b->normaliser)
-            b->inferred += copub_normaliser_fill_work (b->normaliser, item.work);
+          if (item.work && b->options->normaliser)
+            copub_normaliser_fill_work (b->options->normaliser, item.work);
           g_array_append_val (b->items, item);
         }
       line++;
@@ -381,21 +381,15 @@ batch_wait (Batch *b)
   g_mutex_unlock (&b->lock);
 }
 
+/* Hands the batch's items, in line order, to @func. */
 static gboolean
-write_batch (Writer *w, Batch *b, GError **error)
+deliver_batch (Batch *b, CopubJsonlFunc func, gpointer data, GError **error)
 {
   batch_wait (b);
-  w->stats->inferred += b->inferred;
   for (guint i = 0; i < b->items->len; i++)
     {
       Item *item = &g_array_index (b->items, Item, i);
-      if (item->problem != NULL)
-        {
-          g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, item->line);
-          if (!bad_record (w, where, item->problem, error))
-            return FALSE;
-        }
-      else if (!write_work (w, item->work, error))
+      if (!func (item->work, item->problem, item->line, data, error))
         return FALSE;
     }
   return TRUE;
@@ -460,11 +454,14 @@ next_batch (Reader *r, guint64 *line, GError **error)
     }
 }
 
+/* Reads the JSON Lines of @r: batches of lines go to a pool of parser threads while
+ * this thread hands the parsed works, in order, to @func. */
 static gboolean
-import_jsonl (Writer *w, Reader *r, GError **error)
+read_jsonl (Reader *r, const CopubJsonlOptions *options, CopubJsonlFunc func, gpointer data,
+            GError **error)
 {
-  guint n_threads = w->options->n_threads ? w->options->n_threads
-                                           : (guint) MAX (1, g_get_num_processors ());
+  guint n_threads = options->n_threads ? options->n_threads
+                                       : (guint) MAX (1, g_get_num_processors ());
   g_autoptr(GQueue) pending = g_queue_new ();
   GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
   GError *read_error = NULL;
@@ -474,25 +471,25 @@ import_jsonl (Writer *w, Reader *r, GError **error)
 
   while (ok && (b = next_batch (r, &line, &read_error)) != NULL)
     {
-      b->normaliser = w->options->normaliser;
+      b->options = options;
       g_queue_push_tail (pending, b);
       g_thread_pool_push (pool, b, NULL);
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
         {
           Batch *oldest = g_queue_pop_head (pending);
-          ok = write_batch (w, oldest, error);
+          ok = deliver_batch (oldest, func, data, error);
           batch_free (oldest);
         }
     }
-  /* Wait for every batch, written or not, before freeing them. */
+  /* Wait for every batch, delivered or not, before freeing them. */
   g_thread_pool_free (pool, FALSE, TRUE);
   while ((b = g_queue_pop_head (pending)) != NULL)
     {
       if (ok)
-        ok = write_batch (w, b, error);
+        ok = deliver_batch (b, func, data, error);
       batch_free (b);
     }
-  /* Records before a read error were written in order; the error comes last. */
+  /* Records before a read error were delivered in order; the error comes last. */
   if (ok && read_error != NULL)
     {
       g_propagate_error (error, read_error);
@@ -500,6 +497,56 @@ import_jsonl (Writer *w, Reader *r, GError **error)
     }
   g_clear_error (&read_error);
   return ok;
+}
+
+gboolean
+copub_jsonl_read (const char *path, const CopubJsonlOptions *options, CopubJsonlFunc func,
+                  gpointer user_data, guint64 *out_bytes, GError **error)
+{
+  Reader r;
+  gboolean ok;
+
+  if (!reader_open (&r, path, error))
+    return FALSE;
+  ok = read_jsonl (&r, options, func, user_data, error);
+  if (out_bytes)
+    *out_bytes = (guint64) gzoffset (r.gz);
+  reader_close (&r);
+  return ok;
+}
+
+static guint
+count_inferred (const CopubWork *work)
+{
+  guint n = 0;
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+      n += a->countries->len == 0 && a->inferred->len > 0;
+    }
+  return n;
+}
+
+static gboolean
+write_line_item (CopubWork *work, const GError *problem, guint64 line, gpointer data,
+                 GError **error)
+{
+  Writer *w = data;
+
+  if (problem != NULL)
+    {
+      g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, line);
+      return bad_record (w, where, problem, error);
+    }
+  w->stats->inferred += count_inferred (work);
+  return write_work (w, work, error);
+}
+
+static gboolean
+import_jsonl (Writer *w, Reader *r, GError **error)
+{
+  CopubJsonlOptions options = { w->options->n_threads, w->options->normaliser, NULL, NULL };
+  return read_jsonl (r, &options, write_line_item, w, error);
 }
 
 /* ---- documents: a page, a single work, an array ----------------------------------- */
@@ -511,7 +558,8 @@ on_document_work (CopubWork *work, gpointer user_data, GError **error)
   Writer *w = user_data;
 
   if (w->options->normaliser)
-    w->stats->inferred += copub_normaliser_fill_work (w->options->normaliser, owned);
+    copub_normaliser_fill_work (w->options->normaliser, owned);
+  w->stats->inferred += count_inferred (owned);
   return write_work (w, owned, error);
 }
 

@@ -8,6 +8,7 @@
 #include "copub/partners.h"
 #include "copub/store.h"
 #include "copub/table.h"
+#include "copub/work.h"
 
 G_BEGIN_DECLS
 
@@ -89,6 +90,31 @@ CopubTable *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options
 /* The year table: copub_analyse() by year. */
 CopubTable *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,
                                    GError **error);
+
+/* ---- aggregates without a store ------------------------------------------------------ */
+
+/* The counts behind copub_analyse(), built from works as they are read (a scan of
+ * snapshot files) and from partial aggregates written by other processes. Counts are
+ * sums, so partials of disjoint inputs add up to the aggregate of the whole. */
+typedef struct CopubAggregate CopubAggregate;
+
+/* @options (copied; the strings, type list, theme map and partner list it points to
+ * must outlive the aggregate). COPUB_ERROR_USAGE for inconsistent options. */
+CopubAggregate *copub_aggregate_new (const CopubAnalyseOptions *options, GError **error);
+void copub_aggregate_free (CopubAggregate *aggregate);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubAggregate, copub_aggregate_free)
+
+/* Counts @work (if it is in the corpus the options define). */
+void copub_aggregate_add_work (CopubAggregate *aggregate, const CopubWork *work);
+/* Writes the counts as a partial aggregate file (text), atomically. */
+gboolean copub_aggregate_write (const CopubAggregate *aggregate, const char *path,
+                                GError **error);
+/* Adds a partial aggregate file; COPUB_ERROR_USAGE when it was computed with other
+ * options, COPUB_ERROR_PARSE when it is not a partial. */
+gboolean copub_aggregate_merge_file (CopubAggregate *aggregate, const char *path,
+                                     GError **error);
+/* The table, as copub_analyse() would give it. Call once. Free with copub_table_free. */
+CopubTable *copub_aggregate_table (CopubAggregate *aggregate);
 
 /* The headline figure for a period: counts summed over [from, to]. */
 typedef struct {

@@ -51,4 +51,28 @@ gboolean copub_import_files (CopubStore *store, const char *const *paths,
                              const CopubImportOptions *options, CopubImportStats *stats,
                              GError **error);
 
+/* ---- reading JSON Lines without a store ------------------------------------------------ */
+
+/* Decides from the raw line whether to parse it (a cheap pre-filter); TRUE: parse. */
+typedef gboolean (*CopubLineFilter) (const char *line, gsize length, gpointer user_data);
+
+/* Receives each parsed line in order: a work (borrowed: freed after the call), or NULL
+ * with the @problem of a malformed line. FALSE (with @error) stops the reading. */
+typedef gboolean (*CopubJsonlFunc) (CopubWork *work, const GError *problem, guint64 line,
+                                    gpointer user_data, GError **error);
+
+typedef struct {
+  guint n_threads;                   /* parser threads; 0 = one per processor */
+  const CopubNormaliser *normaliser; /* or NULL */
+  CopubLineFilter filter;            /* or NULL: every line */
+  gpointer filter_data;
+} CopubJsonlOptions;
+
+/* Streams the OpenAlex JSON Lines file @path (plain or gzip): lines are parsed by a
+ * pool of threads and handed to @func in order on the calling thread. @out_bytes
+ * (optional) gets the bytes read from the file (compressed size for gzip). */
+gboolean copub_jsonl_read (const char *path, const CopubJsonlOptions *options,
+                           CopubJsonlFunc func, gpointer user_data, guint64 *out_bytes,
+                           GError **error);
+
 G_END_DECLS
