@@ -1294,7 +1294,11 @@ copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options, GE
 static int
 last_complete_year (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
-  g_autoptr(CopubTable) years = copub_analyse_by_year (store, options, error);
+  CopubAnalyseOptions single = *options;
+  g_autoptr(CopubTable) years = NULL;
+
+  single.window = 0; /* single years, whatever the tables use */
+  years = copub_analyse_by_year (store, &single, error);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   int current = g_date_time_get_year (now), last = 0;
 
@@ -1442,8 +1446,10 @@ static char *
 types_text (const CopubAnalyseOptions *o, gboolean fr)
 {
   const char *const *types = o->types ? o->types : copub_analyse_default_types;
+  g_autofree char *given = g_strjoinv (",", (char **) types);
+  g_autofree char *usual = g_strjoinv (",", (char **) copub_analyse_default_types);
 
-  if (types == copub_analyse_default_types)
+  if (strcmp (given, usual) == 0)
     return g_strdup (fr ? "articles, revues et chapitres d'ouvrage"
                         : "articles, reviews and book chapters");
   if (types[0] && strcmp (types[0], "all") == 0)

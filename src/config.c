@@ -137,9 +137,7 @@ known_group (const char *group)
 static char *
 resolve (const char *dir, const char *path)
 {
-  if (g_path_is_absolute (path))
-    return g_strdup (path);
-  return g_build_filename (dir, path, NULL);
+  return g_canonicalize_filename (path, dir);
 }
 
 static char **
@@ -334,7 +332,10 @@ copub_config_load (const char *path, GError **error)
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': %s", path, local->message);
       return NULL;
     }
-  dir = g_path_get_dirname (path);
+  {
+    g_autofree char *relative = g_path_get_dirname (path);
+    dir = g_canonicalize_filename (relative, NULL);
+  }
   if (!load_defaults (c, dir) || !read_keys (c, file, text, dir, error))
     return NULL;
   if (c->home && g_ascii_strcasecmp (c->home, "none") == 0)

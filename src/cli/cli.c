@@ -7,6 +7,7 @@
 #include "cli.h"
 
 static int verbosity = 0;
+static FILE *log_file = NULL;
 
 /* -v, -vv and --verbose may repeat; GOption only says whether one was given. */
 static int
@@ -42,6 +43,8 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
     prefix = "warning: ";
   fprintf (stderr, "copub: %s%s\n", prefix, message ? message : "");
+  if (log_file)
+    copub_cli_log_line ("%s%s", prefix, message ? message : "");
   return G_LOG_WRITER_HANDLED;
 }
 
@@ -120,4 +123,38 @@ copub_cli_usage_error (GError **error, const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE, message);
+}
+
+gboolean
+copub_cli_log_to_file (const char *path, GError **error)
+{
+  FILE *f = fopen (path, "a");
+
+  if (f == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot open the log file '%s': %s",
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  setvbuf (f, NULL, _IOLBF, 0);
+  log_file = f;
+  return TRUE;
+}
+
+void
+copub_cli_log_line (const char *format, ...)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL, *message = NULL;
+  va_list args;
+
+  if (log_file == NULL)
+    return;
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (log_file, "%s copub[%ld]: %s\n", stamp, (long) getpid (), message);
 }

@@ -34,6 +34,11 @@ gboolean copub_cli_finish_stdout (GError **error);
 /* TRUE when stderr is a terminal (progress output is shown only then). */
 gboolean copub_cli_stderr_is_tty (void);
 
+/* Also appends every log message (time-stamped) to @path. */
+gboolean copub_cli_log_to_file (const char *path, GError **error);
+/* Appends one time-stamped line to the log file, if there is one. */
+void copub_cli_log_line (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
 /* Usage error helper: sets COPUB_ERROR_USAGE with a message. */
 void copub_cli_usage_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -42,5 +47,6 @@ gboolean copub_cmd_import (int argc, char **argv, GError **error);
 gboolean copub_cmd_analyse (int argc, char **argv, GError **error);
 gboolean copub_cmd_fetch (int argc, char **argv, GError **error);
 gboolean copub_cmd_affil (int argc, char **argv, GError **error);
+gboolean copub_cmd_run (int argc, char **argv, GError **error);
 
 G_END_DECLS

@@ -10,6 +10,7 @@ static const CopubCommand commands[] = {
   { "affil", "resolve raw affiliation strings to countries and institutions", copub_cmd_affil },
   { "fetch", "harvest works from the OpenAlex or HAL API", copub_cmd_fetch },
   { "import", "load OpenAlex or HAL files into the store", copub_cmd_import },
+  { "run", "the nightly job: harvest, analyse, chart and report from a config", copub_cmd_run },
   { "analyse", "compute indicators from the store", copub_cmd_analyse },
 };
 

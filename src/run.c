@@ -1,0 +1,483 @@
+/* copub: the nightly run: lock, harvest, import, report into a staging directory,
+ * swap it in, record the run. Each step's failure ends the run with its own error
+ * kind; the last good outputs stay in place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "copub/analyse.h"
+#include "copub/countries.h"
+#include "copub/error.h"
+#include "copub/fetch.h"
+#include "copub/import.h"
+#include "copub/normalise.h"
+#include "copub/partners.h"
+#include "copub/plot.h"
+#include "copub/report.h"
+#include "copub/run.h"
+#include "copub/store.h"
+
+void
+copub_run_result_clear (CopubRunResult *result)
+{
+  g_clear_pointer (&result->headline, g_free);
+  g_clear_pointer (&result->out_dir, g_free);
+}
+
+/* ---- the lock ------------------------------------------------------------------------ */
+
+/* Takes an exclusive lock next to the store; returns the descriptor that holds it. */
+static int
+take_lock (const char *store_path, GError **error)
+{
+  g_autofree char *path = g_strdup_printf ("%s.lock", store_path);
+  g_autofree char *pid = g_strdup_printf ("%ld\n", (long) getpid ());
+  g_autofree char *dir = g_path_get_dirname (store_path);
+  int fd;
+
+  g_mkdir_with_parents (dir, 0755);
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot create the lock '%s': %s",
+                   path, g_strerror (saved));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      char holder[32] = "";
+      ssize_t n = pread (fd, holder, sizeof holder - 1, 0);
+      holder[n > 0 ? n : 0] = '\0';
+      g_strstrip (holder);
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_LOCKED,
+                   "another copub run (pid %s) holds the lock '%s': not starting",
+                   *holder ? holder : "unknown", path);
+      close (fd);
+      return -1;
+    }
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
+    g_debug ("could not write the pid into '%s'", path);
+  return fd;
+}
+
+/* ---- analysis options from the configuration ----------------------------------------- */
+
+typedef struct {
+  CopubAnalyseOptions analyse;
+  CopubThemeMap *themes;
+  CopubPartners *partners;
+} Analysis;
+
+static void
+analysis_clear (Analysis *a)
+{
+  g_clear_pointer (&a->themes, copub_theme_map_free);
+  g_clear_pointer (&a->partners, copub_partners_free);
+}
+
+static gboolean
+analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **error)
+{
+  CopubAnalyseOptions init = COPUB_ANALYSE_OPTIONS_INIT;
+
+  memset (a, 0, sizeof *a);
+  a->analyse = init;
+  a->analyse.home = c->home;
+  a->analyse.from = c->from;
+  a->analyse.to = c->to;
+  a->analyse.types = (const char *const *) c->types;
+  a->analyse.territories_as_home = c->territories_as_home;
+  a->analyse.hk_mo_as_cn = c->hk_mo_as_cn;
+  a->analyse.counting = strcmp (c->counting, "full") == 0 ? COPUB_COUNTING_FULL
+                        : strcmp (c->counting, "fractional") == 0 ? COPUB_COUNTING_FRACTIONAL
+                                                                  : COPUB_COUNTING_BOTH;
+  a->analyse.theme_level = strcmp (c->theme_level, "domain") == 0 ? COPUB_THEME_DOMAIN
+                                                                  : COPUB_THEME_FIELD;
+  a->analyse.window = (guint) c->window;
+  a->analyse.lang = lang;
+  a->analyse.country_name = copub_country_name_func;
+  if (c->themes && (a->themes = copub_theme_map_load (c->themes, error)) == NULL)
+    return FALSE;
+  if (c->partners && (a->partners = copub_partners_load (c->partners, error)) == NULL)
+    return FALSE;
+  a->analyse.themes = a->themes;
+  a->analyse.partners = a->partners;
+  return TRUE;
+}
+
+/* ---- steps ------------------------------------------------------------------------------ */
+
+static gboolean
+harvest (const CopubConfig *c, GError **error)
+{
+  CopubFetchStats stats;
+  gboolean ok = TRUE;
+
+  if (c->use_openalex)
+    {
+      CopubFetchOptions o = COPUB_FETCH_OPTIONS_INIT;
+      o.base_url = c->openalex_url;
+      o.institution = c->openalex;
+      o.from = c->from;
+      o.to = c->to;
+      o.types = (const char *const *) c->types;
+      o.api_key = c->api_key_env ? g_getenv (c->api_key_env) : NULL;
+      o.mailto = c->mailto;
+      o.rate = c->rate;
+      o.jobs = (guint) c->jobs;
+      o.refresh_years = (guint) c->refresh_years;
+      o.since = c->since;
+      g_message ("harvesting OpenAlex (%s)", c->openalex);
+      ok = copub_fetch_openalex (c->store, &o, &stats, error);
+      if (ok)
+        g_message ("OpenAlex: %" G_GUINT64_FORMAT " works received, %" G_GUINT64_FORMAT
+                   " new, %" G_GUINT64_FORMAT " updated", stats.works, stats.inserted,
+                   stats.updated);
+      copub_fetch_stats_clear (&stats);
+      if (!ok)
+        {
+          g_prefix_error (error, "harvesting OpenAlex: ");
+          return FALSE;
+        }
+    }
+  if (c->use_hal)
+    {
+      CopubFetchHalOptions o = COPUB_FETCH_HAL_OPTIONS_INIT;
+      o.base_url = c->hal_url;
+      o.structure = c->hal_struct;
+      o.collection = c->hal_collection;
+      o.from = c->from;
+      o.to = c->to;
+      o.mailto = c->mailto;
+      o.refresh_years = (guint) c->refresh_years;
+      g_message ("harvesting HAL (%s)", c->hal_struct ? c->hal_struct : c->hal_collection);
+      ok = copub_fetch_hal (c->store, &o, &stats, error);
+      if (ok)
+        g_message ("HAL: %" G_GUINT64_FORMAT " documents received, %" G_GUINT64_FORMAT
+                   " new, %" G_GUINT64_FORMAT " updated", stats.works, stats.inserted,
+                   stats.updated);
+      copub_fetch_stats_clear (&stats);
+      if (!ok)
+        {
+          g_prefix_error (error, "harvesting HAL: ");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+import_files (const CopubConfig *c, CopubStore *store, GError **error)
+{
+  CopubImportOptions o = COPUB_IMPORT_OPTIONS_INIT;
+  CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
+  g_autoptr(CopubNormaliser) normaliser = NULL;
+  CopubImportStats stats;
+  gboolean ok;
+
+  if (c->files == NULL || c->files[0] == NULL)
+    return TRUE;
+  if ((normaliser = copub_normaliser_new (&no, error)) == NULL)
+    return FALSE;
+  o.normaliser = normaliser;
+  copub_import_stats_init (&stats);
+  ok = copub_import_files (store, (const char *const *) c->files, &o, &stats, error);
+  if (ok)
+    g_message ("imported %" G_GUINT64_FORMAT " records from %" G_GUINT64_FORMAT " file(s): %"
+               G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " updated, %" G_GUINT64_FORMAT
+               " unchanged", stats.records, stats.files, stats.inserted, stats.updated,
+               stats.unchanged);
+  else
+    g_prefix_error (error, "importing: ");
+  copub_import_stats_clear (&stats);
+  return ok;
+}
+
+/* The past runs' headline figures, for the report's history. */
+static CopubReportRun *
+history_of (GPtrArray *runs, gsize *n)
+{
+  CopubReportRun *h = g_new0 (CopubReportRun, runs->len + 1);
+
+  *n = 0;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const CopubRun *r = g_ptr_array_index (runs, i);
+      if (g_strcmp0 (r->status, "ok") != 0 || r->headline_works <= 0)
+        continue;
+      h[*n].date = r->started_at;
+      h[*n].share = r->headline_share;
+      h[*n].works = r->headline_works;
+      (*n)++;
+    }
+  return h;
+}
+
+/* Writes the report (and extra chart formats) of one language into @dir. */
+static gboolean
+write_language (const CopubConfig *c, CopubStore *store, const char *lang, const char *dir,
+                GPtrArray *runs, GError **error)
+{
+  Analysis a;
+  CopubReportOptions ro = COPUB_REPORT_OPTIONS_INIT;
+  gsize n_history = 0;
+  g_autofree CopubReportRun *history = history_of (runs, &n_history);
+  gboolean ok;
+
+  if (!analysis_init (&a, c, lang, error))
+    return FALSE;
+  ro.institution = c->name;
+  ro.history = history;
+  ro.n_history = n_history;
+  ok = copub_report_write (store, &a.analyse, &ro, dir, NULL, error);
+  for (char **f = c->formats; ok && f && *f; f++)
+    {
+      CopubPlotOptions po = COPUB_PLOT_OPTIONS_INIT;
+      g_autoptr(CopubPlotData) data = NULL;
+      g_autoptr(GPtrArray) charts = NULL;
+      if (strcmp (*f, "png") == 0)
+        continue; /* the report drew them */
+      copub_plot_format_from_name (*f, &po.format);
+      po.institution = c->name;
+      data = copub_plot_data_compute (store, &a.analyse, 0, 0, error);
+      ok = data != NULL && (charts = copub_plot_draw (data, &po, dir, error)) != NULL;
+    }
+  analysis_clear (&a);
+  return ok;
+}
+
+static gboolean
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  return g_rmdir (path) == 0;
+}
+
+/* Replaces @out_dir by @staging: two renames, so that a reader finds the old or the new
+ * outputs, never a mixture. */
+static gboolean
+swap_in (const char *staging, const char *out_dir, GError **error)
+{
+  g_autofree char *old = g_strdup_printf ("%s.old-%ld", out_dir, (long) getpid ());
+  gboolean had_old = g_file_test (out_dir, G_FILE_TEST_EXISTS);
+
+  if (had_old && g_rename (out_dir, old) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot move '%s' aside: %s", out_dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (g_rename (staging, out_dir) != 0)
+    {
+      int saved = errno;
+      if (had_old)
+        g_rename (old, out_dir);
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot move the new outputs to '%s': %s",
+                   out_dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (had_old)
+    remove_tree (old);
+  return TRUE;
+}
+
+/* Writes every language into a staging directory beside @out_dir and swaps it in.
+ * The first language fills the top; the others go to sub-directories named after them. */
+static gboolean
+write_outputs (const CopubConfig *c, CopubStore *store, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (c->out_dir);
+  g_autofree char *base = g_path_get_basename (c->out_dir);
+  g_autofree char *template = g_strdup_printf (".%s.staging-XXXXXX", base);
+  g_autofree char *staging = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  gboolean ok = TRUE;
+
+  if (g_mkdir_with_parents (parent, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot create '%s': %s", parent,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  {
+    g_autofree char *path = g_build_filename (parent, template, NULL);
+    staging = g_mkdtemp (path) ? g_steal_pointer (&path) : NULL;
+  }
+  if (staging == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot create a staging directory "
+                   "in '%s': %s", parent, g_strerror (saved));
+      return FALSE;
+    }
+  g_chmod (staging, 0755);
+  runs = copub_store_list_runs (store, 50, error);
+  for (guint i = 0; ok && runs && c->languages[i]; i++)
+    {
+      g_autofree char *dir = i == 0 ? g_strdup (staging)
+                                    : g_build_filename (staging, c->languages[i], NULL);
+      ok = (i == 0 || g_mkdir (dir, 0755) == 0)
+           && write_language (c, store, c->languages[i], dir, runs, error);
+    }
+  if (runs == NULL || !ok || !swap_in (staging, c->out_dir, error))
+    {
+      remove_tree (staging);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Counts and headline for the run record and the result. */
+static gboolean
+summarise (const CopubConfig *c, CopubStore *store, CopubRun *run, CopubRunResult *out,
+           GError **error)
+{
+  Analysis a;
+  CopubHeadline h;
+  g_autoptr(GPtrArray) sources = copub_store_source_stats (store, error);
+
+  if (sources == NULL)
+    return FALSE;
+  for (guint i = 0; i < sources->len; i++)
+    {
+      const CopubSourceStats *st = g_ptr_array_index (sources, i);
+      if (strcmp (st->source, "openalex") == 0)
+        run->works_openalex = st->works;
+      else if (strcmp (st->source, "hal") == 0)
+        run->works_hal = st->works;
+    }
+  if (!analysis_init (&a, c, c->languages[0], error))
+    return FALSE;
+  if (!copub_analyse_headline (store, &a.analyse, 0, 0, &h, error))
+    {
+      analysis_clear (&a);
+      return FALSE;
+    }
+  run->headline_from = h.from;
+  run->headline_to = h.to;
+  run->headline_works = h.works;
+  run->headline_international = h.international;
+  run->headline_share = h.share;
+  run->headline_low = h.low;
+  run->headline_high = h.high;
+  run->coverage = h.coverage;
+  out->headline = copub_analyse_headline_sentence (&h, &a.analyse, c->name);
+  analysis_clear (&a);
+  return TRUE;
+}
+
+static void
+print_plan (const CopubConfig *c, const CopubRunOptions *o)
+{
+  printf ("copub run %s (dry run: nothing is changed)\n", c->path);
+  printf ("  lock     %s.lock\n", c->store);
+  printf ("  store    %s\n", c->store);
+  if (o->offline)
+    printf ("  harvest  skipped (--offline)\n");
+  if (!o->offline && c->use_openalex)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      int to = c->to ? c->to : g_date_time_get_year (now), from = c->from ? c->from : to - 9;
+      printf ("  harvest  OpenAlex %s (lineage), years %d-%d, refreshing the last %d, "
+              "from %s%s\n", c->openalex, from, to, c->refresh_years, c->openalex_url,
+              c->api_key_env && g_getenv (c->api_key_env) ? ", with an API key"
+                                                          : ", no API key");
+    }
+  if (!o->offline && c->use_hal)
+    printf ("  harvest  HAL %s %s, from %s\n", c->hal_struct ? "structure" : "collection",
+            c->hal_struct ? c->hal_struct : c->hal_collection, c->hal_url);
+  for (char **f = c->files; f && *f; f++)
+    printf ("  import   %s\n", *f);
+  printf ("  report   %s (languages:", c->out_dir);
+  for (char **l = c->languages; *l; l++)
+    printf (" %s", *l);
+  printf ("; charts:");
+  for (char **f = c->formats; *f; f++)
+    printf (" %s", *f);
+  printf (")\n");
+}
+
+static gboolean
+run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, CopubRun *run,
+           CopubRunResult *out, GError **error)
+{
+  if (!o->offline && !harvest (c, error))
+    return FALSE;
+  if (!import_files (c, store, error))
+    return FALSE;
+  if (!summarise (c, store, run, out, error))
+    return FALSE;
+  if (!write_outputs (c, store, error))
+    {
+      g_prefix_error (error, "writing the report: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+copub_run (const CopubConfig *c, const CopubRunOptions *o, CopubRunResult *out,
+           GError **error)
+{
+  g_autoptr(CopubStore) store = NULL;
+  CopubRun run = { 0 };
+  GError *failure = NULL;
+  int lock;
+
+  memset (out, 0, sizeof *out);
+  if (o->dry_run)
+    {
+      print_plan (c, o);
+      return TRUE;
+    }
+  if ((lock = take_lock (c->store, error)) < 0)
+    return FALSE;
+  store = copub_store_open (c->store, error);
+  if (store == NULL || (run.run_id = copub_store_begin_run (store, error)) < 0)
+    {
+      close (lock);
+      return FALSE;
+    }
+  out->run_id = run.run_id;
+  if (run_steps (c, o, store, &run, out, &failure))
+    run.status = (char *) "ok";
+  else
+    {
+      run.status = (char *) "failed";
+      run.message = failure->message;
+    }
+  if (!copub_store_finish_run (store, &run, failure ? NULL : error) && failure == NULL)
+    {
+      close (lock);
+      return FALSE;
+    }
+  close (lock);
+  if (failure)
+    {
+      g_propagate_error (error, failure);
+      return FALSE;
+    }
+  out->works_openalex = run.works_openalex;
+  out->works_hal = run.works_hal;
+  out->out_dir = g_strdup (c->out_dir);
+  return TRUE;
+}
