@@ -287,14 +287,17 @@ typedef struct {
   CopubWork *work;    /* or NULL with problem set */
   GError *problem;
   guint64 line;
+  CopubPreparedWork *prepared; /* for the store, when the reader writes to one */
 } Item;
 
 typedef struct {
-  char *data;         /* whole lines */
+  char *alloc;        /* the buffer the lines are in (the reader's, handed over) */
+  const char *data;   /* whole lines */
   gsize len;
   guint64 first_line;
   GArray *items;      /* of Item, in line order */
   const CopubJsonlOptions *options;
+  gboolean prepare;   /* compute what the store derives, in the pool thread */
   GMutex lock;
   GCond cond;
   gboolean done;
@@ -304,15 +307,17 @@ static void
 item_clear (gpointer data)
 {
   Item *item = data;
+  copub_prepared_work_free (item->prepared);
   copub_work_free (item->work);
   g_clear_error (&item->problem);
 }
 
 static Batch *
-batch_new (const char *data, gsize len, guint64 first_line)
+batch_new (char *alloc, const char *data, gsize len, guint64 first_line)
 {
   Batch *b = g_new0 (Batch, 1);
-  b->data = g_memdup2 (data, len);
+  b->alloc = alloc;
+  b->data = data;
   b->len = len;
   b->first_line = first_line;
   b->items = g_array_new (FALSE, TRUE, sizeof (Item));
@@ -325,7 +330,7 @@ batch_new (const char *data, gsize len, guint64 first_line)
 static void
 batch_free (Batch *b)
 {
-  g_free (b->data);
+  g_free (b->alloc);
   g_array_unref (b->items);
   g_mutex_clear (&b->lock);
   g_cond_clear (&b->cond);
@@ -357,10 +362,12 @@ parse_batch (gpointer data, gpointer user_data)
       if (!is_blank (p, len)
           && (b->options->filter == NULL || b->options->filter (p, len, b->options->filter_data)))
         {
-          Item item = { NULL, NULL, line };
+          Item item = { NULL, NULL, line, NULL };
           item.work = copub_openalex_parse_work (p, len, &item.problem);
           if (item.work && b->options->normaliser)
             copub_normaliser_fill_work (b->options->normaliser, item.work);
+          if (item.work && b->prepare)
+            item.prepared = copub_store_prepare_work (item.work);
           g_array_append_val (b->items, item);
         }
       line++;
@@ -381,18 +388,25 @@ batch_wait (Batch *b)
   g_mutex_unlock (&b->lock);
 }
 
+typedef gboolean (*ItemFunc) (Item *item, gpointer data, GError **error);
+
 /* Hands the batch's items, in line order, to @func. */
 static gboolean
-deliver_batch (Batch *b, CopubJsonlFunc func, gpointer data, GError **error)
+deliver_batch (Batch *b, ItemFunc func, gpointer data, GError **error)
 {
   batch_wait (b);
   for (guint i = 0; i < b->items->len; i++)
-    {
-      Item *item = &g_array_index (b->items, Item, i);
-      if (!func (item->work, item->problem, item->line, data, error))
-        return FALSE;
-    }
+    if (!func (&g_array_index (b->items, Item, i), data, error))
+      return FALSE;
   return TRUE;
+}
+
+/* Frees a batch in a pool thread: thousands of small frees the writer need not do. */
+static void
+free_batch_job (gpointer data, gpointer unused)
+{
+  (void) unused;
+  batch_free (data);
 }
 
 /* Cuts the buffered bytes into a batch of whole lines; at end of file the last line
@@ -412,10 +426,19 @@ take_batch (Reader *r, guint64 *line)
     }
   if (cut == 0)
     return NULL;
-  b = batch_new (start, cut, *line);
+  /* The batch takes the reader's buffer as it is (no copy); the reader starts a new
+   * one with the partial line that follows. */
+  b = batch_new (r->buf, start, cut, *line);
   for (const char *p = start; (p = memchr (p, '\n', (size_t) (start + cut - p))) != NULL; p++)
     (*line)++;
-  r->start += cut;
+  {
+    gsize rest = avail - cut;
+    char *fresh = g_malloc (r->cap);
+    memcpy (fresh, start + cut, rest);
+    r->buf = fresh;
+    r->start = 0;
+    r->len = rest;
+  }
   return b;
 }
 
@@ -457,13 +480,14 @@ next_batch (Reader *r, guint64 *line, GError **error)
 /* Reads the JSON Lines of @r: batches of lines go to a pool of parser threads while
  * this thread hands the parsed works, in order, to @func. */
 static gboolean
-read_jsonl (Reader *r, const CopubJsonlOptions *options, CopubJsonlFunc func, gpointer data,
-            GError **error)
+read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemFunc func,
+            gpointer data, GError **error)
 {
   guint n_threads = options->n_threads ? options->n_threads
                                        : (guint) MAX (1, g_get_num_processors ());
   g_autoptr(GQueue) pending = g_queue_new ();
   GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
+  GThreadPool *reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
   GError *read_error = NULL;
   guint64 line = 1;
   gboolean ok = TRUE;
@@ -472,13 +496,14 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, CopubJsonlFunc func, gp
   while (ok && (b = next_batch (r, &line, &read_error)) != NULL)
     {
       b->options = options;
+      b->prepare = prepare;
       g_queue_push_tail (pending, b);
       g_thread_pool_push (pool, b, NULL);
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
         {
           Batch *oldest = g_queue_pop_head (pending);
           ok = deliver_batch (oldest, func, data, error);
-          batch_free (oldest);
+          g_thread_pool_push (reaper, oldest, NULL);
         }
     }
   /* Wait for every batch, delivered or not, before freeing them. */
@@ -487,8 +512,9 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, CopubJsonlFunc func, gp
     {
       if (ok)
         ok = deliver_batch (b, func, data, error);
-      batch_free (b);
+      g_thread_pool_push (reaper, b, NULL);
     }
+  g_thread_pool_free (reaper, FALSE, TRUE);
   /* Records before a read error were delivered in order; the error comes last. */
   if (ok && read_error != NULL)
     {
@@ -499,16 +525,29 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, CopubJsonlFunc func, gp
   return ok;
 }
 
+typedef struct {
+  CopubJsonlFunc func;
+  gpointer data;
+} UserSink;
+
+static gboolean
+to_user (Item *item, gpointer data, GError **error)
+{
+  UserSink *sink = data;
+  return sink->func (item->work, item->problem, item->line, sink->data, error);
+}
+
 gboolean
 copub_jsonl_read (const char *path, const CopubJsonlOptions *options, CopubJsonlFunc func,
                   gpointer user_data, guint64 *out_bytes, GError **error)
 {
+  UserSink sink = { func, user_data };
   Reader r;
   gboolean ok;
 
   if (!reader_open (&r, path, error))
     return FALSE;
-  ok = read_jsonl (&r, options, func, user_data, error);
+  ok = read_jsonl (&r, options, FALSE, to_user, &sink, error);
   if (out_bytes)
     *out_bytes = (guint64) gzoffset (r.gz);
   reader_close (&r);
@@ -528,25 +567,31 @@ count_inferred (const CopubWork *work)
 }
 
 static gboolean
-write_line_item (CopubWork *work, const GError *problem, guint64 line, gpointer data,
-                 GError **error)
+write_line_item (Item *item, gpointer data, GError **error)
 {
   Writer *w = data;
+  CopubPutResult result;
 
-  if (problem != NULL)
+  if (item->problem != NULL)
     {
-      g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, line);
-      return bad_record (w, where, problem, error);
+      g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, item->line);
+      return bad_record (w, where, item->problem, error);
     }
-  w->stats->inferred += count_inferred (work);
-  return write_work (w, work, error);
+  w->stats->inferred += count_inferred (item->work);
+  w->stats->records++;
+  if (!copub_store_put_prepared (w->store, item->prepared, &result, error))
+    return FALSE;
+  w->stats->inserted += result == COPUB_PUT_INSERTED;
+  w->stats->updated += result == COPUB_PUT_UPDATED;
+  w->stats->unchanged += result == COPUB_PUT_UNCHANGED;
+  return TRUE;
 }
 
 static gboolean
 import_jsonl (Writer *w, Reader *r, GError **error)
 {
   CopubJsonlOptions options = { w->options->n_threads, w->options->normaliser, NULL, NULL };
-  return read_jsonl (r, &options, write_line_item, w, error);
+  return read_jsonl (r, &options, TRUE, write_line_item, w, error);
 }
 
 /* ---- documents: a page, a single work, an array ----------------------------------- */

@@ -287,22 +287,26 @@ take_number (Parser *p, const Frame *f, const char *s, size_t len)
   char buf[32];
   char *end = NULL;
   gint64 v;
+  gboolean year = f->kind == F_WORK && key_is (f, "publication_year");
 
+  /* Most numbers (abstract positions, scores, counts) are not read: leave early. */
+  if (!year && !(f->kind == F_META && key_is (f, "count")))
+    return;
   if (len >= sizeof buf)
     len = sizeof buf - 1;
   memcpy (buf, s, len);
   buf[len] = '\0';
   v = g_ascii_strtoll (buf, &end, 10);
-
-  if (f->kind == F_WORK && key_is (f, "publication_year"))
+  if (!year)
     {
-      if (*end != '\0' || v < 0 || v > 9999)
-        bad_record (p, "\"publication_year\": expected a year, got %s", buf);
-      else
-        p->work->year = (int) v;
+      if (*end == '\0')
+        p->meta_count = v;
+      return;
     }
-  else if (f->kind == F_META && key_is (f, "count") && *end == '\0')
-    p->meta_count = v;
+  if (*end != '\0' || v < 0 || v > 9999)
+    bad_record (p, "\"publication_year\": expected a year, got %s", buf);
+  else
+    p->work->year = (int) v;
 }
 
 static void

@@ -1,6 +1,7 @@
 /* copub: the SQLite store. Schema migrations, the work upsert and the summary scan
  * the indicators read. Statements are prepared once per store and reused. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -37,7 +38,7 @@ static const char *const migrations[] = {
   "  institutions TEXT NOT NULL DEFAULT '',"    /* ids, lineage ids and RORs, space-separated */
   "  title_key TEXT,"                           /* folded title and year, to link records */
   "  raw_hash INTEGER NOT NULL,"
-  "  raw BLOB NOT NULL,"                          /* the source record, as JSON */
+  "  raw BLOB NOT NULL,"    /* the source record (JSON or TEI), as kept by the parser */
   "  stored_at TEXT NOT NULL,"
   "  UNIQUE (source, source_id));"
   "CREATE INDEX works_year ON works (year);"
@@ -50,15 +51,8 @@ static const char *const migrations[] = {
   "  raw_affiliations TEXT,"                     /* JSON array of strings */
   "  countries TEXT NOT NULL DEFAULT '',"       /* as the source gives them */
   "  inferred_countries TEXT NOT NULL DEFAULT ''," /* found by copub's normaliser */
+  "  institutions TEXT,"     /* JSON: [{id, ror, name, country, type, lineage}] */
   "  PRIMARY KEY (work_key, position)) WITHOUT ROWID;"
-  "CREATE TABLE authorship_institutions ("
-  "  work_key INTEGER NOT NULL,"
-  "  position INTEGER NOT NULL,"
-  "  seq INTEGER NOT NULL,"
-  "  institution_id TEXT, ror TEXT, name TEXT, country TEXT, type TEXT,"
-  "  lineage TEXT,"                               /* space-separated ids */
-  "  PRIMARY KEY (work_key, position, seq)) WITHOUT ROWID;"
-  "CREATE INDEX authorship_institutions_id ON authorship_institutions (institution_id);"
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;",
 
   /* 2: harvest state (resumable API fetches) and the history of runs. */
@@ -92,9 +86,7 @@ enum {
   STMT_INSERT_WORK,
   STMT_UPDATE_WORK,
   STMT_DELETE_AUTHORSHIPS,
-  STMT_DELETE_INSTITUTIONS,
   STMT_INSERT_AUTHORSHIP,
-  STMT_INSERT_INSTITUTION,
   N_STMTS
 };
 
@@ -117,13 +109,10 @@ static const char *const statement_sql[N_STMTS] = {
     " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
     " n_inferred = ?28, title_key = ?29 WHERE work_key = ?27",
   [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
-  [STMT_DELETE_INSTITUTIONS] = "DELETE FROM authorship_institutions WHERE work_key = ?1",
   [STMT_INSERT_AUTHORSHIP] =
     "INSERT INTO authorships (work_key, position, author_position, author_id, author_name,"
-    " raw_affiliations, countries, inferred_countries) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-  [STMT_INSERT_INSTITUTION] =
-    "INSERT INTO authorship_institutions (work_key, position, seq, institution_id, ror, name,"
-    " country, type, lineage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    " raw_affiliations, countries, inferred_countries, institutions)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 };
 
 struct CopubStore {
@@ -370,7 +359,28 @@ join_countries (GPtrArray *countries)
   return g_string_free (out, FALSE);
 }
 
-/* A JSON array of strings; the strings are valid UTF-8 (the parsers checked). */
+/* A JSON string; @s is valid UTF-8 (the parsers checked) or NULL (null). */
+static void
+append_json_string (GString *out, const char *s)
+{
+  if (s == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (; *s; s++)
+    {
+      if (*s == '"' || *s == '\\')
+        g_string_append_printf (out, "\\%c", *s);
+      else if ((unsigned char) *s < 0x20)
+        g_string_append_printf (out, "\\u%04x", (unsigned char) *s);
+      else
+        g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
 static char *
 json_string_array (GPtrArray *strings)
 {
@@ -378,33 +388,126 @@ json_string_array (GPtrArray *strings)
 
   for (guint i = 0; i < strings->len; i++)
     {
-      const char *s = g_ptr_array_index (strings, i);
       if (i > 0)
         g_string_append_c (out, ',');
-      g_string_append_c (out, '"');
-      for (; *s; s++)
-        {
-          if (*s == '"' || *s == '\\')
-            g_string_append_printf (out, "\\%c", *s);
-          else if ((unsigned char) *s < 0x20)
-            g_string_append_printf (out, "\\u%04x", (unsigned char) *s);
-          else
-            g_string_append_c (out, *s);
-        }
-      g_string_append_c (out, '"');
+      append_json_string (out, g_ptr_array_index (strings, i));
     }
   g_string_append_c (out, ']');
   return g_string_free (out, FALSE);
 }
 
-static void
-bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char *countries,
-           int n_known, int n_inferred, gint64 hash)
+/* The authorship's institutions as a JSON array of objects; NULL when it has none. */
+static char *
+json_institutions (GPtrArray *institutions)
 {
-  char *auth_countries = copub_work_authorship_countries (w);
-  char *institutions = copub_work_institutions (w);
-  gsize raw_len = 0;
-  gconstpointer raw = w->raw ? g_bytes_get_data (w->raw, &raw_len) : "";
+  GString *out;
+
+  if (institutions->len == 0)
+    return NULL;
+  out = g_string_new ("[");
+  for (guint i = 0; i < institutions->len; i++)
+    {
+      const CopubInstitution *inst = g_ptr_array_index (institutions, i);
+      g_autofree char *lineage = json_string_array (inst->lineage);
+      g_string_append (out, i ? ",{\"id\":" : "{\"id\":");
+      append_json_string (out, inst->id);
+      g_string_append (out, ",\"ror\":");
+      append_json_string (out, inst->ror);
+      g_string_append (out, ",\"name\":");
+      append_json_string (out, inst->name);
+      g_string_append (out, ",\"country\":");
+      append_json_string (out, inst->country);
+      g_string_append (out, ",\"type\":");
+      append_json_string (out, inst->type);
+      g_string_append_printf (out, ",\"lineage\":%s}", lineage);
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+/* ---- preparing a work: everything derived, computed off the writer's thread --------- */
+
+typedef struct {
+  char *raw_affiliations; /* JSON or NULL */
+  char *countries;
+  char *inferred;
+  char *institutions;     /* JSON or NULL */
+} PreparedAuthorship;
+
+struct CopubPreparedWork {
+  const CopubWork *work;  /* borrowed */
+  gint64 hash;
+  gsize raw_len;          /* of the record as given, before compression */
+  GBytes *stored_raw;     /* what the raw column holds */
+  char *countries;
+  char *auth_countries;
+  char *institutions;
+  char *title_key;
+  int n_known;
+  int n_inferred;
+  PreparedAuthorship *auths;
+};
+
+CopubPreparedWork *
+copub_store_prepare_work (const CopubWork *w)
+{
+  CopubPreparedWork *p = g_new0 (CopubPreparedWork, 1);
+  gconstpointer raw = w->raw ? g_bytes_get_data (w->raw, &p->raw_len) : NULL;
+
+  p->work = w;
+  p->auth_countries = copub_work_authorship_countries (w);
+  /* The hash covers what copub derives too (countries its normaliser found), so a
+   * better normaliser updates works whose record did not change. */
+  p->hash = (gint64) crc32 (crc32 (0L, raw, (uInt) p->raw_len),
+                            (const Bytef *) p->auth_countries, (uInt) strlen (p->auth_countries));
+  p->stored_raw = w->raw ? g_bytes_ref (w->raw) : g_bytes_new_static ("", 0);
+  p->countries = copub_work_countries (w);
+  p->institutions = copub_work_institutions (w);
+  p->title_key = copub_work_title_key (w);
+  p->auths = g_new0 (PreparedAuthorship, w->authorships->len + 1);
+  for (guint i = 0; i < w->authorships->len; i++)
+    {
+      const CopubAuthorship *a = g_ptr_array_index (w->authorships, i);
+      p->n_known += a->countries->len > 0 || a->inferred->len > 0;
+      p->n_inferred += a->countries->len == 0 && a->inferred->len > 0;
+      p->auths[i].raw_affiliations = a->raw_affiliations->len
+                                         ? json_string_array (a->raw_affiliations) : NULL;
+      p->auths[i].countries = join_countries (a->countries);
+      p->auths[i].inferred = join_countries (a->inferred);
+      p->auths[i].institutions = json_institutions (a->institutions);
+    }
+  return p;
+}
+
+void
+copub_prepared_work_free (CopubPreparedWork *p)
+{
+  if (p == NULL)
+    return;
+  for (guint i = 0; i < p->work->authorships->len; i++)
+    {
+      g_free (p->auths[i].raw_affiliations);
+      g_free (p->auths[i].countries);
+      g_free (p->auths[i].inferred);
+      g_free (p->auths[i].institutions);
+    }
+  g_free (p->auths);
+  g_bytes_unref (p->stored_raw);
+  g_free (p->countries);
+  g_free (p->auth_countries);
+  g_free (p->institutions);
+  g_free (p->title_key);
+  g_free (p);
+}
+
+/* ---- the work upsert ------------------------------------------------------------------- */
+
+static void
+bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubPreparedWork *p)
+{
+  const CopubWork *w = p->work;
+  gsize raw_len;
+  gconstpointer raw = g_bytes_get_data (p->stored_raw, &raw_len);
 
   bind_text (stmt, 1, copub_source_name (w->source));
   bind_text (stmt, 2, w->id);
@@ -427,66 +530,39 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubWork *w, const char
   bind_text (stmt, 16, w->field.name);
   bind_text (stmt, 17, w->domain.id);
   bind_text (stmt, 18, w->domain.name);
-  bind_text (stmt, 19, countries);
+  bind_text (stmt, 19, p->countries);
   sqlite3_bind_int (stmt, 20, (int) w->authorships->len);
-  sqlite3_bind_int (stmt, 21, n_known);
-  sqlite3_bind_int64 (stmt, 22, hash);
+  sqlite3_bind_int (stmt, 21, p->n_known);
+  sqlite3_bind_int64 (stmt, 22, p->hash);
   sqlite3_bind_blob64 (stmt, 23, raw, raw_len, SQLITE_STATIC);
   bind_text (stmt, 24, store->now);
-  sqlite3_bind_text (stmt, 25, auth_countries, -1, g_free);
-  sqlite3_bind_text (stmt, 26, institutions, -1, g_free);
-  sqlite3_bind_int (stmt, 28, n_inferred);
-  sqlite3_bind_text (stmt, 29, copub_work_title_key (w), -1, g_free);
+  bind_text (stmt, 25, p->auth_countries);
+  bind_text (stmt, 26, p->institutions);
+  sqlite3_bind_int (stmt, 28, p->n_inferred);
+  bind_text (stmt, 29, p->title_key);
 }
 
 static gboolean
-put_authorships (CopubStore *store, gint64 key, const CopubWork *work, GError **error)
+put_authorships (CopubStore *store, gint64 key, const CopubPreparedWork *p, GError **error)
 {
-  sqlite3_stmt *ins_auth = store->stmts[STMT_INSERT_AUTHORSHIP];
-  sqlite3_stmt *ins_inst = store->stmts[STMT_INSERT_INSTITUTION];
+  sqlite3_stmt *ins = store->stmts[STMT_INSERT_AUTHORSHIP];
 
-  for (guint i = 0; i < work->authorships->len; i++)
+  for (guint i = 0; i < p->work->authorships->len; i++)
     {
-      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
-      g_autofree char *raw = a->raw_affiliations->len ? json_string_array (a->raw_affiliations)
-                                                      : NULL;
-      g_autofree char *countries = join_countries (a->countries);
-      g_autofree char *inferred = join_countries (a->inferred);
+      const CopubAuthorship *a = g_ptr_array_index (p->work->authorships, i);
+      const PreparedAuthorship *pa = &p->auths[i];
 
-      sqlite3_bind_int64 (ins_auth, 1, key);
-      sqlite3_bind_int (ins_auth, 2, (int) i);
-      bind_text (ins_auth, 3, a->author_position);
-      bind_text (ins_auth, 4, a->author_id);
-      bind_text (ins_auth, 5, a->author_name);
-      bind_text (ins_auth, 6, raw);
-      bind_text (ins_auth, 7, countries);
-      bind_text (ins_auth, 8, inferred);
-      if (!step_done (store, ins_auth, error))
+      sqlite3_bind_int64 (ins, 1, key);
+      sqlite3_bind_int (ins, 2, (int) i);
+      bind_text (ins, 3, a->author_position);
+      bind_text (ins, 4, a->author_id);
+      bind_text (ins, 5, a->author_name);
+      bind_text (ins, 6, pa->raw_affiliations);
+      bind_text (ins, 7, pa->countries);
+      bind_text (ins, 8, pa->inferred);
+      bind_text (ins, 9, pa->institutions);
+      if (!step_done (store, ins, error))
         return FALSE;
-      for (guint j = 0; j < a->institutions->len; j++)
-        {
-          const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
-          sqlite3_bind_int64 (ins_inst, 1, key);
-          sqlite3_bind_int (ins_inst, 2, (int) i);
-          sqlite3_bind_int (ins_inst, 3, (int) j);
-          bind_text (ins_inst, 4, inst->id);
-          bind_text (ins_inst, 5, inst->ror);
-          bind_text (ins_inst, 6, inst->name);
-          bind_text (ins_inst, 7, inst->country);
-          bind_text (ins_inst, 8, inst->type);
-          if (inst->lineage->len > 0)
-            {
-              g_autofree char *lineage = NULL;
-              g_ptr_array_add (inst->lineage, NULL);
-              lineage = g_strjoinv (" ", (char **) inst->lineage->pdata);
-              g_ptr_array_set_size (inst->lineage, inst->lineage->len - 1);
-              sqlite3_bind_text (ins_inst, 9, lineage, -1, SQLITE_TRANSIENT);
-            }
-          else
-            sqlite3_bind_null (ins_inst, 9);
-          if (!step_done (store, ins_inst, error))
-            return FALSE;
-        }
     }
   return TRUE;
 }
@@ -512,69 +588,53 @@ lookup (CopubStore *store, const CopubWork *work, gint64 *key, gint64 *hash, gin
   return found;
 }
 
-static gboolean
-delete_authorships (CopubStore *store, gint64 key, GError **error)
-{
-  sqlite3_bind_int64 (store->stmts[STMT_DELETE_AUTHORSHIPS], 1, key);
-  if (!step_done (store, store->stmts[STMT_DELETE_AUTHORSHIPS], error))
-    return FALSE;
-  sqlite3_bind_int64 (store->stmts[STMT_DELETE_INSTITUTIONS], 1, key);
-  return step_done (store, store->stmts[STMT_DELETE_INSTITUTIONS], error);
-}
-
 gboolean
-copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *out_result,
-                      GError **error)
+copub_store_put_prepared (CopubStore *store, const CopubPreparedWork *p,
+                          CopubPutResult *out_result, GError **error)
 {
-  gsize raw_len = 0;
-  gconstpointer raw = work->raw ? g_bytes_get_data (work->raw, &raw_len) : NULL;
-  /* The hash covers what copub derives too (countries its normaliser found), so a
-   * better normaliser updates works whose record did not change. */
-  g_autofree char *derived = copub_work_authorship_countries (work);
-  gint64 hash = (gint64) crc32 (crc32 (0L, raw, (uInt) raw_len), (const Bytef *) derived,
-                                (uInt) strlen (derived));
   gint64 key = 0, old_hash = 0, old_len = 0;
-  g_autofree char *countries = NULL;
-  int n_known = 0, n_inferred = 0;
   gboolean exists;
   sqlite3_stmt *stmt;
 
-  g_return_val_if_fail (work->id != NULL, FALSE);
+  g_return_val_if_fail (p->work->id != NULL, FALSE);
   g_return_val_if_fail (!sqlite3_get_autocommit (store->db), FALSE);
-  exists = lookup (store, work, &key, &old_hash, &old_len);
-  if (exists && old_hash == hash && old_len == (gint64) raw_len)
+  exists = lookup (store, p->work, &key, &old_hash, &old_len);
+  if (exists && old_hash == p->hash && old_len == (gint64) g_bytes_get_size (p->stored_raw))
     {
       if (out_result)
         *out_result = COPUB_PUT_UNCHANGED;
       return TRUE;
     }
-
-  countries = copub_work_countries (work);
-  for (guint i = 0; i < work->authorships->len; i++)
-    {
-      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
-      n_known += a->countries->len > 0 || a->inferred->len > 0;
-      n_inferred += a->countries->len == 0 && a->inferred->len > 0;
-    }
-
   stmt = store->stmts[exists ? STMT_UPDATE_WORK : STMT_INSERT_WORK];
-  bind_work (store, stmt, work, countries, n_known, n_inferred, hash);
+  bind_work (store, stmt, p);
   if (exists)
     sqlite3_bind_int64 (stmt, 27, key);
   if (!step_done (store, stmt, error))
     return FALSE;
   if (exists)
     {
-      if (!delete_authorships (store, key, error))
+      sqlite3_bind_int64 (store->stmts[STMT_DELETE_AUTHORSHIPS], 1, key);
+      if (!step_done (store, store->stmts[STMT_DELETE_AUTHORSHIPS], error))
         return FALSE;
     }
   else
     key = sqlite3_last_insert_rowid (store->db);
-  if (!put_authorships (store, key, work, error))
+  if (!put_authorships (store, key, p, error))
     return FALSE;
   if (out_result)
     *out_result = exists ? COPUB_PUT_UPDATED : COPUB_PUT_INSERTED;
   return TRUE;
+}
+
+gboolean
+copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *out_result,
+                      GError **error)
+{
+  CopubPreparedWork *p = copub_store_prepare_work (work);
+  gboolean ok = copub_store_put_prepared (store, p, out_result, error);
+
+  copub_prepared_work_free (p);
+  return ok;
 }
 
 /* ---- reading -------------------------------------------------------------------- */

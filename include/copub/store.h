@@ -47,6 +47,15 @@ typedef enum {
 gboolean copub_store_put_work (CopubStore *store, const CopubWork *work,
                                CopubPutResult *out_result, GError **error);
 
+/* The same in two steps, so that a thread other than the writer's can compute what
+ * the store derives from a work (country strings, JSON columns, hash). The prepared
+ * work borrows @work, which must outlive it. Thread-safe; needs no store. */
+typedef struct CopubPreparedWork CopubPreparedWork;
+CopubPreparedWork *copub_store_prepare_work (const CopubWork *work);
+void copub_prepared_work_free (CopubPreparedWork *prepared);
+gboolean copub_store_put_prepared (CopubStore *store, const CopubPreparedWork *prepared,
+                                   CopubPutResult *out_result, GError **error);
+
 /* Number of works from @source (all sources when @source is NULL). */
 gint64 copub_store_count_works (CopubStore *store, const char *source, GError **error);
 
