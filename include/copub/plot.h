@@ -1,0 +1,121 @@
+/* copub: charts. Computes the tables the charts and the report are drawn from, and
+ * draws them with gnuplot, run as a child process (an argv, no shell) with the script
+ * on its standard input, numbers in data files and every label escaped. */
+#pragma once
+
+#include <glib.h>
+
+#include "copub/analyse.h"
+#include "copub/store.h"
+#include "copub/table.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  COPUB_PLOT_PNG, /* pngcairo */
+  COPUB_PLOT_SVG, /* svg */
+  COPUB_PLOT_PDF, /* pdfcairo */
+} CopubPlotFormat;
+
+/* Parses "png", "svg" or "pdf". */
+gboolean copub_plot_format_from_name (const char *name, CopubPlotFormat *out);
+/* "png", "svg", "pdf". */
+const char *copub_plot_format_extension (CopubPlotFormat format);
+
+typedef enum {
+  COPUB_CHART_SHARE,          /* (a) share per year, its interval, share among complete works */
+  COPUB_CHART_THEMES,         /* (b) share per theme over the years */
+  COPUB_CHART_COUNTRIES,      /* (c) top partner countries in the last period, both countings */
+  COPUB_CHART_COUNTRY_TRENDS, /* (d) share of works with each top partner country, per year */
+  COPUB_CHART_PARTNERS,       /* (e) co-publications with each strategic partner, per year */
+  COPUB_CHART_HEATMAP,        /* (f) theme x partner country */
+  COPUB_N_CHARTS
+} CopubChartKind;
+
+/* The chart's file name without extension ("share-by-year"). Static. */
+const char *copub_chart_name (CopubChartKind kind);
+
+/* What the charts and the report are drawn from: copub_analyse() tables for one set of
+ * analysis options. Every table has the columns copub_analyse() documents. */
+typedef struct {
+  CopubTable *years;           /* by year */
+  CopubTable *themes;          /* by theme over all years */
+  CopubTable *theme_years;     /* by theme, year */
+  CopubTable *countries;       /* by country over the last period, full and fractional */
+  CopubTable *country_years;   /* by country, year (full counting) */
+  CopubTable *theme_countries; /* by theme, country over all years (full counting) */
+  CopubTable *partner_years;   /* by partner, year; NULL without a partner file */
+  CopubTable *sources;         /* by source */
+  GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
+  gboolean has_headline;       /* FALSE when the last period has no work */
+  CopubHeadline headline;      /* the headline figure for the last period */
+  char *headline_problem;      /* why there is no headline, or NULL */
+  int first_year, last_year;   /* the years with works; 0 when the corpus is empty */
+  int period_from, period_to;  /* the last period: the headline's */
+  gint64 works;                /* works in the corpus */
+  gboolean synthetic;          /* the corpus holds copub's generated sample data */
+  gboolean themes_mapped;      /* themes come from the institution's theme map */
+  const char *lang;            /* "en" or "fr": country and theme names, the text */
+} CopubPlotData;
+
+/* Computes the tables for @options (its dimensions and window are ignored). The last
+ * period is [@period_from, @period_to]; 0, 0 = the last complete year, as for
+ * copub_analyse_headline(). An empty corpus is not an error: the tables are empty.
+ * Free with copub_plot_data_free. */
+CopubPlotData *copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
+                                        int period_from, int period_to, GError **error);
+void copub_plot_data_free (CopubPlotData *data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPlotData, copub_plot_data_free)
+
+/* The source line under a chart: "Source: OpenAlex, HAL; harvested on 2024-05-02;
+ * n = 2,871 works", in @data's language, for @works works. Free with g_free. */
+char *copub_plot_source_line (const CopubPlotData *data, gint64 works);
+
+typedef struct {
+  CopubPlotFormat format;
+  const char *institution; /* named under the titles, or NULL */
+  guint width, height;     /* PNG and SVG size in pixels; 0: 1280 x 720 (PDF: 8 x 4.5 in) */
+  const char *gnuplot;     /* the program; NULL: "gnuplot" from PATH */
+} CopubPlotOptions;
+
+#define COPUB_PLOT_OPTIONS_INIT { COPUB_PLOT_PNG, NULL, 0, 0, NULL }
+
+/* One chart, drawn or skipped. */
+typedef struct {
+  CopubChartKind kind;
+  char *title;   /* in the data's language */
+  char *path;    /* the file written, or NULL when the chart was skipped */
+  char *note;    /* why it was skipped, or NULL */
+} CopubChart;
+
+void copub_chart_free (CopubChart *chart);
+
+/* Draws the charts into @out_dir (which must exist) as NAME.EXT, replacing older files
+ * atomically; gnuplot works in a private directory inside @out_dir, removed afterwards.
+ * Returns one CopubChart per kind, in CopubChartKind order; charts without data are
+ * skipped with a note (gnuplot is not run when every chart is). Fails with
+ * COPUB_ERROR_CHILD when gnuplot is missing, fails (the end of its standard error in the
+ * message) or writes no chart, and then replaces no chart file; COPUB_ERROR_IO when a file
+ * cannot be written. Free with g_ptr_array_unref. */
+GPtrArray *copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
+                            const char *out_dir, GError **error);
+
+/* ---- gnuplot, safely --------------------------------------------------------------- */
+
+/* @text as a gnuplot single-quoted string literal, quotes included, in which gnuplot does
+ * no backslash, macro or backquote processing. Inside it: a quote becomes U+2019 (’), since
+ * gnuplot 5.4 misreads doubled quotes at the start of a string or in runs ('''' or
+ * '''a'''); control characters (newlines) become spaces, since a gnuplot command ends at
+ * a newline; backquotes become U+02CB (ˋ), since gnuplot substitutes `commands` in
+ * command lines (inside double quotes in 5.4; everywhere in older versions); invalid
+ * UTF-8 is replaced. The result is always one string token. Free with g_free. */
+char *copub_plot_quote (const char *text);
+
+/* Runs @program (NULL: "gnuplot" from PATH) in @workdir with @script on its standard
+ * input and no shell. Fails with COPUB_ERROR_CHILD when the program is missing, is
+ * killed after a time limit, or exits with a status other than 0; the message then
+ * quotes the end of its standard error. */
+gboolean copub_plot_run (const char *program, const char *script, const char *workdir,
+                         GError **error);
+
+G_END_DECLS

@@ -1,0 +1,220 @@
+/* copub plot: the charts, drawn with gnuplot. Also the options plot and report share
+ * (copub_cli_charts_*): the store, the analysis options and where the output goes. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "copub/plot.h"
+
+/* ---- the options plot and report share --------------------------------------------- */
+
+struct CopubCliCharts {
+  CopubCliAnalysis analysis; /* --home, --from, --to, --types, --themes... */
+  char *db, *out, *period, *institution;
+  const char *default_out;
+  CopubStore *store;
+  int period_from, period_to;
+};
+
+CopubCliCharts *
+copub_cli_charts_new (GOptionContext *context, const char *default_out)
+{
+  CopubCliCharts *c = g_new0 (CopubCliCharts, 1);
+  CopubCliAnalysis *a = &c->analysis;
+  /* The analysis options that matter for charts: no --by, --window or --counting, which
+   * the charts fix themselves. */
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &c->db,
+      "Store file (default: $COPUB_DB or ./copub.db)", "FILE" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &c->out, "Output directory (created if needed)",
+      "DIR" },
+    { "lang", 0, 0, G_OPTION_ARG_STRING, &a->lang, "Language: en (default) or fr", "LANG" },
+    { "institution-name", 0, 0, G_OPTION_ARG_STRING, &c->institution,
+      "Institution named in titles and the headline", "NAME" },
+    { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
+      "Home country (default: FR); 'none': international = two countries or more", "CC" },
+    { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
+    { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
+    { "period", 0, 0, G_OPTION_ARG_STRING, &c->period,
+      "Last period, for the headline and the top countries: YEAR or YEAR-YEAR "
+      "(default: the last complete year)", "PERIOD" },
+    { "types", 0, 0, G_OPTION_ARG_STRING, &a->types,
+      "Document types, comma-separated (default: article,review,book-chapter), or 'all'",
+      "LIST" },
+    { "source", 0, 0, G_OPTION_ARG_STRING, &a->source, "openalex, hal or all (default: all)",
+      "SOURCE" },
+    { "themes", 0, 0, G_OPTION_ARG_FILENAME, &a->themes,
+      "Theme map folding fields and domains into the institution's themes", "FILE" },
+    { "theme-level", 0, 0, G_OPTION_ARG_STRING, &a->theme_level,
+      "Themes from OpenAlex 'field' (26, default) or 'domain' (4)", "LEVEL" },
+    { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
+      "Strategic partners: ROR, OpenAlex or HAL ids with a name", "FILE" },
+    { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
+      "Do not count French overseas territories as FR when home is FR", NULL },
+    { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
+      "Count Hong Kong and Macao as China", NULL },
+    { "source-countries-only", 0, 0, G_OPTION_ARG_NONE, &a->source_only,
+      "Ignore the countries copub's normaliser found in raw affiliation strings", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+
+  copub_cli_analysis_init (a);
+  c->default_out = default_out;
+  g_option_context_add_main_entries (context, entries, NULL);
+  return c;
+}
+
+void
+copub_cli_charts_free (CopubCliCharts *c)
+{
+  if (c == NULL)
+    return;
+  copub_cli_analysis_clear (&c->analysis);
+  g_free (c->db);
+  g_free (c->out);
+  g_free (c->period);
+  g_free (c->institution);
+  copub_store_free (c->store);
+  g_free (c);
+}
+
+/* --period: "2024" or "2021-2024". */
+static gboolean
+parse_period (CopubCliCharts *c, GError **error)
+{
+  char *end = NULL;
+  long a, b;
+
+  if (c->period == NULL)
+    return TRUE;
+  a = b = strtol (c->period, &end, 10);
+  if (end && *end == '-')
+    b = strtol (end + 1, &end, 10);
+  if (end == NULL || *end != '\0' || a < 1000 || b > 9999 || a > b)
+    {
+      copub_cli_usage_error (error, "--period takes YEAR or YEAR-YEAR, not '%s'", c->period);
+      return FALSE;
+    }
+  c->period_from = (int) a;
+  c->period_to = (int) b;
+  return TRUE;
+}
+
+gboolean
+copub_cli_charts_open (CopubCliCharts *c, GError **error)
+{
+  const char *path;
+
+  if (!copub_cli_analysis_build (&c->analysis, error) || !parse_period (c, error))
+    return FALSE;
+  path = copub_cli_db_path (c->db);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO,
+                   "store '%s' does not exist: run 'copub import' or 'copub fetch' first", path);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (copub_cli_charts_out_dir (c), 0777) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "creating '%s': %s",
+                   copub_cli_charts_out_dir (c), g_strerror (saved));
+      return FALSE;
+    }
+  return (c->store = copub_store_open (path, error)) != NULL;
+}
+
+CopubStore *
+copub_cli_charts_store (CopubCliCharts *c)
+{
+  return c->store;
+}
+
+const CopubAnalyseOptions *
+copub_cli_charts_options (CopubCliCharts *c)
+{
+  return &c->analysis.options;
+}
+
+const char *
+copub_cli_charts_out_dir (CopubCliCharts *c)
+{
+  return c->out ? c->out : c->default_out;
+}
+
+const char *
+copub_cli_charts_institution (CopubCliCharts *c)
+{
+  return c->institution;
+}
+
+void
+copub_cli_charts_period (CopubCliCharts *c, int *out_from, int *out_to)
+{
+  *out_from = c->period_from;
+  *out_to = c->period_to;
+}
+
+/* ---- copub plot -------------------------------------------------------------------- */
+
+gboolean
+copub_cmd_plot (int argc, char **argv, GError **error)
+{
+  g_autofree char *format_name = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "png (default), svg or pdf",
+      "FORMAT" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  g_autoptr(GOptionContext) context = copub_cli_context_new (
+      "plot", NULL,
+      "Draw the charts with gnuplot: (a) the international share per year with its\n"
+      "95 % interval and among works with complete country information; (b) the share\n"
+      "per theme; (c) the top partner countries of the last period, full and fractional\n"
+      "counts; (d) their trend; (e) co-publications with each strategic partner (with\n"
+      "--partners); (f) a theme x partner-country heat map. Charts without data are\n"
+      "skipped with a note. Prints the files written.\n"
+      "\n"
+      "Examples:\n"
+      "  copub plot --out charts --lang fr --institution-name \"Université de Lorraine\"\n"
+      "  copub plot --format svg --themes themes.tsv --partners partners.tsv");
+  g_autoptr(CopubCliCharts) charts = copub_cli_charts_new (context, "charts");
+  g_autoptr(CopubPlotData) data = NULL;
+  g_autoptr(GPtrArray) drawn = NULL;
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  int from, to;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!copub_cli_parse (context, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    {
+      copub_cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+      return FALSE;
+    }
+  if (format_name && !copub_plot_format_from_name (format_name, &options.format))
+    {
+      copub_cli_usage_error (error, "--format takes png, svg or pdf, not '%s'", format_name);
+      return FALSE;
+    }
+  if (!copub_cli_charts_open (charts, error))
+    return FALSE;
+  copub_cli_charts_period (charts, &from, &to);
+  data = copub_plot_data_compute (copub_cli_charts_store (charts),
+                                  copub_cli_charts_options (charts), from, to, error);
+  if (data == NULL)
+    return FALSE;
+  options.institution = copub_cli_charts_institution (charts);
+  drawn = copub_plot_draw (data, &options, copub_cli_charts_out_dir (charts), error);
+  if (drawn == NULL)
+    return FALSE;
+  for (guint i = 0; i < drawn->len; i++)
+    {
+      const CopubChart *chart = drawn->pdata[i];
+      if (chart->path)
+        printf ("%s\n", chart->path);
+      else
+        g_message ("skipped chart '%s': %s", copub_chart_name (chart->kind), chart->note);
+    }
+  return TRUE;
+}

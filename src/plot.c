@@ -1,0 +1,1455 @@
+/* copub: charts with gnuplot. The tables come from the analyse module; the numbers go to
+ * gnuplot through tab-separated data files, the labels through the script as escaped
+ * single-quoted strings, and gnuplot runs with an argv (no shell) and the script on its
+ * standard input, in a private directory from which the charts are moved into place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "copub/countries.h"
+#include "copub/error.h"
+#include "copub/plot.h"
+
+/* gnuplot draws a few charts in well under a second; past this it is stuck. */
+#define GNUPLOT_TIMEOUT_SECONDS 120
+/* How much of gnuplot's standard error an error message quotes. */
+#define STDERR_TAIL 4096
+
+#define TOP_THEMES 8
+#define TOP_MAPPED_THEMES 10 /* an institution's own themes are few: show them all */
+#define TOP_COUNTRIES 15
+#define TOP_TRENDS 6
+#define TOP_PARTNERS 10
+#define HEAT_THEMES 10
+#define HEAT_COUNTRIES 12
+#define LABEL_CHARS 34
+#define MIN_THEME_WORKS 10
+
+static const char *const chart_names[COPUB_N_CHARTS] = {
+  "share-by-year", "share-by-theme", "partner-countries", "partner-country-trends",
+  "strategic-partners", "theme-country-heatmap",
+};
+
+/* One palette for every chart: distinct hues of similar weight, readable on white and
+ * told apart by most colour-blind readers (after Tableau 10, darkened for lines). */
+static const char *const palette[] = {
+  "#2f6b9a", "#e0812b", "#3a9a63", "#c8443c", "#7b5aa6",
+  "#8c6a4f", "#cf5f9f", "#5f7282", "#a8992e", "#2ba0b3",
+};
+
+const char *
+copub_chart_name (CopubChartKind kind)
+{
+  g_return_val_if_fail (kind < COPUB_N_CHARTS, NULL);
+  return chart_names[kind];
+}
+
+gboolean
+copub_plot_format_from_name (const char *name, CopubPlotFormat *out)
+{
+  static const char *const names[] = { "png", "svg", "pdf" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      {
+        *out = (CopubPlotFormat) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+copub_plot_format_extension (CopubPlotFormat format)
+{
+  switch (format)
+    {
+    case COPUB_PLOT_SVG:
+      return "svg";
+    case COPUB_PLOT_PDF:
+      return "pdf";
+    case COPUB_PLOT_PNG:
+    default:
+      return "png";
+    }
+}
+
+void
+copub_chart_free (CopubChart *chart)
+{
+  if (chart == NULL)
+    return;
+  g_free (chart->title);
+  g_free (chart->path);
+  g_free (chart->note);
+  g_free (chart);
+}
+
+/* ---- escaping ---------------------------------------------------------------------- */
+
+char *
+copub_plot_quote (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+  GString *out = g_string_sized_new (strlen (valid) + 2);
+
+  g_string_append_c (out, '\'');
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c == '\'')
+        g_string_append_unichar (out, 0x2019); /* RIGHT SINGLE QUOTATION MARK */
+      else if (c == '`')
+        g_string_append_unichar (out, 0x02CB); /* MODIFIER LETTER GRAVE ACCENT */
+      else if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x2028 || c == 0x2029)
+        g_string_append_c (out, ' ');
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  g_string_append_c (out, '\'');
+  return g_string_free (out, FALSE);
+}
+
+/* @text cut to @max characters with an ellipsis, for tick labels and legends. */
+static char *
+shorten (const char *text, glong max)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+
+  if (g_utf8_strlen (valid, -1) <= max)
+    return g_steal_pointer (&valid);
+  *g_utf8_offset_to_pointer (valid, max - 1) = '\0';
+  g_strchomp (valid);
+  return g_strconcat (valid, "…", NULL);
+}
+
+/* A quoted label, shortened: what every name from the data becomes in a script. */
+static char *
+quote_label (const char *text)
+{
+  g_autofree char *shorter = shorten (text, LABEL_CHARS);
+  return copub_plot_quote (shorter);
+}
+
+/* ---- running gnuplot --------------------------------------------------------------- */
+
+/* An unlinked temporary file holding @contents, positioned at its start. */
+static int
+anonymous_file (const char *contents, GError **error)
+{
+  g_autofree char *path = NULL;
+  gsize len = contents ? strlen (contents) : 0, done = 0;
+  int fd = g_file_open_tmp ("copub-plot-XXXXXX", &path, error);
+
+  if (fd < 0)
+    return -1;
+  g_unlink (path);
+  while (done < len)
+    {
+      ssize_t n = write (fd, contents + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+          close (fd);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO,
+                       "writing the gnuplot script: %s", g_strerror (saved));
+          return -1;
+        }
+      done += (gsize) n;
+    }
+  lseek (fd, 0, SEEK_SET);
+  return fd;
+}
+
+/* The last lines of what the child wrote to @fd, on one line. */
+static char *
+stderr_tail (int fd)
+{
+  char buf[STDERR_TAIL + 1];
+  off_t size = lseek (fd, 0, SEEK_END);
+  ssize_t n;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  g_autofree char *valid = NULL;
+
+  if (size < 0)
+    return g_strdup ("");
+  lseek (fd, size > STDERR_TAIL ? size - STDERR_TAIL : 0, SEEK_SET);
+  n = read (fd, buf, STDERR_TAIL);
+  buf[n > 0 ? n : 0] = '\0';
+  valid = g_utf8_make_valid (buf, -1);
+  lines = g_strsplit (valid, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      /* gnuplot points at the error with a caret line: it means nothing on one line. */
+      char *line = g_strstrip (lines[i]);
+      if (*line != '\0' && strspn (line, "^ ") != strlen (line))
+        g_ptr_array_add (kept, line);
+    }
+  if (kept->len > 3)
+    g_ptr_array_remove_range (kept, 0, kept->len - 3);
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (" / ", (char **) kept->pdata);
+}
+
+typedef struct {
+  gboolean done;
+  gboolean timed_out;
+  int status;
+} ChildWait;
+
+static void
+child_exited (GPid pid, int status, gpointer data)
+{
+  ChildWait *w = data;
+
+  w->status = status;
+  w->done = TRUE;
+  g_spawn_close_pid (pid);
+}
+
+static gboolean
+child_timed_out (gpointer data)
+{
+  ((ChildWait *) data)->timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for @pid, killing it after the time limit. */
+static void
+wait_child (GPid pid, ChildWait *w)
+{
+  GMainContext *context = g_main_context_new ();
+  GSource *watch = g_child_watch_source_new (pid);
+  GSource *timer = g_timeout_source_new_seconds (GNUPLOT_TIMEOUT_SECONDS);
+  gboolean killed = FALSE;
+
+  g_source_set_callback (watch, G_SOURCE_FUNC (child_exited), w, NULL);
+  g_source_set_callback (timer, child_timed_out, w, NULL);
+  g_source_attach (watch, context);
+  g_source_attach (timer, context);
+  while (!w->done)
+    {
+      g_main_context_iteration (context, TRUE);
+      if (w->timed_out && !killed)
+        {
+          kill (pid, SIGKILL);
+          killed = TRUE;
+        }
+    }
+  g_source_destroy (timer);
+  g_source_unref (timer);
+  g_source_destroy (watch);
+  g_source_unref (watch);
+  g_main_context_unref (context);
+}
+
+static gboolean
+check_exit (const char *program, const ChildWait *w, int err_fd, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *tail = NULL;
+
+  if (w->timed_out)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_CHILD,
+                   "'%s' did not finish within %d s and was stopped", program,
+                   GNUPLOT_TIMEOUT_SECONDS);
+      return FALSE;
+    }
+  if (g_spawn_check_wait_status (w->status, &local))
+    {
+      tail = stderr_tail (err_fd);
+      if (*tail)
+        g_debug ("gnuplot said: %s", tail);
+      return TRUE;
+    }
+  tail = stderr_tail (err_fd);
+  g_set_error (error, COPUB_ERROR, COPUB_ERROR_CHILD, "'%s' failed (%s)%s%s", program,
+               local->message, *tail ? ": " : "", tail);
+  return FALSE;
+}
+
+gboolean
+copub_plot_run (const char *program, const char *script, const char *workdir, GError **error)
+{
+  g_autofree char *path = g_find_program_in_path (program ? program : "gnuplot");
+  const char *argv[] = { NULL, "-d", NULL }; /* -d: no user or system init file */
+  ChildWait w = { FALSE, FALSE, 0 };
+  g_autoptr(GError) local = NULL;
+  GPid pid = 0;
+  int in_fd = -1, err_fd = -1;
+  gboolean ok;
+
+  if (path == NULL)
+    {
+      if (program == NULL)
+        g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_CHILD,
+                             "gnuplot not found in PATH: install it to draw charts "
+                             "(Debian: apt-get install gnuplot-nox)");
+      else
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_CHILD,
+                     "'%s' not found or not executable", program);
+      return FALSE;
+    }
+  argv[0] = path;
+  if ((in_fd = anonymous_file (script, error)) < 0)
+    return FALSE;
+  if ((err_fd = anonymous_file (NULL, error)) < 0)
+    {
+      close (in_fd);
+      return FALSE;
+    }
+  g_debug ("running %s in '%s' with this script:\n%s", path, workdir, script);
+  ok = g_spawn_async_with_pipes_and_fds (workdir, argv, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD
+                                             | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                         NULL, NULL, in_fd, -1, err_fd, NULL, NULL, 0, &pid,
+                                         NULL, NULL, NULL, &local);
+  if (ok)
+    {
+      wait_child (pid, &w);
+      ok = check_exit (path, &w, err_fd, error);
+    }
+  else
+    g_set_error (error, COPUB_ERROR, COPUB_ERROR_CHILD, "running '%s': %s", path,
+                 local->message);
+  close (in_fd);
+  close (err_fd);
+  return ok;
+}
+
+/* ---- the data ---------------------------------------------------------------------- */
+
+static guint
+column (const CopubTable *t, const char *name)
+{
+  for (guint c = 0; c < copub_table_n_columns (t); c++)
+    if (strcmp (copub_table_column_name (t, c), name) == 0)
+      return c;
+  return G_MAXUINT;
+}
+
+/* A numeric cell by column name; NaN when empty or absent. */
+static double
+num (const CopubTable *t, guint row, const char *name)
+{
+  guint c = column (t, name);
+  double v;
+
+  if (c == G_MAXUINT || !copub_table_get_real (t, row, c, &v))
+    return NAN;
+  return v;
+}
+
+static const char *
+text (const CopubTable *t, guint row, const char *name)
+{
+  guint c = column (t, name);
+  return c == G_MAXUINT ? NULL : copub_table_get_text (t, row, c);
+}
+
+static CopubTable *
+analyse_by (CopubStore *store, const CopubAnalyseOptions *base, CopubDimension d1,
+            CopubDimension d2, int from, int to, CopubCounting counting, GError **error)
+{
+  CopubAnalyseOptions o = *base;
+
+  o.dims[0] = d1;
+  o.dims[1] = d2;
+  o.n_dims = d2 == COPUB_N_DIMS ? 1 : 2;
+  o.window = 0;
+  o.counting = counting;
+  o.from = from;
+  o.to = to;
+  o.country_name = copub_country_name_func;
+  o.country_name_data = NULL;
+  return copub_analyse (store, &o, error);
+}
+
+/* The headline and the last period; a corpus without a complete year keeps its last. */
+static void
+data_headline (CopubPlotData *d, CopubStore *store, const CopubAnalyseOptions *o, int from,
+               int to)
+{
+  g_autoptr(GError) local = NULL;
+
+  d->has_headline = copub_analyse_headline (store, o, from, to, &d->headline, &local);
+  if (d->has_headline)
+    {
+      d->period_from = d->headline.from;
+      d->period_to = d->headline.to;
+      d->synthetic |= d->headline.synthetic;
+      return;
+    }
+  d->headline_problem = g_strdup (local->message);
+  d->period_from = from ? from : d->last_year;
+  d->period_to = to ? to : d->period_from;
+}
+
+static void
+data_years (CopubPlotData *d)
+{
+  guint notes = 0;
+  const char *const *note = copub_table_notes (d->years, &notes);
+
+  for (guint r = 0; r < copub_table_n_rows (d->years); r++)
+    {
+      int year = (int) num (d->years, r, "year");
+      d->works += (gint64) num (d->years, r, "works");
+      if (d->first_year == 0 || year < d->first_year)
+        d->first_year = year;
+      d->last_year = MAX (d->last_year, year);
+    }
+  for (guint i = 0; i < notes; i++)
+    d->synthetic |= strstr (note[i], "synthetic") != NULL;
+}
+
+/* Keeps the stats of the sources the analysis reads. */
+static GPtrArray *
+data_sources (CopubStore *store, const CopubAnalyseOptions *o, GError **error)
+{
+  g_autoptr(GPtrArray) all = copub_store_source_stats (store, error);
+
+  if (all == NULL)
+    return NULL;
+  for (guint i = all->len; o->source && i-- > 0;)
+    if (g_strcmp0 (((CopubSourceStats *) all->pdata[i])->source, o->source) != 0)
+      g_ptr_array_remove_index (all, i);
+  return g_steal_pointer (&all);
+}
+
+CopubPlotData *
+copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
+                         int period_from, int period_to, GError **error)
+{
+  g_autoptr(CopubPlotData) d = g_new0 (CopubPlotData, 1);
+  const CopubAnalyseOptions *o = options;
+  const CopubDimension none = COPUB_N_DIMS; /* analyse_by(): no second dimension */
+
+  d->lang = g_strcmp0 (options->lang, "fr") == 0 ? "fr" : "en";
+  d->themes_mapped = options->themes != NULL;
+  if (!(d->years = analyse_by (store, o, COPUB_DIM_YEAR, none, o->from, o->to,
+                               COPUB_COUNTING_FULL, error)))
+    return NULL;
+  data_years (d);
+  data_headline (d, store, o, period_from, period_to);
+  if (!(d->themes = analyse_by (store, o, COPUB_DIM_THEME, none, o->from, o->to,
+                                COPUB_COUNTING_FULL, error))
+      || !(d->theme_years = analyse_by (store, o, COPUB_DIM_THEME, COPUB_DIM_YEAR, o->from,
+                                        o->to, COPUB_COUNTING_FULL, error))
+      || !(d->countries = analyse_by (store, o, COPUB_DIM_COUNTRY, none, d->period_from,
+                                      d->period_to, COPUB_COUNTING_BOTH, error))
+      || !(d->country_years = analyse_by (store, o, COPUB_DIM_COUNTRY, COPUB_DIM_YEAR,
+                                          o->from, o->to, COPUB_COUNTING_FULL, error))
+      || !(d->theme_countries = analyse_by (store, o, COPUB_DIM_THEME, COPUB_DIM_COUNTRY,
+                                            o->from, o->to, COPUB_COUNTING_FULL, error))
+      || !(d->sources = analyse_by (store, o, COPUB_DIM_SOURCE, none, o->from, o->to,
+                                    COPUB_COUNTING_FULL, error))
+      || !(d->source_stats = data_sources (store, o, error)))
+    return NULL;
+  if (o->partners
+      && !(d->partner_years = analyse_by (store, o, COPUB_DIM_PARTNER, COPUB_DIM_YEAR,
+                                          o->from, o->to, COPUB_COUNTING_FULL, error)))
+    return NULL;
+  return g_steal_pointer (&d);
+}
+
+void
+copub_plot_data_free (CopubPlotData *d)
+{
+  if (d == NULL)
+    return;
+  copub_table_free (d->years);
+  copub_table_free (d->themes);
+  copub_table_free (d->theme_years);
+  copub_table_free (d->countries);
+  copub_table_free (d->country_years);
+  copub_table_free (d->theme_countries);
+  copub_table_free (d->partner_years);
+  copub_table_free (d->sources);
+  if (d->source_stats)
+    g_ptr_array_unref (d->source_stats);
+  g_free (d->headline_problem);
+  g_free (d);
+}
+
+/* 12,345 or 12 345 (narrow no-break space). */
+static char *
+format_count (gint64 n, gboolean fr)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
+  GString *out = g_string_new (n < 0 ? "-" : "");
+  gsize len = strlen (digits);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, fr ? "\u202f" : ",");
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+source_display_name (const char *source)
+{
+  if (g_strcmp0 (source, "openalex") == 0)
+    return "OpenAlex";
+  if (g_strcmp0 (source, "hal") == 0)
+    return "HAL";
+  return source;
+}
+
+/* "2024-05-02", or "2024-05-02 (OpenAlex), 2024-05-03 (HAL)" when they differ. */
+static char *
+harvest_dates (const GPtrArray *stats)
+{
+  GString *out = g_string_new (NULL);
+  gboolean same = TRUE;
+
+  for (guint i = 1; i < stats->len; i++)
+    same &= strncmp (((CopubSourceStats *) stats->pdata[i])->last_stored,
+                     ((CopubSourceStats *) stats->pdata[0])->last_stored, 10) == 0;
+  for (guint i = 0; i < stats->len; i++)
+    {
+      const CopubSourceStats *s = stats->pdata[i];
+      if (same && i > 0)
+        break;
+      g_string_append_printf (out, "%s%.10s", i ? ", " : "", s->last_stored);
+      if (!same)
+        g_string_append_printf (out, " (%s)", source_display_name (s->source));
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+copub_plot_source_line (const CopubPlotData *data, gint64 works)
+{
+  gboolean fr = g_strcmp0 (data->lang, "fr") == 0;
+  GString *line = g_string_new (fr ? "Source : " : "Source: ");
+  g_autofree char *n = format_count (works, fr);
+  const GPtrArray *stats = data->source_stats;
+
+  for (guint i = 0; stats && i < stats->len; i++)
+    g_string_append_printf (line, "%s%s", i ? ", " : "",
+                            source_display_name (((CopubSourceStats *) stats->pdata[i])->source));
+  if (stats && stats->len > 0)
+    {
+      g_autofree char *dates = harvest_dates (stats);
+      g_string_append_printf (line, fr ? " ; moissonné le %s" : "; harvested on %s", dates);
+    }
+  else
+    g_string_append (line, fr ? "aucune" : "none");
+  g_string_append_printf (line, fr ? " ; n = %s publications" : "; n = %s works", n);
+  if (data->synthetic)
+    g_string_append (line, fr ? " ; données synthétiques" : "; synthetic data");
+  return g_string_free (line, FALSE);
+}
+
+/* ---- chart scripts ----------------------------------------------------------------- */
+
+typedef struct {
+  const CopubPlotData *data;
+  const CopubPlotOptions *options;
+  gboolean fr;
+  const char *workdir;
+  GString *script;
+  guint width, height;
+  double font; /* base font size, points */
+} Ctx;
+
+/* The English or French text; a macro so that the compiler checks both as formats. */
+#define tr(ctx, en_text, fr_text) ((ctx)->fr ? (fr_text) : (en_text))
+
+/* The period as said in titles: "2023" or "2021–2023". */
+static char *
+period_text (int from, int to)
+{
+  if (from == to)
+    return g_strdup_printf ("%d", from);
+  return g_strdup_printf ("%d–%d", from, to);
+}
+
+/* A number for a data file: '.' as decimal separator whatever the locale; NaN when
+ * missing (the data files declare it as their missing value). */
+static void
+append_number (GString *out, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v))
+    g_string_append (out, "NaN");
+  else
+    g_string_append (out, g_ascii_formatd (buf, sizeof buf, "%.4f", v));
+}
+
+static void
+append_row (GString *out, guint n, const double *values)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '\t');
+      append_number (out, values[i]);
+    }
+  g_string_append_c (out, '\n');
+}
+
+/* Writes @path atomically; errors in COPUB_ERROR_IO. */
+static gboolean
+set_contents (const char *path, const char *contents, gssize len, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (g_file_set_contents_full (path, contents, len, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                &local))
+    return TRUE;
+  g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "%s", local->message);
+  return FALSE;
+}
+
+static gboolean
+write_data (const Ctx *ctx, CopubChartKind kind, const GString *contents, GError **error)
+{
+  g_autofree char *name = g_strconcat (chart_names[kind], ".dat", NULL);
+  g_autofree char *path = g_build_filename (ctx->workdir, name, NULL);
+
+  return set_contents (path, contents->str, (gssize) contents->len, error);
+}
+
+/* Appends "set NAME 'text' ..." style commands with one quoted string. */
+static void
+append_quoted (GString *s, const char *before, const char *value, const char *after)
+{
+  g_autofree char *q = copub_plot_quote (value);
+  g_string_append_printf (s, "%s%s%s\n", before, q, after);
+}
+
+static char *
+font_spec (const Ctx *ctx, double scale, gboolean bold)
+{
+  char size[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (size, sizeof size, "%.1f", ctx->font * scale);
+  return g_strdup_printf ("'sans-serif%s,%s'", bold ? ":Bold" : "", size);
+}
+
+/* The canvas width in the unit the cairo terminals size fonts in: pixels, or points
+ * on the 8-inch PDF page. */
+static double
+canvas_width (const Ctx *ctx)
+{
+  return ctx->options->format == COPUB_PLOT_PDF ? 8 * 72.0 : ctx->width;
+}
+
+/* The characters of text at @scale that fit across the canvas: cairo's DejaVu Sans
+ * averages about 0.65 em a character, more with capitals; browsers draw SVG text with
+ * their own, usually narrower, sans-serif. Err on the wide side. */
+static glong
+chars_across (const Ctx *ctx, double scale)
+{
+  double em = ctx->options->format == COPUB_PLOT_SVG ? 0.62 : 0.7;
+  return (glong) (0.97 * canvas_width (ctx) / (em * ctx->font * scale));
+}
+
+/* Splits @text in two at a space when it is wider than the canvas; *@rest is NULL when it
+ * fits on one line, and is shortened with an ellipsis when it does not. */
+static char *
+wrap_line (const Ctx *ctx, const char *text, double scale, char **rest)
+{
+  glong fit = chars_across (ctx, scale);
+  const char *cut = NULL;
+
+  *rest = NULL;
+  if (g_utf8_strlen (text, -1) <= fit)
+    return g_strdup (text);
+  for (const char *p = text; *p && g_utf8_pointer_to_offset (text, p) <= fit;
+       p = g_utf8_next_char (p))
+    if (*p == ' ')
+      cut = p;
+  if (cut == NULL)
+    cut = g_utf8_offset_to_pointer (text, fit - 1);
+  *rest = shorten (*cut == ' ' ? cut + 1 : cut, fit);
+  return g_strndup (text, (gsize) (cut - text));
+}
+
+/* "set label N 'text' at screen X, Y left font F textcolor C". */
+static void
+add_label (Ctx *ctx, guint tag, const char *text, double y, double scale, gboolean bold,
+           const char *colour)
+{
+  g_autofree char *quoted = copub_plot_quote (text);
+  g_autofree char *font = font_spec (ctx, scale, bold);
+  char ybuf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (ctx->script, "set label %u %s at screen 0.012, %s left font %s "
+                                       "textcolor rgb '%s'\n", tag, quoted,
+                          g_ascii_formatd (ybuf, sizeof ybuf, "%.3f", y), font, colour);
+}
+
+/* What every chart starts with: a clean state, its output, the house style, its title,
+ * subtitle (on two lines when it is long) and source line. */
+static void
+begin_chart (Ctx *ctx, CopubChartKind kind, const char *title, const char *subtitle,
+             gint64 works)
+{
+  GString *s = ctx->script;
+  g_autofree char *source = copub_plot_source_line (ctx->data, works);
+  g_autofree char *rest = NULL;
+  g_autofree char *first = wrap_line (ctx, subtitle, 0.95, &rest);
+
+  g_string_append_printf (s, "\n# %s\nreset\nset output '%s.%s'\n", chart_names[kind],
+                          chart_names[kind],
+                          copub_plot_format_extension (ctx->options->format));
+  g_string_append (s, "set encoding utf8\n"
+                      "set datafile separator \"\\t\"\n"
+                      "set datafile missing 'NaN'\n"
+                      "set border 3 front lw 1 lc rgb '#8a8a8a'\n"
+                      "set tics nomirror out scale 0.5 textcolor rgb '#333333'\n"
+                      "set grid back ytics lt 1 lw 1 lc rgb '#e6e6e6'\n"
+                      "set key noautotitle textcolor rgb '#333333' samplen 2.5 spacing 1.25\n"
+                      "set style fill solid 1 noborder\n"
+                      "set bmargin at screen 0.17\n");
+  g_string_append_printf (s, "set tmargin at screen %s\n", rest ? "0.75" : "0.80");
+  if (ctx->fr)
+    g_string_append (s, "set decimalsign ','\n");
+  add_label (ctx, 1, title, 0.935, 1.45, TRUE, "#1a1a1a");
+  add_label (ctx, 2, first, 0.865, 0.95, FALSE, "#555555");
+  if (rest)
+    add_label (ctx, 4, rest, 0.815, 0.95, FALSE, "#555555");
+  add_label (ctx, 3, source, 0.035, 0.78, FALSE, "#7a7a7a");
+}
+
+/* "Université de Lorraine · " or "". */
+static char *
+institution_prefix (const Ctx *ctx)
+{
+  const char *name = ctx->options->institution;
+  return name && *name ? g_strconcat (name, " · ", NULL) : g_strdup ("");
+}
+
+/* Years on the x axis; every other one when they are many, or when a legend beside the
+ * plot leaves it @narrow. */
+static void
+year_axis (Ctx *ctx, gboolean narrow)
+{
+  int first = ctx->data->first_year, last = ctx->data->last_year;
+  int step = last - first > (narrow ? 6 : 12) ? 2 : 1;
+
+  g_string_append_printf (ctx->script, "set xrange [%d.5:%d.5]\nset xtics %d\n"
+                                       "set format x '%%.0f'\n",
+                          first - 1, last, step);
+}
+
+static void
+percent_axis (Ctx *ctx, gboolean full_range)
+{
+  g_string_append_printf (ctx->script, "set yrange [0:%s]\nset format y '%%g%s%%%%'\n",
+                          full_range ? "100" : "*", ctx->fr ? "\u202f" : "");
+}
+
+static void
+set_note (CopubChart *chart, const char *note)
+{
+  g_free (chart->note);
+  chart->note = g_strdup (note);
+}
+
+/* (a) The headline share per year with its interval, and among complete works. */
+static gboolean
+chart_share (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubTable *t = ctx->data->years;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
+
+  chart->title = g_strdup (tr (ctx, "International co-publication share per year",
+                               "Part des co-publications internationales par année"));
+  if (copub_table_n_rows (t) == 0)
+    {
+      set_note (chart, tr (ctx, "no work in the corpus", "aucune publication dans le corpus"));
+      return TRUE;
+    }
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      double row[] = { num (t, r, "year"), 100 * num (t, r, "share"),
+                       100 * num (t, r, "share_low"), 100 * num (t, r, "share_high"),
+                       100 * num (t, r, "share_complete") };
+      append_row (dat, G_N_ELEMENTS (row), row);
+    }
+  if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf ("%s%s", inst,
+                              tr (ctx, "share of the works with a co-author abroad; band: its "
+                                       "95 % interval (Wilson)",
+                                  "part des publications avec un co-auteur à l'étranger ; "
+                                  "bande : son intervalle à 95 % (Wilson)"));
+  begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, ctx->data->works);
+  year_axis (ctx, FALSE);
+  percent_axis (ctx, TRUE);
+  g_string_append (ctx->script, "set ytics 20\nset key top left vertical Left reverse opaque "
+                                "box lc rgb '#ffffff' width -3\n");
+  append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:3:4 with filledcurves "
+                              "fc rgb '#2f6b9a' fs transparent solid 0.16 title ",
+                 tr (ctx, "95 % confidence interval", "intervalle de confiance à 95 %"),
+                 ", \\");
+  append_quoted (ctx->script, "  '' using 1:2 with linespoints lt 1 title ",
+                 tr (ctx, "all works (the headline figure)",
+                     "toutes les publications (le chiffre clé)"), ", \\");
+  append_quoted (ctx->script, "  '' using 1:5 with linespoints lt 2 dt (5,3) pt 5 ps 0.9 title ",
+                 tr (ctx, "works with complete country information",
+                     "publications aux pays tous connus"), ", \\");
+  g_string_append_printf (ctx->script, "  '' using 1:2:(gprintf('%%.1f', $2)) with labels "
+                                       "offset 0,-1.3 font %s textcolor lt 1 notitle\n",
+                          label_font);
+  return TRUE;
+}
+
+/* A value of a table's text column and its total of a measure over the table's rows. */
+typedef struct {
+  const char *key;
+  double total;
+} Ranked;
+
+static int
+compare_ranked (gconstpointer pa, gconstpointer pb)
+{
+  const Ranked *a = pa, *b = pb;
+
+  if (a->total != b->total)
+    return a->total > b->total ? -1 : 1;
+  return g_strcmp0 (a->key, b->key);
+}
+
+/* The values of @key_column with @measure summed over their rows, largest first (ties
+ * by name, so that charts do not change from run to run). At most @max of them,
+ * "(unknown)" left out. Returns the keys (borrowed from @t). */
+static GPtrArray *
+top_keys (const CopubTable *t, const char *key_column, const char *measure, guint max)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) ranked = g_array_new (FALSE, FALSE, sizeof (Ranked));
+  GPtrArray *keys = g_ptr_array_new ();
+
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      const char *key = text (t, r, key_column);
+      gpointer at;
+      double v = num (t, r, measure);
+      if (key == NULL || strcmp (key, "(unknown)") == 0)
+        continue;
+      if (!g_hash_table_lookup_extended (index, key, NULL, &at))
+        {
+          Ranked fresh = { key, 0 };
+          at = GUINT_TO_POINTER (ranked->len);
+          g_array_append_val (ranked, fresh);
+          g_hash_table_insert (index, (gpointer) key, at);
+        }
+      g_array_index (ranked, Ranked, GPOINTER_TO_UINT (at)).total += isfinite (v) ? v : 0;
+    }
+  g_array_sort (ranked, compare_ranked);
+  for (guint i = 0; i < ranked->len && i < max; i++)
+    g_ptr_array_add (keys, (gpointer) g_array_index (ranked, Ranked, i).key);
+  return keys;
+}
+
+/* The largest themes, by works. */
+static GPtrArray *
+top_themes (const CopubPlotData *d, guint max)
+{
+  return top_keys (d->themes, "theme", "works", max);
+}
+
+/* Appends one "plot" clause per series: data set @i of @file drawn with linetype i+1. */
+static void
+plot_series (Ctx *ctx, const char *file, GPtrArray *titles, const char *style)
+{
+  for (guint i = 0; i < titles->len; i++)
+    {
+      g_autofree char *title = quote_label (titles->pdata[i]);
+      g_string_append_printf (ctx->script, "%s'%s' index %u using 1:2 with %s lt %u title %s%s\n",
+                              i == 0 ? "plot " : "  ", i == 0 ? file : "", i, style, i + 1,
+                              title, i + 1 < titles->len ? ", \\" : "");
+    }
+}
+
+/* The legend right of the plot; gnuplot widens the right margin to hold it. */
+static void
+legend_right (Ctx *ctx)
+{
+  g_string_append (ctx->script, "set key outside right center vertical Left reverse width -2\n");
+}
+
+/* One theme's yearly shares as a data set, ended by two blank lines. A share over a
+ * handful of works is noise: such years are left out, and a blank line breaks the line
+ * there rather than join the years around. Returns the number of points. */
+static guint
+theme_series (const CopubPlotData *d, const char *theme, GString *dat)
+{
+  const CopubTable *t = d->theme_years;
+  gboolean gap = FALSE;
+  guint points = 0;
+
+  for (int year = d->first_year; year <= d->last_year; year++)
+    {
+      double share = NAN;
+      for (guint r = 0; r < copub_table_n_rows (t); r++)
+        if ((int) num (t, r, "year") == year && g_strcmp0 (text (t, r, "theme"), theme) == 0
+            && num (t, r, "works") >= MIN_THEME_WORKS)
+          share = 100 * num (t, r, "share");
+      if (isfinite (share))
+        {
+          double row[] = { year, share };
+          append_row (dat, 2, row);
+          points++;
+          gap = FALSE;
+        }
+      else if (points > 0 && !gap)
+        {
+          g_string_append_c (dat, '\n');
+          gap = TRUE;
+        }
+    }
+  g_string_append (dat, gap ? "\n" : "\n\n");
+  return points;
+}
+
+/* (b) The share per theme over the years. */
+static gboolean
+chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  g_autoptr(GPtrArray) themes = top_themes (d, d->themes_mapped ? TOP_MAPPED_THEMES : TOP_THEMES);
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  guint n_themes;
+
+  chart->title = g_strdup (tr (ctx, "International share by theme",
+                               "Part internationale par thème"));
+  if (themes->len == 0)
+    {
+      set_note (chart, tr (ctx, "no work with a known theme",
+                           "aucune publication de thème connu"));
+      return TRUE;
+    }
+  for (guint i = 0; i < themes->len; i++)
+    {
+      gsize before = dat->len;
+      if (theme_series (d, themes->pdata[i], dat) > 0)
+        g_ptr_array_add (shown, themes->pdata[i]);
+      else
+        g_string_truncate (dat, before);
+    }
+  if (shown->len == 0)
+    {
+      set_note (chart, tr (ctx, "no theme has a year with enough works",
+                           "aucun thème n'a d'année avec assez de publications"));
+      return TRUE;
+    }
+  if (!write_data (ctx, COPUB_CHART_THEMES, dat, error))
+    return FALSE;
+  n_themes = copub_table_n_rows (d->themes);
+  if (shown->len < n_themes)
+    subtitle = g_strdup_printf (tr (ctx, "%sthe %u largest of %u themes; share of the theme's "
+                                         "works with a co-author abroad; years with fewer "
+                                         "than %d works left out",
+                                    "%sles %u plus grands des %u thèmes ; part des "
+                                    "publications du thème avec un co-auteur à l'étranger ; "
+                                    "années de moins de %d publications omises"),
+                                inst, shown->len, n_themes, MIN_THEME_WORKS);
+  else
+    subtitle = g_strdup_printf (tr (ctx, "%sshare of the theme's works with a co-author abroad; "
+                                         "years with fewer than %d works left out",
+                                    "%spart des publications du thème avec un co-auteur à "
+                                    "l'étranger ; années de moins de %d publications omises"),
+                                inst, MIN_THEME_WORKS);
+  begin_chart (ctx, COPUB_CHART_THEMES, chart->title, subtitle, d->works);
+  year_axis (ctx, TRUE);
+  percent_axis (ctx, TRUE);
+  g_string_append (ctx->script, "set ytics 20\n");
+  legend_right (ctx);
+  plot_series (ctx, "share-by-theme.dat", shown, "linespoints pt 7 ps 0.8");
+  return TRUE;
+}
+
+/* (c) The top partner countries of the last period, full and fractional counts. */
+static gboolean
+chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubTable *t = d->countries;
+  guint n = MIN (copub_table_n_rows (t), TOP_COUNTRIES);
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GString) tics = g_string_new ("set ytics (");
+  g_autofree char *period = period_text (d->period_from, d->period_to);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
+  double max = 1;
+
+  chart->title = g_strdup_printf (tr (ctx, "Top partner countries, %s",
+                                      "Principaux pays partenaires, %s"), period);
+  if (n == 0)
+    {
+      set_note (chart, tr (ctx, "no work with a foreign co-author in the last period",
+                           "aucune publication avec un co-auteur étranger sur la période"));
+      return TRUE;
+    }
+  for (guint r = 0; r < n; r++)
+    {
+      double row[] = { n - 1 - r, num (t, r, "works"), num (t, r, "fractional") };
+      g_autofree char *name = quote_label (text (t, r, "country_name"));
+      append_row (dat, 3, row);
+      max = MAX (max, row[1]);
+      g_string_append_printf (tics, "%s%s %u", r ? ", " : "", name, n - 1 - r);
+    }
+  if (!write_data (ctx, COPUB_CHART_COUNTRIES, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf (
+      tr (ctx, "%sfull: works co-authored with the country; fractional: each work "
+               "shared out over its authorships' countries",
+          "%sentier : publications co-signées avec le pays ; fractionnaire : chaque "
+          "publication répartie entre les pays de ses signatures"), inst);
+  begin_chart (ctx, COPUB_CHART_COUNTRIES, chart->title, subtitle, d->headline.works);
+  g_string_append_printf (ctx->script, "%s) scale 0\nset yrange [-0.7:%u.7]\n"
+                                       "set xrange [0:%g]\n"
+                                       "set border 1 front lw 1 lc rgb '#8a8a8a'\n"
+                                       "unset grid\n"
+                                       "set grid back xtics lt 1 lw 1 lc rgb '#e6e6e6'\n"
+                                       "set key bottom right vertical Left reverse\n",
+                          tics->str, n - 1, ceil (max * 1.12));
+  append_quoted (ctx->script, "set xlabel ", tr (ctx, "works", "publications"), "");
+  append_quoted (ctx->script, "plot 'partner-countries.dat' using ($2/2):($1+0.19):($2/2):(0.17) "
+                              "with boxxyerror lt 1 fc rgb '#2f6b9a' title ",
+                 tr (ctx, "full counting (works)", "compte entier (publications)"), ", \\");
+  append_quoted (ctx->script, "  '' using ($3/2):($1-0.19):($3/2):(0.17) with boxxyerror "
+                              "fc rgb '#e0812b' title ",
+                 tr (ctx, "fractional counting", "compte fractionnaire"), ", \\");
+  g_string_append_printf (ctx->script,
+                          "  '' using 2:($1+0.19):(sprintf('%%d', $2)) with labels left "
+                          "offset 0.4,0 font %s textcolor rgb '#333333' notitle, \\\n"
+                          "  '' using 3:($1-0.19):(gprintf('%%.1f', $3)) with labels left "
+                          "offset 0.4,0 font %s textcolor rgb '#333333' notitle\n",
+                          label_font, label_font);
+  return TRUE;
+}
+
+/* The institution's works per year (the n of the yearly country shares). */
+static double
+works_in_year (const CopubPlotData *d, int year)
+{
+  for (guint r = 0; r < copub_table_n_rows (d->years); r++)
+    if ((int) num (d->years, r, "year") == year)
+      return num (d->years, r, "works");
+  return 0;
+}
+
+/* (d) The trend of the top partner countries. */
+static gboolean
+chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubTable *t = d->country_years;
+  guint n = MIN (copub_table_n_rows (d->countries), TOP_TRENDS);
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup (tr (ctx, "Top partner countries over the years",
+                               "Principaux pays partenaires au fil des ans"));
+  if (n == 0)
+    {
+      set_note (chart, tr (ctx, "no partner country in the last period",
+                           "aucun pays partenaire sur la période"));
+      return TRUE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      const char *code = text (d->countries, i, "country");
+      g_ptr_array_add (names, (gpointer) text (d->countries, i, "country_name"));
+      for (int year = d->first_year; year <= d->last_year; year++)
+        {
+          double works = 0, all = works_in_year (d, year);
+          for (guint r = 0; r < copub_table_n_rows (t); r++)
+            if ((int) num (t, r, "year") == year && g_strcmp0 (text (t, r, "country"), code) == 0)
+              works = num (t, r, "works");
+          double row[] = { year, all > 0 ? 100 * works / all : NAN };
+          append_row (dat, 2, row);
+        }
+      g_string_append (dat, "\n\n");
+    }
+  if (!write_data (ctx, COPUB_CHART_COUNTRY_TRENDS, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf (tr (ctx, "%sshare of all works co-authored with the country; "
+                                       "the %u first partners of the last period",
+                                  "%spart de toutes les publications co-signées avec le pays ; "
+                                  "les %u premiers partenaires de la période"), inst, n);
+  begin_chart (ctx, COPUB_CHART_COUNTRY_TRENDS, chart->title, subtitle, d->works);
+  year_axis (ctx, TRUE);
+  percent_axis (ctx, FALSE);
+  legend_right (ctx);
+  plot_series (ctx, "partner-country-trends.dat", names, "linespoints pt 7 ps 0.8");
+  return TRUE;
+}
+
+/* (e) Co-publications with each strategic partner per year. */
+static gboolean
+chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubTable *t = d->partner_years;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup (tr (ctx, "Co-publications with the strategic partners",
+                               "Co-publications avec les partenaires stratégiques"));
+  if (t == NULL)
+    {
+      set_note (chart, tr (ctx, "no partner file given (--partners)",
+                           "aucun fichier de partenaires (--partners)"));
+      return TRUE;
+    }
+  names = top_keys (t, "partner", "works", TOP_PARTNERS);
+  if (names->len == 0)
+    {
+      set_note (chart, tr (ctx, "no co-publication with the strategic partners",
+                           "aucune co-publication avec les partenaires stratégiques"));
+      return TRUE;
+    }
+  for (guint i = 0; i < names->len; i++)
+    {
+      for (int year = d->first_year; year <= d->last_year; year++)
+        {
+          double works = 0;
+          for (guint r = 0; r < copub_table_n_rows (t); r++)
+            if ((int) num (t, r, "year") == year
+                && g_strcmp0 (text (t, r, "partner"), names->pdata[i]) == 0)
+              works = num (t, r, "works");
+          double row[] = { year, works };
+          append_row (dat, 2, row);
+        }
+      g_string_append (dat, "\n\n");
+    }
+  if (!write_data (ctx, COPUB_CHART_PARTNERS, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf ("%s%s", inst, tr (ctx, "works co-authored with each partner, "
+                                                     "per publication year",
+                                                "publications co-signées avec chaque "
+                                                "partenaire, par année de publication"));
+  begin_chart (ctx, COPUB_CHART_PARTNERS, chart->title, subtitle, d->works);
+  year_axis (ctx, TRUE);
+  g_string_append (ctx->script, "set yrange [0:*]\nset format y '%g'\n");
+  append_quoted (ctx->script, "set ylabel ", tr (ctx, "works", "publications"), "");
+  legend_right (ctx);
+  plot_series (ctx, "strategic-partners.dat", names, "linespoints pt 7 ps 0.8");
+  return TRUE;
+}
+
+static double
+heat_value (const CopubTable *t, const char *theme, const char *country)
+{
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    if (g_strcmp0 (text (t, r, "theme"), theme) == 0
+        && g_strcmp0 (text (t, r, "country"), country) == 0)
+      return 100 * num (t, r, "share");
+  return 0;
+}
+
+/* The heat map's data and its tick labels; returns the largest value. */
+static double
+heat_data (Ctx *ctx, GPtrArray *themes, GPtrArray *countries, GString *dat, GString *tics)
+{
+  const CopubTable *t = ctx->data->theme_countries;
+  double max = 1;
+
+  for (guint i = 0; i < themes->len; i++)
+    {
+      for (guint j = 0; j < countries->len; j++)
+        {
+          double row[] = { j, themes->len - 1 - i,
+                           heat_value (t, themes->pdata[i], countries->pdata[j]) };
+          append_row (dat, 3, row);
+          max = MAX (max, row[2]);
+        }
+      g_string_append_c (dat, '\n');
+    }
+  g_string_append (tics, "set ytics (");
+  for (guint i = 0; i < themes->len; i++)
+    {
+      g_autofree char *q = quote_label (themes->pdata[i]);
+      g_string_append_printf (tics, "%s%s %u", i ? ", " : "", q, themes->len - 1 - i);
+    }
+  g_string_append (tics, ") scale 0\nset xtics (");
+  for (guint j = 0; j < countries->len; j++)
+    {
+      g_autofree char *q =
+          quote_label (copub_country_name (countries->pdata[j], ctx->data->lang));
+      g_string_append_printf (tics, "%s%s %u", j ? ", " : "", q, j);
+    }
+  g_string_append (tics, ") scale 0 rotate by 45 right\n");
+  return max;
+}
+
+/* (f) The theme x partner-country heat map. */
+static gboolean
+chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  g_autoptr(GPtrArray) themes = top_themes (d, HEAT_THEMES);
+  g_autoptr(GPtrArray) countries = top_keys (d->theme_countries, "country", "works",
+                                              HEAT_COUNTRIES);
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GString) tics = g_string_new (NULL);
+  g_autofree char *period = period_text (d->first_year, d->last_year);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *label_font = font_spec (ctx, 0.78, FALSE);
+  double max;
+
+  chart->title = g_strdup_printf (tr (ctx, "Themes and partner countries, %s",
+                                      "Thèmes et pays partenaires, %s"), period);
+  if (themes->len == 0 || countries->len == 0)
+    {
+      set_note (chart, tr (ctx, "no work with both a known theme and a foreign co-author",
+                           "aucune publication de thème connu avec un co-auteur étranger"));
+      return TRUE;
+    }
+  max = heat_data (ctx, themes, countries, dat, tics);
+  if (!write_data (ctx, COPUB_CHART_HEATMAP, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf ("%s%s", inst,
+                              tr (ctx, "share of the theme's works co-authored with the "
+                                       "country (%)",
+                                  "part des publications du thème co-signées avec le pays (%)"));
+  begin_chart (ctx, COPUB_CHART_HEATMAP, chart->title, subtitle, d->works);
+  g_string_append_printf (ctx->script,
+                          "%sset xrange [-0.5:%u.5]\nset yrange [-0.5:%u.5]\n"
+                          "set border 0\nunset grid\nset bmargin at screen 0.30\n"
+                          "set rmargin at screen 0.88\nset cbrange [0:%g]\n"
+                          "set format cb '%%g'\nset cbtics scale 0.5\n"
+                          "set palette defined (0 '#f7fbff', 0.35 '#a6cbe3', 0.7 '#3f83bd', "
+                          "1 '#0b3a6b')\nunset key\n",
+                          tics->str, countries->len - 1, themes->len - 1, ceil (max));
+  g_string_append_printf (ctx->script,
+                          "plot 'theme-country-heatmap.dat' using 1:2:(0.505):(0.505):3 "
+                          "with boxxyerror fs solid 1 noborder fc palette, \\\n"
+                          "  '' using 1:2:($3 > %g ? '' : gprintf('%%.0f', $3)) with labels "
+                          "font %s textcolor rgb '#1a1a1a', \\\n"
+                          "  '' using 1:2:($3 > %g ? gprintf('%%.0f', $3) : '') with labels "
+                          "font %s textcolor rgb '#ffffff'\n",
+                          ceil (max) * 0.55, label_font, ceil (max) * 0.55, label_font);
+  return TRUE;
+}
+
+typedef gboolean (*ChartFunc) (Ctx *ctx, CopubChart *chart, GError **error);
+
+static const ChartFunc chart_funcs[COPUB_N_CHARTS] = {
+  chart_share, chart_themes, chart_countries, chart_trends, chart_partners, chart_heatmap,
+};
+
+/* ---- drawing ----------------------------------------------------------------------- */
+
+static void
+terminal (Ctx *ctx)
+{
+  char font[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (font, sizeof font, "%.1f", ctx->font);
+  switch (ctx->options->format)
+    {
+    case COPUB_PLOT_SVG:
+      g_string_append_printf (ctx->script, "set terminal svg size %u,%u fixed noenhanced "
+                                           "font 'sans-serif,%s' linewidth 1.4 rounded "
+                                           "background '#ffffff'\n",
+                              ctx->width, ctx->height, font);
+      break;
+    case COPUB_PLOT_PDF:
+      g_string_append_printf (ctx->script, "set terminal pdfcairo size 8in,4.5in noenhanced "
+                                           "font 'sans-serif,%s' linewidth 1.5 rounded "
+                                           "background '#ffffff'\n", font);
+      break;
+    case COPUB_PLOT_PNG:
+    default:
+      g_string_append_printf (ctx->script, "set terminal pngcairo size %u,%u noenhanced "
+                                           "font 'sans-serif,%s' linewidth 1.6 rounded "
+                                           "background '#ffffff'\n",
+                              ctx->width, ctx->height, font);
+      break;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (palette); i++)
+    g_string_append_printf (ctx->script, "set linetype %u lc rgb '%s' lw 2 pt 7 ps 1.1\n",
+                            i + 1, palette[i]);
+}
+
+/* Removes @dir and the files in it (gnuplot's inputs and outputs: no subdirectory). */
+static void
+remove_workdir (char *dir)
+{
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  if ((d = g_dir_open (dir, 0, NULL)) != NULL)
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (dir, name, NULL);
+        g_unlink (path);
+      }
+  g_rmdir (dir);
+  g_free (dir);
+}
+
+typedef char WorkDir;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WorkDir, remove_workdir)
+
+/* gnuplot's SVG names a bold font "sans-serif:Bold", which browsers do not know, and
+ * writes text as it is, where "]]>" is not allowed in XML: fix both. */
+static char *
+fix_svg (const char *svg)
+{
+  g_autoptr(GString) s = g_string_new (svg);
+
+  g_string_replace (s, "font-family=\"sans-serif:Bold\"",
+                    "font-family=\"sans-serif\" font-weight=\"bold\"", 0);
+  g_string_replace (s, "]]>", "]]&gt;", 0);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* The file gnuplot wrote for @chart in the work directory; NULL when it wrote none. */
+static char *
+written_chart (const Ctx *ctx, const CopubChart *chart)
+{
+  g_autofree char *name = g_strdup_printf ("%s.%s", chart_names[chart->kind],
+                                           copub_plot_format_extension (ctx->options->format));
+  g_autofree char *path = g_build_filename (ctx->workdir, name, NULL);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || st.st_size == 0)
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+/* Moves a chart gnuplot wrote in the work directory into @out_dir (SVG fixed on the
+ * way), replacing any older one atomically. */
+static gboolean
+install_chart (const Ctx *ctx, CopubChart *chart, const char *out_dir, GError **error)
+{
+  g_autofree char *from = written_chart (ctx, chart);
+  g_autofree char *name = g_path_get_basename (from);
+  g_autofree char *to = g_build_filename (out_dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *fixed = NULL;
+
+  if (ctx->options->format == COPUB_PLOT_SVG)
+    {
+      if (!g_file_get_contents (from, &contents, NULL, NULL))
+        contents = g_strdup ("");
+      fixed = fix_svg (contents);
+      if (!set_contents (to, fixed, -1, error))
+        return FALSE;
+    }
+  else if (g_rename (from, to) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "moving the chart to '%s': %s", to,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  chart->path = g_steal_pointer (&to);
+  return TRUE;
+}
+
+/* Installs the charts drawn, once gnuplot has written them all. */
+static gboolean
+install_charts (const Ctx *ctx, GPtrArray *charts, const char *out_dir, GError **error)
+{
+  for (guint k = 0; k < charts->len; k++)
+    {
+      const CopubChart *chart = charts->pdata[k];
+      g_autofree char *path = chart->note ? NULL : written_chart (ctx, chart);
+      if (chart->note == NULL && path == NULL)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_CHILD, "gnuplot wrote no chart '%s'",
+                       chart_names[chart->kind]);
+          return FALSE;
+        }
+    }
+  for (guint k = 0; k < charts->len; k++)
+    {
+      CopubChart *chart = charts->pdata[k];
+      if (chart->note == NULL && !install_chart (ctx, chart, out_dir, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+ctx_init (Ctx *ctx, const CopubPlotData *data, const CopubPlotOptions *options)
+{
+  memset (ctx, 0, sizeof *ctx);
+  ctx->data = data;
+  ctx->options = options;
+  ctx->fr = g_strcmp0 (data->lang, "fr") == 0;
+  ctx->width = options->width ? options->width : 1280;
+  ctx->height = options->height ? options->height : 720;
+  /* Sized to the image: about 17 pt at 720 pixels; 10 pt on an 8 x 4.5 in page. SVG is
+   * for HTML pages, where it is shown about as wide as it is drawn: a little larger. */
+  ctx->font = ctx->height / (options->format == COPUB_PLOT_SVG ? 36.0 : 42.0);
+  if (options->format == COPUB_PLOT_PDF)
+    ctx->font = 10.0;
+  ctx->script = g_string_new (NULL);
+}
+
+GPtrArray *
+copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
+                 const char *out_dir, GError **error)
+{
+  g_autoptr(GPtrArray) charts = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_chart_free);
+  g_autofree char *template = g_build_filename (out_dir, ".copub-plot-XXXXXX", NULL);
+  g_autoptr(WorkDir) workdir = NULL;
+  Ctx ctx;
+  guint drawn = 0;
+  gboolean ok = TRUE;
+
+  if (g_mkdtemp (template) == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "creating a directory in '%s': %s",
+                   out_dir, g_strerror (saved));
+      return NULL;
+    }
+  workdir = g_steal_pointer (&template);
+  ctx_init (&ctx, data, options);
+  ctx.workdir = workdir;
+  terminal (&ctx);
+  for (guint k = 0; k < COPUB_N_CHARTS && ok; k++)
+    {
+      CopubChart *chart = g_new0 (CopubChart, 1);
+      chart->kind = (CopubChartKind) k;
+      g_ptr_array_add (charts, chart);
+      ok = chart_funcs[k](&ctx, chart, error);
+      drawn += chart->note == NULL;
+    }
+  g_string_append (ctx.script, "unset output\n");
+  if (ok && drawn > 0)
+    ok = copub_plot_run (options->gnuplot, ctx.script->str, workdir, error)
+         && install_charts (&ctx, charts, out_dir, error);
+  g_string_free (ctx.script, TRUE);
+  return ok ? g_steal_pointer (&charts) : NULL;
+}

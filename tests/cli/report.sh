@@ -1,0 +1,133 @@
+# CLI tests of copub plot and copub report on a generated corpus: the files a user gets,
+# hostile names in the theme map, the partner file and the institution name, a machine
+# without gnuplot, and the report opened in headless Chromium (tests/browser/), whose
+# full-page screenshots are kept in $BUILDDIR/test-artefacts/.
+. "$TOP/tests/cli/lib.sh"
+REP="$FIX/report"
+ART="$TOP/${BUILDDIR:-build}/test-artefacts"
+mkdir -p "$ART"
+CHECK="$TOP/tests/browser/check-report.py"
+UL="Université de Lorraine"
+
+# png_size FILE: "WxH" from the PNG header.
+png_size() {
+    "$PYTHON" -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(24)
+ok = d[:8] == b"\x89PNG\r\n\x1a\n"
+print("%dx%d" % struct.unpack(">II", d[16:24]) if ok else "not-png")' "$1"
+}
+
+for cmd in plot report; do
+    expect_status "copub $cmd --help" 0 "$COPUB" "$cmd" --help
+    contains "$cmd --help shows an example" out.txt "Example"
+done
+expect_status "plot: bad --format is a usage error" 2 "$COPUB" plot --db s.db --format gif
+expect_status "report: bad --lang is a usage error" 2 "$COPUB" report --db s.db --lang de
+expect_status "report: bad --period is a usage error" 2 \
+    "$COPUB" report --db s.db --period 2024-2020
+expect_status "report of a missing store fails" 1 "$COPUB" report --db missing.db
+contains "missing store is named" err.txt "missing.db"
+
+"$PYTHON" "$TOP/scripts/gen-corpus" --works 800 --seed 7 -o corpus.jsonl
+check "import the generated corpus" "$COPUB" import --db s.db corpus.jsonl
+OPTS="--db s.db --partners $REP/partners.tsv --themes $REP/themes.tsv"
+
+# plot: six charts in each format, PNG at 1280x720.
+expect_status "plot PNG" 0 "$COPUB" plot $OPTS --out png --institution-name "$UL"
+for c in share-by-year share-by-theme partner-countries partner-country-trends \
+         strategic-partners theme-country-heatmap; do
+    contains "plot lists $c" out.txt "png/$c.png"
+    check "$c.png is 1280x720" test "$(png_size "png/$c.png")" = 1280x720
+done
+expect_status "plot SVG" 0 "$COPUB" plot $OPTS --out svg --format svg
+check "SVG charts parse as XML" "$PYTHON" -c 'import sys, xml.dom.minidom as m
+[m.parse(f) for f in sys.argv[1:]]' svg/*.svg
+expect_status "plot PDF" 0 "$COPUB" plot $OPTS --out pdf --format pdf --lang fr
+check "six PDF charts" test "$(head -c 4 -q pdf/*.pdf | grep -o %PDF | wc -l)" -eq 6
+expect_status "plot without a partner file skips (e)" 0 "$COPUB" plot --db s.db --out nop
+contains "the skipped chart is named" err.txt "skipped chart 'strategic-partners'"
+check "and not drawn" test ! -e nop/strategic-partners.png
+
+# report: the documents, the CSV tables, the PNG charts.
+expect_status "report" 0 "$COPUB" report $OPTS --out rep --institution-name "$UL"
+for f in report.html report.md year.csv theme.csv country.csv partner-year.csv \
+         share-by-year.png theme-country-heatmap.png; do
+    check "report wrote $f" test -s "rep/$f"
+done
+contains "report.md opens with the title" rep/report.md "# International co-publication: $UL"
+contains "report.md links the PNG charts" rep/report.md "](strategic-partners.png)"
+contains "year.csv has its header" rep/year.csv "year,works,international,share,share_low,"
+expect_status "report in French" 0 "$COPUB" report $OPTS --out rep-fr --lang fr
+contains "French report" rep-fr/report.html "Ce que mesurent les chiffres"
+
+# The report in a real browser: it loads without console errors or outside requests,
+# the headline and the six charts are there and visible, the PNG charts are 1280x720.
+expect_status "report.html passes the browser check" 0 "$PYTHON" "$CHECK" rep/report.html \
+    --charts 6 --png-size 1280x720 --screenshot "$ART/report.png"
+sed 's/^/# /' out.txt
+check "screenshot kept in test-artefacts" test "$(png_size "$ART/report.png" | cut -dx -f1)" = 1280
+expect_status "French report passes the browser check" 0 "$PYTHON" "$CHECK" \
+    rep-fr/report.html --charts 6 --png-size 1280x720 --screenshot "$ART/report-fr.png"
+
+# The browser check fails when it should: a console error, a hidden chart, an empty
+# chart, an outside request, a hidden headline and a script are each reported.
+cat > bad.html <<'EOF'
+<!DOCTYPE html><html><head><meta charset="utf-8"><title>bad</title></head><body>
+<p id="headline" style="display:none">Hidden 50.0%</p>
+<figure class="chart" id="chart-a" style="visibility:hidden">
+<svg viewBox="0 0 960 540" width="960" height="540"><rect width="9" height="9"/></svg></figure>
+<figure class="chart" id="chart-b">
+<svg viewBox="0 0 960 540" width="960" height="540"></svg></figure>
+<img src="http://127.0.0.1:9/tracker.png" alt="">
+<script>console.error("boom")</script>
+</body></html>
+EOF
+expect_status "the browser check fails on a broken page" 1 "$PYTHON" "$CHECK" bad.html --charts 2
+for problem in "console error: boom" "the headline is not visible" "chart-a is not visible" \
+               "chart-b is empty" "request outside the report: http://127.0.0.1:9" \
+               "holds 1 script"; do
+    contains "the browser check reports: $problem" out.txt "$problem"
+done
+
+# Hostile names everywhere a label goes: nothing runs, every chart is drawn. Each
+# command would create a file /tmp/copub-PWNED-<pid>-<what>.
+marker="/tmp/copub-PWNED-$$"
+rm -f "$marker"-*
+sed "s|MARK|$marker|g" > evil-themes.tsv <<'EOF'
+openalex-field	25	Mat's `touch MARK-bq` \ "q"
+openalex-field	27	'); system("touch MARK-sys"); print('
+default		$(touch MARK-sh) @ARG0 ]]> <b>
+EOF
+sed "s|MARK|$marker|g" > evil-partners.tsv <<'EOF'
+I91712215	`touch MARK-partner` ' \
+EOF
+evil_name=$(sed "s|MARK|$marker|g" <<'EOF'
+Uni
+!touch MARK-nl `touch MARK-inst` '; system("touch MARK-i")
+EOF
+)
+expect_status "plot with hostile names" 0 "$COPUB" plot --db s.db --out evil \
+    --themes evil-themes.tsv --partners evil-partners.tsv --institution-name "$evil_name"
+check "hostile names ran nothing" test -z "$(ls "$marker"-* 2>/dev/null)"
+check "hostile names: six charts" test "$(ls evil/*.png | wc -l)" -eq 6
+check "hostile names: the heat map is 1280x720" \
+    test "$(png_size evil/theme-country-heatmap.png)" = 1280x720
+expect_status "report with hostile names" 0 "$COPUB" report --db s.db --out evil-rep \
+    --themes evil-themes.tsv --partners evil-partners.tsv --institution-name "<script>x</script>"
+check "hostile report ran nothing" test -z "$(ls "$marker"-* 2>/dev/null)"
+expect_status "hostile report passes the browser check" 0 "$PYTHON" "$CHECK" \
+    evil-rep/report.html --charts 6
+
+# Without gnuplot: a clear error, exit 1, and the report and CSV written all the same.
+mkdir -p nobin
+NOGNUPLOT="/usr/bin/env PATH=$WORK/nobin"
+expect_status "plot without gnuplot fails with 1" 1 $NOGNUPLOT "$COPUB" plot --db s.db --out ng
+contains "plot says gnuplot is missing" err.txt "gnuplot not found in PATH"
+expect_status "report without gnuplot fails with 1" 1 \
+    $NOGNUPLOT "$COPUB" report --db s.db --out ng-rep
+contains "report says gnuplot is missing" err.txt "gnuplot not found in PATH"
+contains "report says what it wrote" err.txt "the report was written without charts"
+for f in report.md report.html year.csv country.csv; do
+    check "without gnuplot, report wrote $f" test -s "ng-rep/$f"
+done
+contains "report.md says why there are no charts" ng-rep/report.md "The charts could not be drawn"

@@ -1,0 +1,591 @@
+/* Unit tests of the charts: escaping labels for gnuplot (checked against gnuplot itself),
+ * labels that try to run commands, the charts' files and sizes, empty data, gnuplot
+ * failing or missing. Tests that need gnuplot are skipped when it is not installed. */
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <zlib.h>
+
+#include "copub/error.h"
+#include "copub/import.h"
+#include "copub/plot.h"
+
+/* Labels that would run a command if they reached gnuplot unescaped, or break it. Each
+ * command would create a marker file /tmp/PWNED-<pid>-<what>. */
+static const char *const evil_templates[] = {
+  "quote ' and '' and '''",
+  "double \" quote \"\" and \\\" escaped",
+  "back\\slash \\n \\t \\' \\",
+  "new\nline\n!touch /tmp/PWNED-bang\r!touch /tmp/PWNED-cr",
+  "back`touch /tmp/PWNED-backquote`quote",
+  "'; system(\"touch /tmp/PWNED-system\"); print '",
+  "\" . system(\"touch /tmp/PWNED-concat\") . \"",
+  "`touch /tmp/PWNED-bare`",
+  "@ARG0 @ARGV $0 {x} ^2 _y & <b> ]]> %s %n",
+  "eval('system(\"touch /tmp/PWNED-eval\")') # comment ; set output '/tmp/PWNED-out'",
+  "unicode é 中 \u2028 sep \xff invalid",
+};
+
+#define N_EVIL G_N_ELEMENTS (evil_templates)
+
+static char *
+evil (guint i)
+{
+  g_autoptr(GString) label = g_string_new (evil_templates[i]);
+  g_autofree char *marker = g_strdup_printf ("PWNED-%d-", (int) getpid ());
+
+  g_string_replace (label, "PWNED-", marker, 0);
+  return g_string_free (g_steal_pointer (&label), FALSE);
+}
+
+static gboolean
+gnuplot_missing (void)
+{
+  g_autofree char *path = g_find_program_in_path ("gnuplot");
+
+  if (path == NULL)
+    g_test_skip ("gnuplot is not installed");
+  return path == NULL;
+}
+
+/* The marker files the evil labels would create. */
+static guint
+count_markers (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/tmp", 0, NULL);
+  g_autofree char *prefix = g_strdup_printf ("PWNED-%d-", (int) getpid ());
+  const char *name;
+  guint n = 0;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+/* ---- quoting ----------------------------------------------------------------------- */
+
+static void
+test_quote (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "Germany", "'Germany'" },
+    { "", "''" },
+    { "it's", "'it’s'" },
+    { "''", "'’’'" },
+    { "'a'", "'’a’'" },
+    { "a\nb\rc\td", "'a b c d'" },
+    { "`date`", "'\u02CBdate\u02CB'" },
+    { "back\\slash\\", "'back\\slash\\'" },
+    { "\"double\"", "'\"double\"'" },
+    { "system(\"ls\")", "'system(\"ls\")'" },
+    { "sep\u2028x", "'sep x'" },
+    { "bad \xff byte", "'bad \uFFFD byte'" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *q = copub_plot_quote (cases[i].in);
+      g_assert_cmpstr (q, ==, cases[i].out);
+    }
+  {
+    g_autofree char *q = copub_plot_quote (NULL);
+    g_assert_cmpstr (q, ==, "''");
+  }
+}
+
+/* Whatever the input, the result is one single-quoted token: no newline, no backquote,
+ * no quote inside the outer ones. */
+static void
+test_quote_is_one_token (void)
+{
+  for (guint i = 0; i < N_EVIL; i++)
+    {
+      g_autofree char *label = evil (i);
+      g_autofree char *q = copub_plot_quote (label);
+      gsize len = strlen (q);
+      g_assert_true (g_utf8_validate (q, -1, NULL));
+      g_assert_cmpuint (len, >=, 2);
+      g_assert_true (q[0] == '\'' && q[len - 1] == '\'');
+      g_assert_null (strpbrk (q, "\n\r`"));
+      g_assert_null (memchr (q + 1, '\'', len - 2));
+    }
+}
+
+/* gnuplot itself reads each quoted label back as the label (control characters as
+ * spaces, quotes and backquotes as their look-alikes) and runs nothing. */
+static void
+test_quote_round_trip (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autoptr(GString) script = g_string_new ("set print 'labels.txt'\n");
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (dir, "labels.txt", NULL);
+  g_autofree char *got = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  for (guint i = 0; i < N_EVIL; i++)
+    {
+      g_autofree char *label = evil (i);
+      g_autofree char *q = copub_plot_quote (label);
+      g_autofree char *inner = g_strndup (q + 1, strlen (q) - 2);
+      g_string_append_printf (script, "print %s\n", q);
+      g_string_append_printf (expected, "%s\n", inner);
+    }
+  g_assert_true (copub_plot_run (NULL, script->str, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &got, NULL, NULL));
+  g_assert_cmpstr (got, ==, expected->str);
+  /* and the sanitising is what it says: the first label, quotes aside, is intact */
+  g_assert_true (g_str_has_prefix (got, "quote ’ and ’’ and ’’’\n"));
+  g_assert_cmpuint (count_markers (), ==, 0);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* ---- hand-made chart data ---------------------------------------------------------- */
+
+static gboolean
+is_text_column (const char *name)
+{
+  static const char *const text_columns[] = { "theme", "country", "country_name", "partner",
+                                              NULL };
+  return g_strv_contains (text_columns, name);
+}
+
+static CopubTable *
+new_table (const char *const *columns)
+{
+  CopubTable *t = copub_table_new ("test");
+
+  for (guint i = 0; columns[i]; i++)
+    copub_table_add_column (t, columns[i], is_text_column (columns[i]) ? COPUB_COLUMN_TEXT
+                                                                       : COPUB_COLUMN_REAL);
+  return t;
+}
+
+/* Empty tables with the columns copub_analyse() gives them. */
+static CopubPlotData *
+empty_data (void)
+{
+  static const char *const years[] = { "year", "works", "share", "share_low", "share_high",
+                                       "share_complete", NULL };
+  static const char *const themes[] = { "theme", "works", NULL };
+  static const char *const theme_years[] = { "theme", "year", "works", "share", NULL };
+  static const char *const countries[] = { "country", "country_name", "works", "fractional",
+                                           NULL };
+  static const char *const country_years[] = { "country", "country_name", "year", "works",
+                                               NULL };
+  static const char *const theme_countries[] = { "theme", "country", "country_name", "works",
+                                                 "share", NULL };
+  static const char *const partner_years[] = { "partner", "year", "works", NULL };
+  CopubPlotData *d = g_new0 (CopubPlotData, 1);
+
+  d->years = new_table (years);
+  d->themes = new_table (themes);
+  d->theme_years = new_table (theme_years);
+  d->countries = new_table (countries);
+  d->country_years = new_table (country_years);
+  d->theme_countries = new_table (theme_countries);
+  d->partner_years = new_table (partner_years);
+  d->sources = new_table (themes);
+  d->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_source_stats_free);
+  d->lang = "en";
+  return d;
+}
+
+static void
+set_row (CopubTable *t, const char *const *texts, const double *values)
+{
+  guint row = copub_table_add_row (t), v = 0, s = 0;
+
+  for (guint c = 0; c < copub_table_n_columns (t); c++)
+    {
+      if (is_text_column (copub_table_column_name (t, c)))
+        copub_table_set_text (t, row, c, texts[s++]);
+      else
+        copub_table_set_real (t, row, c, values[v++]);
+    }
+}
+
+/* Three years of data whose every name is an evil label. */
+static CopubPlotData *
+evil_data (char **labels)
+{
+  CopubPlotData *d = empty_data ();
+  CopubSourceStats *src = g_new0 (CopubSourceStats, 1);
+
+  d->first_year = 2020;
+  d->last_year = 2022;
+  d->period_from = d->period_to = 2022;
+  d->works = 300;
+  d->headline.works = 100;
+  for (int y = 2020; y <= 2022; y++)
+    {
+      double year[] = { y, 100, 0.4 + 0.02 * (y - 2020), 0.3, 0.5, 0.45 };
+      set_row (d->years, NULL, year);
+    }
+  for (guint i = 0; i < N_EVIL; i++)
+    {
+      const char *l = labels[i];
+      const char *pair[] = { l, l };
+      double works[] = { 100 - (double) i };
+      set_row (d->themes, pair, works);
+      set_row (d->countries, pair, (double[]) { 30 - (double) i, 10 - 0.5 * i });
+      set_row (d->partner_years, pair, (double[]) { 2021, 5 + (double) i });
+      set_row (d->theme_countries, (const char *[]) { l, l, l },
+               (double[]) { 3 + (double) i, 0.05 + 0.01 * i });
+      for (int y = 2020; y <= 2022; y++)
+        {
+          set_row (d->theme_years, pair, (double[]) { y, 20, 0.3 + 0.03 * i });
+          set_row (d->country_years, pair, (double[]) { y, 5 + (double) i });
+        }
+    }
+  src->source = g_strdup (labels[5]);
+  src->works = 300;
+  src->first_stored = g_strdup ("2024-05-01T10:00:00Z");
+  src->last_stored = g_strdup ("2024-05-02T10:00:00Z");
+  g_ptr_array_add (d->source_stats, src);
+  return d;
+}
+
+/* ---- checking the files ------------------------------------------------------------ */
+
+static guint32
+be32 (const guchar *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+/* The PNG's size from its IHDR, and whether it has more than a handful of colours. */
+static gboolean
+read_png (const char *path, guint32 *width, guint32 *height, gboolean *blank)
+{
+  g_autofree guchar *data = NULL;
+  g_autoptr(GByteArray) idat = g_byte_array_new ();
+  g_autofree guchar *pixels = NULL;
+  gboolean seen[256] = { FALSE };
+  guint distinct = 0;
+  uLongf size;
+  gsize len = 0, at = 8;
+
+  if (!g_file_get_contents (path, (char **) &data, &len, NULL) || len < 33
+      || memcmp (data, "\x89PNG\r\n\x1a\n", 8) != 0 || memcmp (data + 12, "IHDR", 4) != 0)
+    return FALSE;
+  *width = be32 (data + 16);
+  *height = be32 (data + 20);
+  while (at + 12 <= len)
+    {
+      guint32 n = be32 (data + at);
+      if (n > len - at - 12)
+        return FALSE;
+      if (memcmp (data + at + 4, "IDAT", 4) == 0)
+        g_byte_array_append (idat, data + at + 8, n);
+      at += 12 + (gsize) n;
+    }
+  size = (uLongf) *height * (1 + (uLongf) *width * 4);
+  pixels = g_malloc (size);
+  if (uncompress (pixels, &size, idat->data, idat->len) != Z_OK)
+    return FALSE;
+  for (uLongf i = 0; i < size; i += 3)
+    if (!seen[pixels[i]])
+      {
+        seen[pixels[i]] = TRUE;
+        distinct++;
+      }
+  *blank = distinct < 16;
+  return TRUE;
+}
+
+static void
+assert_png (const char *path, guint32 want_width, guint32 want_height)
+{
+  guint32 w = 0, h = 0;
+  gboolean blank = TRUE;
+
+  g_assert_true (read_png (path, &w, &h, &blank));
+  g_assert_cmpuint (w, ==, want_width);
+  g_assert_cmpuint (h, ==, want_height);
+  g_assert_false (blank);
+}
+
+static void
+assert_well_formed_xml (const char *path)
+{
+  xmlDocPtr doc = xmlReadFile (path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
+                                               | XML_PARSE_NOWARNING);
+  g_assert_nonnull (doc);
+  xmlFreeDoc (doc);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* No work directory left behind. */
+static void
+assert_only_charts (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    g_assert_false (name[0] == '.');
+}
+
+/* ---- drawing ----------------------------------------------------------------------- */
+
+static void
+draw_evil (CopubPlotFormat format)
+{
+  char *labels[N_EVIL + 1] = { NULL };
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autofree char *institution = NULL;
+  g_autoptr(CopubPlotData) data = NULL;
+  g_autoptr(GPtrArray) charts = NULL;
+  g_autoptr(GError) error = NULL;
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+
+  for (guint i = 0; i < N_EVIL; i++)
+    labels[i] = evil (i);
+  institution = g_strjoinv (" | ", labels);
+  data = evil_data (labels);
+  options.format = format;
+  options.institution = institution;
+  options.width = 800;
+  options.height = 450;
+  charts = copub_plot_draw (data, &options, dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (charts);
+  g_assert_cmpuint (charts ? charts->len : 0, ==, COPUB_N_CHARTS);
+  for (guint k = 0; charts && k < charts->len; k++)
+    {
+      const CopubChart *c = charts->pdata[k];
+      g_assert_null (c->note);
+      g_assert_nonnull (c->path);
+      if (format == COPUB_PLOT_PNG)
+        assert_png (c->path, 800, 450);
+      else
+        assert_well_formed_xml (c->path);
+    }
+  g_assert_cmpuint (count_markers (), ==, 0);
+  assert_only_charts (dir);
+  remove_dir (dir);
+  for (guint i = 0; i < N_EVIL; i++)
+    g_free (labels[i]);
+}
+
+/* Names holding quotes, backslashes, newlines, backquotes and system() calls in every
+ * place a label goes (titles, ticks, legends, the source line): nothing runs and every
+ * chart is drawn. */
+static void
+test_injection_png (void)
+{
+  if (gnuplot_missing ())
+    return;
+  draw_evil (COPUB_PLOT_PNG);
+}
+
+/* The same as SVG: still well-formed XML ("]]>" and "<" in a label). */
+static void
+test_injection_svg (void)
+{
+  if (gnuplot_missing ())
+    return;
+  draw_evil (COPUB_PLOT_SVG);
+}
+
+static CopubStore *
+fixture_store (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
+  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
+  CopubImportStats stats;
+  g_autoptr(GError) error = NULL;
+  CopubStore *store = copub_store_open (path, &error);
+
+  g_assert_no_error (error);
+  copub_import_stats_init (&stats);
+  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
+  g_assert_no_error (error);
+  copub_import_stats_clear (&stats);
+  return store;
+}
+
+/* From a store: the tables, the period, the source line; the charts in each format. */
+static void
+test_store_formats (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubPlotData) data = copub_plot_data_compute (store, &analyse, 0, 0, &error);
+  g_autofree char *line = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (data->first_year, ==, 2020);
+  g_assert_cmpint (data->last_year, ==, 2022);
+  g_assert_cmpint (data->period_from, ==, 2022);
+  g_assert_cmpint (data->works, ==, 9);
+  g_assert_true (data->has_headline);
+  g_assert_null (data->partner_years);
+  line = copub_plot_source_line (data, data->works);
+  g_assert_true (g_str_has_prefix (line, "Source: OpenAlex; harvested on "));
+  g_assert_true (g_str_has_suffix (line, "; n = 9 works"));
+  if (gnuplot_missing ())
+    return;
+  for (CopubPlotFormat f = COPUB_PLOT_PNG; f <= COPUB_PLOT_PDF; f++)
+    {
+      CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+      g_autoptr(GPtrArray) charts = NULL;
+      options.format = f;
+      charts = copub_plot_draw (data, &options, dir, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (charts);
+      if (charts == NULL)
+        return;
+      /* No partner file: (e) is skipped with a note. */
+      g_assert_null (((CopubChart *) charts->pdata[COPUB_CHART_PARTNERS])->path);
+      g_assert_nonnull (strstr (((CopubChart *) charts->pdata[COPUB_CHART_PARTNERS])->note,
+                                "--partners"));
+      for (guint k = 0; k < charts->len; k++)
+        {
+          const CopubChart *c = charts->pdata[k];
+          g_autofree char *contents = NULL;
+          if (c->path == NULL)
+            continue;
+          g_assert_true (g_str_has_suffix (c->path, copub_plot_format_extension (f)));
+          if (f == COPUB_PLOT_PNG)
+            assert_png (c->path, 1280, 720);
+          else if (f == COPUB_PLOT_SVG)
+            assert_well_formed_xml (c->path);
+          else
+            {
+              g_assert_true (g_file_get_contents (c->path, &contents, NULL, NULL));
+              g_assert_true (g_str_has_prefix (contents, "%PDF"));
+            }
+        }
+    }
+  remove_dir (dir);
+}
+
+/* Nothing to draw: every chart is skipped with a note, and gnuplot is not even needed. */
+static void
+test_empty (void)
+{
+  g_autoptr(CopubPlotData) data = empty_data ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  g_autoptr(GPtrArray) charts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  options.gnuplot = "/nonexistent/gnuplot";
+  charts = copub_plot_draw (data, &options, dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (charts ? charts->len : 0, ==, COPUB_N_CHARTS);
+  for (guint k = 0; charts && k < charts->len; k++)
+    {
+      const CopubChart *c = charts->pdata[k];
+      g_assert_null (c->path);
+      g_assert_nonnull (c->note);
+      g_assert_nonnull (c->title);
+    }
+  assert_only_charts (dir);
+  g_rmdir (dir);
+}
+
+/* gnuplot missing from PATH: a clear error, no chart, nothing left behind. */
+static void
+test_missing_gnuplot (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("PATH"));
+  g_autofree char *empty = g_dir_make_tmp ("copub-empty-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autoptr(CopubStore) store = fixture_store ();
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubPlotData) data = copub_plot_data_compute (store, &analyse, 0, 0, &error);
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  GPtrArray *charts;
+
+  g_assert_no_error (error);
+  g_setenv ("PATH", empty, TRUE);
+  charts = copub_plot_draw (data, &options, dir, &error);
+  g_setenv ("PATH", saved, TRUE);
+  g_assert_null (charts);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_CHILD);
+  g_assert_nonnull (strstr (error->message, "gnuplot not found"));
+  g_clear_error (&error);
+  g_assert_false (copub_plot_run ("/nonexistent/gnuplot", "", dir, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_CHILD);
+  assert_only_charts (dir);
+  g_rmdir (dir);
+  g_rmdir (empty);
+}
+
+/* A script gnuplot rejects: COPUB_ERROR_CHILD quoting what gnuplot said. */
+static void
+test_gnuplot_error (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  g_assert_false (copub_plot_run (NULL, "set terminal nosuchterminal\n", dir, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_CHILD);
+  g_assert_nonnull (strstr (error->message, "unknown or ambiguous terminal"));
+  g_assert_null (strchr (error->message, '\n'));
+  g_rmdir (dir);
+}
+
+static void
+test_formats (void)
+{
+  CopubPlotFormat f;
+
+  g_assert_true (copub_plot_format_from_name ("svg", &f));
+  g_assert_cmpint (f, ==, COPUB_PLOT_SVG);
+  g_assert_true (copub_plot_format_from_name ("pdf", &f));
+  g_assert_cmpint (f, ==, COPUB_PLOT_PDF);
+  g_assert_false (copub_plot_format_from_name ("jpeg", &f));
+  g_assert_cmpstr (copub_plot_format_extension (COPUB_PLOT_PNG), ==, "png");
+  g_assert_cmpstr (copub_chart_name (COPUB_CHART_HEATMAP), ==, "theme-country-heatmap");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_set_nonfatal_assertions ();
+  g_test_add_func ("/plot/quote", test_quote);
+  g_test_add_func ("/plot/quote-is-one-token", test_quote_is_one_token);
+  g_test_add_func ("/plot/quote-round-trip", test_quote_round_trip);
+  g_test_add_func ("/plot/injection-png", test_injection_png);
+  g_test_add_func ("/plot/injection-svg", test_injection_svg);
+  g_test_add_func ("/plot/store-formats", test_store_formats);
+  g_test_add_func ("/plot/empty", test_empty);
+  g_test_add_func ("/plot/missing-gnuplot", test_missing_gnuplot);
+  g_test_add_func ("/plot/gnuplot-error", test_gnuplot_error);
+  g_test_add_func ("/plot/formats", test_formats);
+  return g_test_run ();
+}

@@ -1,0 +1,393 @@
+/* Unit tests of the report: escaping for HTML and Markdown, inlining gnuplot's SVG, the
+ * files written from the fixture store, their content and language, the history
+ * section, hostile names, and a report written without gnuplot. */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "copub/error.h"
+#include "copub/import.h"
+#include "copub/plot.h"
+#include "copub/report.h"
+
+static const char *const csv_files[] = {
+  "year.csv", "theme.csv", "theme-year.csv", "country.csv", "country-year.csv",
+  "theme-country.csv", "source.csv", NULL,
+};
+
+static gboolean
+gnuplot_missing (void)
+{
+  g_autofree char *path = g_find_program_in_path ("gnuplot");
+
+  if (path == NULL)
+    g_test_skip ("gnuplot is not installed");
+  return path == NULL;
+}
+
+static CopubStore *
+fixture_store (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
+  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
+  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
+  CopubImportStats stats;
+  g_autoptr(GError) error = NULL;
+  CopubStore *store = copub_store_open (path, &error);
+
+  g_assert_no_error (error);
+  copub_import_stats_init (&stats);
+  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
+  g_assert_no_error (error);
+  copub_import_stats_clear (&stats);
+  return store;
+}
+
+static char *
+read_out (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+static gboolean
+exists (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static guint
+count (const char *haystack, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = haystack; p && (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* ---- escaping ---------------------------------------------------------------------- */
+
+static void
+test_html_escape (void)
+{
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+    { "Université de Lorraine", "Université de Lorraine" },
+    { "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;" },
+    { "a & b \"c\" 'd'", "a &amp; b &quot;c&quot; &#39;d&#39;" },
+    { "line\nbreak\x01", "line break " },
+    { "bad \xff", "bad \uFFFD" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = copub_report_html_escape (cases[i].in);
+      g_assert_cmpstr (got, ==, cases[i].out);
+    }
+}
+
+static void
+test_markdown_escape (void)
+{
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+    { "Germany", "Germany" },
+    { "47.2%", "47.2%" },
+    { "# not a heading", "\\# not a heading" },
+    { "- not a list", "\\- not a list" },
+    { "2024. not a list", "2024\\. not a list" },
+    { "a|b", "a\\|b" },
+    { "*em* _em_ `code`", "\\*em\\* \\_em\\_ \\`code\\`" },
+    { "[x](http://e.org) ![i](j)", "\\[x\\](http://e.org) \\!\\[i\\](j)" },
+    { "<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>" },
+    { "a & b", "a \\& b" },
+    { "two\nlines", "two lines" },
+    { "back\\slash", "back\\\\slash" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *got = copub_report_markdown_escape (cases[i].in);
+      g_assert_cmpstr (got, ==, cases[i].out);
+    }
+}
+
+static void
+test_inline_svg (void)
+{
+  const char *svg =
+      "<?xml version=\"1.0\" encoding=\"utf-8\"  standalone=\"no\"?>\n"
+      "<svg \n width=\"960\" height=\"540\" viewBox=\"0 0 960 540\"\n"
+      " xmlns=\"http://www.w3.org/2000/svg\" id=\"gnuplot_svg\">\n"
+      "<title>Gnuplot</title>\n<g id=\"gnuplot_canvas\">\n"
+      "<circle id='gpDot' r='0.5'/>\n<use xlink:href='#gpDot' filter='url(#textbox)'/>\n"
+      "<text>id='label' href='#x'</text>\n</g></svg>\n";
+  g_autofree char *got = copub_report_inline_svg (svg, "c1-", "Share <per> year");
+
+  g_assert_nonnull (got);
+  g_assert_true (g_str_has_prefix (got, "<svg role=\"img\" "
+                                        "aria-label=\"Share &lt;per&gt; year\""));
+  g_assert_null (strstr (got, "<?xml"));
+  g_assert_nonnull (strstr (got, "id=\"c1-gnuplot_svg\""));
+  g_assert_nonnull (strstr (got, "<g id=\"c1-gnuplot_canvas\">"));
+  g_assert_nonnull (strstr (got, "<circle id='c1-gpDot'"));
+  g_assert_nonnull (strstr (got, "xlink:href='#c1-gpDot' filter='url(#c1-textbox)'"));
+  /* Text is text: not rewritten. */
+  g_assert_nonnull (strstr (got, "<text>id='label' href='#x'</text>"));
+  g_assert_nonnull (strstr (got, "<title>Share &lt;per&gt; year</title>"));
+  g_assert_null (copub_report_inline_svg ("<html></html>", "x", "t"));
+  g_assert_null (copub_report_inline_svg (NULL, "x", "t"));
+}
+
+/* ---- writing ----------------------------------------------------------------------- */
+
+/* The report of the fixture store: every file, the headline first, the sections in
+ * order, the charts inline, nothing external, the Markdown linking the PNG charts. */
+static void
+test_write (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *md = NULL;
+  g_autofree char *csv = NULL;
+  const char *sections[] = { "id=\"headline\"", "id=\"definitions\"", "id=\"corpus\"",
+                             "id=\"coverage\"", "id=\"tables\"", "id=\"charts\"",
+                             "id=\"warnings\"", NULL };
+  const char *at;
+
+  if (gnuplot_missing ())
+    return;
+  report.institution = "Université de Lorraine";
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, &files, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; csv_files[i]; i++)
+    g_assert_true (exists (dir, csv_files[i]));
+  g_assert_false (exists (dir, "partner-year.csv"));
+  html = read_out (dir, "report.html");
+  md = read_out (dir, "report.md");
+  csv = read_out (dir, "year.csv");
+  g_assert_nonnull (html);
+  g_assert_nonnull (md);
+  g_assert_true (g_str_has_prefix (csv, "year,works,international,share,"));
+  g_assert_true (g_str_has_prefix (html, "<!DOCTYPE html>\n<html lang=\"en\">"));
+  at = html;
+  for (guint i = 0; sections[i]; i++)
+    {
+      const char *next = strstr (html, sections[i]);
+      g_assert_nonnull (next);
+      g_assert_true (next >= at);
+      at = next ? next : at;
+    }
+  g_assert_nonnull (strstr (html, "In 2022, about one publication in two of Université de "
+                                  "Lorraine was co-authored with an international partner"));
+  /* (e) needs a partner file, (b) years of 10 works or more: four charts, all inline, no
+   * file or script reference. */
+  g_assert_cmpuint (count (html, "<figure class=\"chart\""), ==, 4);
+  g_assert_cmpuint (count (html, "<svg role=\"img\""), ==, 4);
+  g_assert_null (strstr (html, "<?xml"));
+  g_assert_null (strstr (html, "<script"));
+  g_assert_null (strstr (html, " src="));
+  g_assert_null (strstr (html, "<link"));
+  g_assert_null (strstr (html, "How the figure moved"));
+  g_assert_null (strstr (html, "strategic partners"));
+  g_assert_nonnull (strstr (html, "Chart not drawn, “International share by theme”: no theme "
+                                  "has a year with enough works."));
+  g_assert_true (g_str_has_prefix (md, "# International co-publication: Université de "
+                                       "Lorraine\n\n> **In 2022, about one publication"));
+  g_assert_cmpuint (count (md, "](share-by-year.png)"), ==, 1);
+  for (guint k = 0; k < COPUB_N_CHARTS; k++)
+    if (k != COPUB_CHART_PARTNERS && k != COPUB_CHART_THEMES)
+      {
+        g_autofree char *png = g_strconcat (copub_chart_name (k), ".png", NULL);
+        g_assert_true (exists (dir, png));
+      }
+  /* 4 charts, 7 CSV files, 2 documents */
+  g_assert_cmpuint (files->len, ==, 13);
+  remove_dir (dir);
+}
+
+/* In French: the language attribute, the headline, the sections, the numbers. */
+static void
+test_write_french (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  analyse.lang = "fr";
+  g_assert_true (copub_report_write (store, &analyse, NULL, dir, NULL, &error));
+  g_assert_no_error (error);
+  html = read_out (dir, "report.html");
+  g_assert_nonnull (strstr (html, "<html lang=\"fr\">"));
+  g_assert_nonnull (strstr (html, "En 2022, environ une publication sur deux"));
+  g_assert_nonnull (strstr (html, "Ce que mesurent les chiffres"));
+  g_assert_nonnull (strstr (html, "Part des co-publications internationales par année"));
+  g_assert_nonnull (strstr (html, "<td class=\"n\">50,0\u202f%</td>"));
+  remove_dir (dir);
+}
+
+/* Past runs: the section appears, with each run and this one, and the move in points. */
+static void
+test_history (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  const CopubReportRun runs[] = { { "2024-01-05", 0.40, 2 },
+                                  { "2024-02-05T03:15:09Z", 0.45, 2 } };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *md = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  report.history = runs;
+  report.n_history = G_N_ELEMENTS (runs);
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  html = read_out (dir, "report.html");
+  md = read_out (dir, "report.md");
+  g_assert_nonnull (strstr (html, "<h2 id=\"history\">How the figure moved</h2>"));
+  g_assert_nonnull (strstr (html, "Since the run of 2024-01-05, the headline moved from 40.0% "
+                                  "to 50.0% (+10.0 points)"));
+  g_assert_nonnull (strstr (html, "<td>2024-02-05 03:15</td><td class=\"n\">45.0%</td>"));
+  g_assert_nonnull (strstr (md, "## How the figure moved"));
+  g_assert_nonnull (strstr (md, "| this report | 50.0% | 2 |"));
+  remove_dir (dir);
+}
+
+/* A hostile institution name reaches the title, the headline and every chart: escaped in
+ * HTML and Markdown, harmless in gnuplot. */
+static void
+test_hostile_names (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *md = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  report.institution = "</svg><script>alert('x')</script>\n# `touch /tmp/copub-x` [l](j) |";
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  html = read_out (dir, "report.html");
+  md = read_out (dir, "report.md");
+  g_assert_null (strstr (html, "<script"));
+  g_assert_null (strstr (html, "</svg><script"));
+  g_assert_nonnull (strstr (html, "&lt;/svg&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
+                                  "# `touch /tmp/copub-x`"));
+  g_assert_nonnull (strstr (md, "\\</svg\\>\\<script\\>alert('x')\\</script\\> # \\`touch "
+                                "/tmp/copub-x\\` \\[l\\](j) \\|"));
+  g_assert_null (strstr (md, "\n# `"));
+  g_assert_false (g_file_test ("/tmp/copub-x", G_FILE_TEST_EXISTS));
+  remove_dir (dir);
+}
+
+/* Without gnuplot: COPUB_ERROR_CHILD saying so, and the report, its tables and the CSV
+ * files written all the same, saying why there are no charts. */
+static void
+test_missing_gnuplot (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  g_autofree char *empty = g_dir_make_tmp ("copub-empty-XXXXXX", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("PATH"));
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *md = NULL;
+  gboolean ok;
+
+  g_setenv ("PATH", empty, TRUE);
+  ok = copub_report_write (store, &analyse, NULL, dir, &files, &error);
+  g_setenv ("PATH", saved, TRUE);
+  g_assert_false (ok);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_CHILD);
+  g_assert_nonnull (error ? strstr (error->message, "gnuplot not found") : NULL);
+  for (guint i = 0; csv_files[i]; i++)
+    g_assert_true (exists (dir, csv_files[i]));
+  md = read_out (dir, "report.md");
+  html = read_out (dir, "report.html");
+  g_assert_nonnull (md);
+  g_assert_nonnull (html);
+  g_assert_nonnull (strstr (md, "The charts could not be drawn: gnuplot not found"));
+  g_assert_null (strstr (md, ".png)"));
+  g_assert_nonnull (strstr (html, "id=\"headline\""));
+  g_assert_cmpuint (count (html, "<figure"), ==, 0);
+  g_assert_cmpuint (files->len, ==, 9);
+  remove_dir (dir);
+  g_rmdir (empty);
+}
+
+/* A period without works: an error, and nothing written. */
+static void
+test_empty_period (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+
+  report.period_from = report.period_to = 1999;
+  g_assert_false (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_FAILED);
+  g_assert_false (exists (dir, "report.html"));
+  g_assert_false (exists (dir, "year.csv"));
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_set_nonfatal_assertions ();
+  g_test_add_func ("/report/html-escape", test_html_escape);
+  g_test_add_func ("/report/markdown-escape", test_markdown_escape);
+  g_test_add_func ("/report/inline-svg", test_inline_svg);
+  g_test_add_func ("/report/write", test_write);
+  g_test_add_func ("/report/write-french", test_write_french);
+  g_test_add_func ("/report/history", test_history);
+  g_test_add_func ("/report/hostile-names", test_hostile_names);
+  g_test_add_func ("/report/missing-gnuplot", test_missing_gnuplot);
+  g_test_add_func ("/report/empty-period", test_empty_period);
+  return g_test_run ();
+}
