@@ -56,7 +56,13 @@ COPUB := $(BUILDDIR)/copub
 .PHONY: all deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
 .DEFAULT_GOAL := all
 
-all: $(COPUB)
+MANPAGE := $(BUILDDIR)/copub.1
+
+all: $(COPUB) $(MANPAGE)
+
+# The man page is generated from the binary's own --help texts, so it cannot drift.
+$(MANPAGE): $(COPUB) scripts/make-manpage
+	$(PYTHON) scripts/make-manpage $(COPUB) $@
 
 $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -90,7 +96,7 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(COPUB) $(TEST_BINS) $(FUZZ_BINS)
+check-run: $(COPUB) $(MANPAGE) $(TEST_BINS) $(FUZZ_BINS)
 	@BUILDDIR=$(BUILDDIR) PYTHON=$(PYTHON) tests/run-tests
 
 demo: deps
@@ -108,10 +114,10 @@ accuracy: $(COPUB)
 bench-affil: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-affil
 
-install: $(COPUB)
+install: $(COPUB) $(MANPAGE)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/copub
 	install -m 755 $(COPUB) $(DESTDIR)$(BINDIR)/copub
-	install -m 644 doc/copub.1 $(DESTDIR)$(MANDIR)/man1/copub.1
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/copub.1
 	cp -R data/. $(DESTDIR)$(DATADIR)/copub/
 
 uninstall:
