@@ -111,20 +111,118 @@ fetch_openalex (int argc, char **argv, GError **error)
   return ok;
 }
 
+static gboolean
+fetch_hal (int argc, char **argv, GError **error)
+{
+  g_autofree char *db = NULL, *structure = NULL, *collection = NULL, *mailto = NULL;
+  g_autofree char *base_url = NULL;
+  int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
+  int rows = 0;
+  double rate = 0;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
+      "FILE" },
+    { "struct", 0, 0, G_OPTION_ARG_STRING, &structure,
+      "HAL structure id (413289 or struct-413289): its documents and its units'", "ID" },
+    { "collection", 0, 0, G_OPTION_ARG_STRING, &collection,
+      "HAL collection code (UNIV-LORRAINE): the documents it stamps", "CODE" },
+    { "from", 0, 0, G_OPTION_ARG_INT, &from, "First publication year (default: 9 years back)",
+      "YEAR" },
+    { "to", 0, 0, G_OPTION_ARG_INT, &to, "Last publication year (default: this year)", "YEAR" },
+    { "mailto", 0, 0, G_OPTION_ARG_STRING, &mailto, "Contact address sent with requests",
+      "ADDR" },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
+      "API base URL (default: " COPUB_HAL_BASE_URL ")", "URL" },
+    { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate, "Requests per second (default: 5)", "N" },
+    { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs, "Years fetched in parallel (default: 2)", "N" },
+    { "refresh-years", 0, 0, G_OPTION_ARG_INT, &refresh,
+      "Harvest the last N years again on every run (default: 2)", "N" },
+    { "max-attempts", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &attempts, NULL, NULL },
+    { "retry-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_ms, NULL, NULL },
+    { "timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_ms, NULL, NULL },
+    { "rows", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &rows, NULL, NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
+  g_autoptr(GOptionContext) context = copub_cli_context_new (
+      "fetch hal", NULL,
+      "Harvest a HAL structure's documents (its units' included) or a collection's from\n"
+      "the HAL search API into the store, one publication year per slice, several at once.\n"
+      "Authors' structures without a country in the record are looked up in the structure\n"
+      "referential (AuréHAL), and cached in the store. Killed and run again, it resumes\n"
+      "where it stopped; a later run re-harvests the recent years. Exit status 3 on\n"
+      "network failures (what was fetched is kept).\n"
+      "\n"
+      "Example: copub fetch hal --struct 413289 --from 2015 --to 2024");
+  CopubFetchHalOptions options = COPUB_FETCH_HAL_OPTIONS_INIT;
+  CopubFetchStats stats;
+  gboolean ok;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!copub_cli_parse (context, &argc, &argv, error))
+    return FALSE;
+  if (argc > 1)
+    {
+      copub_cli_usage_error (error, "unexpected argument '%s'", argv[1]);
+      return FALSE;
+    }
+  if ((structure == NULL) == (collection == NULL))
+    {
+      copub_cli_usage_error (error, "give one of --struct and --collection");
+      return FALSE;
+    }
+  if (jobs < 0 || jobs > 32 || refresh < 0 || rate < 0 || rows < 0)
+    {
+      copub_cli_usage_error (error, "--jobs takes 1 to 32, --refresh-years and --rate "
+                                    "positive numbers");
+      return FALSE;
+    }
+  options.structure = structure;
+  options.collection = collection;
+  options.from = from;
+  options.to = to;
+  options.mailto = mailto;
+  options.base_url = base_url;
+  options.rate = rate;
+  options.jobs = (guint) jobs;
+  options.refresh_years = (guint) refresh;
+  options.progress = copub_cli_stderr_is_tty ();
+  options.max_attempts = (guint) MAX (0, attempts);
+  options.retry_base_ms = (guint) MAX (0, retry_ms);
+  options.timeout_ms = (guint) MAX (0, timeout_ms);
+  options.rows = (guint) rows;
+
+  ok = copub_fetch_hal (copub_cli_db_path (db), &options, &stats, error);
+  if (ok)
+    g_message ("fetched %" G_GUINT64_FORMAT " HAL documents of %s (%u slices, %u up to date) in %"
+               G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT " requests, %.1f s: %"
+               G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " updated, %" G_GUINT64_FORMAT
+               " unchanged",
+               stats.works, stats.institution_id, stats.slices, stats.slices_skipped,
+               stats.pages, stats.requests, stats.seconds, stats.inserted, stats.updated,
+               stats.unchanged);
+  copub_fetch_stats_clear (&stats);
+  return ok;
+}
+
 gboolean
 copub_cmd_fetch (int argc, char **argv, GError **error)
 {
   if (argc >= 2 && strcmp (argv[1], "openalex") == 0)
     return fetch_openalex (argc - 1, argv + 1, error);
+  if (argc >= 2 && strcmp (argv[1], "hal") == 0)
+    return fetch_hal (argc - 1, argv + 1, error);
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
       printf ("Usage: copub fetch openalex [OPTIONS]\n"
               "       copub fetch hal [OPTIONS]\n\n"
-              "Harvest works from an API into the store.\n"
-              "Run 'copub fetch openalex --help' for the options.\n\n"
-              "Example: copub fetch openalex --institution I90183372 --from 2015\n");
+              "Harvest works from an API into the store: OpenAlex (an institution's lineage)\n"
+              "or HAL (a structure's or a collection's documents).\n"
+              "Run 'copub fetch openalex --help' or 'copub fetch hal --help' for the options.\n\n"
+              "Example: copub fetch openalex --institution I90183372 --from 2015\n"
+              "         copub fetch hal --struct 413289 --from 2015\n");
       return TRUE;
     }
-  copub_cli_usage_error (error, "fetch from where? 'copub fetch openalex' (see --help)");
+  copub_cli_usage_error (error, "fetch from where? 'copub fetch openalex' or 'copub fetch hal' "
+                                "(see --help)");
   return FALSE;
 }
