@@ -643,6 +643,18 @@ typedef struct {
   guint n_base_values;
 } SortContext;
 
+/* The values of every dimension but the country: rows that share them are ranked
+ * together. */
+static const char *
+rank_key_of (const CopubAnalyseOptions *o, const Cell *c, GString *buf)
+{
+  g_string_truncate (buf, 0);
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] != COPUB_DIM_COUNTRY)
+      g_string_append_printf (buf, "%s" SEP, c->values[d]);
+  return buf->str;
+}
+
 static const char *
 base_key_of (const CopubAnalyseOptions *o, const Cell *c, GString *buf)
 {
@@ -685,9 +697,13 @@ compare_cells (gconstpointer pa, gconstpointer pb, gpointer data)
           }
         return (ia > ib) - (ia < ib);
       }
-  if (o->counting == COPUB_COUNTING_FRACTIONAL && a->fractional != b->fractional)
-    return a->fractional > b->fractional ? -1 : 1;
-  if (a->works != b->works)
+  /* Within a group: the counting's measure, most first, then the values. */
+  if (o->counting == COPUB_COUNTING_FRACTIONAL)
+    {
+      if (a->fractional != b->fractional)
+        return a->fractional > b->fractional ? -1 : 1;
+    }
+  else if (a->works != b->works)
     return a->works > b->works ? -1 : 1;
   for (guint d = 0; d < o->n_dims; d++)
     if ((cmp = strcmp (a->values[d], b->values[d])) != 0)
@@ -869,10 +885,10 @@ build_table (Scan *scan)
       guint col = fill_dims (t, row, o, c);
       if (scan->has_pair)
         {
-          const char *key = base_key_of (o, c, buf);
-          const Cell *base = g_hash_table_lookup (scan->base, key);
-          rank = strcmp (key, prev->str) == 0 && i > 0 ? rank + 1 : 1;
-          g_string_assign (prev, key);
+          const Cell *base = g_hash_table_lookup (scan->base, base_key_of (o, c, buf));
+          const char *group = rank_key_of (o, c, buf);
+          rank = strcmp (group, prev->str) == 0 && i > 0 ? rank + 1 : 1;
+          g_string_assign (prev, group);
           fill_pair_row (t, row, col, o, c, base ? base->works : 0, rank);
         }
       else

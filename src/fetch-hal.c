@@ -368,7 +368,8 @@ resolve_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *works, GPtrArray 
 
   for (guint i = 0; i < works->len; i++)
     {
-      g_autoptr(GPtrArray) ids = copub_hal_unresolved_structures (works->pdata[i]);
+      /* Every direct structure: the referential's country wins over the record's. */
+      g_autoptr(GPtrArray) ids = copub_hal_direct_structures (works->pdata[i]);
       for (guint k = 0; k < ids->len; k++)
         if (g_hash_table_add (seen, g_strdup (ids->pdata[k])))
           g_ptr_array_add (pending, g_strdup (ids->pdata[k]));

@@ -238,11 +238,15 @@ copub_hal_unresolved_structures (const CopubWork *work)
   return ids;
 }
 
+/* The referential's word on a structure wins over the record's structure fields (which
+ * can be stale or misaligned); the record's stays when the referential has none.
+ * TRUE when the structure's country was unknown and now is. */
 static gboolean
-institution_apply (CopubAuthorship *auth, CopubInstitution *inst, GHashTable *structures)
+institution_apply (CopubInstitution *inst, GHashTable *structures)
 {
   CopubHalStructure *structure = g_hash_table_lookup (structures, inst->id);
   const char *country;
+  gboolean was_unknown = inst->country == NULL;
 
   if (structure == NULL)
     return FALSE;
@@ -253,11 +257,24 @@ institution_apply (CopubAuthorship *auth, CopubInstitution *inst, GHashTable *st
   if (inst->ror == NULL)
     inst->ror = g_strdup (structure->ror);
   country = copub_hal_structures_country (structures, inst->id);
-  if (inst->country != NULL || country == NULL)
+  if (country == NULL || g_strcmp0 (inst->country, country) == 0)
     return FALSE;
+  g_free (inst->country);
   inst->country = g_strdup (country);
-  copub_authorship_add_country (auth, country);
-  return TRUE;
+  return was_unknown;
+}
+
+/* An authorship's countries: those of its direct structures, in order. */
+static void
+recount_countries (CopubAuthorship *auth)
+{
+  g_ptr_array_set_size (auth->countries, 0);
+  for (guint j = 0; j < auth->institutions->len; j++)
+    {
+      const CopubInstitution *inst = auth->institutions->pdata[j];
+      if (inst->country)
+        copub_authorship_add_country (auth, inst->country);
+    }
 }
 
 guint
@@ -271,11 +288,31 @@ copub_hal_apply_structures (CopubWork *work, GHashTable *structures)
       for (guint j = 0; j < auth->institutions->len; j++)
         {
           CopubInstitution *inst = auth->institutions->pdata[j];
-          if (inst->id != NULL && institution_apply (auth, inst, structures))
+          if (inst->id != NULL && institution_apply (inst, structures))
             resolved++;
         }
+      recount_countries (auth);
     }
   return resolved;
+}
+
+GPtrArray *
+copub_hal_direct_structures (const CopubWork *work)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      const CopubAuthorship *auth = work->authorships->pdata[i];
+      for (guint j = 0; j < auth->institutions->len; j++)
+        {
+          const CopubInstitution *inst = auth->institutions->pdata[j];
+          if (inst->id != NULL && g_hash_table_add (seen, inst->id))
+            g_ptr_array_add (ids, g_strdup (inst->id));
+        }
+    }
+  return ids;
 }
 
 /* ---- Vocabulary -------------------------------------------------------------------- */

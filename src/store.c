@@ -37,11 +37,15 @@ static const char *const migrations[] = {
   "  auth_countries TEXT NOT NULL DEFAULT '',"  /* per authorship: "FR;FR,US;;DE" */
   "  institutions TEXT NOT NULL DEFAULT '',"    /* ids, lineage ids and RORs, space-separated */
   "  title_key TEXT,"                           /* folded title and year, to link records */
-  "  raw_hash INTEGER NOT NULL,"
-  "  raw BLOB NOT NULL,"    /* the source record (JSON or TEI), as kept by the parser */
+  "  raw_hash INTEGER NOT NULL,"   /* of the record and what copub derives from it */
+  "  raw_size INTEGER NOT NULL,"   /* of the record */
   "  stored_at TEXT NOT NULL,"
   "  UNIQUE (source, source_id));"
   "CREATE INDEX works_year ON works (year);"
+  /* The source records apart, so that scanning works reads only what analyses use. */
+  "CREATE TABLE work_records ("
+  "  work_key INTEGER PRIMARY KEY,"
+  "  raw BLOB NOT NULL);"               /* the source record (JSON or TEI) as kept */
   "CREATE INDEX works_doi ON works (doi) WHERE doi IS NOT NULL;"
   "CREATE INDEX works_title ON works (title_key) WHERE title_key IS NOT NULL;"
   "CREATE TABLE authorships ("
@@ -87,17 +91,18 @@ enum {
   STMT_UPDATE_WORK,
   STMT_DELETE_AUTHORSHIPS,
   STMT_INSERT_AUTHORSHIP,
+  STMT_PUT_RECORD,
   N_STMTS
 };
 
 static const char *const statement_sql[N_STMTS] = {
-  [STMT_LOOKUP] = "SELECT work_key, raw_hash, length(raw) FROM works"
+  [STMT_LOOKUP] = "SELECT work_key, raw_hash, raw_size FROM works"
                   " WHERE source = ?1 AND source_id = ?2",
   [STMT_INSERT_WORK] =
     "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
-    " raw_hash, raw, stored_at, auth_countries, institutions, n_inferred, title_key)"
+    " raw_hash, raw_size, stored_at, auth_countries, institutions, n_inferred, title_key)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
     " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29)",
   [STMT_UPDATE_WORK] =
@@ -106,9 +111,10 @@ static const char *const statement_sql[N_STMTS] = {
     " is_synthetic = ?10, topic_id = ?11, topic_name = ?12, subfield_id = ?13,"
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
-    " raw_hash = ?22, raw = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
+    " raw_hash = ?22, raw_size = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
     " n_inferred = ?28, title_key = ?29 WHERE work_key = ?27",
   [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
+  [STMT_PUT_RECORD] = "INSERT OR REPLACE INTO work_records (work_key, raw) VALUES (?1, ?2)",
   [STMT_INSERT_AUTHORSHIP] =
     "INSERT INTO authorships (work_key, position, author_position, author_id, author_name,"
     " raw_affiliations, countries, inferred_countries, institutions)"
@@ -247,7 +253,10 @@ copub_store_open (const char *path, GError **error)
   sqlite3_extended_result_codes (store->db, 1);
   /* Another process (the nightly run) may hold the write lock for a while. */
   sqlite3_busy_timeout (store->db, 30000);
-  if (!exec (store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+  /* Large pages: a work's raw record fits in one, and the writer makes sixteen times
+   * fewer write calls than with 4 KiB pages. Only a new file takes the size. */
+  if (!exec (store, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL;"
+                    " PRAGMA synchronous = NORMAL;"
                     " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", error)
       || !migrate (store, error))
     return NULL;
@@ -506,8 +515,7 @@ static void
 bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubPreparedWork *p)
 {
   const CopubWork *w = p->work;
-  gsize raw_len;
-  gconstpointer raw = g_bytes_get_data (p->stored_raw, &raw_len);
+  gsize raw_len = g_bytes_get_size (p->stored_raw);
 
   bind_text (stmt, 1, copub_source_name (w->source));
   bind_text (stmt, 2, w->id);
@@ -534,7 +542,7 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubPreparedWork *p)
   sqlite3_bind_int (stmt, 20, (int) w->authorships->len);
   sqlite3_bind_int (stmt, 21, p->n_known);
   sqlite3_bind_int64 (stmt, 22, p->hash);
-  sqlite3_bind_blob64 (stmt, 23, raw, raw_len, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 23, (gint64) raw_len);
   bind_text (stmt, 24, store->now);
   bind_text (stmt, 25, p->auth_countries);
   bind_text (stmt, 26, p->institutions);
@@ -565,6 +573,18 @@ put_authorships (CopubStore *store, gint64 key, const CopubPreparedWork *p, GErr
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+put_record (CopubStore *store, gint64 key, const CopubPreparedWork *p, GError **error)
+{
+  sqlite3_stmt *stmt = store->stmts[STMT_PUT_RECORD];
+  gsize len;
+  gconstpointer raw = g_bytes_get_data (p->stored_raw, &len);
+
+  sqlite3_bind_int64 (stmt, 1, key);
+  sqlite3_bind_blob64 (stmt, 2, raw ? raw : "", len, SQLITE_STATIC);
+  return step_done (store, stmt, error);
 }
 
 /* Finds the stored work: its key, raw hash and raw length; FALSE when absent. */
@@ -619,7 +639,7 @@ copub_store_put_prepared (CopubStore *store, const CopubPreparedWork *p,
     }
   else
     key = sqlite3_last_insert_rowid (store->db);
-  if (!put_authorships (store, key, p, error))
+  if (!put_record (store, key, p, error) || !put_authorships (store, key, p, error))
     return FALSE;
   if (out_result)
     *out_result = exists ? COPUB_PUT_UPDATED : COPUB_PUT_INSERTED;
@@ -710,8 +730,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                           " field_name, domain_id, domain_name, auth_countries, institutions,"
                           " doi, title, n_inferred FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
-                          " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)"
-                          " ORDER BY year, source, source_id",
+                          " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)",
                           -1, &stmt, NULL) != SQLITE_OK)
     return db_error (store, error, "reading works");
   bind_text (stmt, 1, query->source);

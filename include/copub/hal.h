@@ -64,9 +64,16 @@ void copub_hal_authorship_add_structure (CopubAuthorship *auth, GHashTable *stru
  * in order of appearance: what to look up in /ref/structure. Owned char* array. */
 GPtrArray *copub_hal_unresolved_structures (const CopubWork *work);
 
-/* Fills the unknown countries (and missing names and types) of @work's institutions from
- * @structures, e.g. parsed from /ref/structure with copub_hal_parse_structures, and adds
- * the countries found to the authorships. Returns how many institutions got a country. */
+/* The ids ("struct-N") of all @work's direct structures, distinct, in order of
+ * appearance: what the harvest resolves through /ref/structure. Owned char* array. */
+GPtrArray *copub_hal_direct_structures (const CopubWork *work);
+
+/* Sets the countries (and missing names, types, RORs) of @work's institutions from
+ * @structures, e.g. parsed from /ref/structure with copub_hal_parse_structures: the
+ * referential's country wins over the one the record's structure fields gave; a
+ * structure the referential does not know keeps the record's. The authorships'
+ * countries are then those of their structures. Returns how many institutions went
+ * from an unknown country to a known one. */
 guint copub_hal_apply_structures (CopubWork *work, GHashTable *structures);
 
 /* ---- Vocabulary -------------------------------------------------------------------- */

@@ -106,8 +106,8 @@ typedef struct {
 typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer user_data,
                                       GError **error);
 
-/* Calls @func for each work matching @query, in (year, source, id) order. The
- * summary's strings live until @func returns. */
+/* Calls @func for each work matching @query, in no particular order. The summary's
+ * strings live until @func returns. */
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
