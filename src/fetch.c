@@ -19,7 +19,6 @@
 #define DEFAULT_RATE_KEY 20.0
 #define DEFAULT_RATE_ANONYMOUS 8.0
 #define DEFAULT_JOBS 4
-
 static const char *const default_types[] = { "article", "review", "book-chapter", NULL };
 
 void

@@ -39,8 +39,11 @@ copub_rate_limiter_new (double per_second)
   g_mutex_init (&limiter->lock);
   if (per_second > 0)
     {
+      /* Servers count requests per rolling second: spacing them exactly 1/N apart puts
+       * every (N+1)th on the window's edge, where jitter makes a 429 (and its pause).
+       * A 5 % margin keeps "N per second" true in every second. */
       limiter->rate = per_second;
-      limiter->interval_us = (gint64) (G_USEC_PER_SEC / per_second);
+      limiter->interval_us = (gint64) (G_USEC_PER_SEC / (per_second * 0.95));
     }
   return limiter;
 }
