@@ -35,6 +35,8 @@ static const KeySpec keys[] = {
   { "sources", "hal", K_BOOL, F (use_hal), "false", "Harvest HAL" },
   { "sources", "files", K_PATHS, F (files), NULL,
     "Files imported on every run (OpenAlex or HAL exports), ';'-separated" },
+  { "sources", "ror", K_PATH, F (ror), NULL,
+    "A ROR data dump (v2 JSON) the affiliation normaliser uses to name institutions" },
   { "harvest", "from", K_INT, F (from), "0", "First publication year (0: ten years back)" },
   { "harvest", "to", K_INT, F (to), "0", "Last publication year (0: the current year)" },
   { "harvest", "refresh-years", K_INT, F (refresh_years), "2",

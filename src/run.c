@@ -184,6 +184,7 @@ import_files (const CopubConfig *c, CopubStore *store, GError **error)
 
   if (c->files == NULL || c->files[0] == NULL)
     return TRUE;
+  no.ror_path = c->ror;
   if ((normaliser = copub_normaliser_new (&no, error)) == NULL)
     return FALSE;
   o.normaliser = normaliser;

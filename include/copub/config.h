@@ -18,6 +18,7 @@ typedef struct {
   gboolean use_openalex;
   gboolean use_hal;
   char **files;             /* files imported on every run (absolute paths) */
+  char *ror;                /* a ROR data dump for the affiliation normaliser, or NULL */
   /* [harvest] */
   int from, to;             /* to = 0: the current year */
   int refresh_years;
