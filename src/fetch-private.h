@@ -11,6 +11,7 @@
 
 #include "copub/fetch.h"
 #include "copub/http.h"
+#include "copub/normalise.h"
 #include "copub/store.h"
 
 G_BEGIN_DECLS
@@ -75,6 +76,7 @@ struct _CopubHarvestConfig {
   gboolean progress;            /* a progress line on stderr */
   CopubHarvestFetchFunc fetch_page;
   CopubHarvestWriteFunc write_page; /* or NULL */
+  const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
   gpointer user_data;           /* the source's, for its functions */
 };
 

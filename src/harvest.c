@@ -168,6 +168,8 @@ store_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const CopubHar
   for (guint i = 0; i < page->works->len; i++)
     {
       CopubPutResult r;
+      if (job->config->normaliser)
+        copub_normaliser_fill_work (job->config->normaliser, g_ptr_array_index (page->works, i));
       if (!copub_store_put_work (job->store, g_ptr_array_index (page->works, i), &r, error))
         goto fail;
       counts[r]++;

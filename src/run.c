@@ -117,8 +117,14 @@ analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **err
 static gboolean
 harvest (const CopubConfig *c, GError **error)
 {
+  CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
+  g_autoptr(CopubNormaliser) normaliser = NULL;
   CopubFetchStats stats;
   gboolean ok = TRUE;
+
+  no.ror_path = c->ror;
+  if ((c->use_openalex || c->use_hal) && (normaliser = copub_normaliser_new (&no, error)) == NULL)
+    return FALSE;
 
   if (c->use_openalex)
     {
@@ -134,6 +140,7 @@ harvest (const CopubConfig *c, GError **error)
       o.jobs = (guint) c->jobs;
       o.refresh_years = (guint) c->refresh_years;
       o.since = c->since;
+      o.normaliser = normaliser;
       g_message ("harvesting OpenAlex (%s)", c->openalex);
       ok = copub_fetch_openalex (c->store, &o, &stats, error);
       if (ok)
@@ -157,6 +164,7 @@ harvest (const CopubConfig *c, GError **error)
       o.to = c->to;
       o.mailto = c->mailto;
       o.refresh_years = (guint) c->refresh_years;
+      o.normaliser = normaliser;
       g_message ("harvesting HAL (%s)", c->hal_struct ? c->hal_struct : c->hal_collection);
       ok = copub_fetch_hal (c->store, &o, &stats, error);
       if (ok)

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "copub/normalise.h"
+
 G_BEGIN_DECLS
 
 #define COPUB_OPENALEX_BASE_URL "https://api.openalex.org"
@@ -27,10 +29,11 @@ typedef struct {
   guint retry_base_ms;         /* 0: the HTTP layer's default */
   guint timeout_ms;            /* per request; 0: the HTTP layer's default */
   guint per_page;              /* 0: 200, the API's maximum */
+  const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
 } CopubFetchOptions;
 
 #define COPUB_FETCH_OPTIONS_INIT \
-  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, FALSE, 0, 0, 0, 0 }
+  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, FALSE, 0, 0, 0, 0, NULL }
 
 typedef struct {
   guint slices;          /* slices in the range */
@@ -71,9 +74,11 @@ typedef struct {
   guint refresh_years;         /* done slices of the last N years are harvested again */
   gboolean progress;
   guint max_attempts, retry_base_ms, timeout_ms, rows; /* 0: defaults (tests change them) */
+  const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
 } CopubFetchHalOptions;
 
-#define COPUB_FETCH_HAL_OPTIONS_INIT { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, FALSE, 0, 0, 0, 0 }
+#define COPUB_FETCH_HAL_OPTIONS_INIT \
+  { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, FALSE, 0, 0, 0, 0, NULL }
 
 /* Harvests a HAL structure's or collection's documents into the store at @db_path,
  * with cursorMark paging per publication-year slice, resumable like the OpenAlex

@@ -5,10 +5,34 @@
 #include "cli.h"
 #include "copub/fetch.h"
 
+/* The affiliation normaliser for fetched works (as copub import does), unless asked not. */
+static gboolean
+make_normaliser (gboolean skip, const char *ror, CopubNormaliser **out, GError **error)
+{
+  CopubNormaliserOptions options = COPUB_NORMALISER_OPTIONS_INIT;
+
+  *out = NULL;
+  if (skip)
+    return TRUE;
+  options.ror_path = ror;
+  *out = copub_normaliser_new (&options, error);
+  return *out != NULL;
+}
+
+#define NORMALISE_ENTRIES(skip, ror) \
+  { "ror", 0, 0, G_OPTION_ARG_FILENAME, &(ror), \
+    "A ROR data dump (v2 JSON) for the affiliation normaliser", "FILE" }, \
+  { "no-normalise", 0, 0, G_OPTION_ARG_NONE, &(skip), \
+    "Do not look for countries in the raw affiliation strings of authorships without one", \
+    NULL }
+
 static gboolean
 fetch_openalex (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL, *institution = NULL, *types = NULL, *api_key = NULL;
+  g_autofree char *ror = NULL;
+  gboolean no_normalise = FALSE;
+  g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autofree char *mailto = NULL, *base_url = NULL, *since = NULL;
   int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
   int per_page = 0;
@@ -40,6 +64,7 @@ fetch_openalex (int argc, char **argv, GError **error)
     { "retry-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_ms, NULL, NULL },
     { "timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_ms, NULL, NULL },
     { "per-page", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &per_page, NULL, NULL },
+    NORMALISE_ENTRIES (no_normalise, ror),
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -98,6 +123,9 @@ fetch_openalex (int argc, char **argv, GError **error)
   options.timeout_ms = (guint) MAX (0, timeout_ms);
   options.per_page = (guint) MAX (0, per_page);
 
+  if (!make_normaliser (no_normalise, ror, &normaliser, error))
+    return FALSE;
+  options.normaliser = normaliser;
   ok = copub_fetch_openalex (copub_cli_db_path (db), &options, &stats, error);
   if (ok)
     g_message ("fetched %" G_GUINT64_FORMAT " works of %s (%u slices, %u up to date) in %"
@@ -115,6 +143,9 @@ static gboolean
 fetch_hal (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL, *structure = NULL, *collection = NULL, *mailto = NULL;
+  g_autofree char *ror = NULL;
+  gboolean no_normalise = FALSE;
+  g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autofree char *base_url = NULL;
   int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
   int rows = 0;
@@ -141,6 +172,7 @@ fetch_hal (int argc, char **argv, GError **error)
     { "retry-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_ms, NULL, NULL },
     { "timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_ms, NULL, NULL },
     { "rows", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &rows, NULL, NULL },
+    NORMALISE_ENTRIES (no_normalise, ror),
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -191,6 +223,9 @@ fetch_hal (int argc, char **argv, GError **error)
   options.timeout_ms = (guint) MAX (0, timeout_ms);
   options.rows = (guint) rows;
 
+  if (!make_normaliser (no_normalise, ror, &normaliser, error))
+    return FALSE;
+  options.normaliser = normaliser;
   ok = copub_fetch_hal (copub_cli_db_path (db), &options, &stats, error);
   if (ok)
     g_message ("fetched %" G_GUINT64_FORMAT " HAL documents of %s (%u slices, %u up to date) in %"
