@@ -602,6 +602,7 @@ copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
   config.retry_base_ms = options->retry_base_ms;
   config.timeout_ms = options->timeout_ms;
   config.progress = options->progress;
+  config.normaliser = options->normaliser;
   config.fetch_page = fetch_page;
   config.write_page = write_page;
   config.user_data = &hal;
