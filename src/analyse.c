@@ -1289,8 +1289,8 @@ copub_aggregate_merge_file (CopubAggregate *agg, const char *path, GError **erro
 CopubTable *
 copub_aggregate_table (CopubAggregate *agg)
 {
+  /* Call once: the cells become rolling periods. */
   apply_window (&agg->scan);
-  agg->options.window = 0; /* applied once */
   return build_table (&agg->scan);
 }
 

@@ -51,10 +51,11 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
 GOptionContext *
 copub_cli_context_new (const char *command, const char *parameter_string, const char *summary)
 {
-  g_autofree char *params = g_strdup_printf ("%s%s%s", command,
-                                             parameter_string ? " " : "",
-                                             parameter_string ? parameter_string : "");
-  GOptionContext *context = g_option_context_new (params);
+  g_autofree char *name = g_strdup_printf ("copub %s", command);
+  GOptionContext *context = g_option_context_new (parameter_string);
+
+  /* "Usage: copub import [OPTION…] FILE..." */
+  g_set_prgname (name);
   g_option_context_set_summary (context, summary);
   return context;
 }

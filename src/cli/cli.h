@@ -4,7 +4,9 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include "copub/analyse.h"
 #include "copub/error.h"
+#include "copub/table.h"
 
 G_BEGIN_DECLS
 
@@ -42,11 +44,70 @@ void copub_cli_log_line (const char *format, ...) G_GNUC_PRINTF (1, 2);
 /* Usage error helper: sets COPUB_ERROR_USAGE with a message. */
 void copub_cli_usage_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
+/* The analysis options analyse, scan and merge share (src/cli/analysis-options.c).
+ * Stack struct: copub_cli_analysis_init(), add the entries to a context, parse, then
+ * copub_cli_analysis_build(); copub_cli_analysis_clear() when done (g_auto works). */
+typedef struct {
+  /* as parsed */
+  char *by, *home, *types, *source, *counting, *theme_level, *themes, *partners, *lang;
+  char *format;
+  int from, to, window;
+  gboolean no_territories, hk_mo_as_cn, source_only;
+  /* as built by copub_cli_analysis_build(): the options point into this struct */
+  CopubAnalyseOptions options;
+  CopubTableFormat table_format;
+  char home_code[3];
+  GStrv type_list;
+  CopubThemeMap *theme_map;
+  CopubPartners *partner_list;
+} CopubCliAnalysis;
+
+void copub_cli_analysis_init (CopubCliAnalysis *analysis);
+void copub_cli_analysis_clear (CopubCliAnalysis *analysis);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CopubCliAnalysis, copub_cli_analysis_clear)
+/* Adds --by, --home, --from, --to, --window, --types, [--source,] --counting,
+ * --theme-level, --themes, --partners, --no-territories-as-home, --hk-mo-as-cn,
+ * --source-countries-only and --lang to @context's main group, in that order. */
+void copub_cli_analysis_add_entries (CopubCliAnalysis *analysis, GOptionContext *context,
+                                     gboolean with_source);
+/* Adds --format (table, csv or json). */
+void copub_cli_analysis_add_format_entry (CopubCliAnalysis *analysis, GOptionContext *context);
+/* Checks the parsed values and fills @analysis->options (and table_format); loads the
+ * theme map and the partner file. COPUB_ERROR_USAGE for a bad value. */
+gboolean copub_cli_analysis_build (CopubCliAnalysis *analysis, GError **error);
+/* Writes @aggregate as a partial to @path: atomically to a regular file, through to
+ * standard output ("-"), a device, a FIFO or a symbolic link (/dev/stdout). */
+gboolean copub_cli_write_partial (CopubAggregate *aggregate, const char *path, GError **error);
+
 /* Commands, one per src/cli/cmd_<verb>.c */
 gboolean copub_cmd_import (int argc, char **argv, GError **error);
 gboolean copub_cmd_analyse (int argc, char **argv, GError **error);
 gboolean copub_cmd_fetch (int argc, char **argv, GError **error);
 gboolean copub_cmd_affil (int argc, char **argv, GError **error);
 gboolean copub_cmd_run (int argc, char **argv, GError **error);
+gboolean copub_cmd_scan (int argc, char **argv, GError **error);
+gboolean copub_cmd_merge (int argc, char **argv, GError **error);
+gboolean copub_cmd_plot (int argc, char **argv, GError **error);
+gboolean copub_cmd_report (int argc, char **argv, GError **error);
+
+/* The options plot and report share (src/cli/cmd_plot.c): --db, --out, --lang,
+ * --institution-name, --period and the analysis options that matter for charts (--home,
+ * --from, --to, --types, --source, --themes, --theme-level, --partners...). */
+typedef struct CopubCliCharts CopubCliCharts;
+/* Adds the shared options to @context; @default_out is the output directory without
+ * --out. */
+CopubCliCharts *copub_cli_charts_new (GOptionContext *context, const char *default_out);
+void copub_cli_charts_free (CopubCliCharts *charts);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubCliCharts, copub_cli_charts_free)
+/* After parsing: checks the options (COPUB_ERROR_USAGE), loads the theme map and the
+ * partner file, creates the output directory and opens the store. */
+gboolean copub_cli_charts_open (CopubCliCharts *charts, GError **error);
+/* After copub_cli_charts_open(); everything returned belongs to @charts. */
+CopubStore *copub_cli_charts_store (CopubCliCharts *charts);
+const CopubAnalyseOptions *copub_cli_charts_options (CopubCliCharts *charts);
+const char *copub_cli_charts_out_dir (CopubCliCharts *charts);
+const char *copub_cli_charts_institution (CopubCliCharts *charts);
+/* --period, or 0, 0: the last complete year. */
+void copub_cli_charts_period (CopubCliCharts *charts, int *out_from, int *out_to);
 
 G_END_DECLS

@@ -12,6 +12,10 @@ static const CopubCommand commands[] = {
   { "import", "load OpenAlex or HAL files into the store", copub_cmd_import },
   { "run", "the nightly job: harvest, analyse, chart and report from a config", copub_cmd_run },
   { "analyse", "compute indicators from the store", copub_cmd_analyse },
+  { "plot", "draw the charts with gnuplot (PNG, SVG, PDF)", copub_cmd_plot },
+  { "report", "write the report: HTML, Markdown with PNG charts, CSV", copub_cmd_report },
+  { "scan", "compute indicators from snapshot files, without a store", copub_cmd_scan },
+  { "merge", "combine partial aggregates of copub scan into one table", copub_cmd_merge },
 };
 
 static void
