@@ -1416,7 +1416,8 @@ copub_analyse_share_in_words (double share, const char *lang)
   const Fraction *nearest = &fractions[0], *below = NULL;
 
   if (!isfinite (share))
-    return g_strdup (fr ? "une part inconnue des publications" : "an unknown share of publications");
+    return g_strdup (fr ? "une part inconnue des publications"
+                        : "an unknown share of publications");
   if (share < 0.075)
     return g_strdup (fr ? "moins d'une publication sur dix" : "fewer than one publication in ten");
   if (share > 0.95)

@@ -941,7 +941,8 @@ copub_openalex_stream_feed (CopubOpenalexStream *stream, const char *data, gsize
     {
       gsize consumed = yajl_get_bytes_consumed (stream->p.parser);
       g_autofree char *where = g_strdup_printf (
-          "line %" G_GUINT64_FORMAT ": ", stream->line + count_lines (data, MIN (consumed, length)));
+          "line %" G_GUINT64_FORMAT ": ",
+          stream->line + count_lines (data, MIN (consumed, length)));
       stream->failed = TRUE;
       return check_status (&stream->p, status, (const unsigned char *) data, length, where, error);
     }

@@ -328,33 +328,6 @@ copub_plot_run (const char *program, const char *script, const char *workdir, GE
 
 /* ---- the data ---------------------------------------------------------------------- */
 
-static guint
-column (const CopubTable *t, const char *name)
-{
-  for (guint c = 0; c < copub_table_n_columns (t); c++)
-    if (strcmp (copub_table_column_name (t, c), name) == 0)
-      return c;
-  return G_MAXUINT;
-}
-
-/* A numeric cell by column name; NaN when empty or absent. */
-static double
-num (const CopubTable *t, guint row, const char *name)
-{
-  guint c = column (t, name);
-  double v;
-
-  if (c == G_MAXUINT || !copub_table_get_real (t, row, c, &v))
-    return NAN;
-  return v;
-}
-
-static const char *
-text (const CopubTable *t, guint row, const char *name)
-{
-  guint c = column (t, name);
-  return c == G_MAXUINT ? NULL : copub_table_get_text (t, row, c);
-}
 
 static CopubTable *
 analyse_by (CopubStore *store, const CopubAnalyseOptions *base, CopubDimension d1,
@@ -402,8 +375,8 @@ data_years (CopubPlotData *d)
 
   for (guint r = 0; r < copub_table_n_rows (d->years); r++)
     {
-      int year = (int) num (d->years, r, "year");
-      d->works += (gint64) num (d->years, r, "works");
+      int year = (int) copub_table_real_at (d->years, r, "year");
+      d->works += (gint64) copub_table_real_at (d->years, r, "works");
       if (d->first_year == 0 || year < d->first_year)
         d->first_year = year;
       d->last_year = MAX (d->last_year, year);
@@ -782,9 +755,11 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint r = 0; r < copub_table_n_rows (t); r++)
     {
-      double row[] = { num (t, r, "year"), 100 * num (t, r, "share"),
-                       100 * num (t, r, "share_low"), 100 * num (t, r, "share_high"),
-                       100 * num (t, r, "share_complete") };
+      double row[] = { copub_table_real_at (t, r, "year"),
+                       100 * copub_table_real_at (t, r, "share"),
+                       100 * copub_table_real_at (t, r, "share_low"),
+                       100 * copub_table_real_at (t, r, "share_high"),
+                       100 * copub_table_real_at (t, r, "share_complete") };
       append_row (dat, G_N_ELEMENTS (row), row);
     }
   if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
@@ -843,9 +818,9 @@ top_keys (const CopubTable *t, const char *key_column, const char *measure, guin
 
   for (guint r = 0; r < copub_table_n_rows (t); r++)
     {
-      const char *key = text (t, r, key_column);
+      const char *key = copub_table_text_at (t, r, key_column);
       gpointer at;
-      double v = num (t, r, measure);
+      double v = copub_table_real_at (t, r, measure);
       if (key == NULL || strcmp (key, "(unknown)") == 0)
         continue;
       if (!g_hash_table_lookup_extended (index, key, NULL, &at))
@@ -904,9 +879,10 @@ theme_series (const CopubPlotData *d, const char *theme, GString *dat)
     {
       double share = NAN;
       for (guint r = 0; r < copub_table_n_rows (t); r++)
-        if ((int) num (t, r, "year") == year && g_strcmp0 (text (t, r, "theme"), theme) == 0
-            && num (t, r, "works") >= MIN_THEME_WORKS)
-          share = 100 * num (t, r, "share");
+        if ((int) copub_table_real_at (t, r, "year") == year
+            && g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0
+            && copub_table_real_at (t, r, "works") >= MIN_THEME_WORKS)
+          share = 100 * copub_table_real_at (t, r, "share");
       if (isfinite (share))
         {
           double row[] = { year, share };
@@ -1009,8 +985,9 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint r = 0; r < n; r++)
     {
-      double row[] = { n - 1 - r, num (t, r, "works"), num (t, r, "fractional") };
-      g_autofree char *name = quote_label (text (t, r, "country_name"));
+      double row[] = { n - 1 - r, copub_table_real_at (t, r, "works"),
+                       copub_table_real_at (t, r, "fractional") };
+      g_autofree char *name = quote_label (copub_table_text_at (t, r, "country_name"));
       append_row (dat, 3, row);
       max = MAX (max, row[1]);
       g_string_append_printf (tics, "%s%s %u", r ? ", " : "", name, n - 1 - r);
@@ -1051,8 +1028,8 @@ static double
 works_in_year (const CopubPlotData *d, int year)
 {
   for (guint r = 0; r < copub_table_n_rows (d->years); r++)
-    if ((int) num (d->years, r, "year") == year)
-      return num (d->years, r, "works");
+    if ((int) copub_table_real_at (d->years, r, "year") == year)
+      return copub_table_real_at (d->years, r, "works");
   return 0;
 }
 
@@ -1078,14 +1055,15 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint i = 0; i < n; i++)
     {
-      const char *code = text (d->countries, i, "country");
-      g_ptr_array_add (names, (gpointer) text (d->countries, i, "country_name"));
+      const char *code = copub_table_text_at (d->countries, i, "country");
+      g_ptr_array_add (names, (gpointer) copub_table_text_at (d->countries, i, "country_name"));
       for (int year = d->first_year; year <= d->last_year; year++)
         {
           double works = 0, all = works_in_year (d, year);
           for (guint r = 0; r < copub_table_n_rows (t); r++)
-            if ((int) num (t, r, "year") == year && g_strcmp0 (text (t, r, "country"), code) == 0)
-              works = num (t, r, "works");
+            if ((int) copub_table_real_at (t, r, "year") == year
+                && g_strcmp0 (copub_table_text_at (t, r, "country"), code) == 0)
+              works = copub_table_real_at (t, r, "works");
           double row[] = { year, all > 0 ? 100 * works / all : NAN };
           append_row (dat, 2, row);
         }
@@ -1137,9 +1115,9 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
         {
           double works = 0;
           for (guint r = 0; r < copub_table_n_rows (t); r++)
-            if ((int) num (t, r, "year") == year
-                && g_strcmp0 (text (t, r, "partner"), names->pdata[i]) == 0)
-              works = num (t, r, "works");
+            if ((int) copub_table_real_at (t, r, "year") == year
+                && g_strcmp0 (copub_table_text_at (t, r, "partner"), names->pdata[i]) == 0)
+              works = copub_table_real_at (t, r, "works");
           double row[] = { year, works };
           append_row (dat, 2, row);
         }
@@ -1164,9 +1142,9 @@ static double
 heat_value (const CopubTable *t, const char *theme, const char *country)
 {
   for (guint r = 0; r < copub_table_n_rows (t); r++)
-    if (g_strcmp0 (text (t, r, "theme"), theme) == 0
-        && g_strcmp0 (text (t, r, "country"), country) == 0)
-      return 100 * num (t, r, "share");
+    if (g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0
+        && g_strcmp0 (copub_table_text_at (t, r, "country"), country) == 0)
+      return 100 * copub_table_real_at (t, r, "share");
   return 0;
 }
 

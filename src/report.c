@@ -211,32 +211,6 @@ fmt_period (int from, int to)
 
 /* ---- table cells ------------------------------------------------------------------- */
 
-static guint
-column (const CopubTable *t, const char *name)
-{
-  for (guint c = 0; c < copub_table_n_columns (t); c++)
-    if (strcmp (copub_table_column_name (t, c), name) == 0)
-      return c;
-  return G_MAXUINT;
-}
-
-static double
-num (const CopubTable *t, guint row, const char *name)
-{
-  guint c = column (t, name);
-  double v;
-
-  if (c == G_MAXUINT || !copub_table_get_real (t, row, c, &v))
-    return NAN;
-  return v;
-}
-
-static const char *
-text (const CopubTable *t, guint row, const char *name)
-{
-  guint c = column (t, name);
-  return c == G_MAXUINT ? NULL : copub_table_get_text (t, row, c);
-}
 
 /* ---- the document ------------------------------------------------------------------ */
 
@@ -498,8 +472,8 @@ corpus_works (const Report *r, const char *source)
   const CopubTable *t = r->data->sources;
 
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if (g_strcmp0 (text (t, i, "source"), source) == 0)
-      return (gint64) num (t, i, "works");
+    if (g_strcmp0 (copub_table_text_at (t, i, "source"), source) == 0)
+      return (gint64) copub_table_real_at (t, i, "works");
   return 0;
 }
 
@@ -536,7 +510,7 @@ static guint
 year_row (const Report *r, int year)
 {
   for (guint i = 0; i < copub_table_n_rows (r->data->years); i++)
-    if ((int) num (r->data->years, i, "year") == year)
+    if ((int) copub_table_real_at (r->data->years, i, "year") == year)
       return i;
   return G_MAXUINT;
 }
@@ -550,8 +524,9 @@ period_complete (const Report *r, double *out_complete, double *out_internationa
   for (int y = r->data->period_from; y <= r->data->period_to; y++)
     {
       guint i = year_row (r, y);
-      double complete = i == G_MAXUINT ? 0 : num (r->data->years, i, "complete");
-      double share = i == G_MAXUINT ? NAN : num (r->data->years, i, "share_complete");
+      double complete = i == G_MAXUINT ? 0 : copub_table_real_at (r->data->years, i, "complete");
+      double share = i == G_MAXUINT ? NAN
+                                    : copub_table_real_at (r->data->years, i, "share_complete");
       if (complete > 0 && isfinite (share))
         {
           *out_complete += complete;
@@ -607,14 +582,15 @@ table_years (Report *r)
        g_strdup (tr (r, "Complete works", "Publications complètes")),
        g_strdup (tr (r, "Share among complete", "Part parmi les complètes")), NULL);
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    row (b, g_strdup_printf ("%d", (int) num (t, i, "year")),
-         fmt_int ((gint64) num (t, i, "works"), r->fr),
-         fmt_int ((gint64) num (t, i, "international"), r->fr),
-         fmt_pct (num (t, i, "share"), r->fr),
-         fmt_interval (num (t, i, "share_low"), num (t, i, "share_high"), r->fr),
-         fmt_pct (num (t, i, "coverage"), r->fr),
-         fmt_int ((gint64) num (t, i, "complete"), r->fr),
-         fmt_pct (num (t, i, "share_complete"), r->fr), NULL);
+    row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "year")),
+         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
+         fmt_int ((gint64) copub_table_real_at (t, i, "international"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
+         fmt_interval (copub_table_real_at (t, i, "share_low"),
+                       copub_table_real_at (t, i, "share_high"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr),
+         fmt_int ((gint64) copub_table_real_at (t, i, "complete"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "share_complete"), r->fr), NULL);
 }
 
 static void
@@ -635,10 +611,12 @@ table_countries (Report *r)
        g_strdup (tr (r, "Fractional count", "Compte fractionnaire")),
        g_strdup (tr (r, "Fractional share", "Part fractionnaire")), NULL);
   for (guint i = 0; i < n; i++)
-    row (b, g_strdup_printf ("%d", (int) num (t, i, "rank")),
-         g_strdup (text (t, i, "country_name")), fmt_int ((gint64) num (t, i, "works"), r->fr),
-         fmt_pct (num (t, i, "share"), r->fr), fmt_real (num (t, i, "fractional"), 1, r->fr),
-         fmt_pct (num (t, i, "fractional_share"), r->fr), NULL);
+    row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "rank")),
+         g_strdup (copub_table_text_at (t, i, "country_name")),
+         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
+         fmt_real (copub_table_real_at (t, i, "fractional"), 1, r->fr),
+         fmt_pct (copub_table_real_at (t, i, "fractional_share"), r->fr), NULL);
 }
 
 static void
@@ -658,11 +636,13 @@ table_themes (Report *r)
        g_strdup (tr (r, "95 % interval", "Intervalle à 95 %")),
        g_strdup (tr (r, "Coverage", "Couverture")), NULL);
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    row (b, g_strdup (text (t, i, "theme")), fmt_int ((gint64) num (t, i, "works"), r->fr),
-         fmt_int ((gint64) num (t, i, "international"), r->fr),
-         fmt_pct (num (t, i, "share"), r->fr),
-         fmt_interval (num (t, i, "share_low"), num (t, i, "share_high"), r->fr),
-         fmt_pct (num (t, i, "coverage"), r->fr), NULL);
+    row (b, g_strdup (copub_table_text_at (t, i, "theme")),
+         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
+         fmt_int ((gint64) copub_table_real_at (t, i, "international"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
+         fmt_interval (copub_table_real_at (t, i, "share_low"),
+                       copub_table_real_at (t, i, "share_high"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr), NULL);
 }
 
 /* The partners of @t in first-seen order (the table lists them in file order by year). */
@@ -673,7 +653,7 @@ partner_names (const CopubTable *t)
 
   for (guint i = 0; i < copub_table_n_rows (t); i++)
     {
-      const char *p = text (t, i, "partner");
+      const char *p = copub_table_text_at (t, i, "partner");
       if (!g_ptr_array_find_with_equal_func (names, p, g_str_equal, NULL))
         g_ptr_array_add (names, (gpointer) p);
     }
@@ -685,8 +665,9 @@ static gint64
 partner_works (const CopubTable *t, const char *partner, int year)
 {
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if ((int) num (t, i, "year") == year && g_strcmp0 (text (t, i, "partner"), partner) == 0)
-      return (gint64) num (t, i, "works");
+    if ((int) copub_table_real_at (t, i, "year") == year
+        && g_strcmp0 (copub_table_text_at (t, i, "partner"), partner) == 0)
+      return (gint64) copub_table_real_at (t, i, "works");
   return 0;
 }
 
@@ -778,13 +759,13 @@ warn_years (Report *r, Block *b)
 
   for (guint i = 0; i < copub_table_n_rows (t); i++)
     {
-      int year = (int) num (t, i, "year");
-      if (num (t, i, "works") < SMALL_YEAR_N)
+      int year = (int) copub_table_real_at (t, i, "year");
+      if (copub_table_real_at (t, i, "works") < SMALL_YEAR_N)
         g_string_append_printf (small, "%s%d (n = %d)", small->len ? ", " : "", year,
-                                (int) num (t, i, "works"));
-      if (num (t, i, "coverage") < LOW_COVERAGE)
+                                (int) copub_table_real_at (t, i, "works"));
+      if (copub_table_real_at (t, i, "coverage") < LOW_COVERAGE)
         {
-          g_autofree char *c = fmt_pct (num (t, i, "coverage"), r->fr);
+          g_autofree char *c = fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr);
           g_string_append_printf (low, "%s%d (%s)", low->len ? ", " : "", year, c);
         }
     }
@@ -827,7 +808,7 @@ warn_countries (Report *r, Block *b)
   g_autofree char *period = fmt_period (r->data->period_from, r->data->period_to);
 
   for (guint i = 0; i < n; i++)
-    few += num (t, i, "works") < SMALL_COUNTRY_N;
+    few += copub_table_real_at (t, i, "works") < SMALL_COUNTRY_N;
   if (few > 0)
     item (b, tr (r, "%u of the top partner countries of %s have fewer than %d co-publications: "
                     "their rank is fragile.",

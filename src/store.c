@@ -219,7 +219,8 @@ migrate (CopubStore *store, GError **error)
     return FALSE;
   for (int v = version; v < COPUB_STORE_SCHEMA_VERSION; v++)
     {
-      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d;"
+                                               " PRAGMA application_id = %d;",
                                                v + 1, COPUB_APPLICATION_ID);
       if (!exec (store, "BEGIN IMMEDIATE", error))
         return FALSE;

@@ -155,6 +155,33 @@ copub_table_notes (const CopubTable *t, guint *n_notes)
   return (const char *const *) t->notes->pdata;
 }
 
+guint
+copub_table_find_column (const CopubTable *t, const char *name)
+{
+  for (guint c = 0; c < t->columns->len; c++)
+    if (strcmp (g_array_index (t->columns, Column, c).name, name) == 0)
+      return c;
+  return G_MAXUINT;
+}
+
+double
+copub_table_real_at (const CopubTable *t, guint row, const char *name)
+{
+  guint c = copub_table_find_column (t, name);
+  double v;
+
+  if (c == G_MAXUINT || !copub_table_get_real (t, row, c, &v))
+    return NAN;
+  return v;
+}
+
+const char *
+copub_table_text_at (const CopubTable *t, guint row, const char *name)
+{
+  guint c = copub_table_find_column (t, name);
+  return c == G_MAXUINT ? NULL : copub_table_get_text (t, row, c);
+}
+
 gboolean
 copub_table_format_from_name (const char *name, CopubTableFormat *out)
 {

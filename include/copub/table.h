@@ -46,6 +46,13 @@ gboolean copub_table_get_real (const CopubTable *table, guint row, guint column,
 const char *copub_table_get_text (const CopubTable *table, guint row, guint column);
 const char *const *copub_table_notes (const CopubTable *table, guint *n_notes);
 
+/* Cells by column name, for readers of tables they did not build: the column's index
+ * (G_MAXUINT when absent); a numeric cell (NaN when empty or absent); a text cell
+ * (NULL when empty or absent). */
+guint copub_table_find_column (const CopubTable *table, const char *name);
+double copub_table_real_at (const CopubTable *table, guint row, const char *name);
+const char *copub_table_text_at (const CopubTable *table, guint row, const char *name);
+
 /* Parses "table", "csv" or "json". */
 gboolean copub_table_format_from_name (const char *name, CopubTableFormat *out);
 

@@ -19,7 +19,8 @@ count_verbosity (int argc, char **argv)
     {
       if (strcmp (argv[i], "--verbose") == 0)
         n++;
-      else if (argv[i][0] == '-' && argv[i][1] == 'v' && strspn (argv[i] + 1, "v") == strlen (argv[i] + 1))
+      else if (argv[i][0] == '-' && argv[i][1] == 'v'
+               && strspn (argv[i] + 1, "v") == strlen (argv[i] + 1))
         n += (int) strlen (argv[i] + 1);
     }
   return n;
