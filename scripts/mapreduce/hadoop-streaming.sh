@@ -93,7 +93,7 @@ reduce() {
 }
 
 submit() {
-    local inputs=() output= table= copub jar
+    local inputs=() output='' table='' copub jar=''
     while [ $# -gt 0 ]; do
         case $1 in
             -i|--input) inputs+=("$2"); shift 2 ;;
@@ -103,7 +103,9 @@ submit() {
             *) die "submit: unknown option '$1' (scan options go after --)" ;;
         esac
     done
-    [ ${#inputs[@]} -gt 0 ] && [ -n "$output" ] || die "submit needs -i INPUT and -o OUTPUT"
+    if [ ${#inputs[@]} -eq 0 ] || [ -z "$output" ]; then
+        die "submit needs -i INPUT and -o OUTPUT"
+    fi
     copub=$(copub_bin)
     [ -x "$copub" ] || die "copub not found at '$copub': set COPUB"
 
@@ -130,7 +132,12 @@ submit() {
     if [ -n "${HADOOP_STREAMING:-}" ]; then
         read -r -a run <<<"$HADOOP_STREAMING"
     else
-        jar=${HADOOP_STREAMING_JAR:-$(ls "${HADOOP_HOME:-/usr/lib/hadoop}"/share/hadoop/tools/lib/hadoop-streaming-*.jar 2>/dev/null | head -n 1)}
+        jar=${HADOOP_STREAMING_JAR:-}
+        if [ -z "$jar" ]; then
+            for j in "${HADOOP_HOME:-/usr/lib/hadoop}"/share/hadoop/tools/lib/hadoop-streaming-*.jar; do
+                [ -f "$j" ] && jar=$j && break
+            done
+        fi
         [ -n "$jar" ] || die "no hadoop-streaming jar: set HADOOP_STREAMING_JAR or HADOOP_HOME"
         run=(hadoop jar "$jar")
     fi
