@@ -217,8 +217,10 @@ copub_hal_authorship_add_structure (CopubAuthorship *auth, GHashTable *structure
     copub_authorship_add_country (auth, country);
 }
 
-GPtrArray *
-copub_hal_unresolved_structures (const CopubWork *work)
+/* The distinct ids of @work's direct structures, in order; only those without a country
+ * when @unknown_only. */
+static GPtrArray *
+structure_ids (const CopubWork *work, gboolean unknown_only)
 {
   GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -229,13 +231,19 @@ copub_hal_unresolved_structures (const CopubWork *work)
       for (guint j = 0; j < auth->institutions->len; j++)
         {
           const CopubInstitution *inst = auth->institutions->pdata[j];
-          if (inst->country != NULL || inst->id == NULL
+          if (inst->id == NULL || (unknown_only && inst->country != NULL)
               || !g_hash_table_add (seen, inst->id))
             continue;
           g_ptr_array_add (ids, g_strdup (inst->id));
         }
     }
   return ids;
+}
+
+GPtrArray *
+copub_hal_unresolved_structures (const CopubWork *work)
+{
+  return structure_ids (work, TRUE);
 }
 
 /* The referential's word on a structure wins over the record's structure fields (which
@@ -299,20 +307,7 @@ copub_hal_apply_structures (CopubWork *work, GHashTable *structures)
 GPtrArray *
 copub_hal_direct_structures (const CopubWork *work)
 {
-  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-
-  for (guint i = 0; i < work->authorships->len; i++)
-    {
-      const CopubAuthorship *auth = work->authorships->pdata[i];
-      for (guint j = 0; j < auth->institutions->len; j++)
-        {
-          const CopubInstitution *inst = auth->institutions->pdata[j];
-          if (inst->id != NULL && g_hash_table_add (seen, inst->id))
-            g_ptr_array_add (ids, g_strdup (inst->id));
-        }
-    }
-  return ids;
+  return structure_ids (work, FALSE);
 }
 
 /* ---- Vocabulary -------------------------------------------------------------------- */
