@@ -9,6 +9,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "copub/error.h"
+#include "copub/json-skim.h"
 #include "copub/openalex.h"
 
 /* Records are shallow (about 7 levels); anything deeper is not an OpenAlex work. */
@@ -59,6 +60,8 @@ typedef struct {
   /* Single mode copies the kept members' bytes from the record's text (spans), which is
    * much cheaper than re-generating them; streams re-generate them with yajl_gen. */
   const char *text;
+  gsize text_len;
+  gboolean text_is_raw; /* the text holds the kept members only (see keep_members) */
   GString *raw;        /* spans copied so far: "{" member ("," member)* */
   gsize member_start;  /* offset in text where the current work-level member begins */
   gboolean member_kept;
@@ -416,6 +419,8 @@ end_member (Parser *p)
 {
   gsize end = token_end (p), start = p->member_start;
 
+  if (p->text_is_raw)
+    return;
   if (p->member_kept)
     {
       /* The span starts after '{' or the previous value: skip the comma and blanks. */
@@ -565,7 +570,9 @@ finish_work (Parser *p)
   if (p->record_error != NULL)
     return report_bad_record (p);
 
-  if (p->single)
+  if (p->text_is_raw)
+    work->raw = g_bytes_new (p->text, p->text_len);
+  else if (p->single)
     {
       g_string_append_c (p->raw, '}');
       work->raw = g_bytes_new (p->raw->str, p->raw->len);
@@ -869,8 +876,78 @@ check_status (Parser *p, yajl_status status, const unsigned char *data, size_t l
   return FALSE;
 }
 
-CopubWork *
-copub_openalex_parse_work (const char *json, gsize length, GError **error)
+static gboolean
+is_kept_field (const char *key, gsize len)
+{
+  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
+    if (strlen (*f) == len && memcmp (*f, key, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Single mode, first pass: copies the work's kept members verbatim into @kept, as
+ * "{" member ("," member)* "}", and skims the others: they are checked, never parsed,
+ * so yajl then reads only what copub uses (a third of a full record's bytes). A member
+ * whose name holds an escape is kept, yajl knowing best what it spells. FALSE when the
+ * text is not a well-formed JSON object (with @error), or keeps no member (a list page,
+ * a record without id): the caller then parses the whole text, for yajl's account. */
+static gboolean
+not_json (GError **error, gsize len, gsize pos, const char *what)
+{
+  if (pos >= len)
+    g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                 "invalid JSON: the text ends where %s was expected", what);
+  else
+    g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                 "invalid JSON at byte %" G_GSIZE_FORMAT ": expected %s", pos + 1, what);
+  return FALSE;
+}
+
+static gboolean
+keep_members (const char *text, gsize len, GString *kept, GError **error)
+{
+  gsize pos = copub_json_skip_blanks (text, len, 0);
+
+  g_string_assign (kept, "{");
+  if (pos >= len || text[pos] != '{')
+    return FALSE;
+  pos = copub_json_skip_blanks (text, len, pos + 1);
+  for (gboolean more = pos >= len || text[pos] != '}'; more;)
+    {
+      gsize start = pos;
+      gboolean escaped, keep;
+
+      if (!copub_json_skip_string (text, len, &pos, &escaped, error))
+        return FALSE;
+      keep = escaped || is_kept_field (text + start + 1, pos - start - 2);
+      pos = copub_json_skip_blanks (text, len, pos);
+      if (pos >= len || text[pos] != ':')
+        return not_json (error, len, pos, "':' after a member name");
+      pos++;
+      if (!copub_json_skip_value (text, len, &pos, MAX_DEPTH - 1, error))
+        return FALSE;
+      if (keep)
+        {
+          if (kept->len > 1)
+            g_string_append_c (kept, ',');
+          g_string_append_len (kept, text + start, (gssize) (pos - start));
+        }
+      pos = copub_json_skip_blanks (text, len, pos);
+      more = pos < len && text[pos] == ',';
+      if (more)
+        pos = copub_json_skip_blanks (text, len, pos + 1);
+      else if (pos >= len || text[pos] != '}')
+        return not_json (error, len, pos, "',' or '}'");
+    }
+  if (copub_json_skip_blanks (text, len, pos + 1) != len)
+    return not_json (error, len, copub_json_skip_blanks (text, len, pos + 1),
+                     "the end of the record");
+  g_string_append_c (kept, '}');
+  return kept->len > 2;
+}
+
+static CopubWork *
+parse_one_work (const char *json, gsize length, gboolean is_raw, GError **error)
 {
   Parser p;
   yajl_status status;
@@ -878,6 +955,8 @@ copub_openalex_parse_work (const char *json, gsize length, GError **error)
 
   parser_init (&p, TRUE);
   p.text = json;
+  p.text_len = length;
+  p.text_is_raw = is_raw;
   status = yajl_parse (p.parser, (const unsigned char *) json, length);
   if (status == yajl_status_ok)
     status = yajl_complete_parse (p.parser);
@@ -891,6 +970,27 @@ copub_openalex_parse_work (const char *json, gsize length, GError **error)
   if (work == NULL)
     g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                          "expected a work (a JSON object)");
+  return work;
+}
+
+CopubWork *
+copub_openalex_parse_work (const char *json, gsize length, GError **error)
+{
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autoptr(GError) skim_error = NULL;
+  CopubWork *work;
+
+  if (keep_members (json, length, kept, &skim_error))
+    return parse_one_work (kept->str, kept->len, TRUE, error);
+  /* yajl's account of the fault; or the page, or the work without members copub reads. */
+  work = parse_one_work (json, length, FALSE, error);
+  if (work != NULL && skim_error != NULL)
+    {
+      /* yajl took a string the skim refused: UTF-8 that GLib finds invalid. */
+      copub_work_free (work);
+      g_propagate_error (error, g_steal_pointer (&skim_error));
+      return NULL;
+    }
   return work;
 }
 

@@ -147,6 +147,31 @@ test_bad_records (void)
   expect_bad ("{\"id\":\"W1\"", "invalid JSON");
   expect_bad ("{\"id\":\"W\xff\"}", "invalid JSON");
   expect_bad ("{\"id\":\"W1\"} {\"id\":\"W2\"}", "invalid JSON");
+  /* Faults in the members copub skips unparsed are faults all the same. */
+  expect_bad ("{\"id\":\"W1\",\"abstract_inverted_index\":{\"a\":[1,,2]}}", "invalid JSON");
+  expect_bad ("{\"id\":\"W1\",\"locations\":[{\"x\":tru}]}", "invalid JSON");
+  expect_bad ("{\"id\":\"W1\",\"referenced_works\":[\"W\xff\"]}", "invalid JSON");
+  expect_bad ("{\"id\":\"W1\",\"abstract\":\"\xc0\x80\"}", "valid UTF-8");
+  expect_bad ("{\"id\":\"W1\",\"ids\":{\"a\":1}", "invalid JSON");
+  expect_bad ("{\"id\":\"W1\"} \"", "invalid JSON");
+}
+
+/* A member name spelt with escapes is read for what it spells. */
+static void
+test_escaped_member_name (void)
+{
+  const char *line = "{\"\\u0069d\":\"https://openalex.org/W7\",\"abstract\":\"x\","
+                     " \"title\" : \"T\" }";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubWork) w = copub_openalex_parse_work (line, strlen (line), &error);
+  gsize len;
+  const char *raw;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (w->id, ==, "W7");
+  g_assert_cmpstr (w->title, ==, "T");
+  raw = g_bytes_get_data (w->raw, &len);
+  g_assert_cmpmem (raw, len, "{\"\\u0069d\":\"https://openalex.org/W7\",\"title\" : \"T\"}", 51);
 }
 
 static void
@@ -318,6 +343,7 @@ main (int argc, char **argv)
   g_test_add_func ("/openalex/nulls-and-flags", test_nulls_and_flags);
   g_test_add_func ("/openalex/line-separator-in-title", test_line_separator_in_title);
   g_test_add_func ("/openalex/bad-records", test_bad_records);
+  g_test_add_func ("/openalex/escaped-member-name", test_escaped_member_name);
   g_test_add_func ("/openalex/deep-nesting", test_deep_nesting);
   g_test_add_func ("/openalex/stream-page-any-chunking", test_stream_page_any_chunking);
   g_test_add_func ("/openalex/stream-single-work", test_stream_single_work);
