@@ -85,14 +85,26 @@ static const char *const migrations[] = {
   "  id TEXT PRIMARY KEY,"            /* "struct-413289" */
   "  record TEXT NOT NULL,"           /* the /ref/structure doc, as JSON */
   "  fetched_at TEXT NOT NULL) WITHOUT ROWID;",
+
+  /* 3: the institutions the works cite, one row each, in place of a row per authorship:
+   * the raw records hold the authorships, and the works table what analyses read. */
+  "CREATE TABLE institutions ("
+  "  id TEXT PRIMARY KEY,"            /* OpenAlex "I27837315", HAL "struct-413289" */
+  "  ror TEXT, name TEXT, country TEXT, type TEXT) WITHOUT ROWID;"
+  "INSERT OR IGNORE INTO institutions (id, ror, name, country, type)"
+  "  SELECT json_extract (i.value, '$.id'), json_extract (i.value, '$.ror'),"
+  "         json_extract (i.value, '$.name'), json_extract (i.value, '$.country'),"
+  "         json_extract (i.value, '$.type')"
+  "  FROM authorships a, json_each (a.institutions) i"
+  "  WHERE json_extract (i.value, '$.id') IS NOT NULL;"
+  "DROP TABLE authorships;",
 };
 
 enum {
   STMT_LOOKUP,
   STMT_INSERT_WORK,
   STMT_UPDATE_WORK,
-  STMT_DELETE_AUTHORSHIPS,
-  STMT_INSERT_AUTHORSHIP,
+  STMT_PUT_INSTITUTION,
   STMT_PUT_RECORD,
   N_STMTS
 };
@@ -115,12 +127,12 @@ static const char *const statement_sql[N_STMTS] = {
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
     " raw_hash = ?22, raw_size = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
     " n_inferred = ?28, title_key = ?29 WHERE work_key = ?27",
-  [STMT_DELETE_AUTHORSHIPS] = "DELETE FROM authorships WHERE work_key = ?1",
   [STMT_PUT_RECORD] = "INSERT OR REPLACE INTO work_records (work_key, raw) VALUES (?1, ?2)",
-  [STMT_INSERT_AUTHORSHIP] =
-    "INSERT INTO authorships (work_key, position, author_position, author_id, author_name,"
-    " raw_affiliations, countries, inferred_countries, institutions)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+  [STMT_PUT_INSTITUTION] =
+    "INSERT INTO institutions (id, ror, name, country, type) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (id) DO UPDATE SET ror = coalesce (excluded.ror, ror),"
+    " name = coalesce (excluded.name, name), country = coalesce (excluded.country, country),"
+    " type = coalesce (excluded.type, type)",
 };
 
 struct CopubStore {
@@ -128,6 +140,7 @@ struct CopubStore {
   char *path;
   sqlite3_stmt *stmts[N_STMTS];
   char *now; /* timestamp of the open transaction */
+  GHashTable *institutions_put; /* ids written in the open transaction */
 };
 
 static gboolean
@@ -246,6 +259,7 @@ copub_store_open (const char *path, GError **error)
   int rc;
 
   store->path = g_strdup (path);
+  store->institutions_put = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
@@ -285,6 +299,7 @@ copub_store_free (CopubStore *store)
     sqlite3_close (store->db);
   g_free (store->now);
   g_free (store->path);
+  g_clear_pointer (&store->institutions_put, g_hash_table_unref);
   g_free (store);
 }
 
@@ -301,6 +316,7 @@ copub_store_begin (CopubStore *store, GError **error)
 
   g_free (store->now);
   store->now = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_hash_table_remove_all (store->institutions_put);
   return exec (store, "BEGIN IMMEDIATE", error);
 }
 
@@ -313,6 +329,7 @@ copub_store_commit (CopubStore *store, GError **error)
 void
 copub_store_rollback (CopubStore *store)
 {
+  g_hash_table_remove_all (store->institutions_put);
   if (!sqlite3_get_autocommit (store->db))
     sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -332,6 +349,7 @@ copub_store_release (CopubStore *store, GError **error)
 gboolean
 copub_store_rollback_to_savepoint (CopubStore *store, GError **error)
 {
+  g_hash_table_remove_all (store->institutions_put);
   return exec (store, "ROLLBACK TO copub_file; RELEASE copub_file", error);
 }
 
@@ -358,94 +376,7 @@ step_done (CopubStore *store, sqlite3_stmt *stmt, GError **error)
   return TRUE;
 }
 
-static char *
-join_countries (GPtrArray *countries)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < countries->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, g_ptr_array_index (countries, i));
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* A JSON string; @s is valid UTF-8 (the parsers checked) or NULL (null). */
-static void
-append_json_string (GString *out, const char *s)
-{
-  if (s == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (; *s; s++)
-    {
-      if (*s == '"' || *s == '\\')
-        g_string_append_printf (out, "\\%c", *s);
-      else if ((unsigned char) *s < 0x20)
-        g_string_append_printf (out, "\\u%04x", (unsigned char) *s);
-      else
-        g_string_append_c (out, *s);
-    }
-  g_string_append_c (out, '"');
-}
-
-static char *
-json_string_array (GPtrArray *strings)
-{
-  GString *out = g_string_new ("[");
-
-  for (guint i = 0; i < strings->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      append_json_string (out, g_ptr_array_index (strings, i));
-    }
-  g_string_append_c (out, ']');
-  return g_string_free (out, FALSE);
-}
-
-/* The authorship's institutions as a JSON array of objects; NULL when it has none. */
-static char *
-json_institutions (GPtrArray *institutions)
-{
-  GString *out;
-
-  if (institutions->len == 0)
-    return NULL;
-  out = g_string_new ("[");
-  for (guint i = 0; i < institutions->len; i++)
-    {
-      const CopubInstitution *inst = g_ptr_array_index (institutions, i);
-      g_autofree char *lineage = json_string_array (inst->lineage);
-      g_string_append (out, i ? ",{\"id\":" : "{\"id\":");
-      append_json_string (out, inst->id);
-      g_string_append (out, ",\"ror\":");
-      append_json_string (out, inst->ror);
-      g_string_append (out, ",\"name\":");
-      append_json_string (out, inst->name);
-      g_string_append (out, ",\"country\":");
-      append_json_string (out, inst->country);
-      g_string_append (out, ",\"type\":");
-      append_json_string (out, inst->type);
-      g_string_append_printf (out, ",\"lineage\":%s}", lineage);
-    }
-  g_string_append_c (out, ']');
-  return g_string_free (out, FALSE);
-}
-
 /* ---- preparing a work: everything derived, computed off the writer's thread --------- */
-
-typedef struct {
-  char *raw_affiliations; /* JSON or NULL */
-  char *countries;
-  char *inferred;
-  char *institutions;     /* JSON or NULL */
-} PreparedAuthorship;
 
 struct CopubPreparedWork {
   const CopubWork *work;  /* borrowed */
@@ -458,7 +389,6 @@ struct CopubPreparedWork {
   char *title_key;
   int n_known;
   int n_inferred;
-  PreparedAuthorship *auths;
 };
 
 CopubPreparedWork *
@@ -477,17 +407,11 @@ copub_store_prepare_work (const CopubWork *w)
   p->countries = copub_work_countries (w);
   p->institutions = copub_work_institutions (w);
   p->title_key = copub_work_title_key (w);
-  p->auths = g_new0 (PreparedAuthorship, w->authorships->len + 1);
   for (guint i = 0; i < w->authorships->len; i++)
     {
       const CopubAuthorship *a = g_ptr_array_index (w->authorships, i);
       p->n_known += a->countries->len > 0 || a->inferred->len > 0;
       p->n_inferred += a->countries->len == 0 && a->inferred->len > 0;
-      p->auths[i].raw_affiliations = a->raw_affiliations->len
-                                         ? json_string_array (a->raw_affiliations) : NULL;
-      p->auths[i].countries = join_countries (a->countries);
-      p->auths[i].inferred = join_countries (a->inferred);
-      p->auths[i].institutions = json_institutions (a->institutions);
     }
   return p;
 }
@@ -497,14 +421,6 @@ copub_prepared_work_free (CopubPreparedWork *p)
 {
   if (p == NULL)
     return;
-  for (guint i = 0; i < p->work->authorships->len; i++)
-    {
-      g_free (p->auths[i].raw_affiliations);
-      g_free (p->auths[i].countries);
-      g_free (p->auths[i].inferred);
-      g_free (p->auths[i].institutions);
-    }
-  g_free (p->auths);
   g_bytes_unref (p->stored_raw);
   g_free (p->countries);
   g_free (p->auth_countries);
@@ -554,27 +470,29 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubPreparedWork *p)
   bind_text (stmt, 29, p->title_key);
 }
 
+/* The work's institutions not yet written in this transaction. */
 static gboolean
-put_authorships (CopubStore *store, gint64 key, const CopubPreparedWork *p, GError **error)
+put_institutions (CopubStore *store, const CopubWork *work, GError **error)
 {
-  sqlite3_stmt *ins = store->stmts[STMT_INSERT_AUTHORSHIP];
+  sqlite3_stmt *stmt = store->stmts[STMT_PUT_INSTITUTION];
 
-  for (guint i = 0; i < p->work->authorships->len; i++)
+  for (guint i = 0; i < work->authorships->len; i++)
     {
-      const CopubAuthorship *a = g_ptr_array_index (p->work->authorships, i);
-      const PreparedAuthorship *pa = &p->auths[i];
-
-      sqlite3_bind_int64 (ins, 1, key);
-      sqlite3_bind_int (ins, 2, (int) i);
-      bind_text (ins, 3, a->author_position);
-      bind_text (ins, 4, a->author_id);
-      bind_text (ins, 5, a->author_name);
-      bind_text (ins, 6, pa->raw_affiliations);
-      bind_text (ins, 7, pa->countries);
-      bind_text (ins, 8, pa->inferred);
-      bind_text (ins, 9, pa->institutions);
-      if (!step_done (store, ins, error))
-        return FALSE;
+      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+      for (guint j = 0; j < a->institutions->len; j++)
+        {
+          const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
+          if (inst->id == NULL || g_hash_table_contains (store->institutions_put, inst->id))
+            continue;
+          bind_text (stmt, 1, inst->id);
+          bind_text (stmt, 2, inst->ror);
+          bind_text (stmt, 3, inst->name);
+          bind_text (stmt, 4, inst->country);
+          bind_text (stmt, 5, inst->type);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+          g_hash_table_add (store->institutions_put, g_strdup (inst->id));
+        }
     }
   return TRUE;
 }
@@ -635,15 +553,9 @@ copub_store_put_prepared (CopubStore *store, const CopubPreparedWork *p,
     sqlite3_bind_int64 (stmt, 27, key);
   if (!step_done (store, stmt, error))
     return FALSE;
-  if (exists)
-    {
-      sqlite3_bind_int64 (store->stmts[STMT_DELETE_AUTHORSHIPS], 1, key);
-      if (!step_done (store, store->stmts[STMT_DELETE_AUTHORSHIPS], error))
-        return FALSE;
-    }
-  else
+  if (!exists)
     key = sqlite3_last_insert_rowid (store->db);
-  if (!put_record (store, key, p, error) || !put_authorships (store, key, p, error))
+  if (!put_record (store, key, p, error) || !put_institutions (store, p->work, error))
     return FALSE;
   if (out_result)
     *out_result = exists ? COPUB_PUT_UPDATED : COPUB_PUT_INSERTED;
@@ -719,6 +631,23 @@ copub_store_source_stats (CopubStore *store, GError **error)
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading sources"), NULL;
   return g_steal_pointer (&out);
+}
+
+gboolean
+copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
+                                 gpointer user_data, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT id, ror, name FROM institutions", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return db_error (store, error, "reading institutions");
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2), user_data);
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading institutions");
+  return TRUE;
 }
 
 gboolean

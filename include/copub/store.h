@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 typedef struct CopubStore CopubStore;
 
 /* The schema version this build writes. */
-#define COPUB_STORE_SCHEMA_VERSION 2
+#define COPUB_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating it if needed) the store at @path and migrates its schema.
  * Fails with COPUB_ERROR_DB when the file is not a copub store or is newer than
@@ -102,6 +102,12 @@ typedef struct {
 } CopubSummaryQuery;
 
 #define COPUB_SUMMARY_QUERY_INIT { NULL, 0, 0 }
+
+/* Calls @func for each institution the stored works cite (@ror and @name may be NULL). */
+typedef void (*CopubInstitutionFunc) (const char *id, const char *ror, const char *name,
+                                      gpointer user_data);
+gboolean copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
+                                          gpointer user_data, GError **error);
 
 typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer user_data,
                                       GError **error);
