@@ -1000,6 +1000,12 @@ default_dims (CopubAnalyseOptions *o)
     }
 }
 
+static void
+learn_institution (const char *id, const char *ror, const char *name, gpointer user_data)
+{
+  copub_partners_learn (user_data, id, ror, name);
+}
+
 CopubTable *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
@@ -1010,6 +1016,9 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
 
   default_dims (&o);
   if (!check_options (&o, error))
+    return NULL;
+  if (o.partners && copub_partners_has_names (o.partners)
+      && !copub_store_foreach_institution (store, learn_institution, o.partners, error))
     return NULL;
   scan_init (&scan, &o);
   if (!run_scan (store, &scan, &query, error))
@@ -1086,6 +1095,16 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   g_autofree char *institutions = copub_work_institutions (work);
   CopubWorkSummary s = { 0 };
 
+  if (agg->options.partners && copub_partners_has_names (agg->options.partners))
+    for (guint i = 0; i < work->authorships->len; i++)
+      {
+        const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
+        for (guint j = 0; j < a->institutions->len; j++)
+          {
+            const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
+            copub_partners_learn (agg->options.partners, inst->id, inst->ror, inst->name);
+          }
+      }
   s.source = copub_source_name (work->source);
   s.id = work->id;
   s.year = work->year;

@@ -60,7 +60,7 @@ static const KeySpec keys[] = {
   { "analysis", "theme-level", K_STRING, F (theme_level), "field",
     "Without a theme map: OpenAlex 'field' (26) or 'domain' (4)" },
   { "analysis", "partners", K_PATH, F (partners), NULL,
-    "Strategic partners: ID<TAB>NAME lines (ROR, OpenAlex or HAL ids)" },
+    "Strategic partners: ID<TAB>NAME lines (ROR, OpenAlex or HAL ids, or name:NAME)" },
   { "analysis", "counting", K_STRING, F (counting), "both",
     "Partner countries: full, fractional or both" },
   { "analysis", "window", K_INT, F (window), "4",

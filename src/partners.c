@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "copub/error.h"
+#include "copub/gazetteer.h"
 #include "copub/partners.h"
 
 /* Calls @func for each non-comment line of @path split on tabs; errors name the line. */
@@ -131,7 +132,10 @@ copub_theme_map_lookup (const CopubThemeMap *map, const char *field_id, const ch
 struct CopubPartners {
   GPtrArray *names;   /* of char*, in file order */
   GHashTable *by_id;  /* canonical id -> GUINT_TO_POINTER (index + 1) */
+  GHashTable *by_name; /* folded institution name ("name:" lines) -> index + 1 */
 };
+
+#define NAME_PREFIX "name:"
 
 static gboolean
 is_ror (const char *id)
@@ -175,12 +179,24 @@ copub_partner_id_normalise (const char *id)
   return NULL;
 }
 
+/* The index of the partner called @name, added if new. */
+static guint
+partner_index (CopubPartners *partners, const char *name)
+{
+  guint index;
+
+  for (index = 0; index < partners->names->len; index++)
+    if (strcmp (g_ptr_array_index (partners->names, index), name) == 0)
+      return index;
+  g_ptr_array_add (partners->names, g_strdup (name));
+  return index;
+}
+
 static gboolean
 add_partner (char **fields, guint n, gpointer data, GError **error)
 {
   CopubPartners *partners = data;
   g_autofree char *id = NULL;
-  guint index;
 
   if (n != 2 || *fields[1] == '\0')
     {
@@ -188,19 +204,29 @@ add_partner (char **fields, guint n, gpointer data, GError **error)
                    "expected ID<TAB>NAME, got %u field(s)", n);
       return FALSE;
     }
+  if (g_str_has_prefix (fields[0], NAME_PREFIX))
+    {
+      g_autofree char *key = copub_gazetteer_key (fields[0] + strlen (NAME_PREFIX));
+      if (*key == '\0')
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                       "'%s': expected an institution name after \"name:\"", fields[0]);
+          return FALSE;
+        }
+      g_hash_table_replace (partners->by_name, g_steal_pointer (&key),
+                            GUINT_TO_POINTER (partner_index (partners, fields[1]) + 1));
+      return TRUE;
+    }
   id = copub_partner_id_normalise (fields[0]);
   if (id == NULL)
     {
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                   "'%s' is not a ROR, OpenAlex institution or HAL structure id", fields[0]);
+                   "'%s' is not a ROR, OpenAlex institution or HAL structure id, nor"
+                   " \"name:\" and an institution name", fields[0]);
       return FALSE;
     }
-  for (index = 0; index < partners->names->len; index++)
-    if (strcmp (g_ptr_array_index (partners->names, index), fields[1]) == 0)
-      break;
-  if (index == partners->names->len)
-    g_ptr_array_add (partners->names, g_strdup (fields[1]));
-  g_hash_table_replace (partners->by_id, g_steal_pointer (&id), GUINT_TO_POINTER (index + 1));
+  g_hash_table_replace (partners->by_id, g_steal_pointer (&id),
+                        GUINT_TO_POINTER (partner_index (partners, fields[1]) + 1));
   return TRUE;
 }
 
@@ -211,6 +237,7 @@ copub_partners_load (const char *path, GError **error)
 
   partners->names = g_ptr_array_new_with_free_func (g_free);
   partners->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  partners->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (!read_tsv (path, add_partner, partners, error))
     return NULL;
   if (partners->names->len == 0)
@@ -228,6 +255,7 @@ copub_partners_free (CopubPartners *partners)
     return;
   g_ptr_array_unref (partners->names);
   g_hash_table_unref (partners->by_id);
+  g_hash_table_unref (partners->by_name);
   g_free (partners);
 }
 
@@ -241,6 +269,45 @@ const char *
 copub_partners_name (const CopubPartners *partners, guint index)
 {
   return g_ptr_array_index (partners->names, index);
+}
+
+gboolean
+copub_partners_has_names (const CopubPartners *partners)
+{
+  return g_hash_table_size (partners->by_name) > 0;
+}
+
+/* Adds @id to the partner of @index unless the file gave it to a partner already. */
+static void
+learn_id (CopubPartners *partners, const char *id, guint index)
+{
+  char *canonical = id ? copub_partner_id_normalise (id) : NULL;
+
+  if (canonical == NULL)
+    return;
+  if (g_hash_table_contains (partners->by_id, canonical))
+    {
+      g_free (canonical);
+      return;
+    }
+  g_hash_table_insert (partners->by_id, canonical, GUINT_TO_POINTER (index + 1));
+}
+
+void
+copub_partners_learn (CopubPartners *partners, const char *id, const char *ror,
+                      const char *name)
+{
+  g_autofree char *key = NULL;
+  guint index;
+
+  if (name == NULL || g_hash_table_size (partners->by_name) == 0)
+    return;
+  key = copub_gazetteer_key (name);
+  index = GPOINTER_TO_UINT (g_hash_table_lookup (partners->by_name, key));
+  if (index == 0)
+    return;
+  learn_id (partners, id, index - 1);
+  learn_id (partners, ror, index - 1);
 }
 
 void

@@ -31,6 +31,7 @@ import json
 import locale
 import math
 import sys
+import unicodedata
 from fractions import Fraction
 
 Z = 1.959963984540054
@@ -85,7 +86,7 @@ def slim(rec):
     if isinstance(auths, list):
         out["authorships"] = [
             {"countries": a.get("countries"),
-             "institutions": [{k: i.get(k) for k in ("id", "ror", "lineage")}
+             "institutions": [{k: i.get(k) for k in ("id", "ror", "lineage", "display_name")}
                               for i in a.get("institutions") or []]}
             for a in auths]
     return out
@@ -122,8 +123,16 @@ def normalise_partner_id(ident):
     return short_id(ident)
 
 
+def fold_name(name):
+    """An institution name without case, accents or punctuation, words one space apart."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in letters).split())
+
+
 def load_partners(path):
-    """[(name, set of ids)] in file order; lines with the same name are one partner."""
+    """[(name, set of ids and "name:" + folded names)] in file order; lines with the same
+    name are one partner."""
     order, ids = [], {}
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -137,7 +146,10 @@ def load_partners(path):
             if name not in ids:
                 order.append(name)
                 ids[name] = set()
-            ids[name].add(normalise_partner_id(ident))
+            if ident.startswith("name:"):
+                ids[name].add("name:" + fold_name(ident[len("name:"):]))
+            else:
+                ids[name].add(normalise_partner_id(ident))
     return [(name, ids[name]) for name in order]
 
 
@@ -203,6 +215,8 @@ def make_work(rec, opts, harmonise):
                     codes.append(h)
         per_auth.append(codes)
         for inst in a.get("institutions") or []:
+            if inst.get("display_name"):
+                inst_ids.add("name:" + fold_name(inst["display_name"]))
             for key in ("id", "ror"):
                 s = short_id(inst.get(key))
                 if s:

@@ -53,7 +53,8 @@ typedef struct {
   CopubCounting counting;       /* for partner countries */
   CopubThemeLevel theme_level;
   const CopubThemeMap *themes;  /* NULL: themes are OpenAlex fields/domains, HAL domains */
-  const CopubPartners *partners; /* required for COPUB_DIM_PARTNER */
+  CopubPartners *partners; /* required for COPUB_DIM_PARTNER; learns the ids of its
+                            * "name:" lines from the store or the works scanned */
   const char *lang;             /* language of names: "en" (default) or "fr" */
   CopubCountryNameFunc country_name; /* NULL: no country_name column */
   gpointer country_name_data;

@@ -32,8 +32,11 @@ typedef struct CopubPartners CopubPartners;
 
 /* Loads a partner file: "ID<TAB>NAME" a line, '#' comments. ID is a ROR id
  * ("0168r3w48", "https://ror.org/0168r3w48", "ror:0168r3w48"), an OpenAlex institution
- * id ("I36258959" or its URL) or a HAL structure ("struct-1039", "hal:1039"). Lines
- * with the same NAME are one partner with several ids. */
+ * id ("I36258959" or its URL), a HAL structure ("struct-1039", "hal:1039"), or, for an
+ * institution whose id is not known, "name:" and its name as the sources spell it
+ * ("name:Université Internationale de Rabat"), compared folded (case, accents and
+ * punctuation aside) with the names of the institutions the works cite. Lines with the
+ * same NAME are one partner with several ids or names. */
 CopubPartners *copub_partners_load (const char *path, GError **error);
 void copub_partners_free (CopubPartners *partners);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPartners, copub_partners_free)
@@ -41,6 +44,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPartners, copub_partners_free)
 guint copub_partners_count (const CopubPartners *partners);
 /* The partners' names, in file order. */
 const char *copub_partners_name (const CopubPartners *partners, guint index);
+
+/* Whether some lines of the file give names rather than ids. */
+gboolean copub_partners_has_names (const CopubPartners *partners);
+
+/* Tells @partners of an institution the works cite: when @name is one of the file's
+ * "name:" lines, its @id and @ror (either may be NULL) count for that partner from then
+ * on, unless the file gives them to a partner of its own. */
+void copub_partners_learn (CopubPartners *partners, const char *id, const char *ror,
+                           const char *name);
 
 /* Appends to @out (guint indexes) the partners found among @institutions (a work's
  * space-separated ids, lineage ids and RORs), each once. */

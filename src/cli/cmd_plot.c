@@ -48,7 +48,7 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
     { "theme-level", 0, 0, G_OPTION_ARG_STRING, &a->theme_level,
       "Themes from OpenAlex 'field' (26, default) or 'domain' (4)", "LEVEL" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
-      "Strategic partners: ROR, OpenAlex or HAL ids with a name", "FILE" },
+      "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,

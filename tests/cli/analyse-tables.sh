@@ -131,6 +131,7 @@ for c in $corpora; do
     compare "$c" --by partner,year --partners "$PARTNERS"
     compare "$c" --by year,partner --partners "$PARTNERS"
     compare "$c" --by partner,country --partners "$PARTNERS"
+    compare "$c" --by partner --partners "$TOP/examples/lorraine-partners.tsv"
     compare "$c" --by year --window 4
     compare "$c" --by year,country --window 4
     compare "$c" --by country,year --window 3 --counting fractional
@@ -157,6 +158,12 @@ if [ -f gen.db ]; then
     rows=$(($(wc -l <out.txt) - 1))
     if [ "$rows" -ge 5 ]; then ok "the generated corpus has rows for $rows partners"
     else not_ok "the generated corpus has rows for only $rows partners"; sed 's/^/# /' out.txt; fi
+    contains "a partner given by name only has a row" out.txt "Université Internationale de Rabat,"
+    "$COPUB" analyse --db gen.db --by partner --partners "$TOP/examples/lorraine-partners.tsv" \
+        --format csv >out.txt 2>err.txt
+    rows=$(($(wc -l <out.txt) - 1))
+    if [ "$rows" -eq 12 ]; then ok "every partner of the example file has a row in the generated corpus"
+    else not_ok "the example partner file has $rows rows of 12"; sed 's/^/# /' out.txt; fi
 fi
 
 # With the inferred countries too (copub's default): the same works, and countries only
