@@ -60,7 +60,6 @@ typedef struct {
   /* Single mode copies the kept members' bytes from the record's text (spans), which is
    * much cheaper than re-generating them; streams re-generate them with yajl_gen. */
   const char *text;
-  gsize text_len;
   gboolean text_is_raw; /* the text holds the kept members only (see keep_members) */
   GString *raw;        /* spans copied so far: "{" member ("," member)* */
   gsize member_start;  /* offset in text where the current work-level member begins */
@@ -570,14 +569,13 @@ finish_work (Parser *p)
   if (p->record_error != NULL)
     return report_bad_record (p);
 
-  if (p->text_is_raw)
-    work->raw = g_bytes_new (p->text, p->text_len);
-  else if (p->single)
+  /* When the text is the raw record already, the caller hands it over. */
+  if (p->single && !p->text_is_raw)
     {
       g_string_append_c (p->raw, '}');
       work->raw = g_bytes_new (p->raw->str, p->raw->len);
     }
-  else
+  else if (!p->single)
     {
       yajl_gen_get_buf (p->gen, &buf, &len);
       work->raw = g_bytes_new (buf, len);
@@ -955,7 +953,6 @@ parse_one_work (const char *json, gsize length, gboolean is_raw, GError **error)
 
   parser_init (&p, TRUE);
   p.text = json;
-  p.text_len = length;
   p.text_is_raw = is_raw;
   status = yajl_parse (p.parser, (const unsigned char *) json, length);
   if (status == yajl_status_ok)
@@ -981,7 +978,12 @@ copub_openalex_parse_work (const char *json, gsize length, GError **error)
   CopubWork *work;
 
   if (keep_members (json, length, kept, &skim_error))
-    return parse_one_work (kept->str, kept->len, TRUE, error);
+    {
+      work = parse_one_work (kept->str, kept->len, TRUE, error);
+      if (work != NULL)
+        work->raw = g_string_free_to_bytes (g_steal_pointer (&kept));
+      return work;
+    }
   /* yajl's account of the fault; or the page, or the work without members copub reads. */
   work = parse_one_work (json, length, FALSE, error);
   if (work != NULL && skim_error != NULL)
