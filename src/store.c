@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <zlib.h>
 
@@ -141,6 +146,7 @@ struct CopubStore {
   sqlite3_stmt *stmts[N_STMTS];
   char *now; /* timestamp of the open transaction */
   GHashTable *institutions_put; /* ids written in the open transaction */
+  char *loading;  /* the temporary file of a store being loaded (open_for_load), or NULL */
 };
 
 static gboolean
@@ -252,40 +258,135 @@ migrate (CopubStore *store, GError **error)
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == COPUB_STORE_SCHEMA_VERSION);
 
-CopubStore *
-copub_store_open (const char *path, GError **error)
-{
-  g_autoptr(CopubStore) store = g_new0 (CopubStore, 1);
-  int rc;
+/* 16 KiB pages: a work's raw record mostly fits in one, and the writer makes four times
+ * fewer write calls than with 4 KiB pages, while index lookups stay cheap. Only a new
+ * file takes the size. Reads go through a memory map. */
+#define STORE_PRAGMAS "PRAGMA page_size = 16384; PRAGMA mmap_size = 4294967296;" \
+                      " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+/* Stores in use: WAL, so that readers never wait for the writer. */
+#define SHARED_PRAGMAS "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+/* A store being loaded, which nobody else sees: pages written once, no journal on disk,
+ * no sync before copub_store_publish() (a failure deletes the file). */
+#define LOADING_PRAGMAS "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
 
-  store->path = g_strdup (path);
-  store->institutions_put = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  rc = sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+/* Opens the SQLite file @file for the store called @path with @pragmas, migrated. */
+static gboolean
+open_file (CopubStore *store, const char *file, const char *pragmas, GError **error)
+{
+  int rc = sqlite3_open_v2 (file, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            NULL);
+
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot open: %s", path,
-                   store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
-      return NULL;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot open: %s",
+                   store->path, store->db ? sqlite3_errmsg (store->db) : sqlite3_errstr (rc));
+      return FALSE;
     }
   sqlite3_extended_result_codes (store->db, 1);
   /* Another process (the nightly run) may hold the write lock for a while. */
   sqlite3_busy_timeout (store->db, 30000);
-  /* 16 KiB pages: a work's raw record mostly fits in one, and the writer makes four
-   * times fewer write calls than with 4 KiB pages, while index lookups stay cheap.
-   * Only a new file takes the size. Reads go through a memory map. */
-  if (!exec (store, "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL;"
-                    " PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 4294967296;"
-                    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", error)
+  if (!exec (store, STORE_PRAGMAS, error) || !exec (store, pragmas, error)
       || !migrate (store, error))
-    return NULL;
+    return FALSE;
   for (int i = 0; i < N_STMTS; i++)
     if (sqlite3_prepare_v3 (store->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                             &store->stmts[i], NULL) != SQLITE_OK)
-      {
-        db_error (store, error, "preparing a statement");
-        return NULL;
-      }
+      return db_error (store, error, "preparing a statement");
+  return TRUE;
+}
+
+static CopubStore *
+store_new (const char *path)
+{
+  CopubStore *store = g_new0 (CopubStore, 1);
+
+  store->path = g_strdup (path);
+  store->institutions_put = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return store;
+}
+
+CopubStore *
+copub_store_open (const char *path, GError **error)
+{
+  g_autoptr(CopubStore) store = store_new (path);
+
+  if (!open_file (store, path, SHARED_PRAGMAS, error))
+    return NULL;
   return g_steal_pointer (&store);
+}
+
+/* Closes the SQLite handle and its statements. */
+static void
+close_db (CopubStore *store)
+{
+  for (int i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&store->stmts[i], sqlite3_finalize);
+  g_clear_pointer (&store->db, sqlite3_close);
+}
+
+CopubStore *
+copub_store_open_for_load (const char *path, GError **error)
+{
+  g_autoptr(CopubStore) store = NULL;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *template = g_strconcat (path, ".loading-XXXXXX", NULL);
+  int fd;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (wal, G_FILE_TEST_EXISTS))
+    return copub_store_open (path, error);
+  store = store_new (path);
+  fd = g_mkstemp_full (template, O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot create '%s': %s",
+                   path, template, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+  store->loading = g_steal_pointer (&template);
+  if (!open_file (store, store->loading, LOADING_PRAGMAS, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+static gboolean
+sync_path (const char *path, int flags)
+{
+  int fd = g_open (path, flags | O_CLOEXEC, 0);
+  gboolean ok = fd >= 0 && fsync (fd) == 0;
+
+  if (fd >= 0)
+    close (fd);
+  return ok;
+}
+
+gboolean
+copub_store_publish (CopubStore *store, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *loading = NULL;
+
+  if (store->loading == NULL)
+    return TRUE;
+  /* The file takes the WAL mode of stores in use; then it goes to disk, then in place.
+   * link() fails rather than replace a store another process made meanwhile. */
+  if (!exec (store, "PRAGMA journal_mode = WAL;", error))
+    return FALSE;
+  close_db (store);
+  loading = g_steal_pointer (&store->loading);
+  dir = g_path_get_dirname (store->path);
+  if (!sync_path (loading, O_RDONLY) || link (loading, store->path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot put the loaded"
+                   " store in place: %s", store->path, g_strerror (saved));
+      g_unlink (loading);
+      return FALSE;
+    }
+  g_unlink (loading);
+  sync_path (dir, O_RDONLY | O_DIRECTORY);
+  return open_file (store, store->path, SHARED_PRAGMAS, error);
 }
 
 void
@@ -293,10 +394,15 @@ copub_store_free (CopubStore *store)
 {
   if (store == NULL)
     return;
-  for (int i = 0; i < N_STMTS; i++)
-    sqlite3_finalize (store->stmts[i]);
-  if (store->db)
-    sqlite3_close (store->db);
+  close_db (store);
+  if (store->loading)
+    {
+      /* Never published: the store was not there before, and is not there after. */
+      g_autofree char *journal = g_strconcat (store->loading, "-journal", NULL);
+      g_unlink (store->loading);
+      g_unlink (journal);
+      g_free (store->loading);
+    }
   g_free (store->now);
   g_free (store->path);
   g_clear_pointer (&store->institutions_put, g_hash_table_unref);

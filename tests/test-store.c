@@ -308,6 +308,95 @@ test_slices_and_runs (void)
   g_assert_true (isnan (((CopubRun *) runs->pdata[0])->headline_low));
 }
 
+/* The files of @path's directory, sorted, space-separated. */
+static char *
+dir_listing (const char *path)
+{
+  g_autofree char *dirname = g_path_get_dirname (path);
+  g_autoptr(GDir) dir = g_dir_open (dirname, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, sort_strings_desc);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* A first import builds the store aside and puts it in place only when published. */
+static void
+test_load_then_publish (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autofree char *during = NULL, *after = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, a, NULL, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  during = dir_listing (path);
+  g_assert_true (g_str_has_prefix (during, "store.db.loading-"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (copub_store_publish (store, &error));
+  g_assert_no_error (error);
+  after = dir_listing (path);
+  g_assert_true (g_str_has_suffix (after, "store.db")); /* beside its -wal and -shm */
+  g_assert_null (strstr (after, "loading"));
+  /* Published: a store like any other, still open. */
+  g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+                                     " WHERE journal_mode = 'wal'"), ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 1);
+  g_clear_pointer (&store, copub_store_free);
+
+  /* Once the store exists, loading into it is opening it. */
+  store = copub_store_open_for_load (path, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&after, g_free);
+  after = dir_listing (path);
+  g_assert_true (g_str_has_prefix (after, "store.db"));
+  g_assert_null (strstr (after, "loading"));
+  g_assert_true (copub_store_publish (store, &error));
+}
+
+/* Unpublished, a load leaves nothing; a store made meanwhile is never replaced. */
+static void
+test_load_abandoned_or_raced (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubStore) other = NULL;
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autofree char *listing = NULL;
+
+  g_assert_no_error (error);
+  copub_store_begin (store, &error);
+  copub_store_put_work (store, a, NULL, &error);
+  g_clear_pointer (&store, copub_store_free);
+  listing = dir_listing (path);
+  g_assert_cmpstr (listing, ==, "");
+
+  store = copub_store_open_for_load (path, &error);
+  copub_store_begin (store, &error);
+  copub_store_put_work (store, a, NULL, &error);
+  copub_store_commit (store, &error);
+  g_assert_no_error (error);
+  other = copub_store_open (path, &error); /* another process makes the store */
+  g_assert_no_error (error);
+  g_assert_false (copub_store_publish (store, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
+  g_clear_pointer (&store, copub_store_free);
+  g_assert_cmpint (copub_store_count_works (other, NULL, NULL), ==, 0);
+  g_clear_pointer (&listing, g_free);
+  listing = dir_listing (path);
+  g_assert_null (strstr (listing, "loading"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -320,5 +409,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/summaries", test_summaries);
   g_test_add_func ("/store/migrate-from-old", test_migrate_from_old);
   g_test_add_func ("/store/slices-and-runs", test_slices_and_runs);
+  g_test_add_func ("/store/load-then-publish", test_load_then_publish);
+  g_test_add_func ("/store/load-abandoned-or-raced", test_load_abandoned_or_raced);
   return g_test_run ();
 }

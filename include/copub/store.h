@@ -19,6 +19,16 @@ typedef struct CopubStore CopubStore;
  * this build. Free with copub_store_free. */
 CopubStore *copub_store_open (const char *path, GError **error);
 void copub_store_free (CopubStore *store);
+
+/* For a bulk load: when nothing is at @path yet, the store is built in a temporary
+ * file beside it ("PATH.loading-XXXXXX") with each page written once (no WAL copy, no
+ * sync) and copub_store_publish() puts it in place; freed unpublished, it vanishes,
+ * leaving @path as it was: absent. When @path exists, this is copub_store_open(). */
+CopubStore *copub_store_open_for_load (const char *path, GError **error);
+/* Syncs the loaded store and moves it to its path (never over a file that appeared
+ * there meanwhile), then reopens it as copub_store_open() does. TRUE at once for a
+ * store opened otherwise. */
+gboolean copub_store_publish (CopubStore *store, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubStore, copub_store_free)
 
 const char *copub_store_path (const CopubStore *store);

@@ -28,7 +28,9 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "Load OpenAlex files into the store: a /works list page, a single work, or JSON Lines\n"
       "(the snapshot's format), each possibly gzip-compressed; the format is detected.\n"
       "All files are imported in one transaction: on any error the store is left as it\n"
-      "was. Importing the same records again changes nothing.\n"
+      "was. Importing the same records again changes nothing. A store that does not\n"
+      "exist yet is built beside its path (STORE.loading-XXXXXX) and put in place at\n"
+      "the end.\n"
       "\n"
       "Example: copub import --db lorraine.db works-2024.jsonl.gz");
   g_autoptr(CopubStore) store = NULL;
@@ -57,7 +59,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
       if ((normaliser = copub_normaliser_new (&nopts, error)) == NULL)
         return FALSE;
     }
-  store = copub_store_open (copub_cli_db_path (db), error);
+  /* A first import makes the store whole and puts it in place at the end. */
+  store = copub_store_open_for_load (copub_cli_db_path (db), error);
   if (store == NULL)
     return FALSE;
 
@@ -65,7 +68,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
   options.normaliser = normaliser;
   options.n_threads = (guint) threads;
   copub_import_stats_init (&stats);
-  ok = copub_import_files (store, (const char *const *) argv + 1, &options, &stats, error);
+  ok = copub_import_files (store, (const char *const *) argv + 1, &options, &stats, error)
+       && copub_store_publish (store, error);
   if (ok)
     {
       g_message ("imported %" G_GUINT64_FORMAT " records from %" G_GUINT64_FORMAT

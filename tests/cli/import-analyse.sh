@@ -44,6 +44,29 @@ contains "skipped record listed with its line" err.txt "bad-utf8.jsonl' line 2"
 contains "skipped count" err.txt "2 skipped"
 expect_status "a foreign SQLite file is refused" 1 "$COPUB" import --db dump1.sql "$OA/works.jsonl"
 
+# A first import builds the store aside ("STORE.loading-XXXXXX") and puts it in place at
+# the end: failed or killed, it leaves no store at all, as there was none before.
+mkdir first && cd first || exit 1
+expect_status "a failed first import fails with 4" 4 \
+    "$COPUB" import --db new.db "$OA/page.json" "$OA/bad-syntax.jsonl"
+check "... and leaves no file behind" test -z "$(ls -A | grep -v -e "^out.txt$" -e "^err.txt$")"
+"$PYTHON" -c 'import sys
+with open(sys.argv[1]) as f:
+    line = f.readline()
+with open("big.jsonl", "w") as out:
+    for i in range(60000):
+        out.write(line.replace("W1000000001", "W9%09d" % i, 1))' "$OA/works.jsonl"
+"$COPUB" import --db killed.db big.jsonl 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do ls killed.db.loading-* >/dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.3
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+check "a first import killed midway leaves no store" test ! -e killed.db
+expect_status "the next import builds it" 0 "$COPUB" import --db killed.db "$OA/works.jsonl"
+check "... a store in WAL mode with the works" \
+    test "$(sqlite3 killed.db "PRAGMA journal_mode; SELECT count(*) FROM works" | tr '\n' ' ')" = "wal 12 "
+cd .. || exit 1
+
 # COPUB_DB and the default store.
 COPUB_DB=env.db "$COPUB" import "$OA/single.json" 2>/dev/null
 check "COPUB_DB names the store" test -f env.db
