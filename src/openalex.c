@@ -60,6 +60,7 @@ typedef struct {
   /* Single mode copies the kept members' bytes from the record's text (spans), which is
    * much cheaper than re-generating them; streams re-generate them with yajl_gen. */
   const char *text;
+  gsize text_len;
   gboolean text_is_raw; /* the text holds the kept members only (see keep_members) */
   GString *raw;        /* spans copied so far: "{" member ("," member)* */
   gsize member_start;  /* offset in text where the current work-level member begins */
@@ -420,6 +421,10 @@ end_member (Parser *p)
 
   if (p->text_is_raw)
     return;
+  /* A value the end of the text completes (in yajl_complete_parse, whose count starts
+   * again at 0) ends the text. */
+  if (end < start || end > p->text_len)
+    end = p->text_len;
   if (p->member_kept)
     {
       /* The span starts after '{' or the previous value: skip the comma and blanks. */
@@ -953,6 +958,7 @@ parse_one_work (const char *json, gsize length, gboolean is_raw, GError **error)
 
   parser_init (&p, TRUE);
   p.text = json;
+  p.text_len = length;
   p.text_is_raw = is_raw;
   status = yajl_parse (p.parser, (const unsigned char *) json, length);
   if (status == yajl_status_ok)
