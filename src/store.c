@@ -361,6 +361,23 @@ sync_path (const char *path, int flags)
   return ok;
 }
 
+/* Moves @from to @to unless something is at @to: link() and unlink() where the file
+ * system has hard links, else rename() after a last look. */
+static gboolean
+put_in_place (const char *from, const char *to)
+{
+  if (link (from, to) == 0)
+    return TRUE;
+  if (errno == EEXIST)
+    return FALSE;
+  if (g_file_test (to, G_FILE_TEST_EXISTS))
+    {
+      errno = EEXIST;
+      return FALSE;
+    }
+  return g_rename (from, to) == 0;
+}
+
 gboolean
 copub_store_publish (CopubStore *store, GError **error)
 {
@@ -376,7 +393,7 @@ copub_store_publish (CopubStore *store, GError **error)
   close_db (store);
   loading = g_steal_pointer (&store->loading);
   dir = g_path_get_dirname (store->path);
-  if (!sync_path (loading, O_RDONLY) || link (loading, store->path) != 0)
+  if (!sync_path (loading, O_RDONLY) || !put_in_place (loading, store->path))
     {
       int saved = errno;
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_DB, "store '%s': cannot put the loaded"
