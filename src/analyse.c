@@ -1054,9 +1054,10 @@ signature_of (const CopubAnalyseOptions *o)
   for (const char *const *t = types; *t; t++)
     g_string_append_printf (s, "%s%s", t == types ? "" : "|", *t);
   g_string_append_printf (s, ";territories=%d;hkmo=%d;source-only=%d;theme-level=%d;"
-                          "themes=%d;partners=%u", o->territories_as_home, o->hk_mo_as_cn,
-                          o->source_countries_only, o->theme_level, o->themes != NULL,
-                          o->partners ? copub_partners_count (o->partners) : 0);
+                          "themes=%s;partners=%s", o->territories_as_home, o->hk_mo_as_cn,
+                          o->source_countries_only, o->theme_level,
+                          o->themes ? copub_theme_map_digest (o->themes) : "none",
+                          o->partners ? copub_partners_digest (o->partners) : "none");
   return g_string_free (s, FALSE);
 }
 

@@ -5,12 +5,16 @@
 #include "copub/gazetteer.h"
 #include "copub/partners.h"
 
-/* Calls @func for each non-comment line of @path split on tabs; errors name the line. */
+/* One line's fields. */
 typedef gboolean (*LineFunc) (char **fields, guint n_fields, gpointer data, GError **error);
 
+/* Calls @func for each non-comment line of @path split on tabs; errors name the line.
+ * *out_digest: a digest of those lines, blanks around fields aside, so that two files
+ * saying the same thing have the same digest. */
 static gboolean
-read_tsv (const char *path, LineFunc func, gpointer data, GError **error)
+read_tsv (const char *path, LineFunc func, gpointer data, char **out_digest, GError **error)
 {
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) local = NULL;
@@ -34,13 +38,18 @@ read_tsv (const char *path, LineFunc func, gpointer data, GError **error)
         continue;
       fields = g_strsplit (line, "\t", -1);
       for (char **f = fields; *f; f++)
-        g_strstrip (*f);
+        {
+          g_strstrip (*f);
+          g_checksum_update (sum, (const guchar *) *f, -1);
+          g_checksum_update (sum, (const guchar *) (f[1] ? "\t" : "\n"), 1);
+        }
       if (!func (fields, g_strv_length (fields), data, error))
         {
           g_prefix_error (error, "'%s' line %u: ", path, i + 1);
           return FALSE;
         }
     }
+  *out_digest = g_strndup (g_checksum_get_string (sum), 16);
   return TRUE;
 }
 
@@ -49,6 +58,7 @@ read_tsv (const char *path, LineFunc func, gpointer data, GError **error)
 struct CopubThemeMap {
   GHashTable *by_key; /* "openalex-field:27" -> theme */
   char *fallback;
+  char *digest;
 };
 
 static gboolean
@@ -88,7 +98,7 @@ copub_theme_map_load (const char *path, GError **error)
 
   map->by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   map->fallback = g_strdup ("Other");
-  if (!read_tsv (path, add_theme, map, error))
+  if (!read_tsv (path, add_theme, map, &map->digest, error))
     return NULL;
   return g_steal_pointer (&map);
 }
@@ -100,6 +110,7 @@ copub_theme_map_free (CopubThemeMap *map)
     return;
   g_hash_table_unref (map->by_key);
   g_free (map->fallback);
+  g_free (map->digest);
   g_free (map);
 }
 
@@ -133,6 +144,7 @@ struct CopubPartners {
   GPtrArray *names;   /* of char*, in file order */
   GHashTable *by_id;  /* canonical id -> GUINT_TO_POINTER (index + 1) */
   GHashTable *by_name; /* folded institution name ("name:" lines) -> index + 1 */
+  char *digest;
 };
 
 #define NAME_PREFIX "name:"
@@ -238,7 +250,7 @@ copub_partners_load (const char *path, GError **error)
   partners->names = g_ptr_array_new_with_free_func (g_free);
   partners->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   partners->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!read_tsv (path, add_partner, partners, error))
+  if (!read_tsv (path, add_partner, partners, &partners->digest, error))
     return NULL;
   if (partners->names->len == 0)
     {
@@ -256,7 +268,20 @@ copub_partners_free (CopubPartners *partners)
   g_ptr_array_unref (partners->names);
   g_hash_table_unref (partners->by_id);
   g_hash_table_unref (partners->by_name);
+  g_free (partners->digest);
   g_free (partners);
+}
+
+const char *
+copub_theme_map_digest (const CopubThemeMap *map)
+{
+  return map->digest;
+}
+
+const char *
+copub_partners_digest (const CopubPartners *partners)
+{
+  return partners->digest;
 }
 
 guint

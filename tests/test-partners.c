@@ -117,6 +117,21 @@ test_errors (void)
   expect_refused ("# nothing but comments\n", "no partner in the file");
 }
 
+/* The digest tells what a file says, not how it is laid out. */
+static void
+test_digest (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubPartners) a = load ("0168r3w48\tUCSD\nname:Rabat U\tUIR\n", &error);
+  g_autoptr(CopubPartners) b = load ("# partners\n  0168r3w48 \t UCSD\n\nname:Rabat U\tUIR", &error);
+  g_autoptr(CopubPartners) c = load ("0168r3w48\tUCSD\nname:Rabat Univ\tUIR\n", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (copub_partners_digest (a)), ==, 16);
+  g_assert_cmpstr (copub_partners_digest (a), ==, copub_partners_digest (b));
+  g_assert_cmpstr (copub_partners_digest (a), !=, copub_partners_digest (c));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -124,5 +139,6 @@ main (int argc, char **argv)
   g_test_add_func ("/partners/id-forms", test_id_forms);
   g_test_add_func ("/partners/names", test_names);
   g_test_add_func ("/partners/errors", test_errors);
+  g_test_add_func ("/partners/digest", test_digest);
   return g_test_run ();
 }

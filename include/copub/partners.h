@@ -18,6 +18,9 @@ typedef struct CopubThemeMap CopubThemeMap;
  * Errors (COPUB_ERROR_USAGE) name the file, line and what was expected. */
 CopubThemeMap *copub_theme_map_load (const char *path, GError **error);
 void copub_theme_map_free (CopubThemeMap *map);
+/* What the file says, as 16 hex digits: equal for files with the same lines, comments
+ * and blanks aside. The string belongs to the map. */
+const char *copub_theme_map_digest (const CopubThemeMap *map);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubThemeMap, copub_theme_map_free)
 
 /* The theme of a work with this OpenAlex field/domain (either may be NULL) or HAL
@@ -42,6 +45,8 @@ void copub_partners_free (CopubPartners *partners);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPartners, copub_partners_free)
 
 guint copub_partners_count (const CopubPartners *partners);
+/* As copub_theme_map_digest(), for the partner file. */
+const char *copub_partners_digest (const CopubPartners *partners);
 /* The partners' names, in file order. */
 const char *copub_partners_name (const CopubPartners *partners, guint index);
 

@@ -127,6 +127,14 @@ contains "the refusal says what to do" err.txt "give merge the analysis options"
 "$COPUB" scan --all --by partner --partners "$PARTNERS" --partial pp1 edge.jsonl 2>/dev/null
 expect_status "merging partner partials without the partner file is refused" 2 \
     "$COPUB" merge --by partner pp1
+# Same number of partners, other ids: the partials count other things.
+sed 's/^0168r3w48\t/I1294671590\t/' "$PARTNERS" >other-partners.tsv
+expect_status "merging partner partials with another partner file is refused" 2 \
+    "$COPUB" merge --by partner --partners other-partners.tsv pp1
+{ echo "# the same file, commented and spaced differently"; sed 's/\t/ \t /' "$PARTNERS"; } \
+    >same-partners.tsv
+expect_status "a partner file that says the same thing merges" 0 \
+    "$COPUB" merge --by partner --partners same-partners.tsv pp1
 expect_status "merging partials of other types is refused" 2 \
     "$COPUB" merge --by year,country --types all w1 w2
 printf 'year,works\n2020,1\n' >notpartial.csv
