@@ -1479,19 +1479,48 @@ period_text (const CopubHeadline *h)
   return g_strdup_printf ("%d-%d", h->from, h->to);
 }
 
-static char *
-types_text (const CopubAnalyseOptions *o, gboolean fr)
-{
-  const char *const *types = o->types ? o->types : copub_analyse_default_types;
-  g_autofree char *given = g_strjoinv (",", (char **) types);
-  g_autofree char *usual = g_strjoinv (",", (char **) copub_analyse_default_types);
+/* OpenAlex's document types (HAL's are mapped to them), in the plural. */
+static const struct { const char *type, *en, *fr; } type_words[] = {
+  { "article", "articles", "articles" },
+  { "review", "reviews", "revues" },
+  { "book-chapter", "book chapters", "chapitres d'ouvrage" },
+  { "book", "books", "ouvrages" },
+  { "conference-paper", "conference papers", "communications de conférence" },
+  { "preprint", "preprints", "prépublications" },
+  { "dissertation", "theses", "thèses" },
+  { "dataset", "datasets", "jeux de données" },
+  { "report", "reports", "rapports" },
+  { "letter", "letters", "lettres" },
+  { "editorial", "editorials", "éditoriaux" },
+  { "erratum", "errata", "errata" },
+  { "peer-review", "peer reviews", "évaluations par les pairs" },
+  { "standard", "standards", "normes" },
+  { "other", "other works", "autres documents" },
+};
 
-  if (strcmp (given, usual) == 0)
-    return g_strdup (fr ? "articles, revues et chapitres d'ouvrage"
-                        : "articles, reviews and book chapters");
+char *
+copub_analyse_types_in_words (const char *const *types, const char *lang)
+{
+  gboolean fr = g_strcmp0 (lang, "fr") == 0;
+  GString *out = g_string_new (NULL);
+  guint n;
+
+  if (types == NULL)
+    types = copub_analyse_default_types;
   if (types[0] && strcmp (types[0], "all") == 0)
     return g_strdup (fr ? "tous types de documents" : "all document types");
-  return g_strjoinv (", ", (char **) types);
+  n = g_strv_length ((char **) types);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *word = types[i];
+      for (gsize k = 0; k < G_N_ELEMENTS (type_words); k++)
+        if (strcmp (types[i], type_words[k].type) == 0)
+          word = fr ? type_words[k].fr : type_words[k].en;
+      if (i > 0)
+        g_string_append (out, i + 1 < n ? ", " : fr ? " et " : " and ");
+      g_string_append (out, word);
+    }
+  return g_string_free (out, FALSE);
 }
 
 char *
@@ -1504,7 +1533,7 @@ copub_analyse_headline_sentence (const CopubHeadline *h, const CopubAnalyseOptio
   g_autofree char *low = format_percent (h->low, fr);
   g_autofree char *high = format_percent (h->high, fr);
   g_autofree char *period = period_text (h);
-  g_autofree char *types = types_text (o, fr);
+  g_autofree char *types = copub_analyse_types_in_words (o->types, o->lang);
   g_autofree char *definition = NULL;
   char *sentence;
 

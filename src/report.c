@@ -350,13 +350,7 @@ home_name (const Report *r)
 static char *
 types_text (const Report *r)
 {
-  const char *const *types = r->options->types;
-
-  if (types == NULL)
-    types = copub_analyse_default_types;
-  if (types[0] && strcmp (types[0], "all") == 0)
-    return g_strdup (tr (r, "all document types", "tous les types de documents"));
-  return g_strjoinv (", ", (char **) types);
+  return copub_analyse_types_in_words (r->options->types, r->fr ? "fr" : "en");
 }
 
 static char *

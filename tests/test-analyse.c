@@ -190,6 +190,25 @@ test_write_failure (void)
   fclose (full);
 }
 
+static void
+test_types_in_words (void)
+{
+  const char *const some[] = { "article", "conference-paper", "libguides", NULL };
+  const char *const one[] = { "preprint", NULL };
+  const char *const all[] = { "all", NULL };
+  g_autofree char *en = copub_analyse_types_in_words (NULL, "en");
+  g_autofree char *fr = copub_analyse_types_in_words (NULL, "fr");
+  g_autofree char *mixed = copub_analyse_types_in_words (some, "fr");
+  g_autofree char *single = copub_analyse_types_in_words (one, NULL);
+  g_autofree char *every = copub_analyse_types_in_words (all, "fr");
+
+  g_assert_cmpstr (en, ==, "articles, reviews and book chapters");
+  g_assert_cmpstr (fr, ==, "articles, revues et chapitres d'ouvrage");
+  g_assert_cmpstr (mixed, ==, "articles, communications de conférence et libguides");
+  g_assert_cmpstr (single, ==, "preprints");
+  g_assert_cmpstr (every, ==, "tous types de documents");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,5 +219,6 @@ main (int argc, char **argv)
   g_test_add_func ("/analyse/options", test_options);
   g_test_add_func ("/analyse/table-formats", test_table_formats);
   g_test_add_func ("/analyse/write-failure", test_write_failure);
+  g_test_add_func ("/analyse/types-in-words", test_types_in_words);
   return g_test_run ();
 }

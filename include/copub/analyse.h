@@ -142,6 +142,9 @@ gboolean copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *o
  * @noun is the counted thing's singular and plural ("publication", "publications").
  * Free with g_free. */
 char *copub_analyse_share_in_words (double share, const char *lang);
+/* The document types (NULL: the default ones; "all") in words, in English or French
+ * (@lang "fr"): "articles, reviews and book chapters". Free with g_free. */
+char *copub_analyse_types_in_words (const char *const *types, const char *lang);
 
 /* The sentence a report quotes: the share in words, the percentage with its interval,
  * n, the period, and the definition in a few words. Free with g_free. */
