@@ -287,10 +287,11 @@ table_add_record (GHashTable *table, const char *id, const char *record, GError 
 
 /* Looks @ids up in /ref/structure (by docid, then by alias for those not found), in
  * batches; every id gets a record, an empty one when the referential does not know it,
- * so that it is not asked again. */
+ * so that it is not asked again; unless @refresh: then what the referential does not
+ * know keeps the record it had. */
 static gboolean
-fetch_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, GHashTable *table,
-                  GPtrArray *records, GError **error)
+fetch_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, gboolean refresh,
+                  GHashTable *table, GPtrArray *records, GError **error)
 {
   for (guint start = 0; start < ids->len; start += STRUCTURE_BATCH)
     {
@@ -311,9 +312,12 @@ fetch_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, GHashTable *ta
       for (guint k = 0; k < batch->len; k++)
         {
           const char *id = batch->pdata[k];
-          CachedRecord *r = g_new0 (CachedRecord, 1);
+          CachedRecord *r;
           const char *text = g_hash_table_lookup (found, id);
 
+          if (text == NULL && refresh)
+            continue; /* gone from the referential: what was known of it stands */
+          r = g_new0 (CachedRecord, 1);
           r->id = g_strdup (id);
           r->record = text ? g_strdup (text)
                            : g_strdup_printf ("{\"docid\":\"%s\",\"copub_not_found\":true}",
@@ -327,6 +331,21 @@ fetch_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, GHashTable *ta
       g_atomic_int_add (&hal->structures_fetched, (gint) batch->len);
     }
   return TRUE;
+}
+
+/* Asks the referential again for the structures of @ids, whose cached records are old;
+ * when it fails, the cached records (already in @table) stand, and a later run asks
+ * again. */
+static void
+refresh_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, GHashTable *table,
+                    GPtrArray *records)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ids->len > 0 && !fetch_structures (hal, job, ids, TRUE, table, records, &error))
+    g_info ("%u structure records cached over %d days ago could not be refreshed (%s):"
+            " the cached ones are used", ids->len, COPUB_STRUCTURE_MAX_AGE_DAYS,
+            error->message);
 }
 
 /* The parents of @ids' structures that lend them a country (teams and departments
@@ -377,15 +396,17 @@ resolve_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *works, GPtrArray 
   for (int round = 0; round <= PARENT_ROUNDS && pending->len > 0; round++)
     {
       g_autoptr(GPtrArray) missing = g_ptr_array_new ();
+      g_autoptr(GPtrArray) stale = g_ptr_array_new ();
       g_autoptr(GPtrArray) next = NULL;
 
       for (guint k = 0; k < pending->len; k++)
         {
           const char *id = pending->pdata[k];
           g_autofree char *record = NULL;
+          gboolean is_stale;
           if (g_hash_table_contains (table, id))
             continue;
-          if (!copub_store_get_structure (job->store, id, &record, error))
+          if (!copub_store_get_structure (job->store, id, &record, &is_stale, error))
             return FALSE;
           if (record == NULL)
             {
@@ -399,9 +420,12 @@ resolve_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *works, GPtrArray 
               continue;
             }
           g_atomic_int_inc (&hal->structures_cached);
+          if (is_stale)
+            g_ptr_array_add (stale, (gpointer) id);
         }
-      if (!fetch_structures (hal, job, missing, table, records, error))
+      if (!fetch_structures (hal, job, missing, FALSE, table, records, error))
         return FALSE;
+      refresh_structures (hal, job, stale, table, records);
       next = parents_to_resolve (table, pending);
       g_ptr_array_unref (pending);
       pending = g_steal_pointer (&next);

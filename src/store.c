@@ -1106,19 +1106,27 @@ copub_store_list_runs (CopubStore *store, guint limit, GError **error)
 
 gboolean
 copub_store_get_structure (CopubStore *store, const char *id, char **out_record,
-                           GError **error)
+                           gboolean *out_stale, GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
   *out_record = NULL;
-  if (sqlite3_prepare_v2 (store->db, "SELECT record FROM hal_structures WHERE id = ?1", -1,
-                          &stmt, NULL) != SQLITE_OK)
+  if (out_stale)
+    *out_stale = FALSE;
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT record, fetched_at < strftime ('%Y-%m-%dT%H:%M:%SZ', 'now',"
+                          " '-" G_STRINGIFY (COPUB_STRUCTURE_MAX_AGE_DAYS) " days')"
+                          " FROM hal_structures WHERE id = ?1", -1, &stmt, NULL) != SQLITE_OK)
     return db_error (store, error, "reading structures");
   bind_text (stmt, 1, id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    *out_record = g_strdup (column_text (stmt, 0));
+    {
+      *out_record = g_strdup (column_text (stmt, 0));
+      if (out_stale)
+        *out_stale = sqlite3_column_int (stmt, 1) != 0;
+    }
   else if (rc != SQLITE_DONE)
     return db_error (store, error, "reading structures");
   return TRUE;

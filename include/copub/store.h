@@ -184,10 +184,14 @@ GPtrArray *copub_store_list_runs (CopubStore *store, guint limit, GError **error
 
 /* ---- HAL structure cache ------------------------------------------------------------- */
 
+/* Cached structure records older than this are asked again (and used when that fails). */
+#define COPUB_STRUCTURE_MAX_AGE_DAYS 180
+
 /* The cached /ref/structure record (JSON text) of structure @id ("struct-N"); *@out_record
- * is NULL when not cached. Free it with g_free. */
+ * is NULL when not cached. Free it with g_free. *@out_stale (may be NULL): whether it was
+ * fetched more than COPUB_STRUCTURE_MAX_AGE_DAYS days ago. */
 gboolean copub_store_get_structure (CopubStore *store, const char *id, char **out_record,
-                                    GError **error);
+                                    gboolean *out_stale, GError **error);
 /* Caches it (replacing any). Call inside a transaction. */
 gboolean copub_store_put_structure (CopubStore *store, const char *id, const char *record,
                                     GError **error);

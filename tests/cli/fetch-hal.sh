@@ -217,6 +217,30 @@ check "... and replaced" \
                     WHERE id = 'struct-900010'")" = "Example Team"
 check "... and the team's authorship keeps its country" \
     test "$(q s.db "SELECT auth_countries FROM works WHERE source_id = 'hal-03000041'")" = "FR;US"
+# Cached records grow old: past 180 days they are asked again, and replaced; when the
+# referential fails then, the old records stand and the fetch goes on.
+"$PYTHON" -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE hal_structures SET fetched_at = ?, record = replace(record, ?, ?)"
+          " WHERE id = ?", ("2020-01-01T00:00:00Z", "Example Team", "Old Team", "struct-900010"))
+c.commit()' s.db
+reset
+api "/_control?fault=503&count=0&path=/ref" >/dev/null
+expect_status "a run whose structure refresh fails still succeeds" 0 \
+    fetch --db s.db --struct 413289 --refresh-years 20 --max-attempts 2
+check "... asking the referential for the old record" test "$(requests /ref/structure)" -ge 1
+check "... keeping the old record" \
+    test "$(q s.db "SELECT json_extract(record, '\$.name_s') FROM hal_structures
+                    WHERE id = 'struct-900010'")" = "Old Team"
+check "... and the team's country" \
+    test "$(q s.db "SELECT auth_countries FROM works WHERE source_id = 'hal-03000041'")" = "FR;US"
+reset
+expect_status "a run with the referential back" 0 \
+    fetch --db s.db --struct 413289 --refresh-years 20
+check "the old record was asked again, alone" test "$(requests /ref/structure)" -eq 1
+check "... and replaced, with today's date" \
+    test "$(q s.db "SELECT json_extract(record, '\$.name_s') || ' ' || (fetched_at > '2021')
+                    FROM hal_structures WHERE id = 'struct-900010'")" = "Example Team 1"
 reset
 expect_status "a run with the recent years done does nothing" 0 fetch --db s.db --struct 413289 \
     --refresh-years 0
