@@ -92,27 +92,33 @@ def slim(rec):
     return out
 
 
-def load_themes(path):
-    fields, domains, default = {}, {}, "Other"
+def tsv_rows(path, n_fields, what):
+    """The fields of each line of a tab-separated file, blanks around them stripped;
+    empty lines and '#' comments skipped."""
     with open(path, encoding="utf-8") as f:
         for line in f:
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
+            line = line.strip()
+            if not line or line.startswith("#"):
                 continue
-            parts = line.split("\t")
-            if len(parts) != 3:
-                die("%s: bad theme line %r" % (path, line))
-            kind, ident, theme = parts
-            if kind == "default":
-                default = theme
-            elif kind == "openalex-field":
-                fields.setdefault(ident, theme)
-            elif kind == "openalex-domain":
-                domains.setdefault(ident, theme)
-            elif kind == "hal-domain":
-                pass  # HAL works only; this script reads OpenAlex records
-            else:
-                die("%s: bad theme kind %r" % (path, kind))
+            parts = [p.strip() for p in line.split("\t")]
+            if len(parts) != n_fields:
+                die("%s: bad %s line %r" % (path, what, line))
+            yield parts
+
+
+def load_themes(path):
+    fields, domains, default = {}, {}, "Other"
+    for kind, ident, theme in tsv_rows(path, 3, "theme"):
+        if kind == "default":
+            default = theme
+        elif kind == "openalex-field":
+            fields.setdefault(ident, theme)
+        elif kind == "openalex-domain":
+            domains.setdefault(ident, theme)
+        elif kind == "hal-domain":
+            pass  # HAL works only; this script reads OpenAlex records
+        else:
+            die("%s: bad theme kind %r" % (path, kind))
     return fields, domains, default
 
 
@@ -134,22 +140,14 @@ def load_partners(path):
     """[(name, set of ids and "name:" + folded names)] in file order; lines with the same
     name are one partner."""
     order, ids = [], {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 2:
-                die("%s: bad partner line %r" % (path, line))
-            ident, name = parts
-            if name not in ids:
-                order.append(name)
-                ids[name] = set()
-            if ident.startswith("name:"):
-                ids[name].add("name:" + fold_name(ident[len("name:"):]))
-            else:
-                ids[name].add(normalise_partner_id(ident))
+    for ident, name in tsv_rows(path, 2, "partner"):
+        if name not in ids:
+            order.append(name)
+            ids[name] = set()
+        if ident.startswith("name:"):
+            ids[name].add("name:" + fold_name(ident[len("name:"):]))
+        else:
+            ids[name].add(normalise_partner_id(ident))
     return [(name, ids[name]) for name in order]
 
 
