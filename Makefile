@@ -37,8 +37,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
     -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 \
-    -DCOPUB_VERSION='"$(VERSION)"' -DCOPUB_DATADIR='"$(DATADIR)/copub"' \
-    -Iinclude -Isrc $(PKG_CFLAGS)
+    -DCOPUB_VERSION='"$(VERSION)"' -Iinclude -Isrc $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(wildcard src/*.c))
@@ -53,7 +52,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/tests/fuzz/%)
 LIBCOPUB := $(BUILDDIR)/libcopub.a
 COPUB := $(BUILDDIR)/copub
 
-.PHONY: all deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
+FORCE:
+.PHONY: FORCE all deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
 .DEFAULT_GOAL := all
 
 MANPAGE := $(BUILDDIR)/copub.1
@@ -67,6 +67,21 @@ $(MANPAGE): $(COPUB) scripts/make-manpage
 $(BUILDDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Where copub finds its data, compiled into one object only. BUILDDIR/COPUB-PATHS holds
+# the flags and is rewritten only when they change (git's GIT-PREFIX): a new PREFIX or
+# DATADIR rebuilds src/datadir.o and relinks, nothing else.
+PATH_FLAGS = -DCOPUB_DATADIR='"$(DATADIR)/copub"' \
+    -DCOPUB_BIN_TO_DATADIR='"$(shell realpath -m --relative-to='$(BINDIR)' '$(DATADIR)/copub')"' \
+    -DCOPUB_BUILD_DIR='"$(abspath $(BUILDDIR))"' -DCOPUB_SOURCE_DATADIR='"$(abspath data)"'
+$(BUILDDIR)/COPUB-PATHS: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(subst ','\'',$(PATH_FLAGS))' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; echo "    * new data paths"; fi
+
+$(BUILDDIR)/src/datadir.o: src/datadir.c $(BUILDDIR)/COPUB-PATHS
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(PATH_FLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBCOPUB): $(LIB_OBJS)
 	@rm -f $@
@@ -125,6 +140,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/copub
 
 clean:
-	rm -rf build build-san out
+	rm -rf $(BUILDDIR) out
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)

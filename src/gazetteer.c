@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "copub/datadir.h"
 #include "copub/error.h"
 #include "copub/gazetteer.h"
 
@@ -1339,49 +1340,11 @@ mark_prefixes (CopubGazetteer *gaz)
 
 /* ==== Public ============================================================================= */
 
-static gboolean
-data_dir_usable (const char *dir)
-{
-  g_autofree char *path = g_build_filename (dir, "gazetteer.tsv", NULL);
-  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
-}
-
-char *
-copub_gazetteer_data_dir (const char *override)
-{
-  const char *env = g_getenv ("COPUB_DATA_DIR");
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (override != NULL && *override != '\0')
-    return g_strdup (override);
-  if (env != NULL && *env != '\0')
-    return g_strdup (env);
-  if (exe != NULL)
-    {
-      /* build/copub, build/tests/test-x, build/tests/fuzz/fuzz-x */
-      g_autofree char *dir = g_path_get_dirname (exe);
-      for (int up = 1; up <= 3; up++)
-        {
-          g_autofree char *parent = g_path_get_dirname (dir);
-          g_autofree char *candidate = g_build_filename (parent, "data", NULL);
-          if (data_dir_usable (candidate))
-            return g_steal_pointer (&candidate);
-          g_free (dir);
-          dir = g_steal_pointer (&parent);
-        }
-    }
-#ifdef COPUB_DATADIR
-  if (data_dir_usable (COPUB_DATADIR))
-    return g_strdup (COPUB_DATADIR);
-#endif
-  return g_strdup ("data");
-}
-
 CopubGazetteer *
 copub_gazetteer_new (const char *data_dir, GError **error)
 {
   g_autoptr(CopubGazetteer) gaz = g_new0 (CopubGazetteer, 1);
-  g_autofree char *dir = copub_gazetteer_data_dir (data_dir);
+  g_autofree char *dir = copub_data_dir (data_dir);
 
   gaz->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
   gaz->countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -3,6 +3,7 @@
  * falls back on organisations, e-mail domains and hint words when no place is named. */
 #include <string.h>
 
+#include "copub/datadir.h"
 #include "copub/error.h"
 #include "copub/gazetteer.h"
 #include "copub/normalise.h"
@@ -134,7 +135,7 @@ copub_normaliser_new (const CopubNormaliserOptions *options, GError **error)
   if (options == NULL)
     options = &defaults;
   nz->trace = g_getenv ("COPUB_TRACE_NORMALISE") != NULL;
-  dir = copub_gazetteer_data_dir (options->data_dir);
+  dir = copub_data_dir (options->data_dir);
   nz->gazetteer = copub_gazetteer_new (dir, error);
   if (nz->gazetteer == NULL)
     return NULL;

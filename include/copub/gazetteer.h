@@ -135,9 +135,4 @@ const char *copub_gazetteer_country_name (const CopubGazetteer *gazetteer, const
 /* The US state ("GA") whose ZIP codes start like @zip (five digits), or NULL. Static. */
 const char *copub_gazetteer_zip_state (const char *zip);
 
-/* The directory holding copub's data files: @override if not NULL, else $COPUB_DATA_DIR,
- * else data/ next to the uninstalled binary, else COPUB_DATADIR, else ./data. Free with
- * g_free. */
-char *copub_gazetteer_data_dir (const char *override);
-
 G_END_DECLS
