@@ -53,7 +53,7 @@ LIBCOPUB := $(BUILDDIR)/libcopub.a
 COPUB := $(BUILDDIR)/copub
 
 FORCE:
-.PHONY: FORCE all deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
+.PHONY: FORCE all fuzz deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
 .DEFAULT_GOAL := all
 
 MANPAGE := $(BUILDDIR)/copub.1
@@ -98,6 +98,20 @@ $(BUILDDIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone-driver.c $(LIBCOP
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< tests/fuzz/standalone-driver.c \
 	    $(LIBCOPUB) $(PKG_LIBS)
+
+# libFuzzer builds of the fuzz targets (make fuzz CC=clang), into BUILDDIR/libfuzzer/:
+# the library with ASan/UBSan and coverage, each target linked with -fsanitize=fuzzer.
+# Run one as build-fuzz/libfuzzer/fuzz-openalex fixtures/fuzz/openalex -max_total_time=60.
+FUZZER_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) --no-print-directory BUILDDIR=build-fuzz CFLAGS='-O1 -g $(FUZZER_FLAGS)' \
+	    build-fuzz/libcopub.a
+	@mkdir -p build-fuzz/libfuzzer
+	@for t in $(FUZZ_SRCS); do \
+	    n=$$(basename $$t .c); echo "  FUZZ $$n"; \
+	    $(CC) $(ALL_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o build-fuzz/libfuzzer/$$n \
+	        $$t build-fuzz/libcopub.a $(PKG_LIBS) || exit 1; \
+	done
 
 # Install the missing Debian packages only when something is missing.
 deps:

@@ -24,6 +24,7 @@ check_work (CopubWork *work, gpointer user_data, GError **error)
   gsize size;
   const char *raw;
 
+  (void) owned;      /* freed on return */
   (void) user_data;
   (void) error;
   if (work->id == NULL || work->raw == NULL)
