@@ -401,8 +401,8 @@ copub_snapshot_is_dead (const char *id, gpointer snapshot)
 {
   const CopubSnapshot *snap = snapshot;
   guint64 n = id ? work_number (id, strlen (id)) : 0;
-  return n != 0 && bsearch (&n, snap->dead->data, snap->dead->len, sizeof (guint64),
-                            compare_u64) != NULL;
+  return n != 0 && snap->dead->len > 0
+         && bsearch (&n, snap->dead->data, snap->dead->len, sizeof (guint64), compare_u64) != NULL;
 }
 
 gboolean
