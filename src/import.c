@@ -239,12 +239,24 @@ typedef struct {
   const char *path;
 } Writer;
 
+/* Whether options->leave_out keeps @work out (counted). */
+static gboolean
+left_out (Writer *w, const CopubWork *work)
+{
+  if (w->options->leave_out == NULL || !w->options->leave_out (work->id, w->options->leave_out_data))
+    return FALSE;
+  w->stats->left_out++;
+  return TRUE;
+}
+
 static gboolean
 write_work (Writer *w, CopubWork *work, GError **error)
 {
   CopubPutResult result;
 
   w->stats->records++;
+  if (left_out (w, work))
+    return TRUE;
   if (!copub_store_put_work (w->store, work, &result, error))
     return FALSE;
   switch (result)
@@ -296,6 +308,7 @@ typedef struct {
   gsize len;
   guint64 first_line;
   GArray *items;      /* of Item, in line order */
+  guint64 records;    /* non-blank lines */
   const CopubJsonlOptions *options;
   gboolean prepare;   /* compute what the store derives, in the pool thread */
   GMutex lock;
@@ -359,7 +372,9 @@ parse_batch (gpointer data, gpointer user_data)
     {
       const char *nl = memchr (p, '\n', (size_t) (end - p));
       gsize len = (gsize) ((nl ? nl : end) - p);
-      if (!is_blank (p, len)
+      gboolean blank = is_blank (p, len);
+      b->records += !blank;
+      if (!blank
           && (b->options->filter == NULL || b->options->filter (p, len, b->options->filter_data)))
         {
           Item item = { NULL, NULL, line, NULL };
@@ -392,9 +407,10 @@ typedef gboolean (*ItemFunc) (Item *item, gpointer data, GError **error);
 
 /* Hands the batch's items, in line order, to @func. */
 static gboolean
-deliver_batch (Batch *b, ItemFunc func, gpointer data, GError **error)
+deliver_batch (Batch *b, ItemFunc func, gpointer data, guint64 *records, GError **error)
 {
   batch_wait (b);
+  *records += b->records;
   for (guint i = 0; i < b->items->len; i++)
     if (!func (&g_array_index (b->items, Item, i), data, error))
       return FALSE;
@@ -481,7 +497,7 @@ next_batch (Reader *r, guint64 *line, GError **error)
  * this thread hands the parsed works, in order, to @func. */
 static gboolean
 read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemFunc func,
-            gpointer data, GError **error)
+            gpointer data, guint64 *out_records, GError **error)
 {
   guint n_threads = options->n_threads ? options->n_threads
                                        : (guint) MAX (1, g_get_num_processors ());
@@ -489,7 +505,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
   GThreadPool *reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
   GError *read_error = NULL;
-  guint64 line = 1;
+  guint64 line = 1, records = 0;
   gboolean ok = TRUE;
   Batch *b;
 
@@ -502,7 +518,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
         {
           Batch *oldest = g_queue_pop_head (pending);
-          ok = deliver_batch (oldest, func, data, error);
+          ok = deliver_batch (oldest, func, data, &records, error);
           g_thread_pool_push (reaper, oldest, NULL);
         }
     }
@@ -511,10 +527,12 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   while ((b = g_queue_pop_head (pending)) != NULL)
     {
       if (ok)
-        ok = deliver_batch (b, func, data, error);
+        ok = deliver_batch (b, func, data, &records, error);
       g_thread_pool_push (reaper, b, NULL);
     }
   g_thread_pool_free (reaper, FALSE, TRUE);
+  if (out_records)
+    *out_records = records;
   /* Records before a read error were delivered in order; the error comes last. */
   if (ok && read_error != NULL)
     {
@@ -541,13 +559,21 @@ gboolean
 copub_jsonl_read (const char *path, const CopubJsonlOptions *options, CopubJsonlFunc func,
                   gpointer user_data, guint64 *out_bytes, GError **error)
 {
+  return copub_jsonl_read_counted (path, options, func, user_data, out_bytes, NULL, error);
+}
+
+gboolean
+copub_jsonl_read_counted (const char *path, const CopubJsonlOptions *options,
+                          CopubJsonlFunc func, gpointer user_data, guint64 *out_bytes,
+                          guint64 *out_records, GError **error)
+{
   UserSink sink = { func, user_data };
   Reader r;
   gboolean ok;
 
   if (!reader_open (&r, path, error))
     return FALSE;
-  ok = read_jsonl (&r, options, FALSE, to_user, &sink, error);
+  ok = read_jsonl (&r, options, FALSE, to_user, &sink, out_records, error);
   if (out_bytes)
     *out_bytes = (guint64) gzoffset (r.gz);
   reader_close (&r);
@@ -577,8 +603,10 @@ write_line_item (Item *item, gpointer data, GError **error)
       g_autofree char *where = g_strdup_printf ("line %" G_GUINT64_FORMAT, item->line);
       return bad_record (w, where, item->problem, error);
     }
-  w->stats->inferred += count_inferred (item->work);
   w->stats->records++;
+  if (left_out (w, item->work))
+    return TRUE;
+  w->stats->inferred += count_inferred (item->work);
   if (!copub_store_put_prepared (w->store, item->prepared, &result, error))
     return FALSE;
   w->stats->inserted += result == COPUB_PUT_INSERTED;
@@ -591,7 +619,7 @@ static gboolean
 import_jsonl (Writer *w, Reader *r, GError **error)
 {
   CopubJsonlOptions options = { w->options->n_threads, w->options->normaliser, NULL, NULL };
-  return read_jsonl (r, &options, TRUE, write_line_item, w, error);
+  return read_jsonl (r, &options, TRUE, write_line_item, w, NULL, error);
 }
 
 /* ---- documents: a page, a single work, an array ----------------------------------- */
@@ -745,6 +773,19 @@ import_file (Writer *w, const char *path, GError **error)
     }
   reader_close (&r);
   w->stats->files += ok;
+  return ok;
+}
+
+gboolean
+copub_import_file (CopubStore *store, const char *path, const CopubImportOptions *options,
+                   CopubImportStats *stats, guint64 *out_records, GError **error)
+{
+  Writer w = { store, options, stats, NULL };
+  guint64 before = stats->records;
+  gboolean ok = import_file (&w, path, error);
+
+  if (out_records)
+    *out_records = stats->records - before;
   return ok;
 }
 

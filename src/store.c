@@ -909,6 +909,81 @@ copub_slice_state_clear (CopubSliceState *state)
   g_clear_pointer (&state->updated_at, g_free);
 }
 
+/* ---- metadata and removals ------------------------------------------------------------ */
+
+gboolean
+copub_store_get_meta (CopubStore *store, const char *key, char **out_value, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *out_value = NULL;
+  if (sqlite3_prepare_v2 (store->db, "SELECT value FROM meta WHERE key = ?1", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return db_error (store, error, "reading the metadata");
+  bind_text (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *out_value = g_strdup (column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading the metadata");
+  return TRUE;
+}
+
+gboolean
+copub_store_set_meta (CopubStore *store, const char *key, const char *value, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (store->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "writing the metadata");
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_error (store, error, "writing the metadata");
+  return TRUE;
+}
+
+gboolean
+copub_store_remove_works (CopubStore *store, const char *source, CopubWorkIdPredicate func,
+                          gpointer user_data, guint64 *out_removed, GError **error)
+{
+  g_autoptr(sqlite3_stmt) list = NULL, del_work = NULL, del_raw = NULL;
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  *out_removed = 0;
+  if (sqlite3_prepare_v2 (store->db, "SELECT work_key, source_id FROM works WHERE source = ?1",
+                          -1, &list, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (store->db, "DELETE FROM works WHERE work_key = ?1", -1,
+                             &del_work, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (store->db, "DELETE FROM work_records WHERE work_key = ?1", -1,
+                             &del_raw, NULL) != SQLITE_OK)
+    return db_error (store, error, "removing works");
+  bind_text (list, 1, source);
+  while ((rc = sqlite3_step (list)) == SQLITE_ROW)
+    if (func (column_text (list, 1), user_data))
+      {
+        gint64 key = sqlite3_column_int64 (list, 0);
+        g_array_append_val (keys, key);
+      }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "removing works");
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gint64 key = g_array_index (keys, gint64, i);
+      sqlite3_reset (del_work);
+      sqlite3_reset (del_raw);
+      sqlite3_bind_int64 (del_work, 1, key);
+      sqlite3_bind_int64 (del_raw, 1, key);
+      if (sqlite3_step (del_work) != SQLITE_DONE || sqlite3_step (del_raw) != SQLITE_DONE)
+        return db_error (store, error, "removing works");
+    }
+  *out_removed = keys->len;
+  return TRUE;
+}
+
 gboolean
 copub_store_get_slice (CopubStore *store, const char *harvest, const char *slice,
                        CopubSliceState *out, gboolean *found, GError **error)

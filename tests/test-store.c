@@ -397,6 +397,51 @@ test_load_abandoned_or_raced (void)
   g_assert_null (strstr (listing, "loading"));
 }
 
+/* Metadata moves with its transaction; works removed by id take their raw records. */
+static gboolean
+is_w2 (const char *source_id, gpointer user_data)
+{
+  (void) user_data;
+  return strcmp (source_id, "W2") == 0;
+}
+
+static void
+test_meta_and_removal (void)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autoptr(CopubWork) b = make_work ("W2", 2021, NULL);
+  g_autofree char *value = NULL;
+  CopubPutResult r;
+  guint64 removed = 99;
+
+  g_assert_no_error (error);
+  g_assert_true (copub_store_get_meta (store, "k", &value, &error));
+  g_assert_null (value);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_set_meta (store, "k", "2026-03-01", &error));
+  copub_store_rollback (store);
+  g_assert_true (copub_store_get_meta (store, "k", &value, &error));
+  g_assert_null (value);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_set_meta (store, "k", "2026-03-01", &error));
+  g_assert_true (copub_store_put_work (store, a, &r, &error));
+  g_assert_true (copub_store_put_work (store, b, &r, &error));
+  g_assert_true (copub_store_remove_works (store, "hal", is_w2, NULL, &removed, &error));
+  g_assert_cmpuint (removed, ==, 0);
+  g_assert_true (copub_store_remove_works (store, "openalex", is_w2, NULL, &removed, &error));
+  g_assert_cmpuint (removed, ==, 1);
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (copub_store_get_meta (store, "k", &value, &error));
+  g_assert_cmpstr (value, ==, "2026-03-01");
+  g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE source_id = 'W2'"), ==, 0);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM work_records"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,5 +456,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/slices-and-runs", test_slices_and_runs);
   g_test_add_func ("/store/load-then-publish", test_load_then_publish);
   g_test_add_func ("/store/load-abandoned-or-raced", test_load_abandoned_or_raced);
+  g_test_add_func ("/store/meta-and-removal", test_meta_and_removal);
   return g_test_run ();
 }

@@ -15,9 +15,11 @@ typedef struct {
   gboolean skip_bad; /* skip malformed records (counted, and where) instead of failing */
   guint n_threads;   /* parser threads for JSON Lines; 0 = one per processor */
   const CopubNormaliser *normaliser; /* fills in authorships without a country; or NULL */
+  CopubWorkIdPredicate leave_out; /* TRUE for works not to import (by source id); or NULL */
+  gpointer leave_out_data;
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -38,6 +40,7 @@ typedef struct {
   guint64 skipped;    /* bad records skipped (with skip_bad); a HAL file that does not
                        * parse counts as one */
   guint64 inferred;   /* authorships whose country copub's normaliser found */
+  guint64 left_out;   /* records options->leave_out kept out of the store */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;
 
@@ -50,6 +53,14 @@ void copub_import_stats_clear (CopubImportStats *stats);
 gboolean copub_import_files (CopubStore *store, const char *const *paths,
                              const CopubImportOptions *options, CopubImportStats *stats,
                              GError **error);
+
+/* Imports the file @path into @store inside the transaction the caller opened
+ * (copub_store_begin), which is left open whatever happens: the caller commits or rolls
+ * back. @out_records (optional) gets the records the file held (for JSON Lines: its
+ * non-blank lines), bad and left out ones included. */
+gboolean copub_import_file (CopubStore *store, const char *path,
+                            const CopubImportOptions *options, CopubImportStats *stats,
+                            guint64 *out_records, GError **error);
 
 /* ---- reading JSON Lines without a store ------------------------------------------------ */
 
@@ -74,5 +85,10 @@ typedef struct {
 gboolean copub_jsonl_read (const char *path, const CopubJsonlOptions *options,
                            CopubJsonlFunc func, gpointer user_data, guint64 *out_bytes,
                            GError **error);
+/* The same, and @out_records (optional) gets the file's records: its non-blank lines,
+ * those the filter let pass or not. */
+gboolean copub_jsonl_read_counted (const char *path, const CopubJsonlOptions *options,
+                                   CopubJsonlFunc func, gpointer user_data,
+                                   guint64 *out_bytes, guint64 *out_records, GError **error);
 
 G_END_DECLS

@@ -135,6 +135,24 @@ gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery
 GHashTable *copub_store_linked_records (CopubStore *store, GHashTable **out_sizes,
                                         GError **error);
 
+/* ---- metadata and removals ------------------------------------------------------------ */
+
+/* The store's metadata value for @key (NULL in *@out_value when there is none). */
+gboolean copub_store_get_meta (CopubStore *store, const char *key, char **out_value,
+                               GError **error);
+/* Sets it; inside a transaction, so that it moves with the works it describes. */
+gboolean copub_store_set_meta (CopubStore *store, const char *key, const char *value,
+                               GError **error);
+
+/* Says whether the work @source_id is to be removed. */
+typedef gboolean (*CopubWorkIdPredicate) (const char *source_id, gpointer user_data);
+/* Removes the works of @source for which @func says TRUE (their raw records too);
+ * *@out_removed gets their number. Inside a transaction. Reads the store's ids, so its
+ * cost is the store's size, whatever the predicate's set. */
+gboolean copub_store_remove_works (CopubStore *store, const char *source,
+                                   CopubWorkIdPredicate func, gpointer user_data,
+                                   guint64 *out_removed, GError **error);
+
 /* ---- harvest state -------------------------------------------------------------------- */
 
 /* Where a harvest slice stands. */

@@ -1,13 +1,14 @@
 /* copub import: load files into the store. */
 #include "cli.h"
 #include "copub/import.h"
+#include "copub/snapshot.h"
 
 gboolean
 copub_cmd_import (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL;
   gboolean skip_bad = FALSE, no_normalise = FALSE;
-  g_autofree char *ror = NULL;
+  g_autofree char *ror = NULL, *snapshot_dir = NULL;
   int threads = 0;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
@@ -16,6 +17,9 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "Skip malformed records (and say how many and where) instead of failing", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Parser threads (default: one per CPU)",
       "N" },
+    { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
+      "Import the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/): "
+      "the partitions newer than the store's last sync, checked against the manifest", "DIR" },
     { "ror", 0, 0, G_OPTION_ARG_FILENAME, &ror,
       "A ROR data dump (v2 JSON) for the affiliation normaliser", "FILE" },
     { "no-normalise", 0, 0, G_OPTION_ARG_NONE, &no_normalise,
@@ -24,7 +28,7 @@ copub_cmd_import (int argc, char **argv, GError **error)
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
-      "import", "FILE...",
+      "import", "FILE... | --snapshot DIR",
       "Load OpenAlex files into the store: a /works list page, a single work, or JSON Lines\n"
       "(the snapshot's format), each possibly gzip-compressed; the format is detected.\n"
       "All files are imported in one transaction: on any error the store is left as it\n"
@@ -32,19 +36,36 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "exist yet is built beside its path (STORE.loading-XXXXXX) and put in place at\n"
       "the end.\n"
       "\n"
-      "Example: copub import --db lorraine.db works-2024.jsonl.gz");
+      "--snapshot DIR reads a downloaded OpenAlex snapshot instead (the 2026 layout:\n"
+      "DIR/data/jsonl/works/updated_date=.../part_*.gz and its manifest.json): only the\n"
+      "parts the manifest lists, in the updated_date= partitions newer than the last one\n"
+      "this store imported (all at the first import). Each part must hold the records the\n"
+      "manifest says (else exit status 4, naming it: fetch it again). Works deleted\n"
+      "(data/jsonl/works/deleted_ids.csv) or merged into others (legacy-data/merged_ids/)\n"
+      "are left out, and removed from the store.\n"
+      "\n"
+      "Examples:\n"
+      "  copub import --db lorraine.db works-2024.jsonl.gz\n"
+      "  copub import --db france.db --snapshot openalex-snapshot");
   g_autoptr(CopubStore) store = NULL;
   g_autoptr(CopubNormaliser) normaliser = NULL;
   CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
   CopubImportStats stats;
+  CopubSnapshotImportStats snap_stats = { 0 };
+  g_autoptr(CopubSnapshot) snapshot = NULL;
   gboolean ok;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!copub_cli_parse (context, &argc, &argv, error))
     return FALSE;
-  if (argc < 2)
+  if (argc < 2 && snapshot_dir == NULL)
     {
       copub_cli_usage_error (error, "no file to import; see 'copub import --help'");
+      return FALSE;
+    }
+  if (argc >= 2 && snapshot_dir != NULL)
+    {
+      copub_cli_usage_error (error, "give files or --snapshot DIR, not both");
       return FALSE;
     }
   if (threads < 0 || threads > 64)
@@ -59,6 +80,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
       if ((normaliser = copub_normaliser_new (&nopts, error)) == NULL)
         return FALSE;
     }
+  if (snapshot_dir && (snapshot = copub_snapshot_open (snapshot_dir, error)) == NULL)
+    return FALSE;
   /* A first import makes the store whole and puts it in place at the end. */
   store = copub_store_open_for_load (copub_cli_db_path (db), error);
   if (store == NULL)
@@ -68,8 +91,24 @@ copub_cmd_import (int argc, char **argv, GError **error)
   options.normaliser = normaliser;
   options.n_threads = (guint) threads;
   copub_import_stats_init (&stats);
-  ok = copub_import_files (store, (const char *const *) argv + 1, &options, &stats, error)
+  ok = (snapshot ? copub_snapshot_import (snapshot, store, &options, &stats, &snap_stats, error)
+              : copub_import_files (store, (const char *const *) argv + 1, &options, &stats,
+                                    error))
        && copub_store_publish (store, error);
+  if (ok && snapshot)
+    {
+      g_message ("snapshot '%s' (manifest of %s): %u part(s) read, of the partitions newer "
+                 "than %s; the store is synced to updated_date=%s",
+                 snapshot_dir, copub_snapshot_date (snapshot) ? copub_snapshot_date (snapshot)
+                                                               : "no date",
+                 snap_stats.parts, snap_stats.since ? snap_stats.since : "none (all read)",
+                 snap_stats.synced ? snap_stats.synced
+                                   : snap_stats.since ? snap_stats.since : "none");
+      g_message ("%u merged or deleted works listed: %" G_GUINT64_FORMAT " left out of this "
+                 "import, %" G_GUINT64_FORMAT " removed from the store",
+                 copub_snapshot_n_dead (snapshot), stats.left_out, snap_stats.removed);
+    }
+  copub_snapshot_import_stats_clear (&snap_stats);
   if (ok)
     {
       g_message ("imported %" G_GUINT64_FORMAT " records from %" G_GUINT64_FORMAT

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "copub/import.h"
 #include "copub/normalise.h"
+#include "copub/snapshot.h"
 
 #define MAX_PROBLEMS_LISTED 10
 
@@ -33,6 +34,8 @@ typedef struct {
   const char *path;     /* the file being read, as the user named it */
   gboolean skip_bad;
   guint64 parsed, kept, bad;
+  CopubSnapshot *snapshot; /* with --snapshot: its dead works are left out; or NULL */
+  guint64 dead;         /* works left out as merged or deleted */
   GPtrArray *problems;  /* of char*: the first bad records, "'FILE' line N: problem" */
   gboolean progress;    /* show where the scan is on stderr (a terminal) */
   gint64 shown;         /* when it was last shown */
@@ -182,7 +185,9 @@ on_work (CopubWork *work, const GError *problem, guint64 line, gpointer data, GE
       return TRUE;
     }
   s->parsed++;
-  if (keeps (s->keep, work))
+  if (keeps (s->keep, work) && s->snapshot && copub_snapshot_is_dead (work->id, s->snapshot))
+    s->dead++;
+  else if (keeps (s->keep, work))
     {
       s->kept++;
       copub_aggregate_add_work (s->aggregate, work);
@@ -245,6 +250,37 @@ build_keep (Keep *keep, const char *institution, const char *country, gboolean a
 
 /* ---- the command ------------------------------------------------------------------- */
 
+/* With --snapshot: the snapshot, its parts to read, and their paths (NULL-terminated). */
+static gboolean
+snapshot_paths (const char *dir, const char *since, int argc, CopubSnapshot **out_snapshot,
+                GPtrArray **out_parts, GPtrArray *paths, GError **error)
+{
+  if (dir == NULL)
+    {
+      if (since == NULL)
+        return TRUE;
+      copub_cli_usage_error (error, "--since goes with --snapshot DIR");
+      return FALSE;
+    }
+  if (argc > 1)
+    {
+      copub_cli_usage_error (error, "give files or --snapshot DIR, not both");
+      return FALSE;
+    }
+  if (since && !g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", since, 0, 0))
+    {
+      copub_cli_usage_error (error, "--since takes a date (YYYY-MM-DD), not '%s'", since);
+      return FALSE;
+    }
+  if ((*out_snapshot = copub_snapshot_open (dir, error)) == NULL)
+    return FALSE;
+  *out_parts = copub_snapshot_parts (*out_snapshot, since);
+  for (guint i = 0; i < (*out_parts)->len; i++)
+    g_ptr_array_add (paths, ((CopubSnapshotPart *) g_ptr_array_index (*out_parts, i))->path);
+  g_ptr_array_add (paths, NULL);
+  return TRUE;
+}
+
 static void
 log_file_done (const Scan *s, guint64 parsed0, guint64 kept0, guint64 bytes, gint64 start)
 {
@@ -260,6 +296,7 @@ gboolean
 copub_cmd_scan (int argc, char **argv, GError **error)
 {
   g_autofree char *institution = NULL, *country = NULL, *partial = NULL, *ror = NULL;
+  g_autofree char *snapshot_dir = NULL, *since = NULL;
   gboolean all = FALSE, normalise = FALSE, skip_bad = FALSE;
   int threads = 0;
   g_auto(CopubCliAnalysis) an = { 0 };
@@ -285,10 +322,15 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "the table", "OUT" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
       "Parser threads per file (default: one per CPU)", "N" },
+    { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
+      "Scan the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/), "
+      "checked against its manifest, merged and deleted works left out", "DIR" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      "With --snapshot: only the updated_date= partitions newer than DATE", "YYYY-MM-DD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
-      "scan", "[FILE...]",
+      "scan", "[FILE...] | --snapshot DIR",
       "Compute the indicators of copub analyse straight from OpenAlex JSON Lines files\n"
       "(the snapshot's gzip files, or plain), without a store. '-' or no FILE reads\n"
       "standard input. A cheap test on each raw line skips most records that cannot\n"
@@ -296,6 +338,11 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "\n"
       "With --partial, writes the counts as a partial aggregate instead; copub merge adds\n"
       "partials up into the same table (see doc/scaling.md).\n"
+      "\n"
+      "--snapshot DIR reads the parts that the manifest of the OpenAlex snapshot in DIR\n"
+      "lists (DIR/data/jsonl/works/...; with --since, those of newer partitions): a part\n"
+      "that does not hold the manifest's number of records stops the scan (exit status 4,\n"
+      "naming it). Works deleted or merged into others are left out of the tables.\n"
       "\n"
       "Examples:\n"
       "  copub scan --institution I90183372 --by year,country part_0*.gz\n"
@@ -305,6 +352,9 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   g_autoptr(CopubAggregate) aggregate = NULL;
   g_autoptr(CopubTable) table = NULL;
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CopubSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+  g_autoptr(GPtrArray) snapshot_files = g_ptr_array_new ();
   CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL };
   Keep keep = { 0 };
   Scan scan = { 0 };
@@ -327,8 +377,11 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       copub_cli_usage_error (error, "--threads takes a number from 1 to 64");
       goto out;
     }
-  files = argc > 1 ? (const char *const *) argv + 1 : stdin_only;
-  if (argc <= 1 && isatty (STDIN_FILENO))
+  if (!snapshot_paths (snapshot_dir, since, argc, &snapshot, &parts, snapshot_files, error))
+    goto out;
+  files = snapshot ? (const char *const *) snapshot_files->pdata
+          : argc > 1 ? (const char *const *) argv + 1 : stdin_only;
+  if (argc <= 1 && !snapshot && isatty (STDIN_FILENO))
     {
       copub_cli_usage_error (error, "no file to scan, and standard input is a terminal; "
                                     "see 'copub scan --help'");
@@ -360,6 +413,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   scan.aggregate = aggregate;
   scan.skip_bad = skip_bad;
   scan.problems = problems;
+  scan.snapshot = snapshot;
   scan.progress = copub_cli_stderr_is_tty ();
   for (const char *const *f = files; *f; f++)
     {
@@ -368,9 +422,14 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       gboolean is_stdin = strcmp (*f, "-") == 0, read_ok;
 
       /* zlib opens a path: standard input is /dev/stdin (a pipe or a file). */
+      const CopubSnapshotPart *part = snapshot ? g_ptr_array_index (parts, f - files) : NULL;
+      guint64 records = 0;
+
       scan.path = is_stdin ? "standard input" : *f;
-      read_ok = copub_jsonl_read (is_stdin ? "/dev/stdin" : *f, &jsonl, on_work, &scan, &bytes,
-                                  error);
+      read_ok = (part == NULL || copub_snapshot_check_size (part, error))
+                && copub_jsonl_read_counted (is_stdin ? "/dev/stdin" : *f, &jsonl, on_work,
+                                             &scan, &bytes, &records, error)
+                && (part == NULL || copub_snapshot_check_records (part, records, error));
       if (scan.progress)
         fprintf (stderr, "\r\033[K");
       if (!read_ok)
@@ -379,6 +438,11 @@ copub_cmd_scan (int argc, char **argv, GError **error)
     }
   g_info ("%" G_GUINT64_FORMAT " works parsed, %" G_GUINT64_FORMAT " kept, %" G_GUINT64_FORMAT
           " malformed skipped", scan.parsed, scan.kept, scan.bad);
+  if (snapshot)
+    g_message ("snapshot '%s': %u part(s) read%s%s; %" G_GUINT64_FORMAT " merged or deleted "
+               "works left out (of %u listed)", snapshot_dir, parts->len,
+               since ? ", of the partitions newer than " : "", since ? since : "", scan.dead,
+               copub_snapshot_n_dead (snapshot));
   if (scan.bad > 0)
     {
       g_message ("skipped %" G_GUINT64_FORMAT " malformed record(s)", scan.bad);
