@@ -47,6 +47,59 @@ write_config cfg/bad-lang.conf "[analysis]" "window = x"
 expect_status "bad number is a usage error" 2 "$COPUB" run cfg/bad-lang.conf
 expect_status "missing config file" 2 "$COPUB" run cfg/none.conf
 
+# Unknown types and home codes in the config: usage errors naming the key and line (issue 12).
+write_config cfg/bad-type.conf "[corpus]" "types = article;artcle"
+expect_status "an unknown type in the config is a usage error" 2 "$COPUB" run --offline cfg/bad-type.conf
+contains "the type error names key, line and value" err.txt \
+    "line 17: [corpus] types: unknown document type 'artcle': expected article, review"
+write_config cfg/bad-home-code.conf "[institution]" "home = XX"
+expect_status "an unknown home code in the config is a usage error" 2 \
+    "$COPUB" run --offline cfg/bad-home-code.conf
+contains "the home error names key, line and value" err.txt \
+    "line 17: [institution] home: expected an ISO 3166-1 alpha-2 country code"
+check "no store made for a bad config" test ! -e cfg/run.db
+
+# Every path the config names is checked before any work, naming the key and its line.
+write_config cfg/no-themes.conf "[analysis]" "themes = /nonexistent"
+expect_status "a missing theme map is a usage error" 2 "$COPUB" run --offline cfg/no-themes.conf
+contains "the missing theme map names key and line" err.txt \
+    "line 17: [analysis] themes: cannot read '/nonexistent'"
+check "nothing was imported before the theme map was found missing" test ! -e cfg/run.db
+write_config cfg/no-partners.conf "[analysis]" "partners = nowhere.tsv"
+expect_status "a missing partner file is a usage error" 2 "$COPUB" run --offline cfg/no-partners.conf
+contains "the missing partner file names key and line" err.txt "line 17: [analysis] partners: cannot read"
+write_config cfg/no-files.conf "[sources]" "files = sample.jsonl;missing.jsonl"
+expect_status "a missing source file is a usage error" 2 "$COPUB" run --offline cfg/no-files.conf
+contains "the missing source file is named" err.txt "line 17: [sources] files: cannot read"
+contains "the missing source file's path is given" err.txt "missing.jsonl"
+write_config cfg/no-ror.conf "[sources]" "ror = ror.json"
+expect_status "a missing ROR dump is a usage error" 2 "$COPUB" run --offline cfg/no-ror.conf
+contains "the missing ROR dump names key and line" err.txt "line 17: [sources] ror: cannot read"
+write_config cfg/dir-themes.conf "[analysis]" "themes = ."
+expect_status "a directory as theme map is a usage error" 2 "$COPUB" run --offline cfg/dir-themes.conf
+contains "the directory is named" err.txt "[analysis] themes: "
+touch cfg/plainfile
+write_config cfg/bad-out.conf "[output]" "dir = plainfile/out"
+expect_status "an output dir under a file is a usage error" 2 "$COPUB" run --offline cfg/bad-out.conf
+contains "the output dir names key and line" err.txt "line 17: [output] dir: '"
+write_config cfg/bad-store.conf "[output]" "store = plainfile/run.db"
+expect_status "a store under a file is a usage error" 2 "$COPUB" run --offline cfg/bad-store.conf
+contains "the store names key and line" err.txt "line 17: [output] store: cannot create"
+write_config cfg/bad-log.conf "[output]" "log-file = plainfile/x/copub.log"
+expect_status "a log file under a file is a usage error" 2 "$COPUB" run --offline cfg/bad-log.conf
+contains "the log file names key and line" err.txt "line 17: [output] log-file: cannot create"
+expect_status "the dry run checks the paths too" 2 "$COPUB" run --dry-run cfg/no-themes.conf
+printf 'SCOPUS\t1\tBad\n' > cfg/bad-map.tsv
+write_config cfg/bad-map.conf "[analysis]" "themes = bad-map.tsv"
+expect_status "a malformed theme map fails before any work" 2 "$COPUB" run --offline cfg/bad-map.conf
+check "nothing was imported before the theme map was read" test ! -e cfg/run.db
+: > cfg/empty.conf
+expect_status "an empty config is a usage error" 2 "$COPUB" run cfg/empty.conf
+contains "an empty config says it is empty" err.txt "'cfg/empty.conf' is empty"
+printf '# nothing yet\n\n' > cfg/comments.conf
+expect_status "a config of comments only is empty too" 2 "$COPUB" run cfg/comments.conf
+contains "a config of comments says it is empty" err.txt "'cfg/comments.conf' is empty"
+
 # Dry run: says what it would do, writes nothing.
 expect_status "dry run" 0 "$COPUB" run --dry-run cfg/good.conf
 contains "dry run names the report dir" out.txt "cfg/out"
