@@ -70,7 +70,8 @@ static const KeySpec keys[] = {
   { "analysis", "counting", K_STRING, F (counting), "both",
     "Partner countries: full, fractional or both" },
   { "analysis", "window", K_INT, F (window), "4",
-    "Years in the rolling periods of the report's trend table (1: none)" },
+    "Years in the rolling periods of the report's trends by theme and by strategic partner "
+    "(tables, CSV and charts; 1: single years)" },
   { "analysis", "territories-as-home", K_BOOL, F (territories_as_home), "true",
     "French overseas territories count as FR when home is FR" },
   { "analysis", "hk-mo-as-cn", K_BOOL, F (hk_mo_as_cn), "false",

@@ -151,3 +151,48 @@ check "outputs kept after a network failure" cmp -s cfg/out/report.html good-rep
 # Logs can go to a file too.
 expect_status "run with a log file" 0 "$COPUB" run --offline --log-file run.log cfg/good.conf
 contains "the log file gets the run" run.log "run cfg/good.conf"
+
+# [analysis] window: rolling periods of the trends by theme and by strategic partner
+# (issue 12: window = 1 and window = 4 gave identical reports).
+write_config cfg/w1.conf "[analysis]" "window = 1" "[output]" "dir = out-w1" "store = w1.db" \
+    "languages = en"
+write_config cfg/w4.conf "[analysis]" "window = 4" "[output]" "dir = out-w4" "store = w4.db" \
+    "languages = en"
+not() { ! "$@"; }
+expect_status "run with window = 1" 0 "$COPUB" run --offline cfg/w1.conf
+expect_status "run with window = 4" 0 "$COPUB" run --offline cfg/w4.conf
+check "the yearly share keeps single years" cmp -s cfg/out-w1/year.csv cfg/out-w4/year.csv
+check "window = 4 changes the theme trend" not cmp -s cfg/out-w1/theme-year.csv cfg/out-w4/theme-year.csv
+check "window = 4 changes the partner trend" not cmp -s cfg/out-w1/partner-year.csv cfg/out-w4/partner-year.csv
+# Each 4-year period is the sum of its years, and n the works of those years.
+check "the periods are the sums of their single years" "$PYTHON" -c '
+import csv, sys
+rows = lambda f: list(csv.DictReader(open("cfg/out-w%s/%s.csv" % f)))
+year_works = {int(r["year"]): int(r["works"]) for r in rows((1, "year"))}
+first, last = min(year_works), max(year_works)
+for name, key, cols in (("theme-year", "theme", ("works", "international", "complete")),
+                        ("partner-year", "partner", ("works",))):
+    yearly = {(r[key], int(r["year"])): r for r in rows((1, name))}
+    periods = rows((4, name))
+    ends = sorted({int(r["period"].split("-")[1]) for r in periods})
+    assert ends == list(range(first + 3, last + 1)), (name, ends)
+    for r in periods:
+        a, b = map(int, r["period"].split("-"))
+        assert b - a == 3, r
+        for c in cols:
+            want = sum(int(yearly[(r[key], y)][c]) for y in range(a, b + 1) if (r[key], y) in yearly)
+            assert int(r[c]) == want, (name, r, c, want)
+        if "n" in r:
+            assert int(r["n"]) == sum(year_works[y] for y in range(a, b + 1)), r
+'
+contains "the report names the rolling periods" cfg/out-w4/report.html \
+    "Co-publications with the strategic partners, rolling 4-year periods"
+contains "the partner table has a column per period" cfg/out-w4/report.html ">2018–2021</th>"
+contains "the theme chart says its points are periods" cfg/out-w4/report.html \
+    "rolling 4-year periods, each at its last year"
+check "window = 1 keeps single years in the report" \
+    test "$(grep -c "rolling 4-year" cfg/out-w1/report.html)" -eq 0
+contains "window = 1 gives a column per year" cfg/out-w1/report.html ">2018</th>"
+expect_status "copub report --window 3" 0 "$COPUB" report --db cfg/w1.db --out rep-w3 \
+    --partners cfg/lorraine-partners.tsv --themes cfg/lorraine-themes.tsv --window 3
+contains "report --window gives the periods" rep-w3/partner-year.csv "2018-2020"
