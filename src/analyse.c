@@ -1498,7 +1498,6 @@ static const struct { const char *type, *en, *fr; } type_words[] = {
   { "reference-entry", "reference entries", "entrées d'encyclopédie" },
   { "supplementary-materials", "supplementary materials", "documents supplémentaires" },
   { "grant", "grants", "financements" },
-  { "libguides", "library guides", "guides de bibliothèque" },
   { "other", "other works", "autres documents" },
 };
 
