@@ -1495,8 +1495,33 @@ static const struct { const char *type, *en, *fr; } type_words[] = {
   { "erratum", "errata", "errata" },
   { "peer-review", "peer reviews", "évaluations par les pairs" },
   { "standard", "standards", "normes" },
+  { "reference-entry", "reference entries", "entrées d'encyclopédie" },
+  { "supplementary-materials", "supplementary materials", "documents supplémentaires" },
+  { "grant", "grants", "financements" },
   { "other", "other works", "autres documents" },
 };
+
+gboolean
+copub_analyse_check_types (const char *const *types, GError **error)
+{
+  for (const char *const *t = types; t && *t; t++)
+    {
+      gboolean known = strcmp (*t, "all") == 0 && t == types && t[1] == NULL;
+      for (gsize k = 0; !known && k < G_N_ELEMENTS (type_words); k++)
+        known = strcmp (*t, type_words[k].type) == 0;
+      if (!known)
+        {
+          GString *list = g_string_new (NULL);
+          for (gsize k = 0; k < G_N_ELEMENTS (type_words); k++)
+            g_string_append_printf (list, "%s, ", type_words[k].type);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                       "unknown document type '%s': expected %sor 'all' alone", *t, list->str);
+          g_string_free (list, TRUE);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 char *
 copub_analyse_types_in_words (const char *const *types, const char *lang)

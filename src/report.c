@@ -654,23 +654,25 @@ partner_names (const CopubTable *t)
   return names;
 }
 
-/* Co-publications with @partner in @year. */
+/* Co-publications with @partner in @year (or the rolling period ending then). */
 static gint64
 partner_works (const CopubTable *t, const char *partner, int year)
 {
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if ((int) copub_table_real_at (t, i, "year") == year
+    if (copub_plot_row_year (t, i) == year
         && g_strcmp0 (copub_table_text_at (t, i, "partner"), partner) == 0)
       return (gint64) copub_table_real_at (t, i, "works");
   return 0;
 }
 
-/* Strategic partners by year, one row a partner. */
+/* Strategic partners by year or rolling period, one row a partner; the total (over
+ * single years only: periods overlap). */
 static void
 table_partners (Report *r)
 {
   const CopubPlotData *d = r->data;
   const CopubTable *t = d->partner_years;
+  gboolean rolling = d->window > 1;
   g_autoptr(GPtrArray) names = NULL;
   GPtrArray *header;
   Block *b;
@@ -678,27 +680,34 @@ table_partners (Report *r)
   if (t == NULL || copub_table_n_rows (t) == 0 || d->last_year - d->first_year > 60)
     return;
   names = partner_names (t);
-  b = table (r, g_strdup (tr (r, "Co-publications with the strategic partners",
-                              "Co-publications avec les partenaires stratégiques")),
+  b = table (r, rolling ? g_strdup_printf (tr (r, "Co-publications with the strategic partners, "
+                                                  "rolling %u-year periods",
+                                               "Co-publications avec les partenaires "
+                                               "stratégiques, périodes glissantes de %u ans"),
+                                           d->window)
+                        : g_strdup (tr (r, "Co-publications with the strategic partners",
+                                        "Co-publications avec les partenaires stratégiques")),
              ~(guint64) 1);
   header = g_ptr_array_new ();
   g_ptr_array_add (header, g_strdup (tr (r, "Partner", "Partenaire")));
-  for (int y = d->first_year; y <= d->last_year; y++)
-    g_ptr_array_add (header, g_strdup_printf ("%d", y));
-  g_ptr_array_add (header, g_strdup (tr (r, "Total", "Total")));
+  for (int y = d->trend_first; y <= d->last_year; y++)
+    g_ptr_array_add (header, fmt_period (y - (int) d->window + 1, y));
+  if (!rolling)
+    g_ptr_array_add (header, g_strdup (tr (r, "Total", "Total")));
   row_array (b, header);
   for (guint p = 0; p < names->len; p++)
     {
       GPtrArray *cells = g_ptr_array_new ();
       gint64 total = 0;
       g_ptr_array_add (cells, g_strdup (names->pdata[p]));
-      for (int y = d->first_year; y <= d->last_year; y++)
+      for (int y = d->trend_first; y <= d->last_year; y++)
         {
           gint64 works = partner_works (t, names->pdata[p], y);
           total += works;
           g_ptr_array_add (cells, fmt_int (works, r->fr));
         }
-      g_ptr_array_add (cells, fmt_int (total, r->fr));
+      if (!rolling)
+        g_ptr_array_add (cells, fmt_int (total, r->fr));
       row_array (b, cells);
     }
 }

@@ -112,6 +112,18 @@ analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **err
   return TRUE;
 }
 
+/* Reads the theme map and the partner file once before any step, so that a bad line in
+ * them stops the run before the harvest rather than after it. */
+static gboolean
+check_analysis (const CopubConfig *c, GError **error)
+{
+  Analysis a;
+  gboolean ok = analysis_init (&a, c, c->languages[0], error);
+
+  analysis_clear (&a);
+  return ok;
+}
+
 /* ---- steps ------------------------------------------------------------------------------ */
 
 static gboolean
@@ -453,6 +465,8 @@ copub_run (const CopubConfig *c, const CopubRunOptions *o, CopubRunResult *out,
   int lock;
 
   memset (out, 0, sizeof *out);
+  if (!check_analysis (c, error))
+    return FALSE;
   if (o->dry_run)
     {
       print_plan (c, o);

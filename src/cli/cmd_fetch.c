@@ -106,6 +106,11 @@ fetch_openalex (int argc, char **argv, GError **error)
       for (char **t = type_list; *t; t++)
         g_strstrip (*t);
       options.types = (const char *const *) type_list;
+      if (!copub_analyse_check_types (options.types, error))
+        {
+          g_prefix_error (error, "--types: ");
+          return FALSE;
+        }
     }
   options.institution = institution;
   options.from = from;

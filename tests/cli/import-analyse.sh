@@ -74,6 +74,23 @@ check "COPUB_DB names the store" test -f env.db
 check "default store is ./copub.db" test -f copub.db
 
 # Analyse: the year table, CSV and JSON.
+# Unknown document types and home codes are usage errors naming the value (issue 12).
+expect_status "an unknown document type is a usage error" 2 \
+    "$COPUB" analyse --db s.db --by year --types artcle
+contains "the unknown type is named" err.txt "unknown document type 'artcle'"
+contains "the valid types are listed" err.txt "expected article, review, book-chapter"
+check "the type error is one line" test "$(wc -l < err.txt)" -eq 1
+expect_status "known types are accepted" 0 \
+    "$COPUB" analyse --db s.db --by year --types article,conference-paper
+expect_status "'all' is accepted" 0 "$COPUB" analyse --db s.db --by year --types all
+expect_status "an unknown home code is a usage error" 2 "$COPUB" analyse --db s.db --home XX
+contains "the home code is named, what is expected said" err.txt \
+    "--home takes an ISO 3166-1 alpha-2 country code (FR, DE, US...) or 'none', not 'XX'"
+expect_status "a lower-case known home code is accepted" 0 "$COPUB" analyse --db s.db --home de
+expect_status "--home none is accepted" 0 "$COPUB" analyse --db s.db --home none
+expect_status "fetch refuses an unknown type too" 2 \
+    "$COPUB" fetch openalex --db f.db --institution I90183372 --types artcle
+contains "fetch names the type" err.txt "unknown document type 'artcle'"
 expect_status "analyse CSV" 0 "$COPUB" analyse --db s.db --by year --format csv
 contains "CSV header" out.txt "year,works,international,share,share_low,share_high,coverage"
 # W3's co-author has only a raw string ("UC San Diego, La Jolla, CA 92093"): the
