@@ -744,6 +744,7 @@ add_share_columns (CopubTable *t)
   copub_table_add_column (t, "coverage", COPUB_COLUMN_SHARE);
   copub_table_add_column (t, "complete", COPUB_COLUMN_INT);
   copub_table_add_column (t, "share_complete", COPUB_COLUMN_SHARE);
+  copub_table_add_column (t, "share_max", COPUB_COLUMN_SHARE);
 }
 
 static gboolean
@@ -811,6 +812,9 @@ fill_share_row (CopubTable *t, guint row, guint col, const Cell *c)
   set_share (t, row, col + 5, (double) c->known, c->authorships);
   copub_table_set_int (t, row, col + 6, c->complete);
   set_share (t, row, col + 7, (double) c->complete_international, c->complete);
+  /* The ceiling: every work not complete taken as international. */
+  set_share (t, row, col + 8, (double) (c->works - c->complete + c->complete_international),
+             c->works);
 }
 
 static void

@@ -776,7 +776,56 @@ set_note (CopubChart *chart, const char *note)
   chart->note = g_strdup (note);
 }
 
-/* (a) The headline share per year with its interval, and among complete works. */
+/* The percent range of the year chart, from the data: the intervals and the ceilings,
+ * with margins (the legend's above), on multiples of 5 points within 0-100. */
+static void
+share_range (const CopubTable *t, int *out_low, int *out_high)
+{
+  double low = 100, high = 0;
+
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      double values[] = { copub_table_real_at (t, r, "share_low"),
+                          copub_table_real_at (t, r, "share_high"),
+                          copub_table_real_at (t, r, "share_max") };
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        if (isfinite (values[i]))
+          {
+            low = MIN (low, 100 * values[i]);
+            high = MAX (high, 100 * values[i]);
+          }
+    }
+  if (low > high)
+    low = 0, high = 100;
+  /* room above the data for the legend's four lines */
+  *out_low = MAX (0, 5 * (int) floor ((low - 3) / 5));
+  *out_high = MIN (100, 5 * (int) ceil ((high + 3 + 0.6 * (high - low + 6)) / 5));
+}
+
+/* Year tics with each year's n beneath: ("2016\nn = 422" 2016, ...). Numbers only. */
+static void
+year_n_tics (Ctx *ctx, const CopubTable *t)
+{
+  GString *s = ctx->script;
+  int first = ctx->data->first_year, last = ctx->data->last_year;
+  int step = last - first > 12 ? 2 : 1;
+
+  g_string_append (s, "set xtics (");
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      int year = (int) copub_table_real_at (t, r, "year");
+      g_autofree char *n = format_count ((gint64) copub_table_real_at (t, r, "works"),
+                                                    ctx->fr);
+      if ((year - first) % step != 0)
+        continue;
+      g_string_append_printf (s, "%s\"%d\\nn = %s\" %d", s->str[s->len - 1] == '(' ? "" : ", ",
+                              year, n, year);
+    }
+  g_string_append (s, ")\n");
+}
+
+/* (a) The headline share per year with its interval, and the ceiling: the share if every
+ * work with an authorship of unknown country were international. */
 static gboolean
 chart_share (Ctx *ctx, CopubChart *chart, GError **error)
 {
@@ -785,6 +834,7 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
+  int low, high;
 
   chart->title = g_strdup (tr (ctx, "International co-publication share per year",
                                "Part des co-publications internationales par année"));
@@ -799,31 +849,41 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
                        100 * copub_table_real_at (t, r, "share"),
                        100 * copub_table_real_at (t, r, "share_low"),
                        100 * copub_table_real_at (t, r, "share_high"),
-                       100 * copub_table_real_at (t, r, "share_complete") };
+                       100 * copub_table_real_at (t, r, "share_max") };
       append_row (dat, G_N_ELEMENTS (row), row);
     }
   if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
     return FALSE;
-  subtitle = g_strdup_printf ("%s%s", inst,
-                              tr (ctx, "share of the works with a co-author abroad; band: its "
-                                       "95 % interval (Wilson)",
-                                  "part des publications avec un co-auteur à l'étranger ; "
-                                  "bande : son intervalle à 95 % (Wilson)"));
+  share_range (t, &low, &high);
+  subtitle = g_strdup_printf (tr (ctx, "%sshare of the works with a co-author abroad (n per "
+                                       "year below); axis from %d to %d %%, not from 0",
+                                  "%spart des publications avec un co-auteur à l'étranger (n "
+                                  "par année en bas) ; axe de %d à %d %%, pas depuis 0"),
+                              inst, low, high);
   begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, ctx->data->works);
-  year_axis (ctx, FALSE);
-  percent_axis (ctx, TRUE);
-  g_string_append (ctx->script, "set ytics 20\nset key top left vertical Left reverse opaque "
+  g_string_append_printf (ctx->script, "set xrange [%d.5:%d.5]\n", ctx->data->first_year - 1,
+                          ctx->data->last_year);
+  year_n_tics (ctx, t);
+  g_string_append_printf (ctx->script, "set yrange [%d:%d]\nset ytics %d, %d\n"
+                                       "set format y '%%g%s%%%%'\n",
+                          low, high, low, high - low > 50 ? 10 : 5, ctx->fr ? "\u202f" : "");
+  g_string_append (ctx->script, "set key top left vertical Left reverse opaque "
                                 "box lc rgb '#ffffff' width -3\n");
-  append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:3:4 with filledcurves "
-                              "fc rgb '#2f6b9a' fs transparent solid 0.16 title ",
-                 tr (ctx, "95 % confidence interval", "intervalle de confiance à 95 %"),
-                 ", \\");
+  append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:2:5 with filledcurves "
+                              "fc rgb '#e08a2c' fs transparent pattern 4 border lc rgb "
+                              "'#e08a2c' title ",
+                 tr (ctx, "floor to ceiling: unknown countries all at home, or all abroad",
+                     "du plancher au plafond : pays inconnus tous nationaux, ou tous "
+                     "étrangers"), ", \\");
+  append_quoted (ctx->script, "  '' using 1:3:4 with filledcurves "
+                              "fc rgb '#2f6b9a' fs transparent solid 0.22 title ",
+                 tr (ctx, "95 % confidence interval of the share",
+                     "intervalle de confiance à 95 % de la part"), ", \\");
   append_quoted (ctx->script, "  '' using 1:2 with linespoints lt 1 title ",
-                 tr (ctx, "all works (the headline figure)",
-                     "toutes les publications (le chiffre clé)"), ", \\");
+                 tr (ctx, "share, all works (the headline figure; the floor)",
+                     "part, toutes les publications (le chiffre clé ; le plancher)"), ", \\");
   append_quoted (ctx->script, "  '' using 1:5 with linespoints lt 2 dt (5,3) pt 5 ps 0.9 title ",
-                 tr (ctx, "works with complete country information",
-                     "publications aux pays tous connus"), ", \\");
+                 tr (ctx, "ceiling", "plafond"), ", \\");
   g_string_append_printf (ctx->script, "  '' using 1:2:(gprintf('%%.1f', $2)) with labels "
                                        "offset 0,-1.3 font %s textcolor lt 1 notitle\n",
                           label_font);

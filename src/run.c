@@ -236,6 +236,7 @@ history_of (GPtrArray *runs, gsize *n)
       h[*n].date = r->started_at;
       h[*n].share = r->headline_share;
       h[*n].works = r->headline_works;
+      h[*n].stored = r->works_openalex + r->works_hal;
       (*n)++;
     }
   return h;

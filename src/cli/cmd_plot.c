@@ -173,7 +173,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autoptr(GOptionContext) context = copub_cli_context_new (
       "plot", NULL,
       "Draw the charts with gnuplot: (a) the international share per year with its\n"
-      "95 % interval and among works with complete country information; (b) the share\n"
+      "95 % interval, its ceiling (unknown countries all abroad) and each year's n, on\n"
+      "an axis fitted to the data; (b) the share\n"
       "per theme; (c) the top partner countries of the last period, full and fractional\n"
       "counts; (d) their trend; (e) co-publications with each strategic partner (with\n"
       "--partners); (f) a theme x partner-country heat map. Charts without data are\n"

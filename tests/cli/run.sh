@@ -122,6 +122,10 @@ check "the run records the headline n" \
 expect_status "second run" 0 "$COPUB" run --offline cfg/good.conf
 check "two runs recorded" test "$(sqlite3 cfg/run.db "SELECT count(*) FROM runs WHERE status = 'ok'")" = 2
 contains "the report shows the history of runs" cfg/out/report.html "How the figure moved"
+contains "same data: the history says the headline did not move" cfg/out/report.html \
+    "the headline has not moved"
+check "same data: no 'moved from', no change named" \
+    sh -c '! grep -Eq "moved from|went from|changed" cfg/out/report.html'
 cp cfg/out/report.html good-report.html
 
 # The lock: while one run holds it, another exits at once with status 5.
