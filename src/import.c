@@ -274,7 +274,6 @@ bad_record (Writer *w, const char *where, const GError *problem, GError **error)
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE, message);
       return FALSE;
     }
-  w->stats->records++;
   w->stats->skipped++;
   if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
     g_ptr_array_add (w->stats->skipped_where, g_steal_pointer (&message));
@@ -681,6 +680,7 @@ static gboolean
 import_hal_file (Writer *w, Reader *r, CopubFormat format, GError **error)
 {
   g_autoptr(GError) local = NULL;
+  CopubImportStats before = *w->stats;
 
   if (!w->options->skip_bad)
     return import_hal (w, r, format, error);
@@ -695,6 +695,12 @@ import_hal_file (Writer *w, Reader *r, CopubFormat format, GError **error)
     }
   if (!copub_store_rollback_to_savepoint (w->store, error))
     return FALSE;
+  /* What the file wrote is undone: so are its counts. */
+  w->stats->records = before.records;
+  w->stats->inserted = before.inserted;
+  w->stats->updated = before.updated;
+  w->stats->unchanged = before.unchanged;
+  w->stats->inferred = before.inferred;
   w->stats->skipped++;
   if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
     g_ptr_array_add (w->stats->skipped_where, g_strdup_printf ("the whole file: %s",

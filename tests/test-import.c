@@ -109,10 +109,10 @@ static void
 test_skip_bad (void)
 {
   const char *cases[][3] = {
-    { "fixtures/openalex/bad-syntax.jsonl", "4/3/0/0/1", "line 3" },
-    { "fixtures/openalex/bad-year.jsonl", "3/2/0/0/1", "line 2" },
-    { "fixtures/openalex/bad-utf8.jsonl", "2/1/0/0/1", "line 2" },
-    { "fixtures/openalex/bad-noid-page.json", "3/2/0/0/1", "record 2" },
+    { "fixtures/openalex/bad-syntax.jsonl", "3/3/0/0/1", "line 3" },
+    { "fixtures/openalex/bad-year.jsonl", "2/2/0/0/1", "line 2" },
+    { "fixtures/openalex/bad-utf8.jsonl", "1/1/0/0/1", "line 2" },
+    { "fixtures/openalex/bad-noid-page.json", "2/2/0/0/1", "record 2" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -31,7 +31,7 @@ const char *copub_format_name (CopubFormat format);
 
 typedef struct {
   guint64 files;
-  guint64 records;    /* records read, bad ones included */
+  guint64 records;    /* good records read (imported); bad ones are in skipped */
   guint64 inserted;
   guint64 updated;
   guint64 unchanged;

@@ -42,6 +42,7 @@ expect_status "--skip-bad skips and reports" 0 "$COPUB" import --db k.db --skip-
     "$OA/bad-syntax.jsonl" "$OA/bad-utf8.jsonl"
 contains "skipped record listed with its line" err.txt "bad-utf8.jsonl' line 2"
 contains "skipped count" err.txt "2 skipped"
+contains "the skipped records are not counted as imported" err.txt "imported 4 records"
 expect_status "a foreign SQLite file is refused" 1 "$COPUB" import --db dump1.sql "$OA/works.jsonl"
 
 # A first import builds the store aside ("STORE.loading-XXXXXX") and puts it in place at
