@@ -63,7 +63,10 @@ for _ in $(seq 100); do ls killed.db.loading-* >/dev/null 2>&1 && break; sleep 0
 sleep 0.3
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 check "a first import killed midway leaves no store" test ! -e killed.db
+check "... but its file being loaded" test -n "$(ls killed.db.loading-* 2>/dev/null)"
 expect_status "the next import builds it" 0 "$COPUB" import --db killed.db "$OA/works.jsonl"
+check "... removing the killed import's file" test -z "$(ls killed.db.loading-* 2>/dev/null)"
+contains "... and saying so" err.txt "left by an import that was killed (pid $pid)"
 check "... a store in WAL mode with the works" \
     test "$(sqlite3 killed.db "PRAGMA journal_mode; SELECT count(*) FROM works" | tr '\n' ' ')" = "wal 12 "
 cd .. || exit 1
