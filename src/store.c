@@ -350,7 +350,7 @@ copub_store_lock (const char *path, const char *what, GError **error)
       holder[n > 0 ? n : 0] = '\0';
       g_strstrip (holder);
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_LOCKED,
-                   "another copub process (pid %s) holds the lock '%s': %s not started",
+                   "another copub process (pid %s) holds the lock '%s': not starting %s",
                    *holder ? holder : "unknown", lock, what);
       close (fd);
       return -1;
