@@ -15,9 +15,11 @@ typedef struct {
   gboolean skip_bad; /* skip malformed records (counted, and where) instead of failing */
   guint n_threads;   /* parser threads for JSON Lines; 0 = one per processor */
   const CopubNormaliser *normaliser; /* fills in authorships without a country; or NULL */
+  CopubLimits limits; /* a record over them is bad (a JSON Lines line is never read whole
+                       * beyond max_record bytes) */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, COPUB_LIMITS_INIT }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -66,6 +68,8 @@ typedef struct {
   const CopubNormaliser *normaliser; /* or NULL */
   CopubLineFilter filter;            /* or NULL: every line */
   gpointer filter_data;
+  const CopubLimits *limits;         /* or NULL: the defaults. A longer line is a bad
+                                      * record, skipped without being kept in memory */
 } CopubJsonlOptions;
 
 /* Streams the OpenAlex JSON Lines file @path (plain or gzip): lines are parsed by a

@@ -305,7 +305,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   g_autoptr(CopubAggregate) aggregate = NULL;
   g_autoptr(CopubTable) table = NULL;
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL };
+  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL, NULL };
   Keep keep = { 0 };
   Scan scan = { 0 };
   const char *stdin_only[] = { "-", NULL };
