@@ -540,7 +540,7 @@ same "... to the clean run's corpus" kill3.db
 # The second one on the same store refuses at once, as a second copub run does (exit 5,
 # one line naming the lock), instead of harvesting everything a second time.
 reset
-fault "fault=slow&seconds=0.3&count=all&path=/works"
+fault "fault=slow&seconds=2&count=all&path=/works"
 "$COPUB" fetch openalex "${FETCH_ARGS[@]}" --db twice.db --institution "$INST" \
     >/dev/null 2>twice.err &
 FETCH=$!
