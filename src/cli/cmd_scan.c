@@ -355,7 +355,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   g_autoptr(CopubSnapshot) snapshot = NULL;
   g_autoptr(GPtrArray) parts = NULL;
   g_autoptr(GPtrArray) snapshot_files = g_ptr_array_new ();
-  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL };
+  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL, NULL };
   Keep keep = { 0 };
   Scan scan = { 0 };
   const char *stdin_only[] = { "-", NULL };

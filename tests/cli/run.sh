@@ -200,3 +200,41 @@ contains "window = 1 gives a column per year" cfg/out-w1/report.html ">2018</th>
 expect_status "copub report --window 3" 0 "$COPUB" report --db cfg/w1.db --out rep-w3 \
     --partners cfg/lorraine-partners.tsv --themes cfg/lorraine-themes.tsv --window 3
 contains "report --window gives the periods" rep-w3/partner-year.csv "2018-2020"
+
+# The swap is one rename: the report directory is there, whole, at every instant (two
+# renames left a moment with no report at all between them).
+if command -v strace >/dev/null; then
+    strace -f -qq -e trace=rename,renameat,renameat2 -o swap.trace \
+        "$COPUB" run --offline cfg/good.conf >/dev/null 2>&1
+    check "one rename puts the new report in place of the old" \
+        test "$(grep -c '/cfg/out"' swap.trace)" -eq 1
+    check "... an exchange with the staging directory" grep -q 'RENAME_EXCHANGE' swap.trace
+fi
+
+# A run killed with -9 (here while it writes its report) leaves a staging directory and a
+# "running" history row; an older copub left OUT.old-PID; a killed first import left
+# STORE.loading-PID-XXXXXX. The next run removes the debris, says so, records the kill.
+"$COPUB" run --offline cfg/good.conf >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 400); do ls -a cfg | grep -q '^\.out\.staging-' && break; sleep 0.025; done
+kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+check "the killed run left its staging directory" test -n "$(ls -a cfg | grep '^\.out\.staging-')"
+check "... and a running row" \
+    test "$(sqlite3 cfg/run.db "SELECT status FROM runs ORDER BY run_id DESC LIMIT 1")" = running
+sh -c 'exit 0' & gone=$!; wait "$gone"    # a pid that no process has now
+mkdir -p "cfg/out.old-$gone" && echo old > "cfg/out.old-$gone/report.html"
+head -c 100000 /dev/zero > "cfg/run.db.loading-$gone-AbC123"
+"$COPUB" import --db cfg/live.db "$TOP/fixtures/openalex/works.jsonl" 2>/dev/null &
+live=$!; : > "cfg/run.db.loading-$live-XyZ789"      # one whose import still runs
+expect_status "the next run succeeds" 0 "$COPUB" run --offline cfg/good.conf
+check "it removed the staging directory" test -z "$(ls -a cfg | grep staging)"
+check "it removed OUT.old-PID" test ! -e "cfg/out.old-$gone"
+check "it removed the stale STORE.loading file" test ! -e "cfg/run.db.loading-$gone-AbC123"
+check "it kept the one of a live process" test -e "cfg/run.db.loading-$live-XyZ789"
+contains "it says what it removed" err.txt "/cfg/run.db.loading-$gone-AbC123', left by an import that was killed"
+contains "... and the staging directory" err.txt "/cfg/.out.staging-"
+check "the killed run is recorded as killed" \
+    test "$(sqlite3 cfg/run.db "SELECT status FROM runs WHERE run_id = (SELECT max(run_id) - 1 FROM runs)")" = killed
+check "no run is left running" \
+    test "$(sqlite3 cfg/run.db "SELECT count(*) FROM runs WHERE status = 'running'")" = 0
+wait "$live" 2>/dev/null; rm -f "cfg/run.db.loading-$live-XyZ789"
