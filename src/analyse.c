@@ -113,12 +113,66 @@ in_corpus (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
 
 /* ---- one work's countries --------------------------------------------------------- */
 
+/* Fractional counts are exact integers: billionths of a work. A work's credit to a
+ * country is rounded once to the nearest billionth (halves up); sums of integers do not
+ * depend on the order or the split of the input. */
+#define FRAC_SCALE G_GINT64_CONSTANT (1000000000)
+/* Bound of a credit's denominator (before the authorship count), for exact rounding. */
+#define FRAC_MAX_DEN (G_GUINT64_CONSTANT (1) << 40)
+
+__extension__ typedef unsigned __int128 FracWide;
+
+/* A country's credit in one work while it is summed: num / (den * known) exactly, plus
+ * @rounded billionths for the parts that would take the denominator past FRAC_MAX_DEN
+ * (authorships with many different numbers of countries: each is rounded alone). */
+typedef struct {
+  FracWide num;
+  guint64 den;
+  gint64 rounded;
+} Credit;
+
 /* The harmonised countries of a work (distinct), and each one's fractional credit. */
 typedef struct {
   const char *codes[64];
-  double credit[64];
+  Credit part[64];
+  gint64 credit[64]; /* billionths of the work */
   guint n;
 } WorkCountries;
+
+static guint64
+gcd64 (guint64 a, guint64 b)
+{
+  while (b)
+    {
+      guint64 t = a % b;
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+/* round (FRAC_SCALE * num / den), halves up. */
+static gint64
+frac_round (FracWide num, FracWide den)
+{
+  FracWide q = num / den, r = num % den;
+  return (gint64) (q * FRAC_SCALE + (2 * r * FRAC_SCALE + den) / (2 * den));
+}
+
+/* Adds 1 / (@known * @k) to @c. */
+static void
+credit_add (Credit *c, guint64 k, guint known)
+{
+  guint64 g = gcd64 (c->den, k), den = c->den / g * k;
+
+  if (c->den / g > FRAC_MAX_DEN / k)
+    {
+      c->rounded += frac_round (1, (FracWide) k * known);
+      return;
+    }
+  c->num = c->num * (k / g) + den / k;
+  c->den = den;
+}
 
 static guint
 country_slot (WorkCountries *wc, const char *code)
@@ -129,13 +183,15 @@ country_slot (WorkCountries *wc, const char *code)
   if (wc->n == G_N_ELEMENTS (wc->codes))
     return G_MAXUINT; /* more than 64 countries in one work: the rest is not counted */
   wc->codes[wc->n] = code;
-  wc->credit[wc->n] = 0.0;
+  wc->part[wc->n] = (Credit) { 0, 1, 0 };
+  wc->credit[wc->n] = 0;
   return wc->n++;
 }
 
 /* Reads "FR;FR,US;;DE": each authorship with a known country carries 1/K of the work
- * (K such authorships), split equally over its distinct harmonised countries. The
- * codes point into @buf, a writable copy of the string. */
+ * (K such authorships), split equally over its distinct harmonised countries; a
+ * country's credit is the exact sum of its parts, rounded once. The codes point into
+ * @buf, a writable copy of the string. */
 static void
 work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc)
 {
@@ -169,9 +225,14 @@ work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc
         {
           guint slot = country_slot (wc, mine[i]);
           if (slot != G_MAXUINT)
-            wc->credit[slot] += 1.0 / ((double) known * (double) n_mine);
+            credit_add (&wc->part[slot], n_mine, known);
         }
     }
+  for (guint i = 0; i < wc->n; i++)
+    wc->credit[i] = wc->part[i].rounded
+                    + (wc->part[i].num ? frac_round (wc->part[i].num,
+                                                     (FracWide) wc->part[i].den * known)
+                                       : 0);
 }
 
 static gboolean
@@ -194,7 +255,7 @@ typedef struct {
   gint64 known;
   gint64 complete;
   gint64 complete_international;
-  double fractional;
+  gint64 fractional;  /* billionths of a work (FRAC_SCALE) */
   char **values;      /* the cell's dimension values, in options->dims order */
   int year;           /* for the year dimension: the year (periods: the last year) */
   guint partner;      /* for ordering partners as in their file */
@@ -830,8 +891,8 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o
     }
   if (o->counting != COPUB_COUNTING_FULL && has_dim (o, COPUB_DIM_COUNTRY))
     {
-      copub_table_set_real (t, row, col++, c->fractional);
-      set_share (t, row, col++, c->fractional, n);
+      copub_table_set_fixed (t, row, col++, c->fractional, FRAC_SCALE);
+      set_share (t, row, col++, (double) c->fractional / (double) FRAC_SCALE, n);
     }
   if (has_dim (o, COPUB_DIM_COUNTRY))
     copub_table_set_int (t, row, col, rank);
@@ -1135,6 +1196,10 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   count_summary (&agg->scan, &s, NULL);
 }
 
+/* Version 2: fractional counts are integers in billionths of a work (version 1 held
+ * them as decimal doubles, whose sums depend on the order of the additions). */
+#define PARTIAL_MAGIC "copub-partial 2"
+
 /* A dimension value as a partial file holds it: no tab, no line break. */
 static void
 append_value (GString *out, const char *value)
@@ -1153,7 +1218,6 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       const Cell *c = value;
-      char frac[G_ASCII_DTOSTR_BUF_SIZE];
       g_string_append_printf (out, "%c\t", tag);
       for (guint i = 0; i < n_values; i++)
         {
@@ -1161,12 +1225,11 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
             g_string_append_c (out, '\x1f');
           append_value (out, c->values[i]);
         }
-      g_ascii_dtostr (frac, sizeof frac, c->fractional);
       g_string_append_printf (out, "\t%d\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
                               G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
-                              G_GINT64_FORMAT "\t%s\n", c->year, c->works, c->international,
-                              c->authorships, c->known, c->complete, c->complete_international,
-                              frac);
+                              G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\n", c->year, c->works,
+                              c->international, c->authorships, c->known, c->complete,
+                              c->complete_international, c->fractional);
     }
 }
 
@@ -1182,7 +1245,7 @@ n_base_values (const CopubAnalyseOptions *o)
 gboolean
 copub_aggregate_write (const CopubAggregate *agg, const char *path, GError **error)
 {
-  g_autoptr(GString) out = g_string_new ("copub-partial 1\n");
+  g_autoptr(GString) out = g_string_new (PARTIAL_MAGIC "\n");
   g_autoptr(GError) local = NULL;
 
   g_string_append_printf (out, "signature\t%s\nyears\t%d\t%d\nsynthetic\t%d\n",
@@ -1211,6 +1274,7 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
   GHashTable *table = base ? agg->scan.base : agg->scan.cells;
   GString *key;
   Cell add = { 0 }, *c;
+  gint64 frac;
 
   if (g_strv_length (f) != 10)
     {
@@ -1235,7 +1299,14 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
   add.known = g_ascii_strtoll (f[6], NULL, 10);
   add.complete = g_ascii_strtoll (f[7], NULL, 10);
   add.complete_international = g_ascii_strtoll (f[8], NULL, 10);
-  add.fractional = g_ascii_strtod (f[9], NULL);
+  if (!g_ascii_string_to_signed (f[9], 10, 0, G_MAXINT64, &frac, NULL))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "fractional count '%s': expected a whole number of billionths of a work",
+                   f[9]);
+      return FALSE;
+    }
+  add.fractional = (gint64) frac;
   cell_add (c, &add);
   c->year = atoi (f[2]);
   return TRUE;
@@ -1244,10 +1315,17 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
 static gboolean
 merge_header (CopubAggregate *agg, char **lines, GError **error)
 {
-  if (lines[0] == NULL || strcmp (lines[0], "copub-partial 1") != 0)
+  if (lines[0] && strcmp (lines[0], "copub-partial 1") == 0)
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                           "line 1: expected \"copub-partial 1\": not a copub partial");
+                           "line 1: a partial of an older copub (version 1, inexact "
+                           "fractional counts): scan its input again with this copub");
+      return FALSE;
+    }
+  if (lines[0] == NULL || strcmp (lines[0], PARTIAL_MAGIC) != 0)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "line 1: expected \"" PARTIAL_MAGIC "\": not a copub partial");
       return FALSE;
     }
   if (lines[1] == NULL || !g_str_has_prefix (lines[1], "signature\t")
