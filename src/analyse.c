@@ -113,17 +113,22 @@ in_corpus (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
 
 /* ---- one work's countries --------------------------------------------------------- */
 
-/* Fractional counts are exact integers: billionths of a work. A work's credit to a
- * country is rounded once to the nearest billionth (halves up); sums of integers do not
- * depend on the order or the split of the input. */
-#define FRAC_SCALE G_GINT64_CONSTANT (1000000000)
+/* Fractional counts are integers in units of 1/FRAC_SCALE of a work, FRAC_SCALE being
+ * lcm(1..40): a part 1/(K C) (K authorships with a country, C countries in the
+ * authorship) is a whole number of units whenever K C divides it (every K C up to 40,
+ * and 48, 60, 100, 120, 200, 300...), so equal fractions stay equal. A work's credit to
+ * a country is rounded once to the nearest unit (halves up), exact in those cases; sums
+ * of integers (128 bits: 3 * 10^22 works) do not depend on the order or the split of
+ * the input. */
+#define FRAC_SCALE G_GINT64_CONSTANT (5342931457063200)
 /* Bound of a credit's denominator (before the authorship count), for exact rounding. */
-#define FRAC_MAX_DEN (G_GUINT64_CONSTANT (1) << 40)
+#define FRAC_MAX_DEN (G_GUINT64_CONSTANT (1) << 32)
 
 __extension__ typedef unsigned __int128 FracWide;
+__extension__ typedef __int128 FracSum;
 
 /* A country's credit in one work while it is summed: num / (den * known) exactly, plus
- * @rounded billionths for the parts that would take the denominator past FRAC_MAX_DEN
+ * @rounded units for the parts that would take the denominator past FRAC_MAX_DEN
  * (authorships with many different numbers of countries: each is rounded alone). */
 typedef struct {
   FracWide num;
@@ -135,7 +140,7 @@ typedef struct {
 typedef struct {
   const char *codes[64];
   Credit part[64];
-  gint64 credit[64]; /* billionths of the work */
+  gint64 credit[64]; /* units of 1/FRAC_SCALE of the work */
   guint n;
 } WorkCountries;
 
@@ -255,7 +260,7 @@ typedef struct {
   gint64 known;
   gint64 complete;
   gint64 complete_international;
-  gint64 fractional;  /* billionths of a work (FRAC_SCALE) */
+  FracSum fractional; /* units of 1/FRAC_SCALE of a work */
   char **values;      /* the cell's dimension values, in options->dims order */
   int year;           /* for the year dimension: the year (periods: the last year) */
   guint partner;      /* for ordering partners as in their file */
@@ -891,8 +896,11 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o
     }
   if (o->counting != COPUB_COUNTING_FULL && has_dim (o, COPUB_DIM_COUNTRY))
     {
-      copub_table_set_fixed (t, row, col++, c->fractional, FRAC_SCALE);
-      set_share (t, row, col++, (double) c->fractional / (double) FRAC_SCALE, n);
+      double frac = (double) c->fractional / (double) FRAC_SCALE;
+      /* The one rounding of the output: to hundredths, halves up, from the integer. */
+      gint64 hundredths = (gint64) ((200 * c->fractional + FRAC_SCALE) / (2 * FRAC_SCALE));
+      copub_table_set_rounded (t, row, col++, frac, hundredths);
+      set_share (t, row, col++, frac, n);
     }
   if (has_dim (o, COPUB_DIM_COUNTRY))
     copub_table_set_int (t, row, col, rank);
@@ -1196,8 +1204,8 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   count_summary (&agg->scan, &s, NULL);
 }
 
-/* Version 2: fractional counts are integers in billionths of a work (version 1 held
- * them as decimal doubles, whose sums depend on the order of the additions). */
+/* Version 2: fractional counts are integers in units of 1/FRAC_SCALE of a work (version
+ * 1 held them as decimal doubles, whose sums depend on the order of the additions). */
 #define PARTIAL_MAGIC "copub-partial 2"
 
 /* A dimension value as a partial file holds it: no tab, no line break. */
@@ -1206,6 +1214,38 @@ append_value (GString *out, const char *value)
 {
   for (const char *c = value; *c; c++)
     g_string_append_c (out, *c == '\t' || *c == '\n' || *c == '\x1f' ? ' ' : *c);
+}
+
+/* A fractional count in decimal (no printf for 128 bits). */
+static void
+append_frac (GString *out, FracSum value)
+{
+  char digits[48];
+  guint n = 0;
+  FracWide v = (FracWide) value;
+
+  do
+    digits[n++] = (char) ('0' + (int) (v % 10));
+  while ((v /= 10) != 0);
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+}
+
+/* Parses a fractional count: decimal digits only, at most 37 of them. */
+static gboolean
+parse_frac (const char *text, FracSum *out)
+{
+  FracWide v = 0;
+  guint n = 0;
+
+  for (const char *p = text; *p; p++, n++)
+    {
+      if (*p < '0' || *p > '9' || n >= 37)
+        return FALSE;
+      v = v * 10 + (FracWide) (*p - '0');
+    }
+  *out = (FracSum) v;
+  return n > 0;
 }
 
 static void
@@ -1227,9 +1267,10 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
         }
       g_string_append_printf (out, "\t%d\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
                               G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
-                              G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\n", c->year, c->works,
-                              c->international, c->authorships, c->known, c->complete,
-                              c->complete_international, c->fractional);
+                              G_GINT64_FORMAT "\t", c->year, c->works, c->international,
+                              c->authorships, c->known, c->complete, c->complete_international);
+      append_frac (out, c->fractional);
+      g_string_append_c (out, '\n');
     }
 }
 
@@ -1274,7 +1315,6 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
   GHashTable *table = base ? agg->scan.base : agg->scan.cells;
   GString *key;
   Cell add = { 0 }, *c;
-  gint64 frac;
 
   if (g_strv_length (f) != 10)
     {
@@ -1299,14 +1339,13 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
   add.known = g_ascii_strtoll (f[6], NULL, 10);
   add.complete = g_ascii_strtoll (f[7], NULL, 10);
   add.complete_international = g_ascii_strtoll (f[8], NULL, 10);
-  if (!g_ascii_string_to_signed (f[9], 10, 0, G_MAXINT64, &frac, NULL))
+  if (!parse_frac (f[9], &add.fractional))
     {
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                   "fractional count '%s': expected a whole number of billionths of a work",
-                   f[9]);
+                   "fractional count '%s': expected a whole number (of 1/%" G_GINT64_FORMAT
+                   " of a work)", f[9], FRAC_SCALE);
       return FALSE;
     }
-  add.fractional = (gint64) frac;
   cell_add (c, &add);
   c->year = atoi (f[2]);
   return TRUE;

@@ -20,7 +20,7 @@ typedef struct {
   gboolean set;
   gint64 i;
   double r;
-  gint64 scale; /* > 0: an exact number i / scale (copub_table_set_fixed) */
+  gboolean rounded; /* REAL: printed as i hundredths (copub_table_set_rounded) */
   char *text;
 } Cell;
 
@@ -113,25 +113,23 @@ copub_table_set_real (CopubTable *t, guint row, guint column, double value)
 }
 
 void
-copub_table_set_fixed (CopubTable *t, guint row, guint column, gint64 value, gint64 scale)
+copub_table_set_rounded (CopubTable *t, guint row, guint column, double value,
+                         gint64 hundredths)
 {
   Cell *c = cell (t, row, column);
-  c->i = value;
-  c->scale = scale;
-  c->r = (double) value / (double) scale;
+  c->i = hundredths;
+  c->rounded = TRUE;
+  c->r = value;
   c->set = TRUE;
 }
 
-/* @value / @scale with 2 decimals, halves away from zero: exact, whatever the double. */
 static char *
-format_fixed (gint64 value, gint64 scale)
+format_hundredths (gint64 value)
 {
   guint64 mag = value < 0 ? -(guint64) value : (guint64) value;
-  guint64 u = (guint64) scale, step = u / 100;
-  guint64 hundredths = mag / u * 100 + (mag % u + step / 2) / step;
 
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%02u", value < 0 && hundredths ? "-" : "",
-                          hundredths / 100, (guint) (hundredths % 100));
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%02u", value < 0 ? "-" : "", mag / 100,
+                          (guint) (mag % 100));
 }
 
 void
@@ -234,8 +232,8 @@ format_cell (const Column *col, const Cell *c, gboolean human)
     case COPUB_COLUMN_SHARE:
       return human ? g_strdup_printf ("%.1f%%", 100.0 * c->r) : g_strdup_printf ("%.4f", c->r);
     case COPUB_COLUMN_REAL:
-      if (c->scale > 0)
-        return format_fixed (c->i, c->scale);
+      if (c->rounded)
+        return format_hundredths (c->i);
       return g_strdup_printf ("%.2f", c->r);
     case COPUB_COLUMN_TEXT:
     default:

@@ -34,11 +34,10 @@ void copub_table_set_text (CopubTable *table, guint row, guint column, const cha
 void copub_table_set_int (CopubTable *table, guint row, guint column, gint64 value);
 /* Non-finite values leave the cell empty. */
 void copub_table_set_real (CopubTable *table, guint row, guint column, double value);
-/* An exact number @value / @scale (@scale > 0, a power of ten of at least 100): CSV and
- * tables round it to 2 decimals, halves away from zero, from the integers themselves;
- * JSON and the readers get the nearest double. */
-void copub_table_set_fixed (CopubTable *table, guint row, guint column, gint64 value,
-                            gint64 scale);
+/* A number the caller rounded to hundredths exactly (@hundredths): CSV and tables print
+ * that, JSON and the readers get @value. */
+void copub_table_set_rounded (CopubTable *table, guint row, guint column, double value,
+                              gint64 hundredths);
 /* A note printed under a text table, in JSON's "notes", and to stderr with CSV. */
 void copub_table_add_note (CopubTable *table, const char *note);
 
