@@ -284,7 +284,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "Write a partial aggregate for copub merge to OUT ('-': standard output) instead of "
       "the table", "OUT" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-      "Parser threads per file (default: one per CPU)", "N" },
+      "Parser threads per file (default: one per CPU; 1: one thread in all)", "N" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
