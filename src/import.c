@@ -556,17 +556,54 @@ next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
     }
 }
 
+/* Records before a read error were delivered in order; the error comes last. */
+static gboolean
+read_end (gboolean ok, GError *read_error, GError **error)
+{
+  if (ok && read_error != NULL)
+    {
+      g_propagate_error (error, read_error);
+      return FALSE;
+    }
+  g_clear_error (&read_error);
+  return ok;
+}
+
+/* One thread does everything: reads, inflates, parses, hands over. With one process per
+ * processor (a map over many files), no thread waits for a processor another holds. */
+static gboolean
+read_jsonl_inline (Reader *r, const CopubJsonlOptions *options, const CopubLimits *limits,
+                   gboolean prepare, ItemFunc func, gpointer data, guint64 *records,
+                   GError **error)
+{
+  GError *read_error = NULL;
+  guint64 line = 1;
+  gboolean ok = TRUE;
+  Batch *b;
+
+  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+    {
+      b->options = options;
+      b->limits = limits;
+      b->prepare = prepare;
+      parse_batch (b, NULL);
+      ok = deliver_batch (b, func, data, records, error);
+      batch_free (b);
+    }
+  return read_end (ok, read_error, error);
+}
+
 /* Reads the JSON Lines of @r: batches of lines go to a pool of parser threads while
- * this thread hands the parsed works, in order, to @func. */
+ * this thread hands the parsed works, in order, to @func. One thread (n_threads 1)
+ * does it all itself. */
 static gboolean
 read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemFunc func,
             gpointer data, guint64 *out_records, GError **error)
 {
   guint n_threads = options->n_threads ? options->n_threads
                                        : (guint) MAX (1, g_get_num_processors ());
-  g_autoptr(GQueue) pending = g_queue_new ();
-  GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
-  GThreadPool *reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
+  g_autoptr(GQueue) pending = NULL;
+  GThreadPool *pool, *reaper;
   static const CopubLimits defaults = COPUB_LIMITS_INIT;
   const CopubLimits *limits = options->limits ? options->limits : &defaults;
   GError *read_error = NULL;
@@ -574,6 +611,16 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   gboolean ok = TRUE;
   Batch *b;
 
+  if (n_threads == 1)
+    {
+      ok = read_jsonl_inline (r, options, limits, prepare, func, data, &records, error);
+      if (out_records)
+        *out_records = records;
+      return ok;
+    }
+  pending = g_queue_new ();
+  pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
+  reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
   while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
     {
       b->options = options;
@@ -599,14 +646,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   g_thread_pool_free (reaper, FALSE, TRUE);
   if (out_records)
     *out_records = records;
-  /* Records before a read error were delivered in order; the error comes last. */
-  if (ok && read_error != NULL)
-    {
-      g_propagate_error (error, read_error);
-      return FALSE;
-    }
-  g_clear_error (&read_error);
-  return ok;
+  return read_end (ok, read_error, error);
 }
 
 typedef struct {

@@ -45,8 +45,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "FILE" },
     { "skip-bad", 0, 0, G_OPTION_ARG_NONE, &skip_bad,
       "Skip malformed records (and say how many and where) instead of failing", NULL },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Parser threads (default: one per CPU)",
-      "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+      "Parser threads (default: one per CPU; 1: one thread in all)", "N" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
       "Import the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/): "
       "the partitions newer than the store's last sync, checked against the manifest", "DIR" },
