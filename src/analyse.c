@@ -854,6 +854,17 @@ describe (const CopubAnalyseOptions *o)
   return g_string_free (s, FALSE);
 }
 
+/* A fractional count as the table gives it: the sum rounded to 1e-9. Doubles added in
+ * another order (the partials of a split, merged) differ in the last bits, which can
+ * fall either side of a displayed rounding (23.874999... and 23.875000...01 for 23.875)
+ * or reorder equal counts; the credits' small denominators keep the exact sums far from
+ * the middle of two billionths, so the rounded sum is the same for every split. */
+static double
+settle (double fractional)
+{
+  return round (fractional * 1e9) / 1e9;
+}
+
 static CopubTable *
 build_table (Scan *scan)
 {
@@ -871,7 +882,11 @@ build_table (Scan *scan)
 
   g_hash_table_iter_init (&it, scan->cells);
   while (g_hash_table_iter_next (&it, NULL, &value))
-    g_ptr_array_add (rows, value);
+    {
+      Cell *c = value;
+      c->fractional = settle (c->fractional);
+      g_ptr_array_add (rows, c);
+    }
   add_dim_columns (t, o);
   if (scan->has_pair)
     add_pair_columns (t, o);
