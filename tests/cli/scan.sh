@@ -9,8 +9,8 @@
 #   ids and codes written in lower case or with JSON escapes (the pre-filter on raw lines
 #   must not drop them);
 # - standard input, --partial to standard output, the exit statuses;
-# - the Hadoop Streaming job (run by scripts/mapreduce/simulate-hadoop) and parallel-scan
-#   give the same table.
+# - parallel-scan gives the same table (scripts/cluster/slurm-scan is tested on a real
+#   Slurm by tests/cli/slurm.sh; the Hadoop Streaming recipe is not tested).
 . "$TOP/tests/cli/lib.sh"
 export COPUB_DATA_DIR=${COPUB_DATA_DIR:-$TOP/data}
 PY=${PYTHON:-python3}
@@ -275,33 +275,6 @@ expect_status "a truncated gzip file is bad data" 4 "$COPUB" scan --all cut.json
 
 opts="--institution I90183372 --by year,country --partners $PARTNERS"
 "$COPUB" scan $opts --format csv $FILES >want.csv 2>/dev/null
-rm -rf hout
-if HADOOP_STREAMING="$PY $MR/simulate-hadoop" HDFS_CAT=cat \
-        bash "$MR/hadoop-streaming.sh" submit -i c1.jsonl.gz -i c2.jsonl.gz -i c3.jsonl.gz \
-        -i edge.jsonl -o hout -- $opts >got.csv 2>err.txt; then
-    same "the Hadoop Streaming job (simulated) gives scan's table" want.csv got.csv
-else
-    not_ok "the Hadoop Streaming job (simulated) ran"; sed 's/^/# /' err.txt | tail -n 5
-fi
-check "the job wrote _SUCCESS" test -f hout/_SUCCESS
-# Plain input cut into splits at arbitrary bytes: every line in exactly one split.
-{ gzip -dc c1.jsonl.gz c2.jsonl.gz c3.jsonl.gz; cat edge.jsonl; } >all.jsonl
-rm -rf hout2
-if HADOOP_STREAMING="$PY $MR/simulate-hadoop -D mapreduce.input.fileinputformat.split.maxsize=999999" \
-        HDFS_CAT=cat bash "$MR/hadoop-streaming.sh" submit -i all.jsonl -o hout2 -- $opts \
-        >got.csv 2>err.txt; then
-    splits=$(grep -c 'simulate-hadoop: map ' err.txt)
-    same "the Hadoop Streaming job on $splits splits of a plain file gives scan's table" want.csv got.csv
-else
-    not_ok "the Hadoop Streaming job on splits ran"; sed 's/^/# /' err.txt | tail -n 5
-fi
-rm -rf hout3
-HADOOP_STREAMING="$PY $MR/simulate-hadoop" HDFS_CAT=cat \
-    bash "$MR/hadoop-streaming.sh" submit -i bad.jsonl -o hout3 -- --all >got.csv 2>err.txt
-status=$?
-if [ "$status" -ne 0 ] && grep -q "failed" err.txt; then ok "a failed map task fails the job"
-else not_ok "a failed map task fails the job (status $status)"; fi
-
 # parallel-scan, with GNU parallel when installed and with the xargs fallback.
 if command -v parallel >/dev/null 2>&1; then
     if bash "$MR/parallel-scan" -j 2 $opts --format csv -- $FILES >got.csv 2>err.txt; then
