@@ -2,6 +2,9 @@
 # copub scan as a Hadoop Streaming job: each mapper scans its input split into a partial
 # aggregate, one reducer merges them into the table. See doc/scaling.md.
 #
+# UNTESTED: a recipe. No Hadoop engine runs it in copub's tests (the local stand-in that
+# did was removed); scripts/cluster/slurm-scan is the cluster path tested on a real Slurm.
+#
 #   hadoop-streaming.sh submit -i INPUT [-i INPUT]... -o OUTPUT [-t TABLE] -- SCAN-OPTIONS
 #       Runs the job (inputs and output on HDFS), then prints the table (or writes TABLE).
 #       SCAN-OPTIONS are copub scan's: --institution ID | --country CC | --all, and the
@@ -21,8 +24,7 @@
 #   COPUB               the copub binary (submit: default `copub` on PATH, else the build
 #                       tree's; on the nodes: ./copub, shipped with the job)
 #   HADOOP_STREAMING    the command that runs a streaming job (default: hadoop jar
-#                       $HADOOP_STREAMING_JAR); scripts/mapreduce/simulate-hadoop takes
-#                       the same arguments and runs the job locally
+#                       $HADOOP_STREAMING_JAR)
 #   HADOOP_STREAMING_JAR  default: the hadoop-streaming-*.jar under $HADOOP_HOME
 #   HDFS_CAT            the command that prints an output file (default: hdfs dfs -cat;
 #                       `cat` for a local job)
