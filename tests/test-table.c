@@ -66,7 +66,7 @@ sample_table (void)
   return t;
 }
 
-/* ---- building and reading --------------------------------------------------------------- */
+/* ---- building and reading ------------------------------------------------------------------- */
 
 static void
 test_cells (void)
