@@ -81,7 +81,7 @@ def main(paths):
         if s is None:
             continue
         year, intl, n_auth, n_known = s
-        r = rows.setdefault(year, [0, 0, 0, 0, 0, 0])
+        r = rows.setdefault(year, [0, 0, 0, 0, 0, 0, 0])
         complete = n_auth > 0 and n_known == n_auth
         r[0] += 1
         r[1] += intl
@@ -89,16 +89,17 @@ def main(paths):
         r[3] += n_known
         r[4] += complete
         r[5] += complete and intl
+        r[6] += intl or not complete
 
     def share(a, b):
         return "%.4f" % (a / b) if b else ""
 
-    out = ["year,works,international,share,share_low,share_high,coverage,complete,share_complete"]
+    out = ["year,works,international,share,share_low,share_high,coverage,complete,share_complete,share_max"]
     for year in sorted(rows):
-        w, i, a, k, c, ci = rows[year]
+        w, i, a, k, c, ci, m = rows[year]
         low, high = wilson(i, w)
-        out.append("%d,%d,%d,%s,%.4f,%.4f,%s,%d,%s" % (year, w, i, share(i, w), low, high, share(k, a), c,
-                                                      share(ci, c)))
+        out.append("%d,%d,%d,%s,%.4f,%.4f,%s,%d,%s,%s" % (year, w, i, share(i, w), low, high, share(k, a),
+                                                         c, share(ci, c), share(m, w)))
     print("\n".join(out))
     print("works read: %d" % n, file=sys.stderr)
     return 0

@@ -113,12 +113,71 @@ in_corpus (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
 
 /* ---- one work's countries --------------------------------------------------------- */
 
+/* Fractional counts are integers in units of 1/FRAC_SCALE of a work, FRAC_SCALE being
+ * lcm(1..40): a part 1/(K C) (K authorships with a country, C countries in the
+ * authorship) is a whole number of units whenever K C divides it (every K C up to 40,
+ * and 48, 60, 100, 120, 200, 300...), so equal fractions stay equal. A work's credit to
+ * a country is rounded once to the nearest unit (halves up), exact in those cases; sums
+ * of integers (128 bits: 3 * 10^22 works) do not depend on the order or the split of
+ * the input. */
+#define FRAC_SCALE G_GINT64_CONSTANT (5342931457063200)
+/* Bound of a credit's denominator (before the authorship count), for exact rounding. */
+#define FRAC_MAX_DEN (G_GUINT64_CONSTANT (1) << 32)
+
+__extension__ typedef unsigned __int128 FracWide;
+__extension__ typedef __int128 FracSum;
+
+/* A country's credit in one work while it is summed: num / (den * known) exactly, plus
+ * @rounded units for the parts that would take the denominator past FRAC_MAX_DEN
+ * (authorships with many different numbers of countries: each is rounded alone). */
+typedef struct {
+  FracWide num;
+  guint64 den;
+  gint64 rounded;
+} Credit;
+
 /* The harmonised countries of a work (distinct), and each one's fractional credit. */
 typedef struct {
   const char *codes[64];
-  double credit[64];
+  Credit part[64];
+  gint64 credit[64]; /* units of 1/FRAC_SCALE of the work */
   guint n;
 } WorkCountries;
+
+static guint64
+gcd64 (guint64 a, guint64 b)
+{
+  while (b)
+    {
+      guint64 t = a % b;
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+/* round (FRAC_SCALE * num / den), halves up. */
+static gint64
+frac_round (FracWide num, FracWide den)
+{
+  FracWide q = num / den, r = num % den;
+  return (gint64) (q * FRAC_SCALE + (2 * r * FRAC_SCALE + den) / (2 * den));
+}
+
+/* Adds 1 / (@known * @k) to @c. */
+static void
+credit_add (Credit *c, guint64 k, guint known)
+{
+  guint64 g = gcd64 (c->den, k), den = c->den / g * k;
+
+  if (c->den / g > FRAC_MAX_DEN / k)
+    {
+      c->rounded += frac_round (1, (FracWide) k * known);
+      return;
+    }
+  c->num = c->num * (k / g) + den / k;
+  c->den = den;
+}
 
 static guint
 country_slot (WorkCountries *wc, const char *code)
@@ -129,13 +188,15 @@ country_slot (WorkCountries *wc, const char *code)
   if (wc->n == G_N_ELEMENTS (wc->codes))
     return G_MAXUINT; /* more than 64 countries in one work: the rest is not counted */
   wc->codes[wc->n] = code;
-  wc->credit[wc->n] = 0.0;
+  wc->part[wc->n] = (Credit) { 0, 1, 0 };
+  wc->credit[wc->n] = 0;
   return wc->n++;
 }
 
 /* Reads "FR;FR,US;;DE": each authorship with a known country carries 1/K of the work
- * (K such authorships), split equally over its distinct harmonised countries. The
- * codes point into @buf, a writable copy of the string. */
+ * (K such authorships), split equally over its distinct harmonised countries; a
+ * country's credit is the exact sum of its parts, rounded once. The codes point into
+ * @buf, a writable copy of the string. */
 static void
 work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc)
 {
@@ -169,9 +230,14 @@ work_countries (const CopubAnalyseOptions *options, char *buf, WorkCountries *wc
         {
           guint slot = country_slot (wc, mine[i]);
           if (slot != G_MAXUINT)
-            wc->credit[slot] += 1.0 / ((double) known * (double) n_mine);
+            credit_add (&wc->part[slot], n_mine, known);
         }
     }
+  for (guint i = 0; i < wc->n; i++)
+    wc->credit[i] = wc->part[i].rounded
+                    + (wc->part[i].num ? frac_round (wc->part[i].num,
+                                                     (FracWide) wc->part[i].den * known)
+                                       : 0);
 }
 
 static gboolean
@@ -194,7 +260,7 @@ typedef struct {
   gint64 known;
   gint64 complete;
   gint64 complete_international;
-  double fractional;
+  FracSum fractional; /* units of 1/FRAC_SCALE of a work */
   char **values;      /* the cell's dimension values, in options->dims order */
   int year;           /* for the year dimension: the year (periods: the last year) */
   guint partner;      /* for ordering partners as in their file */
@@ -744,6 +810,7 @@ add_share_columns (CopubTable *t)
   copub_table_add_column (t, "coverage", COPUB_COLUMN_SHARE);
   copub_table_add_column (t, "complete", COPUB_COLUMN_INT);
   copub_table_add_column (t, "share_complete", COPUB_COLUMN_SHARE);
+  copub_table_add_column (t, "share_max", COPUB_COLUMN_SHARE);
 }
 
 static gboolean
@@ -811,6 +878,9 @@ fill_share_row (CopubTable *t, guint row, guint col, const Cell *c)
   set_share (t, row, col + 5, (double) c->known, c->authorships);
   copub_table_set_int (t, row, col + 6, c->complete);
   set_share (t, row, col + 7, (double) c->complete_international, c->complete);
+  /* The ceiling: every work not complete taken as international. */
+  set_share (t, row, col + 8, (double) (c->works - c->complete + c->complete_international),
+             c->works);
 }
 
 static void
@@ -830,8 +900,11 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o
     }
   if (o->counting != COPUB_COUNTING_FULL && has_dim (o, COPUB_DIM_COUNTRY))
     {
-      copub_table_set_real (t, row, col++, c->fractional);
-      set_share (t, row, col++, c->fractional, n);
+      double frac = (double) c->fractional / (double) FRAC_SCALE;
+      /* The one rounding of the output: to hundredths, halves up, from the integer. */
+      gint64 hundredths = (gint64) ((200 * c->fractional + FRAC_SCALE) / (2 * FRAC_SCALE));
+      copub_table_set_rounded (t, row, col++, frac, hundredths);
+      set_share (t, row, col++, frac, n);
     }
   if (has_dim (o, COPUB_DIM_COUNTRY))
     copub_table_set_int (t, row, col, rank);
@@ -1135,12 +1208,48 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   count_summary (&agg->scan, &s, NULL);
 }
 
+/* Version 2: fractional counts are integers in units of 1/FRAC_SCALE of a work (version
+ * 1 held them as decimal doubles, whose sums depend on the order of the additions). */
+#define PARTIAL_MAGIC "copub-partial 2"
+
 /* A dimension value as a partial file holds it: no tab, no line break. */
 static void
 append_value (GString *out, const char *value)
 {
   for (const char *c = value; *c; c++)
     g_string_append_c (out, *c == '\t' || *c == '\n' || *c == '\x1f' ? ' ' : *c);
+}
+
+/* A fractional count in decimal (no printf for 128 bits). */
+static void
+append_frac (GString *out, FracSum value)
+{
+  char digits[48];
+  guint n = 0;
+  FracWide v = (FracWide) value;
+
+  do
+    digits[n++] = (char) ('0' + (int) (v % 10));
+  while ((v /= 10) != 0);
+  while (n > 0)
+    g_string_append_c (out, digits[--n]);
+}
+
+/* Parses a fractional count: decimal digits only, at most 37 of them. */
+static gboolean
+parse_frac (const char *text, FracSum *out)
+{
+  FracWide v = 0;
+  guint n = 0;
+
+  for (const char *p = text; *p; p++, n++)
+    {
+      if (*p < '0' || *p > '9' || n >= 37)
+        return FALSE;
+      v = v * 10 + (FracWide) (*p - '0');
+    }
+  *out = (FracSum) v;
+  return n > 0;
 }
 
 static void
@@ -1153,7 +1262,6 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
   while (g_hash_table_iter_next (&it, NULL, &value))
     {
       const Cell *c = value;
-      char frac[G_ASCII_DTOSTR_BUF_SIZE];
       g_string_append_printf (out, "%c\t", tag);
       for (guint i = 0; i < n_values; i++)
         {
@@ -1161,12 +1269,12 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
             g_string_append_c (out, '\x1f');
           append_value (out, c->values[i]);
         }
-      g_ascii_dtostr (frac, sizeof frac, c->fractional);
       g_string_append_printf (out, "\t%d\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
                               G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\t%"
-                              G_GINT64_FORMAT "\t%s\n", c->year, c->works, c->international,
-                              c->authorships, c->known, c->complete, c->complete_international,
-                              frac);
+                              G_GINT64_FORMAT "\t", c->year, c->works, c->international,
+                              c->authorships, c->known, c->complete, c->complete_international);
+      append_frac (out, c->fractional);
+      g_string_append_c (out, '\n');
     }
 }
 
@@ -1182,7 +1290,7 @@ n_base_values (const CopubAnalyseOptions *o)
 gboolean
 copub_aggregate_write (const CopubAggregate *agg, const char *path, GError **error)
 {
-  g_autoptr(GString) out = g_string_new ("copub-partial 1\n");
+  g_autoptr(GString) out = g_string_new (PARTIAL_MAGIC "\n");
   g_autoptr(GError) local = NULL;
 
   g_string_append_printf (out, "signature\t%s\nyears\t%d\t%d\nsynthetic\t%d\n",
@@ -1235,7 +1343,13 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
   add.known = g_ascii_strtoll (f[6], NULL, 10);
   add.complete = g_ascii_strtoll (f[7], NULL, 10);
   add.complete_international = g_ascii_strtoll (f[8], NULL, 10);
-  add.fractional = g_ascii_strtod (f[9], NULL);
+  if (!parse_frac (f[9], &add.fractional))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "fractional count '%s': expected a whole number (of 1/%" G_GINT64_FORMAT
+                   " of a work)", f[9], FRAC_SCALE);
+      return FALSE;
+    }
   cell_add (c, &add);
   c->year = atoi (f[2]);
   return TRUE;
@@ -1244,10 +1358,17 @@ merge_line (CopubAggregate *agg, char *line, GError **error)
 static gboolean
 merge_header (CopubAggregate *agg, char **lines, GError **error)
 {
-  if (lines[0] == NULL || strcmp (lines[0], "copub-partial 1") != 0)
+  if (lines[0] && strcmp (lines[0], "copub-partial 1") == 0)
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                           "line 1: expected \"copub-partial 1\": not a copub partial");
+                           "line 1: a partial of an older copub (version 1, inexact "
+                           "fractional counts): scan its input again with this copub");
+      return FALSE;
+    }
+  if (lines[0] == NULL || strcmp (lines[0], PARTIAL_MAGIC) != 0)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "line 1: expected \"" PARTIAL_MAGIC "\": not a copub partial");
       return FALSE;
     }
   if (lines[1] == NULL || !g_str_has_prefix (lines[1], "signature\t")
@@ -1495,8 +1616,33 @@ static const struct { const char *type, *en, *fr; } type_words[] = {
   { "erratum", "errata", "errata" },
   { "peer-review", "peer reviews", "évaluations par les pairs" },
   { "standard", "standards", "normes" },
+  { "reference-entry", "reference entries", "entrées d'encyclopédie" },
+  { "supplementary-materials", "supplementary materials", "documents supplémentaires" },
+  { "grant", "grants", "financements" },
   { "other", "other works", "autres documents" },
 };
+
+gboolean
+copub_analyse_check_types (const char *const *types, GError **error)
+{
+  for (const char *const *t = types; t && *t; t++)
+    {
+      gboolean known = strcmp (*t, "all") == 0 && t == types && t[1] == NULL;
+      for (gsize k = 0; !known && k < G_N_ELEMENTS (type_words); k++)
+        known = strcmp (*t, type_words[k].type) == 0;
+      if (!known)
+        {
+          GString *list = g_string_new (NULL);
+          for (gsize k = 0; k < G_N_ELEMENTS (type_words); k++)
+            g_string_append_printf (list, "%s, ", type_words[k].type);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                       "unknown document type '%s': expected %sor 'all' alone", *t, list->str);
+          g_string_free (list, TRUE);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 char *
 copub_analyse_types_in_words (const char *const *types, const char *lang)

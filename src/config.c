@@ -1,10 +1,16 @@
 /* copub: the run configuration. One table describes every key (group, name, type,
  * default, meaning); loading, checking and the printed reference all come from it. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <glib/gstdio.h>
+
+#include "copub/analyse.h"
 #include "copub/config.h"
+#include "copub/countries.h"
 #include "copub/error.h"
 
 typedef enum { K_STRING, K_PATH, K_BOOL, K_INT, K_DOUBLE, K_LIST, K_PATHS } KeyType;
@@ -64,7 +70,8 @@ static const KeySpec keys[] = {
   { "analysis", "counting", K_STRING, F (counting), "both",
     "Partner countries: full, fractional or both" },
   { "analysis", "window", K_INT, F (window), "4",
-    "Years in the rolling periods of the report's trend table (1: none)" },
+    "Years in the rolling periods of the report's trends by theme and by strategic partner "
+    "(tables, CSV and charts; 1: single years)" },
   { "analysis", "territories-as-home", K_BOOL, F (territories_as_home), "true",
     "French overseas territories count as FR when home is FR" },
   { "analysis", "hk-mo-as-cn", K_BOOL, F (hk_mo_as_cn), "false",
@@ -98,13 +105,15 @@ copub_config_free (CopubConfig *c)
   g_free (c);
 }
 
-/* The line of "key =" in [group] of @text, for messages; 0 when not found. */
+/* The line of "key =" in [group] of @text, for messages; 0 when not found. The last one
+ * when the key is given twice: its value is the one GKeyFile keeps. */
 static guint
 line_of (const char *text, const char *group, const char *key)
 {
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   g_autofree char *header = g_strdup_printf ("[%s]", group);
   gboolean in_group = FALSE;
+  guint found = 0;
 
   for (guint i = 0; lines[i]; i++)
     {
@@ -113,9 +122,9 @@ line_of (const char *text, const char *group, const char *key)
         in_group = strcmp (l, header) == 0;
       else if (in_group && g_str_has_prefix (l, key)
                && (l[strlen (key)] == '=' || l[strlen (key)] == ' '))
-        return i + 1;
+        found = i + 1;
     }
-  return 0;
+  return found;
 }
 
 static const KeySpec *
@@ -230,9 +239,15 @@ check (const CopubConfig *c, const char **bad_group, const char **bad_key)
   static const char *const langs[] = { "en", "fr", NULL };
 
 #define BAD(g, k, ...) (*bad_group = g, *bad_key = k, g_strdup_printf (__VA_ARGS__))
-  if (c->home && !(strlen (c->home) == 2 && g_ascii_isupper (c->home[0])
-                   && g_ascii_isupper (c->home[1])))
-    return BAD ("institution", "home", "expected a two-letter upper-case code or none");
+  g_autoptr(GError) types_error = NULL;
+
+  if (c->home && !copub_country_known (c->home))
+    return BAD ("institution", "home", "expected an ISO 3166-1 alpha-2 country code in upper "
+                "case (FR, DE, US...) or none, not '%s'", c->home);
+  if (c->types == NULL || c->types[0] == NULL)
+    return BAD ("corpus", "types", "at least one document type, or all");
+  if (!copub_analyse_check_types ((const char *const *) c->types, &types_error))
+    return BAD ("corpus", "types", "%s", types_error->message);
   if (!in_set (c->theme_level, levels))
     return BAD ("analysis", "theme-level", "expected field or domain");
   if (!in_set (c->counting, counting))
@@ -256,6 +271,82 @@ check (const CopubConfig *c, const char **bad_group, const char **bad_key)
                 "hal-collection is given");
   if (!c->use_openalex && !c->use_hal && (c->files == NULL || c->files[0] == NULL))
     return BAD ("sources", "openalex", "no source: enable openalex or hal, or list files");
+#undef BAD
+  return NULL;
+}
+
+/* Why the file @path cannot be read, or NULL when it can. */
+static char *
+unreadable (const char *path)
+{
+  if (g_access (path, R_OK) != 0)
+    {
+      int saved = errno;
+      return g_strdup_printf ("cannot read '%s': %s", path, g_strerror (saved));
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return g_strdup_printf ("'%s' is not a file", path);
+  return NULL;
+}
+
+/* Why @path (a file, or a directory when @is_dir) cannot be written or created, or NULL:
+ * it exists as such and is writable, or its nearest existing parent is a writable
+ * directory. */
+static char *
+unwritable (const char *path, gboolean is_dir)
+{
+  g_autofree char *up = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (is_dir != g_file_test (path, G_FILE_TEST_IS_DIR))
+        return g_strdup_printf ("'%s' is not a %s", path, is_dir ? "directory" : "file");
+      if (g_access (path, is_dir ? W_OK | X_OK : R_OK | W_OK) != 0)
+        {
+          int saved = errno;
+          return g_strdup_printf ("cannot write '%s': %s", path, g_strerror (saved));
+        }
+      return NULL;
+    }
+  up = g_path_get_dirname (path);
+  while (!g_file_test (up, G_FILE_TEST_EXISTS))
+    {
+      char *next = g_path_get_dirname (up);
+      g_free (up);
+      up = next;
+    }
+  if (!g_file_test (up, G_FILE_TEST_IS_DIR) || g_access (up, W_OK | X_OK) != 0)
+    return g_strdup_printf ("cannot create '%s': '%s' is not a writable directory", path, up);
+  return NULL;
+}
+
+/* Checks every file the configuration reads and every place it writes, before any work. */
+static char *
+check_paths (const CopubConfig *c, const char **bad_group, const char **bad_key)
+{
+  const struct { const char *group, *key, *path; } inputs[] = {
+    { "sources", "ror", c->ror },
+    { "analysis", "themes", c->themes },
+    { "analysis", "partners", c->partners },
+  };
+  g_autofree char *out_parent = g_path_get_dirname (c->out_dir);
+  char *why;
+
+#define BAD(g, k, text) (*bad_group = g, *bad_key = k, (text))
+  for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
+    if (inputs[i].path && (why = unreadable (inputs[i].path)))
+      return BAD (inputs[i].group, inputs[i].key, why);
+  for (char **f = c->files; f && *f; f++)
+    if ((why = unreadable (*f)))
+      return BAD ("sources", "files", why);
+  if ((why = unwritable (c->store, FALSE)))
+    return BAD ("output", "store", why);
+  if ((why = unwritable (out_parent, TRUE)))
+    return BAD ("output", "dir", why);
+  if (g_file_test (c->out_dir, G_FILE_TEST_EXISTS) && !g_file_test (c->out_dir, G_FILE_TEST_IS_DIR))
+    return BAD ("output", "dir", g_strdup_printf ("'%s' is not a directory", c->out_dir));
+  if (c->log_file && (why = unwritable (c->log_file, FALSE)))
+    return BAD ("output", "log-file", why);
 #undef BAD
   return NULL;
 }
@@ -335,6 +426,15 @@ copub_config_load (const char *path, GError **error)
       return NULL;
     }
   {
+    g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
+    if (groups[0] == NULL)
+      {
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' is empty (copub run "
+                     "--print-config shows every key)", path);
+        return NULL;
+      }
+  }
+  {
     g_autofree char *relative = g_path_get_dirname (path);
     dir = g_canonicalize_filename (relative, NULL);
   }
@@ -343,6 +443,8 @@ copub_config_load (const char *path, GError **error)
   if (c->home && g_ascii_strcasecmp (c->home, "none") == 0)
     g_clear_pointer (&c->home, g_free);
   problem = check (c, &bad_group, &bad_key);
+  if (problem == NULL)
+    problem = check_paths (c, &bad_group, &bad_key);
   if (problem)
     {
       guint line = line_of (text, bad_group, bad_key);

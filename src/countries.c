@@ -102,20 +102,35 @@ load_names (Names *names)
   json_decref (root);
 }
 
-const char *
-copub_country_name (const char *code, const char *lang)
+static const Names *
+names_get (void)
 {
   static Names names;
   static gsize loaded = 0;
-  const char *name;
 
   if (g_once_init_enter (&loaded))
     {
       load_names (&names);
       g_once_init_leave (&loaded, 1);
     }
-  name = g_hash_table_lookup (g_strcmp0 (lang, "fr") == 0 ? names.french : names.english, code);
+  return &names;
+}
+
+const char *
+copub_country_name (const char *code, const char *lang)
+{
+  const Names *names = names_get ();
+  const char *name;
+
+  name = g_hash_table_lookup (g_strcmp0 (lang, "fr") == 0 ? names->french : names->english,
+                              code);
   return name ? name : code;
+}
+
+gboolean
+copub_country_known (const char *code)
+{
+  return code && g_hash_table_contains (names_get ()->english, code);
 }
 
 const char *

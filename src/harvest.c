@@ -168,6 +168,9 @@ store_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const CopubHar
   for (guint i = 0; i < page->works->len; i++)
     {
       CopubPutResult r;
+      /* A record over the size limits is bad data, as in copub import. */
+      if (!copub_work_check_limits (g_ptr_array_index (page->works, i), NULL, error))
+        goto fail;
       if (job->config->normaliser)
         copub_normaliser_fill_work (job->config->normaliser, g_ptr_array_index (page->works, i));
       if (!copub_store_put_work (job->store, g_ptr_array_index (page->works, i), &r, error))

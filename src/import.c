@@ -16,7 +16,6 @@
 
 #define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
-#define MAX_LINE_BYTES (256u << 20)    /* a longer line is not a work */
 #define MAX_IN_FLIGHT 8                /* batches parsed ahead of the writer */
 #define MAX_SKIPPED_LISTED 100
 
@@ -29,14 +28,18 @@ typedef struct {
   gsize start;
   gsize len;
   gsize cap;
+  gsize max_record;   /* a line (record) is never buffered beyond this many bytes */
   gboolean eof;
 } Reader;
 
 static gboolean
-reader_open (Reader *r, const char *path, GError **error)
+reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **error)
 {
+  static const CopubLimits defaults = COPUB_LIMITS_INIT;
+
   memset (r, 0, sizeof *r);
   r->path = path;
+  r->max_record = (limits ? limits : &defaults)->max_record;
   r->gz = gzopen (path, "rb");
   if (r->gz == NULL)
     {
@@ -216,11 +219,22 @@ detect_format (Reader *r, CopubFormat *out, GError **error)
     }
   *out = COPUB_FORMAT_OPENALEX_DOCUMENT;
   while ((found = memchr (r->buf + i, '\n', r->len - i)) == NULL && !r->eof
-         && r->len < MAX_LINE_BYTES)
+         && r->len - i <= r->max_record)
     if (!reader_fill (r, error))
       return FALSE;
   r->start = bom;
-  if (r->buf[i] == '[' || found == NULL)
+  if (r->buf[i] == '[')
+    return TRUE;
+  /* A first line over the record limit: JSON Lines (whose line 1 is too long to read)
+   * unless it starts like a list page. */
+  if (found == NULL && !r->eof)
+    {
+      static const char page[] = "{\"meta\"";
+      if (r->len - i < sizeof page - 1 || memcmp (r->buf + i, page, sizeof page - 1) != 0)
+        *out = COPUB_FORMAT_OPENALEX_JSONL;
+      return TRUE;
+    }
+  if (found == NULL)
     return TRUE;
   nl = (gsize) (found - r->buf);
   if (!more_after (r, nl + 1, error))
@@ -286,7 +300,6 @@ bad_record (Writer *w, const char *where, const GError *problem, GError **error)
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE, message);
       return FALSE;
     }
-  w->stats->records++;
   w->stats->skipped++;
   if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
     g_ptr_array_add (w->stats->skipped_where, g_steal_pointer (&message));
@@ -310,6 +323,7 @@ typedef struct {
   GArray *items;      /* of Item, in line order */
   guint64 records;    /* non-blank lines */
   const CopubJsonlOptions *options;
+  const CopubLimits *limits;
   gboolean prepare;   /* compute what the store derives, in the pool thread */
   GMutex lock;
   GCond cond;
@@ -359,6 +373,13 @@ is_blank (const char *s, gsize len)
   return TRUE;
 }
 
+static void
+record_too_long (GError **problem, const CopubLimits *limits)
+{
+  g_set_error (problem, COPUB_ERROR, COPUB_ERROR_PARSE, "the record is longer than the limit "
+               "of %" G_GSIZE_FORMAT " bytes (max-record-size)", limits->max_record);
+}
+
 /* Runs in a pool thread: parses every line of the batch. */
 static void
 parse_batch (gpointer data, gpointer user_data)
@@ -378,7 +399,11 @@ parse_batch (gpointer data, gpointer user_data)
           && (b->options->filter == NULL || b->options->filter (p, len, b->options->filter_data)))
         {
           Item item = { NULL, NULL, line, NULL };
-          item.work = copub_openalex_parse_work (p, len, &item.problem);
+          if (len > b->limits->max_record)
+            record_too_long (&item.problem, b->limits);
+          else if ((item.work = copub_openalex_parse_work (p, len, &item.problem)) != NULL
+                   && !copub_work_check_limits (item.work, b->limits, &item.problem))
+            g_clear_pointer (&item.work, copub_work_free);
           if (item.work && b->options->normaliser)
             copub_normaliser_fill_work (b->options->normaliser, item.work);
           if (item.work && b->prepare)
@@ -468,11 +493,45 @@ fill_to (Reader *r, gsize want, GError **error)
   return TRUE;
 }
 
-/* The next batch of whole lines, or NULL at the end (or on error, with @error set). */
-static Batch *
-next_batch (Reader *r, guint64 *line, GError **error)
+/* Drops the line that starts at r->start, reading the rest of it without keeping it. */
+static gboolean
+skip_line (Reader *r, GError **error)
 {
-  gsize want = BATCH_BYTES;
+  for (;;)
+    {
+      const char *nl = memchr (r->buf + r->start, '\n', r->len - r->start);
+      if (nl != NULL)
+        {
+          r->start = (gsize) (nl - r->buf) + 1;
+          return TRUE;
+        }
+      r->start = r->len;
+      if (r->eof)
+        return TRUE;
+      if (!reader_fill (r, error))
+        return FALSE;
+    }
+}
+
+/* A batch of no lines that holds the problem of line @line, too long to be read. */
+static Batch *
+too_long_batch (guint64 line, const CopubLimits *limits)
+{
+  Batch *b = batch_new (NULL, NULL, 0, line);
+  Item item = { NULL, NULL, line, NULL };
+
+  record_too_long (&item.problem, limits);
+  g_array_append_val (b->items, item);
+  return b;
+}
+
+/* The next batch of whole lines, or NULL at the end (or on error, with @error set). A
+ * line longer than the record limit is skipped as it is read, never buffered whole:
+ * its batch holds only its problem. */
+static Batch *
+next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
+{
+  gsize want = MIN (BATCH_BYTES, r->max_record + 1);
   Batch *b;
 
   for (;;)
@@ -482,36 +541,90 @@ next_batch (Reader *r, guint64 *line, GError **error)
       if ((b = take_batch (r, line)) != NULL || r->eof)
         return b;
       /* No newline yet: a line longer than a batch. */
-      if (want >= MAX_LINE_BYTES)
+      if (want > r->max_record)
         {
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                       "'%s' line %" G_GUINT64_FORMAT ": longer than %u MB, not a work",
-                       r->path, *line, MAX_LINE_BYTES >> 20);
-          return NULL;
+          b = too_long_batch (*line, limits);
+          if (!skip_line (r, error))
+            {
+              batch_free (b);
+              return NULL;
+            }
+          (*line)++;
+          return b;
         }
-      want *= 2;
+      want = MIN (want * 2, r->max_record + 1);
     }
 }
 
+/* Records before a read error were delivered in order; the error comes last. */
+static gboolean
+read_end (gboolean ok, GError *read_error, GError **error)
+{
+  if (ok && read_error != NULL)
+    {
+      g_propagate_error (error, read_error);
+      return FALSE;
+    }
+  g_clear_error (&read_error);
+  return ok;
+}
+
+/* One thread does everything: reads, inflates, parses, hands over. With one process per
+ * processor (a map over many files), no thread waits for a processor another holds. */
+static gboolean
+read_jsonl_inline (Reader *r, const CopubJsonlOptions *options, const CopubLimits *limits,
+                   gboolean prepare, ItemFunc func, gpointer data, guint64 *records,
+                   GError **error)
+{
+  GError *read_error = NULL;
+  guint64 line = 1;
+  gboolean ok = TRUE;
+  Batch *b;
+
+  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+    {
+      b->options = options;
+      b->limits = limits;
+      b->prepare = prepare;
+      parse_batch (b, NULL);
+      ok = deliver_batch (b, func, data, records, error);
+      batch_free (b);
+    }
+  return read_end (ok, read_error, error);
+}
+
 /* Reads the JSON Lines of @r: batches of lines go to a pool of parser threads while
- * this thread hands the parsed works, in order, to @func. */
+ * this thread hands the parsed works, in order, to @func. One thread (n_threads 1)
+ * does it all itself. */
 static gboolean
 read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemFunc func,
             gpointer data, guint64 *out_records, GError **error)
 {
   guint n_threads = options->n_threads ? options->n_threads
                                        : (guint) MAX (1, g_get_num_processors ());
-  g_autoptr(GQueue) pending = g_queue_new ();
-  GThreadPool *pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
-  GThreadPool *reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
+  g_autoptr(GQueue) pending = NULL;
+  GThreadPool *pool, *reaper;
+  static const CopubLimits defaults = COPUB_LIMITS_INIT;
+  const CopubLimits *limits = options->limits ? options->limits : &defaults;
   GError *read_error = NULL;
   guint64 line = 1, records = 0;
   gboolean ok = TRUE;
   Batch *b;
 
-  while (ok && (b = next_batch (r, &line, &read_error)) != NULL)
+  if (n_threads == 1)
+    {
+      ok = read_jsonl_inline (r, options, limits, prepare, func, data, &records, error);
+      if (out_records)
+        *out_records = records;
+      return ok;
+    }
+  pending = g_queue_new ();
+  pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
+  reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
+  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
     {
       b->options = options;
+      b->limits = limits;
       b->prepare = prepare;
       g_queue_push_tail (pending, b);
       g_thread_pool_push (pool, b, NULL);
@@ -533,14 +646,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   g_thread_pool_free (reaper, FALSE, TRUE);
   if (out_records)
     *out_records = records;
-  /* Records before a read error were delivered in order; the error comes last. */
-  if (ok && read_error != NULL)
-    {
-      g_propagate_error (error, read_error);
-      return FALSE;
-    }
-  g_clear_error (&read_error);
-  return ok;
+  return read_end (ok, read_error, error);
 }
 
 typedef struct {
@@ -571,7 +677,7 @@ copub_jsonl_read_counted (const char *path, const CopubJsonlOptions *options,
   Reader r;
   gboolean ok;
 
-  if (!reader_open (&r, path, error))
+  if (!reader_open (&r, path, options->limits, error))
     return FALSE;
   ok = read_jsonl (&r, options, FALSE, to_user, &sink, out_records, error);
   if (out_bytes)
@@ -618,7 +724,8 @@ write_line_item (Item *item, gpointer data, GError **error)
 static gboolean
 import_jsonl (Writer *w, Reader *r, GError **error)
 {
-  CopubJsonlOptions options = { w->options->n_threads, w->options->normaliser, NULL, NULL };
+  CopubJsonlOptions options = { w->options->n_threads, w->options->normaliser, NULL, NULL,
+                                &w->options->limits };
   return read_jsonl (r, &options, TRUE, write_line_item, w, NULL, error);
 }
 
@@ -629,7 +736,10 @@ on_document_work (CopubWork *work, gpointer user_data, GError **error)
 {
   g_autoptr(CopubWork) owned = work;
   Writer *w = user_data;
+  g_autoptr(GError) problem = NULL;
 
+  if (!copub_work_check_limits (owned, &w->options->limits, &problem))
+    return bad_record (w, NULL, problem, error);
   if (w->options->normaliser)
     copub_normaliser_fill_work (w->options->normaliser, owned);
   w->stats->inferred += count_inferred (owned);
@@ -709,6 +819,7 @@ static gboolean
 import_hal_file (Writer *w, Reader *r, CopubFormat format, GError **error)
 {
   g_autoptr(GError) local = NULL;
+  CopubImportStats before = *w->stats;
 
   if (!w->options->skip_bad)
     return import_hal (w, r, format, error);
@@ -723,6 +834,12 @@ import_hal_file (Writer *w, Reader *r, CopubFormat format, GError **error)
     }
   if (!copub_store_rollback_to_savepoint (w->store, error))
     return FALSE;
+  /* What the file wrote is undone: so are its counts. */
+  w->stats->records = before.records;
+  w->stats->inserted = before.inserted;
+  w->stats->updated = before.updated;
+  w->stats->unchanged = before.unchanged;
+  w->stats->inferred = before.inferred;
   w->stats->skipped++;
   if (w->stats->skipped_where->len < MAX_SKIPPED_LISTED)
     g_ptr_array_add (w->stats->skipped_where, g_strdup_printf ("the whole file: %s",
@@ -757,7 +874,7 @@ import_file (Writer *w, const char *path, GError **error)
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "'%s' is a directory", path);
       return FALSE;
     }
-  if (!reader_open (&r, path, error))
+  if (!reader_open (&r, path, &w->options->limits, error))
     return FALSE;
   ok = detect_format (&r, &format, error);
   if (ok)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -347,6 +348,46 @@ analyse_by (CopubStore *store, const CopubAnalyseOptions *base, CopubDimension d
   return copub_analyse (store, &o, error);
 }
 
+/* @d1 by year, in the rolling periods of @d (single years when its window is 1). */
+static CopubTable *
+analyse_trend (CopubStore *store, const CopubAnalyseOptions *base, const CopubPlotData *d,
+               CopubDimension d1, GError **error)
+{
+  CopubAnalyseOptions o = *base;
+
+  o.dims[0] = d1;
+  o.dims[1] = COPUB_DIM_YEAR;
+  o.n_dims = 2;
+  o.window = d->window;
+  o.counting = COPUB_COUNTING_FULL;
+  o.country_name = copub_country_name_func;
+  o.country_name_data = NULL;
+  return copub_analyse (store, &o, error);
+}
+
+/* The years of the trend periods: @options' window, at most the corpus' years. */
+static void
+data_window (CopubPlotData *d, const CopubAnalyseOptions *options)
+{
+  int span = d->last_year - d->first_year + 1;
+
+  d->window = MAX (options->window, 1);
+  if (d->first_year > 0 && (int) d->window > span)
+    d->window = (guint) span;
+  d->trend_first = d->first_year + (int) d->window - 1;
+}
+
+int
+copub_plot_row_year (const CopubTable *t, guint row)
+{
+  const char *period = copub_table_text_at (t, row, "period");
+  const char *dash = period ? strrchr (period, '-') : NULL;
+
+  if (dash)
+    return atoi (dash + 1);
+  return (int) copub_table_real_at (t, row, "year");
+}
+
 /* The headline and the last period; a corpus without a complete year keeps its last. */
 static void
 data_headline (CopubPlotData *d, CopubStore *store, const CopubAnalyseOptions *o, int from,
@@ -413,11 +454,11 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
                                COPUB_COUNTING_FULL, error)))
     return NULL;
   data_years (d);
+  data_window (d, o);
   data_headline (d, store, o, period_from, period_to);
   if (!(d->themes = analyse_by (store, o, COPUB_DIM_THEME, none, o->from, o->to,
                                 COPUB_COUNTING_FULL, error))
-      || !(d->theme_years = analyse_by (store, o, COPUB_DIM_THEME, COPUB_DIM_YEAR, o->from,
-                                        o->to, COPUB_COUNTING_FULL, error))
+      || !(d->theme_years = analyse_trend (store, o, d, COPUB_DIM_THEME, error))
       || !(d->countries = analyse_by (store, o, COPUB_DIM_COUNTRY, none, d->period_from,
                                       d->period_to, COPUB_COUNTING_BOTH, error))
       || !(d->country_years = analyse_by (store, o, COPUB_DIM_COUNTRY, COPUB_DIM_YEAR,
@@ -429,8 +470,7 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
       || !(d->source_stats = data_sources (store, o, error)))
     return NULL;
   if (o->partners
-      && !(d->partner_years = analyse_by (store, o, COPUB_DIM_PARTNER, COPUB_DIM_YEAR,
-                                          o->from, o->to, COPUB_COUNTING_FULL, error)))
+      && !(d->partner_years = analyse_trend (store, o, d, COPUB_DIM_PARTNER, error)))
     return NULL;
   return g_steal_pointer (&d);
 }
@@ -736,7 +776,56 @@ set_note (CopubChart *chart, const char *note)
   chart->note = g_strdup (note);
 }
 
-/* (a) The headline share per year with its interval, and among complete works. */
+/* The percent range of the year chart, from the data: the intervals and the ceilings,
+ * with margins (the legend's above), on multiples of 5 points within 0-100. */
+static void
+share_range (const CopubTable *t, int *out_low, int *out_high)
+{
+  double low = 100, high = 0;
+
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      double values[] = { copub_table_real_at (t, r, "share_low"),
+                          copub_table_real_at (t, r, "share_high"),
+                          copub_table_real_at (t, r, "share_max") };
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        if (isfinite (values[i]))
+          {
+            low = MIN (low, 100 * values[i]);
+            high = MAX (high, 100 * values[i]);
+          }
+    }
+  if (low > high)
+    low = 0, high = 100;
+  /* room above the data for the legend's four lines */
+  *out_low = MAX (0, 5 * (int) floor ((low - 3) / 5));
+  *out_high = MIN (100, 5 * (int) ceil ((high + 3 + 0.6 * (high - low + 6)) / 5));
+}
+
+/* Year tics with each year's n beneath: ("2016\nn = 422" 2016, ...). Numbers only. */
+static void
+year_n_tics (Ctx *ctx, const CopubTable *t)
+{
+  GString *s = ctx->script;
+  int first = ctx->data->first_year, last = ctx->data->last_year;
+  int step = last - first > 12 ? 2 : 1;
+
+  g_string_append (s, "set xtics (");
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    {
+      int year = (int) copub_table_real_at (t, r, "year");
+      g_autofree char *n = format_count ((gint64) copub_table_real_at (t, r, "works"),
+                                                    ctx->fr);
+      if ((year - first) % step != 0)
+        continue;
+      g_string_append_printf (s, "%s\"%d\\nn = %s\" %d", s->str[s->len - 1] == '(' ? "" : ", ",
+                              year, n, year);
+    }
+  g_string_append (s, ")\n");
+}
+
+/* (a) The headline share per year with its interval, and the ceiling: the share if every
+ * work with an authorship of unknown country were international. */
 static gboolean
 chart_share (Ctx *ctx, CopubChart *chart, GError **error)
 {
@@ -745,6 +834,7 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
+  int low, high;
 
   chart->title = g_strdup (tr (ctx, "International co-publication share per year",
                                "Part des co-publications internationales par année"));
@@ -759,31 +849,41 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
                        100 * copub_table_real_at (t, r, "share"),
                        100 * copub_table_real_at (t, r, "share_low"),
                        100 * copub_table_real_at (t, r, "share_high"),
-                       100 * copub_table_real_at (t, r, "share_complete") };
+                       100 * copub_table_real_at (t, r, "share_max") };
       append_row (dat, G_N_ELEMENTS (row), row);
     }
   if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
     return FALSE;
-  subtitle = g_strdup_printf ("%s%s", inst,
-                              tr (ctx, "share of the works with a co-author abroad; band: its "
-                                       "95 % interval (Wilson)",
-                                  "part des publications avec un co-auteur à l'étranger ; "
-                                  "bande : son intervalle à 95 % (Wilson)"));
+  share_range (t, &low, &high);
+  subtitle = g_strdup_printf (tr (ctx, "%sshare of the works with a co-author abroad (n per "
+                                       "year below); axis from %d to %d %%, not from 0",
+                                  "%spart des publications avec un co-auteur à l'étranger (n "
+                                  "par année en bas) ; axe de %d à %d %%, pas depuis 0"),
+                              inst, low, high);
   begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, ctx->data->works);
-  year_axis (ctx, FALSE);
-  percent_axis (ctx, TRUE);
-  g_string_append (ctx->script, "set ytics 20\nset key top left vertical Left reverse opaque "
+  g_string_append_printf (ctx->script, "set xrange [%d.5:%d.5]\n", ctx->data->first_year - 1,
+                          ctx->data->last_year);
+  year_n_tics (ctx, t);
+  g_string_append_printf (ctx->script, "set yrange [%d:%d]\nset ytics %d, %d\n"
+                                       "set format y '%%g%s%%%%'\n",
+                          low, high, low, high - low > 50 ? 10 : 5, ctx->fr ? "\u202f" : "");
+  g_string_append (ctx->script, "set key top left vertical Left reverse opaque "
                                 "box lc rgb '#ffffff' width -3\n");
-  append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:3:4 with filledcurves "
-                              "fc rgb '#2f6b9a' fs transparent solid 0.16 title ",
-                 tr (ctx, "95 % confidence interval", "intervalle de confiance à 95 %"),
-                 ", \\");
+  append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:2:5 with filledcurves "
+                              "fc rgb '#e08a2c' fs transparent pattern 4 border lc rgb "
+                              "'#e08a2c' title ",
+                 tr (ctx, "floor to ceiling: unknown countries all at home, or all abroad",
+                     "du plancher au plafond : pays inconnus tous nationaux, ou tous "
+                     "étrangers"), ", \\");
+  append_quoted (ctx->script, "  '' using 1:3:4 with filledcurves "
+                              "fc rgb '#2f6b9a' fs transparent solid 0.22 title ",
+                 tr (ctx, "95 % confidence interval of the share",
+                     "intervalle de confiance à 95 % de la part"), ", \\");
   append_quoted (ctx->script, "  '' using 1:2 with linespoints lt 1 title ",
-                 tr (ctx, "all works (the headline figure)",
-                     "toutes les publications (le chiffre clé)"), ", \\");
+                 tr (ctx, "share, all works (the headline figure; the floor)",
+                     "part, toutes les publications (le chiffre clé ; le plancher)"), ", \\");
   append_quoted (ctx->script, "  '' using 1:5 with linespoints lt 2 dt (5,3) pt 5 ps 0.9 title ",
-                 tr (ctx, "works with complete country information",
-                     "publications aux pays tous connus"), ", \\");
+                 tr (ctx, "ceiling", "plafond"), ", \\");
   g_string_append_printf (ctx->script, "  '' using 1:2:(gprintf('%%.1f', $2)) with labels "
                                        "offset 0,-1.3 font %s textcolor lt 1 notitle\n",
                           label_font);
@@ -865,6 +965,26 @@ legend_right (Ctx *ctx)
   g_string_append (ctx->script, "set key outside right center vertical Left reverse width -2\n");
 }
 
+/* "years" or "periods": what a point of the trend charts stands for. */
+static const char *
+trend_unit (const Ctx *ctx)
+{
+  if (ctx->data->window > 1)
+    return tr (ctx, "periods", "périodes");
+  return tr (ctx, "years", "années");
+}
+
+/* "; rolling 4-year periods, at their last year", or "" for single years. */
+static char *
+trend_note (const Ctx *ctx)
+{
+  if (ctx->data->window <= 1)
+    return g_strdup ("");
+  return g_strdup_printf (tr (ctx, "; rolling %u-year periods, each at its last year",
+                              " ; périodes glissantes de %u ans, chacune à sa dernière année"),
+                          ctx->data->window);
+}
+
 /* One theme's yearly shares as a data set, ended by two blank lines. A share over a
  * handful of works is noise: such years are left out, and a blank line breaks the line
  * there rather than join the years around. Returns the number of points. */
@@ -875,11 +995,11 @@ theme_series (const CopubPlotData *d, const char *theme, GString *dat)
   gboolean gap = FALSE;
   guint points = 0;
 
-  for (int year = d->first_year; year <= d->last_year; year++)
+  for (int year = d->trend_first; year <= d->last_year; year++)
     {
       double share = NAN;
       for (guint r = 0; r < copub_table_n_rows (t); r++)
-        if ((int) copub_table_real_at (t, r, "year") == year
+        if (copub_plot_row_year (t, r) == year
             && g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0
             && copub_table_real_at (t, r, "works") >= MIN_THEME_WORKS)
           share = 100 * copub_table_real_at (t, r, "share");
@@ -910,6 +1030,7 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
+  g_autofree char *note = trend_note (ctx);
   guint n_themes;
 
   chart->title = g_strdup (tr (ctx, "International share by theme",
@@ -939,18 +1060,19 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
   n_themes = copub_table_n_rows (d->themes);
   if (shown->len < n_themes)
     subtitle = g_strdup_printf (tr (ctx, "%sthe %u largest of %u themes; share of the theme's "
-                                         "works with a co-author abroad; years with fewer "
-                                         "than %d works left out",
+                                         "works with a co-author abroad; %s with fewer "
+                                         "than %d works left out%s",
                                     "%sles %u plus grands des %u thèmes ; part des "
                                     "publications du thème avec un co-auteur à l'étranger ; "
-                                    "années de moins de %d publications omises"),
-                                inst, shown->len, n_themes, MIN_THEME_WORKS);
+                                    "%s de moins de %d publications omises%s"),
+                                inst, shown->len, n_themes, trend_unit (ctx), MIN_THEME_WORKS,
+                                note);
   else
     subtitle = g_strdup_printf (tr (ctx, "%sshare of the theme's works with a co-author abroad; "
-                                         "years with fewer than %d works left out",
+                                         "%s with fewer than %d works left out%s",
                                     "%spart des publications du thème avec un co-auteur à "
-                                    "l'étranger ; années de moins de %d publications omises"),
-                                inst, MIN_THEME_WORKS);
+                                    "l'étranger ; %s de moins de %d publications omises%s"),
+                                inst, trend_unit (ctx), MIN_THEME_WORKS, note);
   begin_chart (ctx, COPUB_CHART_THEMES, chart->title, subtitle, d->works);
   year_axis (ctx, TRUE);
   percent_axis (ctx, TRUE);
@@ -1111,11 +1233,11 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint i = 0; i < names->len; i++)
     {
-      for (int year = d->first_year; year <= d->last_year; year++)
+      for (int year = d->trend_first; year <= d->last_year; year++)
         {
           double works = 0;
           for (guint r = 0; r < copub_table_n_rows (t); r++)
-            if ((int) copub_table_real_at (t, r, "year") == year
+            if (copub_plot_row_year (t, r) == year
                 && g_strcmp0 (copub_table_text_at (t, r, "partner"), names->pdata[i]) == 0)
               works = copub_table_real_at (t, r, "works");
           double row[] = { year, works };
@@ -1125,10 +1247,17 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
     }
   if (!write_data (ctx, COPUB_CHART_PARTNERS, dat, error))
     return FALSE;
-  subtitle = g_strdup_printf ("%s%s", inst, tr (ctx, "works co-authored with each partner, "
-                                                     "per publication year",
-                                                "publications co-signées avec chaque "
-                                                "partenaire, par année de publication"));
+  if (d->window > 1)
+    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner in each "
+                                         "%u-year period, shown at its last year",
+                                    "%spublications co-signées avec chaque partenaire sur "
+                                    "chaque période de %u ans, placée à sa dernière année"),
+                                inst, d->window);
+  else
+    subtitle = g_strdup_printf ("%s%s", inst, tr (ctx, "works co-authored with each partner, "
+                                                       "per publication year",
+                                                  "publications co-signées avec chaque "
+                                                  "partenaire, par année de publication"));
   begin_chart (ctx, COPUB_CHART_PARTNERS, chart->title, subtitle, d->works);
   year_axis (ctx, TRUE);
   g_string_append (ctx->script, "set yrange [0:*]\nset format y '%g'\n");

@@ -416,15 +416,25 @@ section_definitions (Report *r)
           "non internationale, comme dans le classement de Leyde et InCites : les données "
           "manquantes ne peuvent que faire baisser la part.")));
   definition (b, tr (r, "95 % interval", "Intervalle à 95 %"), g_strdup (
-      tr (r, "the Wilson score interval: the range within which the share is known, given n. "
-             "It is wide when n is small.",
-          "l'intervalle de Wilson : la fourchette dans laquelle la part est connue, compte "
-          "tenu de n. Il est large quand n est petit.")));
+      tr (r, "the Wilson score interval of the share: its uncertainty from n alone, the "
+             "year's works taken as a sample of what the institution publishes. It is wide "
+             "when n is small. It does not cover the unknown countries: the ceiling does.",
+          "l'intervalle de Wilson de la part : son incertitude due à n seul, les publications "
+          "de l'année vues comme un échantillon de ce que publie l'établissement. Il est "
+          "large quand n est petit. Il ne couvre pas les pays inconnus : le plafond s'en "
+          "charge.")));
+  definition (b, tr (r, "Ceiling", "Plafond"), g_strdup (
+      tr (r, "the share if every work with an authorship of unknown country were "
+             "international. The share (the floor) and the ceiling bound what complete "
+             "country data would give.",
+          "la part si toutes les publications ayant une signature de pays inconnu étaient "
+          "internationales. La part (le plancher) et le plafond encadrent ce que donneraient "
+          "des pays tous connus.")));
   definition (b, tr (r, "Coverage", "Couverture"), g_strdup (
-      tr (r, "the share of authorships whose country is known. Below 100 %, the share is "
-             "probably underestimated.",
-          "la part des signatures dont le pays est connu. En dessous de 100 %, la part est "
-          "probablement sous-estimée.")));
+      tr (r, "the share of authorships whose country is known. Below 100 %, the share may "
+             "be underestimated, by at most the gap to the ceiling.",
+          "la part des signatures dont le pays est connu. En dessous de 100 %, la part peut "
+          "être sous-estimée, au plus de l'écart au plafond.")));
   definition (b, tr (r, "Full and fractional counting", "Comptes entier et fractionnaire"),
               g_strdup (
       tr (r, "full: a work counts once for every country among its co-authors; fractional: "
@@ -509,57 +519,141 @@ year_row (const Report *r, int year)
   return G_MAXUINT;
 }
 
-/* Works with complete country information in the headline period, and how many of them
- * are international. */
-static void
-period_complete (const Report *r, double *out_complete, double *out_international)
+/* The headline period's counts from the year table: its works, the complete ones (every
+ * authorship with a known country), how many of those are international, and the works
+ * the ceiling counts as international (international or not complete). */
+typedef struct {
+  gint64 works, international, complete, complete_international, ceiling;
+} PeriodCounts;
+
+static gint64
+count_of (const CopubTable *t, guint row, const char *share, double whole)
 {
-  *out_complete = *out_international = 0;
+  double v = copub_table_real_at (t, row, share);
+  return isfinite (v) ? llround (v * whole) : 0;
+}
+
+static void
+period_counts (const Report *r, PeriodCounts *out)
+{
+  const CopubTable *t = r->data->years;
+
+  memset (out, 0, sizeof *out);
   for (int y = r->data->period_from; y <= r->data->period_to; y++)
     {
       guint i = year_row (r, y);
-      double complete = i == G_MAXUINT ? 0 : copub_table_real_at (r->data->years, i, "complete");
-      double share = i == G_MAXUINT ? NAN
-                                    : copub_table_real_at (r->data->years, i, "share_complete");
-      if (complete > 0 && isfinite (share))
-        {
-          *out_complete += complete;
-          *out_international += share * complete;
-        }
+      double works, complete;
+      if (i == G_MAXUINT)
+        continue;
+      works = copub_table_real_at (t, i, "works");
+      complete = copub_table_real_at (t, i, "complete");
+      out->works += (gint64) works;
+      out->international += (gint64) copub_table_real_at (t, i, "international");
+      out->complete += (gint64) complete;
+      out->complete_international += count_of (t, i, "share_complete", complete);
+      out->ceiling += count_of (t, i, "share_max", works);
     }
+}
+
+static double
+ratio (gint64 part, gint64 whole)
+{
+  return whole > 0 ? (double) part / (double) whole : NAN;
+}
+
+/* The floor, the ceiling and the works with gaps. */
+static void
+coverage_bounds (Report *r, const PeriodCounts *c)
+{
+  const CopubHeadline *h = &r->data->headline;
+  const char *home = home_name (r);
+  g_autofree char *period = fmt_period (h->from, h->to);
+  g_autofree char *coverage = fmt_pct (h->coverage, r->fr);
+  g_autofree char *floor = fmt_pct (h->share, r->fr);
+  g_autofree char *ceiling = fmt_pct (ratio (c->ceiling, c->works), r->fr);
+  g_autofree char *gaps_share = fmt_pct (ratio (c->works - c->complete, c->works), r->fr);
+  g_autofree char *gaps = fmt_int (c->works - c->complete, r->fr);
+  g_autofree char *works = fmt_int (c->works, r->fr);
+  g_autofree char *ci = fmt_interval (h->low, h->high, r->fr);
+  g_autofree char *as_home = home
+      ? g_strdup_printf (tr (r, "every unknown country taken as the home country, %s",
+                                "chaque pays inconnu supposé être celui de l'établissement, "
+                                "%s"), home)
+      : g_strdup (tr (r, "every unknown country taken as one already known",
+                      "chaque pays inconnu compté comme l'un de ceux déjà connus"));
+
+  if (c->complete == c->works)
+    {
+      para (r, NULL, tr (r, "In %s, every authorship of the %s works has a known country: "
+                            "the share of %s has no gap to bound.",
+                         "En %s, toutes les signatures des %s publications ont un pays "
+                         "connu : la part de %s n'a pas de lacune à borner."),
+            period, works, floor);
+      return;
+    }
+  para (r, NULL, tr (r, "In %s, %s of the authorships have a known country, but %s of the "
+                        "works (%s of %s) have at least one authorship whose country is "
+                        "unknown (or no authorship listed). The share counts them as not "
+                        "international unless a foreign country is known, so %s is a floor "
+                        "(%s). If all %s were international, the share would be %s: the "
+                        "ceiling. With complete data, and the known countries right, the share "
+                        "would lie between %s and %s.",
+                     "En %s, %s des signatures ont un pays connu, mais %s des publications "
+                     "(%s sur %s) ont au moins une signature de pays inconnu (ou aucune "
+                     "signature). La part les compte comme non internationales sauf si un pays "
+                     "étranger est connu : %s est donc un plancher (%s). Si ces %s étaient "
+                     "toutes internationales, la part serait de %s : le plafond. Avec des "
+                     "données complètes, et les pays connus exacts, la part serait comprise "
+                     "entre %s et %s."),
+        period, coverage, gaps_share, gaps, works, floor, as_home, gaps, ceiling, floor,
+        ceiling);
+  para (r, NULL, tr (r, "The 95 %% interval, %s, is the floor's: it measures the uncertainty "
+                        "that comes from n, not the one from the unknown countries.",
+                     "L'intervalle à 95 %%, %s, est celui du plancher : il mesure "
+                     "l'incertitude due à n, pas celle due aux pays inconnus."), ci);
+}
+
+/* The share among complete works, for what it is. */
+static void
+coverage_complete (Report *r, const PeriodCounts *c)
+{
+  double among_complete = ratio (c->complete_international, c->complete);
+  double among_gaps = ratio (c->international - c->complete_international,
+                             c->works - c->complete);
+  g_autofree char *complete_n = fmt_int (c->complete, r->fr);
+  g_autofree char *complete_share = fmt_pct (among_complete, r->fr);
+  g_autofree char *gaps_n = fmt_int (c->works - c->complete, r->fr);
+  g_autofree char *gaps_share = fmt_pct (among_gaps, r->fr);
+
+  if (c->complete == 0 || c->complete == c->works)
+    return;
+  para (r, NULL, tr (r, "Among the %s works all of whose authorships have a known country, "
+                        "the share is %s; among the %s others, counting only their known "
+                        "countries, it is %s%s. The share among complete works describes "
+                        "those works only: it is neither a bound nor an estimate of the share "
+                        "with complete data.",
+                     "Parmi les %s publications dont toutes les signatures ont un pays connu, "
+                     "la part est de %s ; parmi les %s autres, en ne comptant que leurs pays "
+                     "connus, elle est de %s%s. La part parmi les publications "
+                     "complètes ne décrit qu'elles : ce n'est ni une borne ni une estimation "
+                     "de la part avec des données complètes."),
+        complete_n, complete_share, gaps_n, gaps_share,
+        among_gaps > among_complete
+            ? tr (r, " (already higher: the works with gaps are not like the others)",
+                  " (déjà plus élevée : les publications lacunaires ne ressemblent pas aux "
+                  "autres)")
+            : "");
 }
 
 static void
 section_coverage (Report *r)
 {
-  const CopubHeadline *h = &r->data->headline;
-  g_autofree char *period = fmt_period (h->from, h->to);
-  g_autofree char *coverage = fmt_pct (h->coverage, r->fr);
-  g_autofree char *share = fmt_pct (h->share, r->fr);
-  g_autofree char *complete_n = NULL;
-  g_autofree char *complete_share = NULL;
-  double complete, international;
+  PeriodCounts c;
 
-  period_complete (r, &complete, &international);
-  complete_n = fmt_int ((gint64) complete, r->fr);
-  complete_share = fmt_pct (complete > 0 ? international / complete : NAN, r->fr);
+  period_counts (r, &c);
   heading (r, "coverage", tr (r, "Coverage", "Couverture"));
-  para (r, NULL, tr (r, "In %s, %s of the authorships have a known country. A work whose "
-                        "foreign co-authors are not identified counts as not international, "
-                        "so missing affiliations can only lower the share: %s is a floor "
-                        "more than a ceiling.",
-                     "En %s, %s des signatures ont un pays connu. Une publication dont les "
-                     "co-auteurs étrangers ne sont pas identifiés compte comme non "
-                     "internationale : les affiliations manquantes ne peuvent que faire "
-                     "baisser la part, et %s est plutôt un plancher qu'un plafond."),
-        period, coverage, share);
-  para (r, NULL, tr (r, "Among the %s works all of whose authorships have a known country, "
-                        "the share is %s: the figure the headline would reach with complete "
-                        "data, if the works with gaps were like the others.",
-                     "Parmi les %s publications dont toutes les signatures ont un pays connu, "
-                     "la part est de %s : le chiffre qu'atteindrait la part avec des données "
-                     "complètes, si les publications lacunaires ressemblaient aux autres."),
-        complete_n, complete_share);
+  coverage_bounds (r, &c);
+  coverage_complete (r, &c);
 }
 
 static void
@@ -567,14 +661,15 @@ table_years (Report *r)
 {
   const CopubTable *t = r->data->years;
   Block *b = table (r, g_strdup (tr (r, "International co-publication per year",
-                                     "Co-publications internationales par année")), 0xFE);
+                                     "Co-publications internationales par année")), 0x1FE);
 
   row (b, g_strdup (tr (r, "Year", "Année")), g_strdup (tr (r, "Works (n)", "Publications (n)")),
        g_strdup (tr (r, "International", "Internationales")), g_strdup (tr (r, "Share", "Part")),
        g_strdup (tr (r, "95 % interval", "Intervalle à 95 %")),
        g_strdup (tr (r, "Coverage", "Couverture")),
        g_strdup (tr (r, "Complete works", "Publications complètes")),
-       g_strdup (tr (r, "Share among complete", "Part parmi les complètes")), NULL);
+       g_strdup (tr (r, "Share among complete", "Part parmi les complètes")),
+       g_strdup (tr (r, "Ceiling", "Plafond")), NULL);
   for (guint i = 0; i < copub_table_n_rows (t); i++)
     row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "year")),
          fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
@@ -584,7 +679,8 @@ table_years (Report *r)
                        copub_table_real_at (t, i, "share_high"), r->fr),
          fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr),
          fmt_int ((gint64) copub_table_real_at (t, i, "complete"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share_complete"), r->fr), NULL);
+         fmt_pct (copub_table_real_at (t, i, "share_complete"), r->fr),
+         fmt_pct (copub_table_real_at (t, i, "share_max"), r->fr), NULL);
 }
 
 static void
@@ -654,23 +750,25 @@ partner_names (const CopubTable *t)
   return names;
 }
 
-/* Co-publications with @partner in @year. */
+/* Co-publications with @partner in @year (or the rolling period ending then). */
 static gint64
 partner_works (const CopubTable *t, const char *partner, int year)
 {
   for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if ((int) copub_table_real_at (t, i, "year") == year
+    if (copub_plot_row_year (t, i) == year
         && g_strcmp0 (copub_table_text_at (t, i, "partner"), partner) == 0)
       return (gint64) copub_table_real_at (t, i, "works");
   return 0;
 }
 
-/* Strategic partners by year, one row a partner. */
+/* Strategic partners by year or rolling period, one row a partner; the total (over
+ * single years only: periods overlap). */
 static void
 table_partners (Report *r)
 {
   const CopubPlotData *d = r->data;
   const CopubTable *t = d->partner_years;
+  gboolean rolling = d->window > 1;
   g_autoptr(GPtrArray) names = NULL;
   GPtrArray *header;
   Block *b;
@@ -678,27 +776,34 @@ table_partners (Report *r)
   if (t == NULL || copub_table_n_rows (t) == 0 || d->last_year - d->first_year > 60)
     return;
   names = partner_names (t);
-  b = table (r, g_strdup (tr (r, "Co-publications with the strategic partners",
-                              "Co-publications avec les partenaires stratégiques")),
+  b = table (r, rolling ? g_strdup_printf (tr (r, "Co-publications with the strategic partners, "
+                                                  "rolling %u-year periods",
+                                               "Co-publications avec les partenaires "
+                                               "stratégiques, périodes glissantes de %u ans"),
+                                           d->window)
+                        : g_strdup (tr (r, "Co-publications with the strategic partners",
+                                        "Co-publications avec les partenaires stratégiques")),
              ~(guint64) 1);
   header = g_ptr_array_new ();
   g_ptr_array_add (header, g_strdup (tr (r, "Partner", "Partenaire")));
-  for (int y = d->first_year; y <= d->last_year; y++)
-    g_ptr_array_add (header, g_strdup_printf ("%d", y));
-  g_ptr_array_add (header, g_strdup (tr (r, "Total", "Total")));
+  for (int y = d->trend_first; y <= d->last_year; y++)
+    g_ptr_array_add (header, fmt_period (y - (int) d->window + 1, y));
+  if (!rolling)
+    g_ptr_array_add (header, g_strdup (tr (r, "Total", "Total")));
   row_array (b, header);
   for (guint p = 0; p < names->len; p++)
     {
       GPtrArray *cells = g_ptr_array_new ();
       gint64 total = 0;
       g_ptr_array_add (cells, g_strdup (names->pdata[p]));
-      for (int y = d->first_year; y <= d->last_year; y++)
+      for (int y = d->trend_first; y <= d->last_year; y++)
         {
           gint64 works = partner_works (t, names->pdata[p], y);
           total += works;
           g_ptr_array_add (cells, fmt_int (works, r->fr));
         }
-      g_ptr_array_add (cells, fmt_int (total, r->fr));
+      if (!rolling)
+        g_ptr_array_add (cells, fmt_int (total, r->fr));
       row_array (b, cells);
     }
 }
@@ -849,6 +954,56 @@ fmt_run_date (const char *date)
   return text;
 }
 
+/* The records in the store now, all sources. */
+static gint64
+stored_now (const Report *r)
+{
+  gint64 n = 0;
+
+  for (guint i = 0; r->data->source_stats && i < r->data->source_stats->len; i++)
+    n += ((const CopubSourceStats *) r->data->source_stats->pdata[i])->works;
+  return n;
+}
+
+/* What changed since the run @then, in words ("" when nothing we record did). */
+static char *
+history_changes (const Report *r, const CopubReportRun *then, gboolean moved)
+{
+  const CopubHeadline *h = &r->data->headline;
+  gint64 stored = stored_now (r);
+  GString *s = g_string_new (NULL);
+
+  if (then->works != h->works)
+    {
+      g_autofree char *a = fmt_int (then->works, r->fr);
+      g_autofree char *b = fmt_int (h->works, r->fr);
+      g_string_append_printf (s, tr (r, " Its n went from %s to %s.", " Son n est passé de %s "
+                                     "à %s."), a, b);
+    }
+  if (then->stored > 0 && then->stored != stored)
+    {
+      g_autofree char *a = fmt_int (then->stored, r->fr);
+      g_autofree char *b = fmt_int (stored, r->fr);
+      g_string_append_printf (s, tr (r, " The store went from %s to %s records.",
+                                     " La base est passée de %s à %s notices."), a, b);
+    }
+  if (moved && s->len == 0 && then->stored > 0)
+    g_string_append (s, tr (r, " Its n and the number of records in the store are the same: "
+                               "records were updated, affiliations matched to countries anew, "
+                               "or the options changed.",
+                            " Son n et le nombre de notices de la base sont les mêmes : des "
+                            "notices ont été mises à jour, des affiliations rattachées "
+                            "autrement à leur pays, ou les options ont changé."));
+  else if (moved && s->len == 0)
+    g_string_append (s, tr (r, " Its n is the same: records were added or updated, "
+                               "affiliations matched to countries anew, or the options "
+                               "changed.",
+                            " Son n est le même : des notices ont été ajoutées ou mises à "
+                            "jour, des affiliations rattachées autrement à leur pays, ou les "
+                            "options ont changé."));
+  return g_string_free (s, FALSE);
+}
+
 static void
 section_history (Report *r)
 {
@@ -858,6 +1013,8 @@ section_history (Report *r)
   g_autofree char *now = NULL;
   g_autofree char *diff = NULL;
   g_autofree char *since = NULL;
+  g_autofree char *changes = NULL;
+  gboolean moved;
   Block *b;
 
   if (o->history == NULL || o->n_history == 0)
@@ -867,11 +1024,18 @@ section_history (Report *r)
   first = fmt_pct (o->history[0].share, r->fr);
   now = fmt_pct (h->share, r->fr);
   diff = fmt_real (100 * (h->share - o->history[0].share), 1, r->fr);
-  para (r, NULL, tr (r, "Since the run of %s, the headline moved from %s to %s (%s%s points), "
-                        "as the sources and the store changed.",
-                     "Depuis le calcul du %s, le chiffre clé est passé de %s à %s (%s%s "
-                     "points), au gré des sources et de la base."),
-        since, first, now, h->share >= o->history[0].share ? "+" : "", diff);
+  moved = strcmp (first, now) != 0;
+  changes = history_changes (r, &o->history[0], moved);
+  if (moved)
+    para (r, NULL, tr (r, "Since the run of %s, the headline moved from %s to %s (%s%s "
+                          "points).%s",
+                       "Depuis le calcul du %s, le chiffre clé est passé de %s à %s (%s%s "
+                       "points).%s"),
+          since, first, now, h->share >= o->history[0].share ? "+" : "", diff, changes);
+  else
+    para (r, NULL, tr (r, "Since the run of %s, the headline has not moved: %s.%s",
+                       "Depuis le calcul du %s, le chiffre clé n'a pas bougé : %s.%s"),
+          since, now, changes);
   b = table (r, g_strdup (tr (r, "Headline of past runs",
                               "Chiffre clé des calculs précédents")), 0x6);
   row (b, g_strdup (tr (r, "Run", "Calcul")), g_strdup (tr (r, "Share", "Part")),

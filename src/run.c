@@ -1,9 +1,12 @@
 /* copub: the nightly run: lock, harvest, import, report into a staging directory,
  * swap it in, record the run. Each step's failure ends the run with its own error
  * kind; the last good outputs stay in place. */
+#define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -27,44 +30,6 @@ copub_run_result_clear (CopubRunResult *result)
 {
   g_clear_pointer (&result->headline, g_free);
   g_clear_pointer (&result->out_dir, g_free);
-}
-
-/* ---- the lock ------------------------------------------------------------------------ */
-
-/* Takes an exclusive lock next to the store; returns the descriptor that holds it. */
-static int
-take_lock (const char *store_path, GError **error)
-{
-  g_autofree char *path = g_strdup_printf ("%s.lock", store_path);
-  g_autofree char *pid = g_strdup_printf ("%ld\n", (long) getpid ());
-  g_autofree char *dir = g_path_get_dirname (store_path);
-  int fd;
-
-  g_mkdir_with_parents (dir, 0755);
-  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot create the lock '%s': %s",
-                   path, g_strerror (saved));
-      return -1;
-    }
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      char holder[32] = "";
-      ssize_t n = pread (fd, holder, sizeof holder - 1, 0);
-      holder[n > 0 ? n : 0] = '\0';
-      g_strstrip (holder);
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_LOCKED,
-                   "another copub run (pid %s) holds the lock '%s': not starting",
-                   *holder ? holder : "unknown", path);
-      close (fd);
-      return -1;
-    }
-  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
-    g_debug ("could not write the pid into '%s'", path);
-  return fd;
 }
 
 /* ---- analysis options from the configuration ----------------------------------------- */
@@ -110,6 +75,18 @@ analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **err
   a->analyse.themes = a->themes;
   a->analyse.partners = a->partners;
   return TRUE;
+}
+
+/* Reads the theme map and the partner file once before any step, so that a bad line in
+ * them stops the run before the harvest rather than after it. */
+static gboolean
+check_analysis (const CopubConfig *c, GError **error)
+{
+  Analysis a;
+  gboolean ok = analysis_init (&a, c, c->languages[0], error);
+
+  analysis_clear (&a);
+  return ok;
 }
 
 /* ---- steps ------------------------------------------------------------------------------ */
@@ -224,6 +201,7 @@ history_of (GPtrArray *runs, gsize *n)
       h[*n].date = r->started_at;
       h[*n].share = r->headline_share;
       h[*n].works = r->headline_works;
+      h[*n].stored = r->works_openalex + r->works_hal;
       (*n)++;
     }
   return h;
@@ -279,14 +257,29 @@ remove_tree (const char *path)
   return g_rmdir (path) == 0;
 }
 
-/* Replaces @out_dir by @staging: two renames, so that a reader finds the old or the new
- * outputs, never a mixture. */
+/* Replaces @out_dir by @staging in one rename: a new @out_dir appears whole; an old one
+ * trades places with the staging directory (renameat2's RENAME_EXCHANGE), so that a
+ * reader finds the old or the new outputs at every instant, never a mixture nor
+ * nothing. Only where the file system cannot exchange are there two renames, with the
+ * old outputs moved aside to OUT.old-PID between them. */
 static gboolean
 swap_in (const char *staging, const char *out_dir, GError **error)
 {
   g_autofree char *old = g_strdup_printf ("%s.old-%ld", out_dir, (long) getpid ());
   gboolean had_old = g_file_test (out_dir, G_FILE_TEST_EXISTS);
 
+  if (had_old && renameat2 (AT_FDCWD, staging, AT_FDCWD, out_dir, RENAME_EXCHANGE) == 0)
+    {
+      remove_tree (staging); /* the old outputs, now */
+      return TRUE;
+    }
+  if (had_old && errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot put the new outputs in "
+                   "place of '%s': %s", out_dir, g_strerror (saved));
+      return FALSE;
+    }
   if (had_old && g_rename (out_dir, old) != 0)
     {
       int saved = errno;
@@ -308,6 +301,51 @@ swap_in (const char *staging, const char *out_dir, GError **error)
   return TRUE;
 }
 
+/* The pid that names a directory a run left beside @out_dir: ".OUT.staging-PID-XXXXXX"
+ * or "OUT.old-PID"; -1 for one of an older copub (".OUT.staging-XXXXXX", no pid), 0
+ * for any other name. */
+static long
+debris_pid (const char *name, const char *base)
+{
+  g_autofree char *staging = g_strdup_printf (".%s.staging-", base);
+  g_autofree char *old = g_strdup_printf ("%s.old-", base);
+  gboolean is_staging = g_str_has_prefix (name, staging);
+  const char *rest;
+  char *end = NULL;
+  long pid;
+
+  if (!is_staging && !g_str_has_prefix (name, old))
+    return 0;
+  rest = name + strlen (is_staging ? staging : old);
+  pid = strtol (rest, &end, 10);
+  if (end != rest && pid > 0
+      && (is_staging ? *end == '-' && strlen (end + 1) == 6 : *end == '\0'))
+    return pid;
+  return is_staging && strlen (rest) == 6 ? -1 : 0;
+}
+
+/* Removes the staging and old output directories that killed runs left beside
+ * @out_dir (their process is gone; the store's lock is held), saying so. */
+static void
+remove_stale_outputs (const char *out_dir)
+{
+  g_autofree char *parent = g_path_get_dirname (out_dir);
+  g_autofree char *base = g_path_get_basename (out_dir);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      long pid = debris_pid (name, base);
+      g_autofree char *path = g_build_filename (parent, name, NULL);
+      if (pid == 0 || (pid > 0 && !(kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+          || !g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (remove_tree (path))
+        g_message ("removed '%s', left by a run that was killed", path);
+    }
+}
+
 /* Writes every language into a staging directory beside @out_dir and swaps it in.
  * The first language fills the top; the others go to sub-directories named after them. */
 static gboolean
@@ -315,7 +353,8 @@ write_outputs (const CopubConfig *c, CopubStore *store, GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (c->out_dir);
   g_autofree char *base = g_path_get_basename (c->out_dir);
-  g_autofree char *template = g_strdup_printf (".%s.staging-XXXXXX", base);
+  g_autofree char *template = g_strdup_printf (".%s.staging-%ld-XXXXXX", base,
+                                               (long) getpid ());
   g_autofree char *staging = NULL;
   g_autoptr(GPtrArray) runs = NULL;
   gboolean ok = TRUE;
@@ -443,6 +482,17 @@ run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, Co
   return TRUE;
 }
 
+/* Runs still "running" under the lock we hold belong to processes that are gone. */
+static gboolean
+mark_killed_runs (CopubStore *store, GError **error)
+{
+  gint64 n = copub_store_mark_killed_runs (store, error);
+
+  if (n > 0)
+    g_message ("%" G_GINT64_FORMAT " earlier run(s) had been killed: recorded as such", n);
+  return n >= 0;
+}
+
 gboolean
 copub_run (const CopubConfig *c, const CopubRunOptions *o, CopubRunResult *out,
            GError **error)
@@ -453,15 +503,21 @@ copub_run (const CopubConfig *c, const CopubRunOptions *o, CopubRunResult *out,
   int lock;
 
   memset (out, 0, sizeof *out);
+  if (!check_analysis (c, error))
+    return FALSE;
   if (o->dry_run)
     {
       print_plan (c, o);
       return TRUE;
     }
-  if ((lock = take_lock (c->store, error)) < 0)
+  if ((lock = copub_store_lock (c->store, "the run", error)) < 0)
     return FALSE;
+  /* Holding the lock, whatever a killed run or import left is stale. */
+  copub_store_remove_stale (c->store);
+  remove_stale_outputs (c->out_dir);
   store = copub_store_open (c->store, error);
-  if (store == NULL || (run.run_id = copub_store_begin_run (store, error)) < 0)
+  if (store == NULL || !mark_killed_runs (store, error)
+      || (run.run_id = copub_store_begin_run (store, error)) < 0)
     {
       close (lock);
       return FALSE;

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -80,7 +82,7 @@ static const char *const migrations[] = {
   "CREATE TABLE runs ("
   "  run_id INTEGER PRIMARY KEY,"
   "  started_at TEXT NOT NULL, finished_at TEXT,"
-  "  status TEXT NOT NULL,"           /* running, ok, failed */
+  "  status TEXT NOT NULL,"           /* running, ok, failed, killed */
   "  message TEXT,"
   "  works_openalex INTEGER, works_hal INTEGER, works_linked INTEGER,"
   "  headline_from INTEGER, headline_to INTEGER,"
@@ -324,14 +326,108 @@ close_db (CopubStore *store)
   g_clear_pointer (&store->db, sqlite3_close);
 }
 
+int
+copub_store_lock (const char *path, const char *what, GError **error)
+{
+  g_autofree char *lock = g_strdup_printf ("%s.lock", path);
+  g_autofree char *pid = g_strdup_printf ("%ld\n", (long) getpid ());
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  g_mkdir_with_parents (dir, 0755);
+  fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot create the lock '%s': %s",
+                   lock, g_strerror (saved));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      char holder[32] = "";
+      ssize_t n = pread (fd, holder, sizeof holder - 1, 0);
+      holder[n > 0 ? n : 0] = '\0';
+      g_strstrip (holder);
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_LOCKED,
+                   "another copub process (pid %s) holds the lock '%s': not starting %s",
+                   *holder ? holder : "unknown", lock, what);
+      close (fd);
+      return -1;
+    }
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, pid, strlen (pid), 0) < 0)
+    g_debug ("could not write the pid into '%s'", lock);
+  return fd;
+}
+
+/* TRUE when no process has the id @pid (one of another user still counts as alive). */
+static gboolean
+process_gone (long pid)
+{
+  return pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+/* The pid in the name "PID-XXXXXX" that follows ".loading-", or 0. */
+static long
+loading_pid (const char *rest)
+{
+  char *end = NULL;
+  long pid = strtol (rest, &end, 10);
+
+  return end != rest && *end == '-' && strlen (end + 1) == 6 ? pid : 0;
+}
+
+void
+copub_store_remove_stale (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strconcat (base, ".loading-", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *file = NULL, *journal = NULL;
+      long pid;
+      if (!g_str_has_prefix (name, prefix) || g_str_has_suffix (name, "-journal"))
+        continue;
+      file = g_build_filename (dir, name, NULL);
+      pid = loading_pid (name + strlen (prefix));
+      if (pid == 0)
+        {
+          g_message ("'%s' was left by an import of an older copub: remove it if no import "
+                     "is running", file);
+          continue;
+        }
+      if (!process_gone (pid))
+        continue;
+      journal = g_strconcat (file, "-journal", NULL);
+      g_unlink (journal);
+      if (g_unlink (file) == 0)
+        g_message ("removed '%s', left by an import that was killed (pid %ld)", file, pid);
+    }
+}
+
+gint64
+copub_store_mark_killed_runs (CopubStore *store, GError **error)
+{
+  if (!exec (store, "UPDATE runs SET status = 'killed', message = 'the run ended without"
+                    " finishing: its process was killed' WHERE status = 'running'", error))
+    return -1;
+  return sqlite3_changes64 (store->db);
+}
+
 CopubStore *
 copub_store_open_for_load (const char *path, GError **error)
 {
   g_autoptr(CopubStore) store = NULL;
   g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *template = g_strconcat (path, ".loading-XXXXXX", NULL);
+  g_autofree char *template = g_strdup_printf ("%s.loading-%ld-XXXXXX", path,
+                                               (long) getpid ());
   int fd;
 
+  copub_store_remove_stale (path);
   if (g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (wal, G_FILE_TEST_EXISTS))
     return copub_store_open (path, error);
   store = store_new (path);

@@ -20,6 +20,7 @@ typedef struct {
   gboolean set;
   gint64 i;
   double r;
+  gboolean rounded; /* REAL: printed as i hundredths (copub_table_set_rounded) */
   char *text;
 } Cell;
 
@@ -109,6 +110,26 @@ copub_table_set_real (CopubTable *t, guint row, guint column, double value)
   Cell *c = cell (t, row, column);
   c->r = value;
   c->set = isfinite (value);
+}
+
+void
+copub_table_set_rounded (CopubTable *t, guint row, guint column, double value,
+                         gint64 hundredths)
+{
+  Cell *c = cell (t, row, column);
+  c->i = hundredths;
+  c->rounded = TRUE;
+  c->r = value;
+  c->set = TRUE;
+}
+
+static char *
+format_hundredths (gint64 value)
+{
+  guint64 mag = value < 0 ? -(guint64) value : (guint64) value;
+
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%02u", value < 0 ? "-" : "", mag / 100,
+                          (guint) (mag % 100));
 }
 
 void
@@ -211,6 +232,8 @@ format_cell (const Column *col, const Cell *c, gboolean human)
     case COPUB_COLUMN_SHARE:
       return human ? g_strdup_printf ("%.1f%%", 100.0 * c->r) : g_strdup_printf ("%.4f", c->r);
     case COPUB_COLUMN_REAL:
+      if (c->rounded)
+        return format_hundredths (c->i);
       return g_strdup_printf ("%.2f", c->r);
     case COPUB_COLUMN_TEXT:
     default:

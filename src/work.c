@@ -1,6 +1,7 @@
 /* copub: the record model's constructors, destructors and small helpers. */
 #include <string.h>
 
+#include "copub/error.h"
 #include "copub/work.h"
 
 const char *
@@ -255,4 +256,88 @@ copub_work_title_key (const CopubWork *work)
     }
   g_string_append_printf (key, ":%d", work->year);
   return g_string_free (key, FALSE);
+}
+
+/* FALSE, with the error, when the string @value of @what is longer than the limit. */
+static gboolean
+check_field (const CopubWork *work, const char *what, const char *value, gsize max,
+             GError **error)
+{
+  gsize len = value ? strlen (value) : 0;
+
+  if (len <= max)
+    return TRUE;
+  g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+               "work %s: %s is %" G_GSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT
+               " (max-field-size)", work->id ? work->id : "(no id)", what, len, max);
+  return FALSE;
+}
+
+static gboolean
+check_strings (const CopubWork *work, const char *what, const GPtrArray *strings, gsize max,
+               GError **error)
+{
+  for (guint i = 0; strings && i < strings->len; i++)
+    if (!check_field (work, what, g_ptr_array_index (strings, i), max, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_institution (const CopubWork *work, const CopubInstitution *inst, gsize max,
+                   GError **error)
+{
+  return check_field (work, "an institution id", inst->id, max, error)
+         && check_field (work, "an institution ROR id", inst->ror, max, error)
+         && check_field (work, "an institution name", inst->name, max, error)
+         && check_field (work, "an institution country", inst->country, max, error)
+         && check_field (work, "an institution type", inst->type, max, error)
+         && check_strings (work, "an institution lineage id", inst->lineage, max, error);
+}
+
+static gboolean
+check_authorship (const CopubWork *work, const CopubAuthorship *a, gsize max, GError **error)
+{
+  if (!check_field (work, "an author position", a->author_position, max, error)
+      || !check_field (work, "an author id", a->author_id, max, error)
+      || !check_field (work, "an author name", a->author_name, max, error)
+      || !check_strings (work, "a raw affiliation string", a->raw_affiliations, max, error)
+      || !check_strings (work, "an authorship country", a->countries, max, error))
+    return FALSE;
+  for (guint i = 0; a->institutions && i < a->institutions->len; i++)
+    if (!check_institution (work, g_ptr_array_index (a->institutions, i), max, error))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+copub_work_check_limits (const CopubWork *work, const CopubLimits *limits, GError **error)
+{
+  static const CopubLimits defaults = COPUB_LIMITS_INIT;
+  const CopubLimits *l = limits ? limits : &defaults;
+  const CopubTopicLevel *levels[] = { &work->topic, &work->subfield, &work->field,
+                                      &work->domain };
+  gsize max = l->max_field;
+
+  if (work->raw && g_bytes_get_size (work->raw) > l->max_record)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "work %s: the record is %" G_GSIZE_FORMAT " bytes, over the limit of %"
+                   G_GSIZE_FORMAT " (max-record-size)", work->id ? work->id : "(no id)",
+                   g_bytes_get_size (work->raw), l->max_record);
+      return FALSE;
+    }
+  if (!check_field (work, "the id", work->id, max, error)
+      || !check_field (work, "the DOI", work->doi, max, error)
+      || !check_field (work, "the title", work->title, max, error)
+      || !check_field (work, "the type", work->type, max, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (levels); i++)
+    if (!check_field (work, "a topic id", levels[i]->id, max, error)
+        || !check_field (work, "a topic name", levels[i]->name, max, error))
+      return FALSE;
+  for (guint i = 0; work->authorships && i < work->authorships->len; i++)
+    if (!check_authorship (work, g_ptr_array_index (work->authorships, i), max, error))
+      return FALSE;
+  return TRUE;
 }

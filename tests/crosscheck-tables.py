@@ -440,7 +440,7 @@ def main(argv):
         acc = {}
         for w in works:
             for c in combos(w):
-                a = acc.setdefault(c, [0, 0, 0, 0, 0, 0])
+                a = acc.setdefault(c, [0, 0, 0, 0, 0, 0, 0])
                 a[0] += 1
                 a[1] += w.international
                 a[2] += w.auth_known
@@ -448,16 +448,19 @@ def main(argv):
                 if w.complete:
                     a[4] += 1
                     a[5] += w.international
+                # the ceiling: a work with an authorship of unknown country (or none)
+                # might be international
+                a[6] += w.international or not w.complete
         header += ["works", "international", "share", "share_low", "share_high",
-                   "coverage", "complete", "share_complete"]
+                   "coverage", "complete", "share_complete", "share_max"]
         rows.append(header)
         for c in sorted(acc, key=base_key):
-            n_, k, known, total, comp, comp_k = acc[c]
+            n_, k, known, total, comp, comp_k, ceiling = acc[c]
             p, lo, hi = wilson(k, n_)
             row = [fmt_dim(d, v) for d, v in zip(dims, c)]
             row += [n_, k, f4(p), f4(lo), f4(hi),
                     f4(known / total) if total else "",
-                    comp, f4(comp_k / comp) if comp else ""]
+                    comp, f4(comp_k / comp) if comp else "", f4(ceiling / n_)]
             rows.append(row)
         return finish(rows, opts)
 

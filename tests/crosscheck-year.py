@@ -7,7 +7,7 @@
 Reads OpenAlex works as JSON Lines (gzipped or not) with nothing but the Python
 standard library and prints, as CSV, one row per publication year that has works:
 
-    year,works,international,share,share_low,share_high,coverage,complete,share_complete
+    year,works,international,share,share_low,share_high,coverage,complete,share_complete,share_max
 
 It shares no code with copub on purpose: the definitions below are implemented
 from their wording, so that a bug in copub does not hide in both.
@@ -22,7 +22,9 @@ from their wording, so that a bug in copub does not hide in both.
   C(w) holds two codes or more.
 - share = international / works, with a Wilson 95% interval; coverage = authorships
   with a known country / authorships; complete = works with authorships, all with a
-  known country; share_complete = international share among complete works.
+  known country; share_complete = international share among complete works;
+  share_max = (works that are international or not complete) / works: the share if
+  every work with an authorship of unknown country (or none) were international.
 """
 
 import argparse
@@ -138,13 +140,14 @@ def wilson(successes, n):
 
 
 def year_table(works):
-    """year -> [works, international, authorships, known, complete, complete international]."""
+    """year -> [works, international, authorships, known, complete, complete international,
+    international or not complete]."""
     table = {}
     for summary in works.values():
         if summary is None:
             continue
         year, international, n_auth, n_known = summary
-        row = table.setdefault(year, [0, 0, 0, 0, 0, 0])
+        row = table.setdefault(year, [0, 0, 0, 0, 0, 0, 0])
         row[0] += 1
         row[1] += international
         row[2] += n_auth
@@ -152,6 +155,9 @@ def year_table(works):
         if n_auth > 0 and n_known == n_auth:
             row[4] += 1
             row[5] += international
+            row[6] += international
+        else:
+            row[6] += 1
     return table
 
 
@@ -160,13 +166,14 @@ def share(part, whole):
 
 
 def print_table(table, out):
-    out.write("year,works,international,share,share_low,share_high,coverage,complete,share_complete\n")
+    out.write("year,works,international,share,share_low,share_high,coverage,complete,share_complete,"
+              "share_max\n")
     for year in sorted(table):
-        works, intl, n_auth, n_known, complete, complete_intl = table[year]
+        works, intl, n_auth, n_known, complete, complete_intl, ceiling = table[year]
         low, high = wilson(intl, works)
-        out.write("%d,%d,%d,%s,%.4f,%.4f,%s,%d,%s\n" % (
+        out.write("%d,%d,%d,%s,%.4f,%.4f,%s,%d,%s,%s\n" % (
             year, works, intl, share(intl, works), low, high, share(n_known, n_auth), complete,
-            share(complete_intl, complete)))
+            share(complete_intl, complete), share(ceiling, works)))
 
 
 def main(argv=None):

@@ -42,9 +42,11 @@ test_wilson (void)
 
 /* 2020: W1 FR+US (international), W2 FR, W3 FR + an unknown authorship, W4 FR+RE
  * (RE counts as FR); W5 retracted, W6 paratext, W7 dataset are left out.
- * Coverage 7/8; complete works W1, W2, W4, one international.
+ * Coverage 7/8; complete works W1, W2, W4, one international; the ceiling takes W3 as
+ * international too: 2/4.
  * 2021: W8 with 100 authorships abroad and at home, W9 without authorships, W10 FR with
- * two unknown authorships: 101/103 known. 2022: W11 FR, W12 BE+FR. */
+ * two unknown authorships: 101/103 known; the ceiling takes W9 and W10 as international.
+ * 2022: W11 FR, W12 BE+FR, both complete: the ceiling is the share. */
 static void
 test_by_year_home_fr (void)
 {
@@ -58,10 +60,10 @@ test_by_year_home_fr (void)
   csv = csv_of (table);
   g_assert_cmpstr (csv, ==,
                    "year,works,international,share,share_low,share_high,coverage,complete,"
-                   "share_complete\n"
-                   "2020,4,1,0.2500,0.0456,0.6994,0.8750,3,0.3333\n"
-                   "2021,3,1,0.3333,0.0615,0.7923,0.9806,1,1.0000\n"
-                   "2022,2,1,0.5000,0.0945,0.9055,1.0000,2,0.5000\n");
+                   "share_complete,share_max\n"
+                   "2020,4,1,0.2500,0.0456,0.6994,0.8750,3,0.3333,0.5000\n"
+                   "2021,3,1,0.3333,0.0615,0.7923,0.9806,1,1.0000,1.0000\n"
+                   "2022,2,1,0.5000,0.0945,0.9055,1.0000,2,0.5000,0.5000\n");
 }
 
 static void

@@ -102,10 +102,10 @@ static void
 test_skip_bad (void)
 {
   const char *cases[][3] = {
-    { "fixtures/openalex/bad-syntax.jsonl", "4/3/0/0/1", "line 3" },
-    { "fixtures/openalex/bad-year.jsonl", "3/2/0/0/1", "line 2" },
-    { "fixtures/openalex/bad-utf8.jsonl", "2/1/0/0/1", "line 2" },
-    { "fixtures/openalex/bad-noid-page.json", "3/2/0/0/1", "record 2" },
+    { "fixtures/openalex/bad-syntax.jsonl", "3/3/0/0/1", "line 3" },
+    { "fixtures/openalex/bad-year.jsonl", "2/2/0/0/1", "line 2" },
+    { "fixtures/openalex/bad-utf8.jsonl", "1/1/0/0/1", "line 2" },
+    { "fixtures/openalex/bad-noid-page.json", "2/2/0/0/1", "record 2" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -191,6 +191,87 @@ test_many_lines_threads (void)
   g_assert_cmpstr (got, ==, expected);
 }
 
+/* Imports @file with @limits and --skip-bad: "records/skipped", or NULL with @error. */
+static char *
+import_limited (const char *file, CopubLimits limits, GError **error)
+{
+  g_autofree char *path = temp_db ();
+  g_autoptr(CopubStore) store = copub_store_open (path, error);
+  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
+  const char *files[] = { file, NULL };
+  CopubImportStats stats;
+  char *out = NULL;
+
+  options.limits = limits;
+  options.skip_bad = TRUE;
+  copub_import_stats_init (&stats);
+  if (store && copub_import_files (store, files, &options, &stats, error))
+    out = g_strdup_printf ("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, stats.records,
+                           stats.skipped);
+  copub_import_stats_clear (&stats);
+  return out;
+}
+
+/* A line of exactly the record limit is read; one byte more and it is bad, wherever
+ * the line falls: first, within a batch, or beyond the reader's buffer. */
+static void
+test_record_limit (void)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("copub-limit-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "w.jsonl", NULL);
+  gsize longest = 0;
+
+  g_assert_true (g_file_get_contents ("fixtures/openalex/works.jsonl", &text, &len, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    longest = MAX (longest, strlen (*l));
+  g_assert_true (g_file_set_contents (file, text, (gssize) len, NULL));
+  for (int extra = 0; extra <= 1; extra++)
+    {
+      CopubLimits limits = COPUB_LIMITS_INIT;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *got = NULL;
+      limits.max_record = longest - (gsize) extra;
+      got = import_limited (file, limits, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (got, ==, extra ? "11/1" : "12/0");
+    }
+  {
+    CopubLimits limits = COPUB_LIMITS_INIT;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *got = NULL;
+    limits.max_record = 100; /* every line over it, the first included */
+    got = import_limited (file, limits, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (got, ==, "0/12");
+  }
+}
+
+/* Every string copub keeps is held to the field limit. */
+static void
+test_field_limit (void)
+{
+  CopubLimits limits = COPUB_LIMITS_INIT;
+  g_autoptr(CopubWork) work = copub_work_new (COPUB_SOURCE_OPENALEX);
+  CopubAuthorship *a = copub_authorship_new ();
+  g_autoptr(GError) error = NULL;
+
+  work->id = g_strdup ("W1");
+  work->title = g_strdup ("A title");
+  g_ptr_array_add (work->authorships, a);
+  g_ptr_array_add (a->raw_affiliations, g_strdup ("Universite de Lorraine, Nancy"));
+  limits.max_field = 29;
+  g_assert_true (copub_work_check_limits (work, &limits, &error));
+  limits.max_field = 28;
+  g_assert_false (copub_work_check_limits (work, &limits, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
+  g_assert_cmpstr (error ? error->message : NULL, ==, "work W1: a raw affiliation string is "
+                   "29 bytes, over the limit of 28 (max-field-size)");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -203,5 +284,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/truncated-gzip", test_truncated_gzip);
   g_test_add_func ("/import/unreadable-and-unknown", test_unreadable_and_unknown);
   g_test_add_func ("/import/many-lines-threads", test_many_lines_threads);
+  g_test_add_func ("/import/record-limit", test_record_limit);
+  g_test_add_func ("/import/field-limit", test_field_limit);
   return g_test_run ();
 }

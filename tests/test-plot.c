@@ -175,7 +175,7 @@ static CopubPlotData *
 empty_data (void)
 {
   static const char *const years[] = { "year", "works", "share", "share_low", "share_high",
-                                       "share_complete", NULL };
+                                       "share_complete", "share_max", NULL };
   static const char *const themes[] = { "theme", "works", NULL };
   static const char *const theme_years[] = { "theme", "year", "works", "share", NULL };
   static const char *const countries[] = { "country", "country_name", "works", "fractional",
@@ -228,7 +228,7 @@ evil_data (char **labels)
   d->headline.works = 100;
   for (int y = 2020; y <= 2022; y++)
     {
-      double year[] = { y, 100, 0.4 + 0.02 * (y - 2020), 0.3, 0.5, 0.45 };
+      double year[] = { y, 100, 0.4 + 0.02 * (y - 2020), 0.3, 0.5, 0.45, 0.6 };
       set_row (d->years, NULL, year);
     }
   for (guint i = 0; i < N_EVIL; i++)
@@ -488,6 +488,48 @@ test_store_formats (void)
   remove_dir (dir);
 }
 
+/* The year chart: a 43-56 % trend on an axis fitted to it (and said), each year's n under
+ * it, the ceiling drawn. */
+static void
+test_share_axis (void)
+{
+  g_autoptr(CopubPlotData) data = empty_data ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "share-by-year.svg", NULL);
+  g_autofree char *svg = NULL;
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  g_autoptr(GPtrArray) charts = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  data->first_year = 2020;
+  data->last_year = 2022;
+  data->period_from = data->period_to = 2022;
+  data->works = 1500;
+  for (int y = 2020; y <= 2022; y++)
+    {
+      double share = 0.43 + 0.065 * (y - 2020);
+      double year[] = { y, 400 + y - 2020, share, share - 0.04, share + 0.04, share - 0.01,
+                        share + 0.08 };
+      set_row (data->years, NULL, year);
+    }
+  options.format = COPUB_PLOT_SVG;
+  charts = copub_plot_draw (data, &options, dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &svg, NULL, NULL));
+  /* 39-64 % with margins and room for the legend: 35 to 90 %. */
+  g_assert_nonnull (strstr (svg, "axis from 35 to 90 %, not from 0"));
+  g_assert_nonnull (strstr (svg, ">35%<"));
+  g_assert_nonnull (strstr (svg, ">85%<"));
+  g_assert_null (strstr (svg, ">100%<"));
+  g_assert_null (strstr (svg, ">0%<"));
+  g_assert_nonnull (strstr (svg, "n = 400"));
+  g_assert_nonnull (strstr (svg, "n = 402"));
+  g_assert_nonnull (strstr (svg, ">ceiling<"));
+  remove_dir (dir);
+}
+
 /* Nothing to draw: every chart is skipped with a note, and gnuplot is not even needed. */
 static void
 test_empty (void)
@@ -583,6 +625,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/injection-png", test_injection_png);
   g_test_add_func ("/plot/injection-svg", test_injection_svg);
   g_test_add_func ("/plot/store-formats", test_store_formats);
+  g_test_add_func ("/plot/share-axis", test_share_axis);
   g_test_add_func ("/plot/empty", test_empty);
   g_test_add_func ("/plot/missing-gnuplot", test_missing_gnuplot);
   g_test_add_func ("/plot/gnuplot-error", test_gnuplot_error);

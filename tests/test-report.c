@@ -266,8 +266,8 @@ test_history (void)
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
-  const CopubReportRun runs[] = { { "2024-01-05", 0.40, 2 },
-                                  { "2024-02-05T03:15:09Z", 0.45, 2 } };
+  const CopubReportRun runs[] = { { "2024-01-05", 0.40, 2, 0 },
+                                  { "2024-02-05T03:15:09Z", 0.45, 2, 0 } };
   g_autoptr(GError) error = NULL;
   g_autofree char *html = NULL;
   g_autofree char *md = NULL;
@@ -282,10 +282,89 @@ test_history (void)
   md = read_out (dir, "report.md");
   g_assert_nonnull (strstr (html, "<h2 id=\"history\">How the figure moved</h2>"));
   g_assert_nonnull (strstr (html, "Since the run of 2024-01-05, the headline moved from 40.0% "
-                                  "to 50.0% (+10.0 points)"));
+                                  "to 50.0% (+10.0 points). Its n is the same"));
   g_assert_nonnull (strstr (html, "<td>2024-02-05 03:15</td><td class=\"n\">45.0%</td>"));
   g_assert_nonnull (strstr (md, "## How the figure moved"));
   g_assert_nonnull (strstr (md, "| this report | 50.0% | 2 |"));
+  remove_dir (dir);
+}
+
+/* A headline that did not move says so, and names only what changed. */
+static void
+test_history_unmoved (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  CopubReportRun runs[] = { { "2024-01-05", 0.50, 2, 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *md = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  report.history = runs;
+  report.n_history = 1;
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  md = read_out (dir, "report.md");
+  g_assert_nonnull (strstr (md, "Since the run of 2024-01-05, the headline has not moved: "
+                                "50.0%.\n"));
+  g_assert_null (strstr (md, "moved from"));
+  g_assert_null (strstr (md, "changed"));
+  g_clear_pointer (&md, g_free);
+
+  /* Same share, another n and another store: both said, in French too. */
+  runs[0].works = 3;
+  runs[0].stored = 1;
+  analyse.lang = "fr";
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  md = read_out (dir, "report.md");
+  g_assert_nonnull (strstr (md, "Depuis le calcul du 2024-01-05, le chiffre clé n'a pas "
+                                "bougé : 50,0\u202f%. Son n est passé de 3 à 2. La base est "
+                                "passée de 1 à "));
+  remove_dir (dir);
+}
+
+/* The coverage section bounds the share: 2020 has 4 works, one international, one (W3)
+ * with an authorship of unknown country: floor 25 %, ceiling 50 %. */
+static void
+test_coverage_bounds (void)
+{
+  g_autoptr(CopubStore) store = fixture_store ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *md = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  report.period_from = report.period_to = 2020;
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  md = read_out (dir, "report.md");
+  g_assert_nonnull (strstr (md, "In 2020, 87.5% of the authorships have a known country, but "
+                                "25.0% of the works (1 of 4) have at least one authorship "
+                                "whose country is unknown"));
+  g_assert_nonnull (strstr (md, "so 25.0% is a floor (every unknown country taken as the "
+                                "home country, France). If all 1 were international, the "
+                                "share would be 50.0%: the ceiling."));
+  g_assert_nonnull (strstr (md, "The 95 % interval, 4.6–69.9%, is the floor's"));
+  g_assert_nonnull (strstr (md, "| 2020 | 4 | 1 | 25.0% | 4.6–69.9% | 87.5% | 3 | 33.3% | "
+                                "50.0% |"));
+  g_assert_null (strstr (md, "floor more than a ceiling"));
+  g_assert_null (strstr (md, "would reach with complete data"));
+  g_clear_pointer (&md, g_free);
+
+  analyse.lang = "fr";
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  md = read_out (dir, "report.md");
+  g_assert_nonnull (strstr (md, "mais 25,0\u202f% des publications (1 sur 4) ont au moins une "
+                                "signature de pays inconnu"));
+  g_assert_nonnull (strstr (md, "la part serait de 50,0\u202f% : le plafond"));
   remove_dir (dir);
 }
 
@@ -386,6 +465,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/write", test_write);
   g_test_add_func ("/report/write-french", test_write_french);
   g_test_add_func ("/report/history", test_history);
+  g_test_add_func ("/report/history-unmoved", test_history_unmoved);
+  g_test_add_func ("/report/coverage-bounds", test_coverage_bounds);
   g_test_add_func ("/report/hostile-names", test_hostile_names);
   g_test_add_func ("/report/missing-gnuplot", test_missing_gnuplot);
   g_test_add_func ("/report/empty-period", test_empty_period);

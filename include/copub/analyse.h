@@ -145,6 +145,9 @@ char *copub_analyse_share_in_words (double share, const char *lang);
 /* The document types (NULL: the default ones; "all") in words, in English or French
  * (@lang "fr"): "articles, reviews and book chapters". Free with g_free. */
 char *copub_analyse_types_in_words (const char *const *types, const char *lang);
+/* FALSE with COPUB_ERROR_USAGE naming the first of @types that is not one of OpenAlex's
+ * document types (HAL's are mapped to them) nor "all" alone, and listing the valid ones. */
+gboolean copub_analyse_check_types (const char *const *types, GError **error);
 
 /* The sentence a report quotes: the share in words, the percentage with its interval,
  * n, the period, and the definition in a few words. Free with g_free. */

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
  * string lives as long as the process. */
 const char *copub_country_name (const char *code, const char *lang);
 
+/* TRUE when @code is an ISO 3166-1 alpha-2 code (upper case) in iso-codes' list. */
+gboolean copub_country_known (const char *code);
+
 /* The same as a CopubCountryNameFunc for CopubAnalyseOptions. */
 const char *copub_country_name_func (const char *code, const char *lang, gpointer unused);
 

@@ -17,9 +17,11 @@ typedef struct {
   const CopubNormaliser *normaliser; /* fills in authorships without a country; or NULL */
   CopubWorkIdPredicate leave_out; /* TRUE for works not to import (by source id); or NULL */
   gpointer leave_out_data;
+  CopubLimits limits; /* a record over them is bad (a JSON Lines line is never read whole
+                       * beyond max_record bytes) */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -33,7 +35,7 @@ const char *copub_format_name (CopubFormat format);
 
 typedef struct {
   guint64 files;
-  guint64 records;    /* records read, bad ones included */
+  guint64 records;    /* good records read (imported); bad ones are in skipped */
   guint64 inserted;
   guint64 updated;
   guint64 unchanged;
@@ -77,6 +79,8 @@ typedef struct {
   const CopubNormaliser *normaliser; /* or NULL */
   CopubLineFilter filter;            /* or NULL: every line */
   gpointer filter_data;
+  const CopubLimits *limits;         /* or NULL: the defaults. A longer line is a bad
+                                      * record, skipped without being kept in memory */
 } CopubJsonlOptions;
 
 /* Streams the OpenAlex JSON Lines file @path (plain or gzip): lines are parsed by a

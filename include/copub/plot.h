@@ -40,17 +40,21 @@ const char *copub_chart_name (CopubChartKind kind);
 typedef struct {
   CopubTable *years;           /* by year */
   CopubTable *themes;          /* by theme over all years */
-  CopubTable *theme_years;     /* by theme, year */
+  CopubTable *theme_years;     /* by theme, year (rolling periods: see window) */
   CopubTable *countries;       /* by country over the last period, full and fractional */
   CopubTable *country_years;   /* by country, year (full counting) */
   CopubTable *theme_countries; /* by theme, country over all years (full counting) */
-  CopubTable *partner_years;   /* by partner, year; NULL without a partner file */
+  CopubTable *partner_years;   /* by partner, year (rolling periods: see window); NULL
+                                * without a partner file */
   CopubTable *sources;         /* by source */
   GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
   gboolean has_headline;       /* FALSE when the last period has no work */
   CopubHeadline headline;      /* the headline figure for the last period */
   char *headline_problem;      /* why there is no headline, or NULL */
   int first_year, last_year;   /* the years with works; 0 when the corpus is empty */
+  guint window;                /* years in theme_years' and partner_years' rolling periods
+                                * (a "period" column "2015-2018"); 1: single years */
+  int trend_first;             /* their first year, or the last year of their first period */
   int period_from, period_to;  /* the last period: the headline's */
   gint64 works;                /* works in the corpus */
   gboolean synthetic;          /* the corpus holds copub's generated sample data */
@@ -58,12 +62,17 @@ typedef struct {
   const char *lang;            /* "en" or "fr": country and theme names, the text */
 } CopubPlotData;
 
-/* Computes the tables for @options (its dimensions and window are ignored). The last
+/* Computes the tables for @options (its dimensions are ignored; its window, at most the
+ * corpus' years, gives the rolling periods of the per-theme and per-partner trends, the
+ * small samples, while the yearly share and the countries keep single years). The last
  * period is [@period_from, @period_to]; 0, 0 = the last complete year, as for
  * copub_analyse_headline(). An empty corpus is not an error: the tables are empty.
  * Free with copub_plot_data_free. */
 CopubPlotData *copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
                                         int period_from, int period_to, GError **error);
+/* The year of row @row of a table by year: its year, or the last year of its rolling
+ * period. */
+int copub_plot_row_year (const CopubTable *t, guint row);
 void copub_plot_data_free (CopubPlotData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPlotData, copub_plot_data_free)
 

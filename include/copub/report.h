@@ -20,6 +20,7 @@ typedef struct {
   const char *date; /* when the run was: an ISO 8601 date or time ("2024-05-02") */
   double share;     /* its headline share, in [0, 1] */
   gint64 works;     /* its n */
+  gint64 stored;    /* the records in the store then (all sources), or 0 when unknown */
 } CopubReportRun;
 
 typedef struct {

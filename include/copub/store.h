@@ -21,7 +21,7 @@ CopubStore *copub_store_open (const char *path, GError **error);
 void copub_store_free (CopubStore *store);
 
 /* For a bulk load: when nothing is at @path yet, the store is built in a temporary
- * file beside it ("PATH.loading-XXXXXX") with each page written once (no WAL copy, no
+ * file beside it ("PATH.loading-PID-XXXXXX") with each page written once (no WAL copy, no
  * sync) and copub_store_publish() puts it in place; freed unpublished, it vanishes,
  * leaving @path as it was: absent. When @path exists, this is copub_store_open(). */
 CopubStore *copub_store_open_for_load (const char *path, GError **error);
@@ -30,6 +30,20 @@ CopubStore *copub_store_open_for_load (const char *path, GError **error);
  * store opened otherwise. */
 gboolean copub_store_publish (CopubStore *store, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubStore, copub_store_free)
+
+/* The lock of the processes that write to the store for long (copub run, copub fetch):
+ * an exclusive flock() on "PATH.lock", which holds the holder's pid. Returns the
+ * descriptor that holds it (close it to let go), or -1 with COPUB_ERROR_LOCKED when
+ * another process holds it (the message names its pid and @what is not started). */
+int copub_store_lock (const char *path, const char *what, GError **error);
+
+/* Removes the "PATH.loading-PID-XXXXXX" files that a killed first import left (their
+ * process is gone), saying so with g_message; never one whose import still runs. */
+void copub_store_remove_stale (const char *path);
+
+/* Marks as "killed" the runs still "running": call it holding copub_store_lock(), when
+ * no run of another process can be running. Returns how many, or -1 on error. */
+gint64 copub_store_mark_killed_runs (CopubStore *store, GError **error);
 
 const char *copub_store_path (const CopubStore *store);
 int copub_store_schema_version (CopubStore *store);

@@ -34,6 +34,10 @@ void copub_table_set_text (CopubTable *table, guint row, guint column, const cha
 void copub_table_set_int (CopubTable *table, guint row, guint column, gint64 value);
 /* Non-finite values leave the cell empty. */
 void copub_table_set_real (CopubTable *table, guint row, guint column, double value);
+/* A number the caller rounded to hundredths exactly (@hundredths): CSV and tables print
+ * that, JSON and the readers get @value. */
+void copub_table_set_rounded (CopubTable *table, guint row, guint column, double value,
+                              gint64 hundredths);
 /* A note printed under a text table, in JSON's "notes", and to stderr with CSV. */
 void copub_table_add_note (CopubTable *table, const char *note);
 

@@ -89,6 +89,24 @@ char *copub_work_authorship_countries (const CopubWork *work);
  * @error set) stops the parser, which then fails with that error. */
 typedef gboolean (*CopubWorkFunc) (CopubWork *work, gpointer user_data, GError **error);
 
+/* How big a record and each string copub keeps of it may be; beyond, the record is bad
+ * data. The defaults hold the largest real records (consortium papers with thousands
+ * of authorships are a few MB) with a wide margin. */
+typedef struct {
+  gsize max_record; /* bytes of one record: a JSON Lines line, a document's work */
+  gsize max_field;  /* bytes of one string kept: title, name, raw affiliation, id... */
+} CopubLimits;
+
+#define COPUB_MAX_RECORD_DEFAULT ((gsize) 32 << 20)
+#define COPUB_MAX_FIELD_DEFAULT ((gsize) 64 << 10)
+#define COPUB_LIMITS_INIT { COPUB_MAX_RECORD_DEFAULT, COPUB_MAX_FIELD_DEFAULT }
+
+/* Checks @work against @limits (NULL: the defaults): its raw record and every string
+ * it keeps. FALSE with COPUB_ERROR_PARSE naming the work, the field, its size and the
+ * limit ("max-field-size") when one is over. */
+gboolean copub_work_check_limits (const CopubWork *work, const CopubLimits *limits,
+                                  GError **error);
+
 /* The union of the authorships' countries (the source's, else the inferred ones),
  * sorted and distinct, as one comma-separated string ("DE,FR,US"; "" when none).
  * Free with g_free. */

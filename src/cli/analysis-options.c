@@ -44,14 +44,15 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
       "Dimensions, comma-separated: year, theme, country, partner, source (default: year)",
       "DIMS" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
-      "Home country (default: FR); 'none': international = two countries or more", "CC" },
+      "Home country, ISO 3166-1 alpha-2 (default: FR); 'none': international = two "
+      "countries or more", "CC" },
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
     { "window", 0, 0, G_OPTION_ARG_INT, &a->window,
       "Rolling periods of N years instead of single years (Leiden uses 4)", "N" },
     { "types", 0, 0, G_OPTION_ARG_STRING, &a->types,
-      "Document types, comma-separated (default: article,review,book-chapter), or 'all'",
-      "LIST" },
+      "OpenAlex document types, comma-separated (default: article,review,book-chapter), "
+      "or 'all'; an unknown type is an error listing the valid ones", "LIST" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   const GOptionEntry source[] = {
@@ -105,15 +106,18 @@ parse_home (const char *value, char out[3], gboolean *none, GError **error)
   *none = g_ascii_strcasecmp (value, "none") == 0;
   if (*none)
     return TRUE;
-  if (strlen (value) != 2 || !g_ascii_isalpha (value[0]) || !g_ascii_isalpha (value[1]))
+  if (strlen (value) == 2)
     {
-      copub_cli_usage_error (error, "--home takes a two-letter country code (FR) or 'none', "
-                                    "not '%s'", value);
+      out[0] = g_ascii_toupper (value[0]);
+      out[1] = g_ascii_toupper (value[1]);
+      out[2] = '\0';
+    }
+  if (strlen (value) != 2 || !copub_country_known (out))
+    {
+      copub_cli_usage_error (error, "--home takes an ISO 3166-1 alpha-2 country code (FR, DE, "
+                                    "US...) or 'none', not '%s'", value);
       return FALSE;
     }
-  out[0] = g_ascii_toupper (value[0]);
-  out[1] = g_ascii_toupper (value[1]);
-  out[2] = '\0';
   return TRUE;
 }
 
@@ -200,6 +204,11 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
       for (char **t = a->type_list; *t; t++)
         g_strstrip (*t);
       o->types = (const char *const *) a->type_list;
+      if (!copub_analyse_check_types (o->types, error))
+        {
+          g_prefix_error (error, "--types: ");
+          return FALSE;
+        }
     }
   if (a->themes && (a->theme_map = copub_theme_map_load (a->themes, error)) == NULL)
     return FALSE;

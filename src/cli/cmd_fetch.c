@@ -1,9 +1,11 @@
 /* copub fetch: harvest an institution's works from an API into the store. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "copub/fetch.h"
+#include "copub/store.h"
 
 /* The affiliation normaliser for fetched works (as copub import does), unless asked not. */
 static gboolean
@@ -73,13 +75,15 @@ fetch_openalex (int argc, char **argv, GError **error)
       "the OpenAlex API into the store, one publication year per slice, several at once.\n"
       "Killed and run again, it resumes where it stopped; a later run re-harvests the\n"
       "recent years. Exit status 3 on network failures and when the daily budget is spent\n"
-      "(what was fetched is kept).\n"
+      "(what was fetched is kept); 5, at once, when another fetch or run is writing to\n"
+      "the store (it holds STORE.lock).\n"
       "\n"
       "Example: copub fetch openalex --institution I90183372 --from 2015 --to 2024");
   g_auto(GStrv) type_list = NULL;
   CopubFetchOptions options = COPUB_FETCH_OPTIONS_INIT;
   CopubFetchStats stats;
   gboolean ok;
+  int lock;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!copub_cli_parse (context, &argc, &argv, error))
@@ -106,6 +110,11 @@ fetch_openalex (int argc, char **argv, GError **error)
       for (char **t = type_list; *t; t++)
         g_strstrip (*t);
       options.types = (const char *const *) type_list;
+      if (!copub_analyse_check_types (options.types, error))
+        {
+          g_prefix_error (error, "--types: ");
+          return FALSE;
+        }
     }
   options.institution = institution;
   options.from = from;
@@ -126,7 +135,11 @@ fetch_openalex (int argc, char **argv, GError **error)
   if (!make_normaliser (no_normalise, ror, &normaliser, error))
     return FALSE;
   options.normaliser = normaliser;
+  /* One writer at a time, as for copub run: a second fetch would harvest it all again. */
+  if ((lock = copub_store_lock (copub_cli_db_path (db), "the fetch", error)) < 0)
+    return FALSE;
   ok = copub_fetch_openalex (copub_cli_db_path (db), &options, &stats, error);
+  close (lock);
   if (ok)
     g_message ("fetched %" G_GUINT64_FORMAT " works of %s (%u slices, %u up to date) in %"
                G_GUINT64_FORMAT " pages, %.1f s: %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
@@ -182,12 +195,14 @@ fetch_hal (int argc, char **argv, GError **error)
       "Authors' structures without a country in the record are looked up in the structure\n"
       "referential (AuréHAL), and cached in the store. Killed and run again, it resumes\n"
       "where it stopped; a later run re-harvests the recent years. Exit status 3 on\n"
-      "network failures (what was fetched is kept).\n"
+      "network failures (what was fetched is kept); 5, at once, when another fetch or\n"
+      "run is writing to the store (it holds STORE.lock).\n"
       "\n"
       "Example: copub fetch hal --struct 413289 --from 2015 --to 2024");
   CopubFetchHalOptions options = COPUB_FETCH_HAL_OPTIONS_INIT;
   CopubFetchStats stats;
   gboolean ok;
+  int lock;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!copub_cli_parse (context, &argc, &argv, error))
@@ -226,7 +241,11 @@ fetch_hal (int argc, char **argv, GError **error)
   if (!make_normaliser (no_normalise, ror, &normaliser, error))
     return FALSE;
   options.normaliser = normaliser;
+  /* One writer at a time, as for copub run: a second fetch would harvest it all again. */
+  if ((lock = copub_store_lock (copub_cli_db_path (db), "the fetch", error)) < 0)
+    return FALSE;
   ok = copub_fetch_hal (copub_cli_db_path (db), &options, &stats, error);
+  close (lock);
   if (ok)
     g_message ("fetched %" G_GUINT64_FORMAT " HAL documents of %s (%u slices, %u up to date) in %"
                G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT " requests, %.1f s: %"

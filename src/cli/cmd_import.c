@@ -3,20 +3,50 @@
 #include "copub/import.h"
 #include "copub/snapshot.h"
 
+#include <stdlib.h>
+
+/* Parses a size: bytes, or with a suffix k, M or G (powers of 1024). */
+static gboolean
+parse_size (const char *option, const char *text, gsize *out, GError **error)
+{
+  char *end = NULL;
+  guint64 n;
+
+  if (text == NULL)
+    return TRUE;
+  n = g_ascii_strtoull (text, &end, 10);
+  switch (end && end != text ? g_ascii_tolower (*end) : '?')
+    {
+    case '\0': break;
+    case 'k': n <<= 10; end++; break;
+    case 'm': n <<= 20; end++; break;
+    case 'g': n <<= 30; end++; break;
+    default: end = NULL; break;
+    }
+  if (end == NULL || *end != '\0' || n == 0 || n > G_MAXSIZE / 2)
+    {
+      copub_cli_usage_error (error, "%s takes a size in bytes, or with k, M or G: '%s'",
+                             option, text);
+      return FALSE;
+    }
+  *out = (gsize) n;
+  return TRUE;
+}
+
 gboolean
 copub_cmd_import (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL;
   gboolean skip_bad = FALSE, no_normalise = FALSE;
-  g_autofree char *ror = NULL, *snapshot_dir = NULL;
+  g_autofree char *ror = NULL, *snapshot_dir = NULL, *max_record = NULL, *max_field = NULL;
   int threads = 0;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
       "FILE" },
     { "skip-bad", 0, 0, G_OPTION_ARG_NONE, &skip_bad,
       "Skip malformed records (and say how many and where) instead of failing", NULL },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Parser threads (default: one per CPU)",
-      "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
+      "Parser threads (default: one per CPU; 1: one thread in all)", "N" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
       "Import the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/): "
       "the partitions newer than the store's last sync, checked against the manifest", "DIR" },
@@ -25,6 +55,11 @@ copub_cmd_import (int argc, char **argv, GError **error)
     { "no-normalise", 0, 0, G_OPTION_ARG_NONE, &no_normalise,
       "Do not look for countries in the raw affiliation strings of authorships without one",
       NULL },
+    { "max-record-size", 0, 0, G_OPTION_ARG_STRING, &max_record,
+      "A larger record (JSON Lines line, work) is bad data (default: 32M)", "SIZE" },
+    { "max-field-size", 0, 0, G_OPTION_ARG_STRING, &max_field,
+      "A record with a longer title, name, affiliation string... is bad data (default: 64k)",
+      "SIZE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -33,8 +68,12 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "(the snapshot's format), each possibly gzip-compressed; the format is detected.\n"
       "All files are imported in one transaction: on any error the store is left as it\n"
       "was. Importing the same records again changes nothing. A store that does not\n"
-      "exist yet is built beside its path (STORE.loading-XXXXXX) and put in place at\n"
+      "exist yet is built beside its path (STORE.loading-PID-XXXXXX) and put in place at\n"
       "the end.\n"
+      "A record larger than --max-record-size (never read whole: memory stays flat), or\n"
+      "with a string copub keeps (title, author name, affiliation...) longer than\n"
+      "--max-field-size, is bad data: exit 4, or skipped with --skip-bad. SIZE is in\n"
+      "bytes, or with k, M or G.\n"
       "\n"
       "--snapshot DIR reads a downloaded OpenAlex snapshot instead (the 2026 layout:\n"
       "DIR/data/jsonl/works/updated_date=.../part_*.gz and its manifest.json): only the\n"
@@ -73,6 +112,9 @@ copub_cmd_import (int argc, char **argv, GError **error)
       copub_cli_usage_error (error, "--threads takes a number from 1 to 64");
       return FALSE;
     }
+  if (!parse_size ("--max-record-size", max_record, &options.limits.max_record, error)
+      || !parse_size ("--max-field-size", max_field, &options.limits.max_field, error))
+    return FALSE;
   if (!no_normalise)
     {
       CopubNormaliserOptions nopts = COPUB_NORMALISER_OPTIONS_INIT;

@@ -21,8 +21,8 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
 {
   CopubCliCharts *c = g_new0 (CopubCliCharts, 1);
   CopubCliAnalysis *a = &c->analysis;
-  /* The analysis options that matter for charts: no --by, --window or --counting, which
-   * the charts fix themselves. */
+  /* The analysis options that matter for charts: no --by or --counting, which the charts
+   * fix themselves. */
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &c->db,
       "Store file (default: $COPUB_DB or ./copub.db)", "FILE" },
@@ -32,15 +32,19 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
     { "institution-name", 0, 0, G_OPTION_ARG_STRING, &c->institution,
       "Institution named in titles and the headline", "NAME" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
-      "Home country (default: FR); 'none': international = two countries or more", "CC" },
+      "Home country, ISO 3166-1 alpha-2 (default: FR); 'none': international = two "
+      "countries or more", "CC" },
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
     { "period", 0, 0, G_OPTION_ARG_STRING, &c->period,
       "Last period, for the headline and the top countries: YEAR or YEAR-YEAR "
       "(default: the last complete year)", "PERIOD" },
+    { "window", 0, 0, G_OPTION_ARG_INT, &a->window,
+      "Rolling periods of N years for the trends by theme and by strategic partner, small "
+      "samples (default: 1, single years)", "N" },
     { "types", 0, 0, G_OPTION_ARG_STRING, &a->types,
-      "Document types, comma-separated (default: article,review,book-chapter), or 'all'",
-      "LIST" },
+      "OpenAlex document types, comma-separated (default: article,review,book-chapter), "
+      "or 'all'; an unknown type is an error listing the valid ones", "LIST" },
     { "source", 0, 0, G_OPTION_ARG_STRING, &a->source, "openalex, hal or all (default: all)",
       "SOURCE" },
     { "themes", 0, 0, G_OPTION_ARG_FILENAME, &a->themes,
@@ -169,7 +173,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autoptr(GOptionContext) context = copub_cli_context_new (
       "plot", NULL,
       "Draw the charts with gnuplot: (a) the international share per year with its\n"
-      "95 % interval and among works with complete country information; (b) the share\n"
+      "95 % interval, its ceiling (unknown countries all abroad) and each year's n, on\n"
+      "an axis fitted to the data; (b) the share\n"
       "per theme; (c) the top partner countries of the last period, full and fractional\n"
       "counts; (d) their trend; (e) co-publications with each strategic partner (with\n"
       "--partners); (f) a theme x partner-country heat map. Charts without data are\n"

@@ -321,7 +321,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "Write a partial aggregate for copub merge to OUT ('-': standard output) instead of "
       "the table", "OUT" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
-      "Parser threads per file (default: one per CPU)", "N" },
+      "Parser threads per file (default: one per CPU; 1: one thread in all)", "N" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
       "Scan the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/), "
       "checked against its manifest, merged and deleted works left out", "DIR" },
@@ -355,7 +355,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   g_autoptr(CopubSnapshot) snapshot = NULL;
   g_autoptr(GPtrArray) parts = NULL;
   g_autoptr(GPtrArray) snapshot_files = g_ptr_array_new ();
-  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL };
+  CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL, NULL };
   Keep keep = { 0 };
   Scan scan = { 0 };
   const char *stdin_only[] = { "-", NULL };

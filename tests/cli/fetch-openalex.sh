@@ -536,6 +536,27 @@ reset
 expect_status "... run again, the fetch completes" 0 fetch --db kill3.db --institution "$INST"
 same "... to the clean run's corpus" kill3.db
 
+# ---- two fetches at once ----------------------------------------------------------------------
+# The second one on the same store refuses at once, as a second copub run does (exit 5,
+# one line naming the lock), instead of harvesting everything a second time.
+reset
+fault "fault=slow&seconds=2&count=all&path=/works"
+"$COPUB" fetch openalex "${FETCH_ARGS[@]}" --db twice.db --institution "$INST" \
+    >/dev/null 2>twice.err &
+FETCH=$!
+wait_store twice.db "SELECT 1 FROM harvest_slices"
+expect_status "a second fetch on the same store at once exits with 5" 5 \
+    fetch --db twice.db --institution "$INST"
+contains "... saying which process holds the lock" err.txt \
+    "another copub process (pid $FETCH) holds the lock 'twice.db.lock': not starting the fetch"
+check "... in one line" test "$(wc -l < err.txt)" -eq 1
+expect_status "a HAL fetch on that store waits its turn too" 5 \
+    "$COPUB" fetch hal --db twice.db --base-url "$BASE" --struct 413289
+kill -9 "$FETCH" 2>/dev/null; wait "$FETCH" 2>/dev/null; FETCH=
+sleep 1
+reset
+expect_status "once the first is gone, a fetch runs" 0 fetch --db twice.db --institution "$INST"
+
 # ---- secrets --------------------------------------------------------------------------------
 # The key goes to the server, but never to the terminal, the logs or the store: not with
 # -vv, not in retries, not in errors, not through the environment.

@@ -42,6 +42,7 @@ expect_status "--skip-bad skips and reports" 0 "$COPUB" import --db k.db --skip-
     "$OA/bad-syntax.jsonl" "$OA/bad-utf8.jsonl"
 contains "skipped record listed with its line" err.txt "bad-utf8.jsonl' line 2"
 contains "skipped count" err.txt "2 skipped"
+contains "the skipped records are not counted as imported" err.txt "imported 4 records"
 expect_status "a foreign SQLite file is refused" 1 "$COPUB" import --db dump1.sql "$OA/works.jsonl"
 
 # A first import builds the store aside ("STORE.loading-XXXXXX") and puts it in place at
@@ -62,9 +63,72 @@ for _ in $(seq 100); do ls killed.db.loading-* >/dev/null 2>&1 && break; sleep 0
 sleep 0.3
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 check "a first import killed midway leaves no store" test ! -e killed.db
+check "... but its file being loaded" test -n "$(ls killed.db.loading-* 2>/dev/null)"
 expect_status "the next import builds it" 0 "$COPUB" import --db killed.db "$OA/works.jsonl"
+check "... removing the killed import's file" test -z "$(ls killed.db.loading-* 2>/dev/null)"
+contains "... and saying so" err.txt "left by an import that was killed (pid $pid)"
 check "... a store in WAL mode with the works" \
     test "$(sqlite3 killed.db "PRAGMA journal_mode; SELECT count(*) FROM works" | tr '\n' ' ')" = "wal 12 "
+cd .. || exit 1
+
+# Size limits. A record of 200 MB (its title) is bad data, found while its line is read
+# and never held whole: memory stays flat, plain or gzip (before, it was imported with
+# 1.78 GB of memory and its title stored). A title over the field limit is bad data too.
+mkdir limits && cd limits || exit 1
+"$PYTHON" - "$OA/works.jsonl" <<'EOF'
+import json, sys
+lines = open(sys.argv[1]).readlines()
+def around_title(wid):   # the record's JSON before and after its title's value
+    w = json.loads(lines[0]); w["id"] = "https://openalex.org/" + wid; w["title"] = "@T@"
+    return json.dumps(w).split('"@T@"')
+with open("huge.jsonl", "w") as f:
+    head, tail = around_title("W9000000001")
+    f.write(lines[1] + head + '"')
+    chunk = "a" * (1 << 20)
+    for _ in range(200):
+        f.write(chunk)
+    f.write('"' + tail + "\n" + lines[2])
+with open("long-title.jsonl", "w") as f:
+    head, tail = around_title("W9000000002")
+    f.write(lines[1] + head + '"' + "b" * 100000 + '"' + tail + "\n" + lines[2])
+page = json.load(open(sys.argv[1].replace("works.jsonl", "page.json")))
+page["results"][1]["title"] = "c" * 100000
+json.dump(page, open("long-title-page.json", "w"))
+EOF
+peak_mb() { awk '/Maximum resident set size/ {print int($NF / 1024)}' "$1"; }
+expect_status "a 200 MB record is bad data: exit 4" 4 \
+    /usr/bin/time -v -o huge.time "$COPUB" import --db h.db huge.jsonl
+contains "... the error names the file, the line and the limit" err.txt \
+    "'huge.jsonl' line 2: the record is longer than the limit of 33554432 bytes (max-record-size)"
+check "... memory stays flat ($(peak_mb huge.time) MB)" test "$(peak_mb huge.time)" -lt 150
+check "... no store was made" test ! -e h.db
+expect_status "--skip-bad skips it" 0 \
+    /usr/bin/time -v -o huge-skip.time "$COPUB" import --db h.db --skip-bad huge.jsonl
+contains "... and counts it" err.txt "imported 2 records from 1 file(s) into 'h.db': 2 new, 0 updated, 0 unchanged, 1 skipped"
+check "... memory stays flat ($(peak_mb huge-skip.time) MB)" test "$(peak_mb huge-skip.time)" -lt 150
+check "... the store has the two other works" \
+    test "$(sqlite3 h.db "SELECT count(*), max(length(title)) < 1000 FROM works")" = "2|1"
+gzip -1 huge.jsonl
+expect_status "the same record gzip-compressed: exit 4" 4 \
+    /usr/bin/time -v -o huge-gz.time "$COPUB" import --db hz.db huge.jsonl.gz
+contains "... naming its line" err.txt "'huge.jsonl.gz' line 2: the record is longer"
+check "... memory stays flat ($(peak_mb huge-gz.time) MB)" test "$(peak_mb huge-gz.time)" -lt 150
+rm -f huge.jsonl.gz
+expect_status "a title over the field limit is bad data" 4 \
+    "$COPUB" import --db t.db long-title.jsonl
+contains "... named with its size and the limit" err.txt \
+    "'long-title.jsonl' line 2: work W9000000002: the title is 100000 bytes, over the limit of 65536 (max-field-size)"
+expect_status "... in a list page too" 4 "$COPUB" import --db t.db long-title-page.json
+contains "... named with its work" err.txt "the title is 100000 bytes, over the limit"
+expect_status "--max-field-size raises the limit" 0 \
+    "$COPUB" import --db t.db --max-field-size 100k long-title.jsonl
+check "... and the title is kept whole" \
+    test "$(sqlite3 t.db "SELECT length(title) FROM works WHERE source_id = 'W9000000002'")" = 100000
+expect_status "--max-record-size lowers the record limit" 4 \
+    "$COPUB" import --db t2.db --max-record-size 20k long-title.jsonl
+contains "... to what it says" err.txt "line 2: the record is longer than the limit of 20480 bytes"
+expect_status "a size that is not one is a usage error" 2 \
+    "$COPUB" import --db t.db --max-record-size 12q long-title.jsonl
 cd .. || exit 1
 
 # COPUB_DB and the default store.
@@ -74,6 +138,23 @@ check "COPUB_DB names the store" test -f env.db
 check "default store is ./copub.db" test -f copub.db
 
 # Analyse: the year table, CSV and JSON.
+# Unknown document types and home codes are usage errors naming the value (issue 12).
+expect_status "an unknown document type is a usage error" 2 \
+    "$COPUB" analyse --db s.db --by year --types artcle
+contains "the unknown type is named" err.txt "unknown document type 'artcle'"
+contains "the valid types are listed" err.txt "expected article, review, book-chapter"
+check "the type error is one line" test "$(wc -l < err.txt)" -eq 1
+expect_status "known types are accepted" 0 \
+    "$COPUB" analyse --db s.db --by year --types article,conference-paper
+expect_status "'all' is accepted" 0 "$COPUB" analyse --db s.db --by year --types all
+expect_status "an unknown home code is a usage error" 2 "$COPUB" analyse --db s.db --home XX
+contains "the home code is named, what is expected said" err.txt \
+    "--home takes an ISO 3166-1 alpha-2 country code (FR, DE, US...) or 'none', not 'XX'"
+expect_status "a lower-case known home code is accepted" 0 "$COPUB" analyse --db s.db --home de
+expect_status "--home none is accepted" 0 "$COPUB" analyse --db s.db --home none
+expect_status "fetch refuses an unknown type too" 2 \
+    "$COPUB" fetch openalex --db f.db --institution I90183372 --types artcle
+contains "fetch names the type" err.txt "unknown document type 'artcle'"
 expect_status "analyse CSV" 0 "$COPUB" analyse --db s.db --by year --format csv
 contains "CSV header" out.txt "year,works,international,share,share_low,share_high,coverage"
 # W3's co-author has only a raw string ("UC San Diego, La Jolla, CA 92093"): the
