@@ -195,7 +195,7 @@ test_many_lines_threads (void)
 static char *
 import_limited (const char *file, CopubLimits limits, GError **error)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   g_autoptr(CopubStore) store = copub_store_open (path, error);
   CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
   const char *files[] = { file, NULL };
