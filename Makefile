@@ -43,6 +43,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 LIB_SRCS := $(sort $(wildcard src/*.c))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
+TESTLIB_OBJ := $(BUILDDIR)/tests/testlib.o
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILDDIR)/%.o)
@@ -90,9 +91,12 @@ $(LIBCOPUB): $(LIB_OBJS)
 $(COPUB): $(CLI_OBJS) $(LIBCOPUB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBCOPUB) $(PKG_LIBS)
 
-$(BUILDDIR)/tests/%: tests/%.c $(LIBCOPUB)
+# Every unit test links tests/testlib.c, the helpers they share (fixture store, test server).
+# Named as a target so that make keeps it (an intermediate file would be deleted).
+$(TESTLIB_OBJ): tests/testlib.c
+$(BUILDDIR)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBCOPUB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(LIBCOPUB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCOPUB) $(PKG_LIBS)
 
 $(BUILDDIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone-driver.c $(LIBCOPUB)
 	@mkdir -p $(dir $@)
@@ -156,4 +160,4 @@ uninstall:
 clean:
 	rm -rf $(BUILDDIR) out
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TESTLIB_OBJ:.o=.d) $(TEST_BINS:=.d) $(FUZZ_BINS:=.d)

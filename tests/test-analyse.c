@@ -5,26 +5,7 @@
 
 #include "copub/analyse.h"
 #include "copub/error.h"
-#include "copub/import.h"
-
-static CopubStore *
-fixture_store (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("copub-analyse-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
-  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
-  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
-  CopubImportStats stats;
-  g_autoptr(GError) error = NULL;
-  CopubStore *store = copub_store_open (path, &error);
-
-  g_assert_no_error (error);
-  copub_import_stats_init (&stats);
-  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
-  g_assert_no_error (error);
-  copub_import_stats_clear (&stats);
-  return store;
-}
+#include "testlib.h"
 
 static char *
 csv_of (const CopubTable *table)
@@ -69,7 +50,7 @@ test_wilson (void)
 static void
 test_by_year_home_fr (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubTable) table = copub_analyse_by_year (store, &options, &error);
@@ -88,7 +69,7 @@ test_by_year_home_fr (void)
 static void
 test_options (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   const char *all[] = { "all", NULL };
   const char *datasets[] = { "dataset", NULL };

@@ -3,93 +3,15 @@
  * top. */
 #include "copub/error.h"
 #include "copub/http.h"
+#include "testlib.h"
 
 #include <jansson.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define KEY "s3cr3t+KEY/42"
 #define KEY_ESCAPED "s3cr3t%2BKEY%2F42"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
-
-typedef struct {
-  GPid pid;
-  int in_fd;
-  int out_fd;
-  char *base; /* "http://127.0.0.1:PORT" */
-} Server;
-
-/* ---- the test server ------------------------------------------------------------------------ */
-
-static gboolean
-read_port_line (int fd, int *port)
-{
-  char line[64] = { 0 };
-  gsize len = 0;
-  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-
-  while (len < sizeof line - 1 && g_get_monotonic_time () < deadline)
-    {
-      struct pollfd pfd = { .fd = fd, .events = POLLIN };
-      char c;
-
-      if (poll (&pfd, 1, 200) <= 0)
-        continue;
-      if (read (fd, &c, 1) != 1)
-        return FALSE;
-      if (c == '\n')
-        break;
-      line[len++] = c;
-    }
-  return sscanf (line, "PORT=%d", port) == 1 && *port > 0;
-}
-
-static void
-server_start (Server *s, gconstpointer data)
-{
-  const char *python = g_getenv ("PYTHON");
-  const char *argv[] = {
-    python != NULL && *python != '\0' ? python : "python3", "scripts/test-api-server",
-    "--port", "0", "--max-seconds", "120", "--stop-on-eof",
-    "--corpus-openalex", "fixtures/api/openalex-works.jsonl",
-    "--corpus-hal", "fixtures/api/hal-docs.json",
-    "--structures", "fixtures/api/hal-structures.json", NULL
-  };
-  g_autoptr(GError) error = NULL;
-  int port = 0;
-
-  (void) data;
-  memset (s, 0, sizeof *s);
-  s->in_fd = s->out_fd = -1;
-  g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
-                            G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                            &s->pid, &s->in_fd, &s->out_fd, NULL, &error);
-  g_assert_no_error (error);
-  if (error == NULL && read_port_line (s->out_fd, &port))
-    s->base = g_strdup_printf ("http://127.0.0.1:%d", port);
-  g_assert_nonnull (s->base);
-}
-
-static void
-server_stop (Server *s, gconstpointer data)
-{
-  (void) data;
-  if (s->pid > 0)
-    {
-      kill (s->pid, SIGTERM);
-      waitpid (s->pid, NULL, 0);
-      g_spawn_close_pid (s->pid);
-    }
-  if (s->in_fd >= 0)
-    close (s->in_fd);
-  if (s->out_fd >= 0)
-    close (s->out_fd);
-  g_free (s->base);
-}
 
 static void
 quick_options (CopubHttpOptions *o)
@@ -119,53 +41,10 @@ quick_client (CopubHttpOptions *options)
   return client;
 }
 
-/* GET @path_query on the server with a plain client; the parsed JSON answer. */
-static json_t *
-server_json (Server *s, const char *path_query)
-{
-  CopubHttpOptions o = COPUB_HTTP_OPTIONS_INIT;
-  g_autoptr(CopubHttp) client = NULL;
-  g_autoptr(CopubHttpResponse) r = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = g_strdup_printf ("%s%s", s->base, path_query);
-  gsize size = 0;
-  const char *data;
-
-  o.max_attempts = 1;
-  client = copub_http_new (&o, &error);
-  g_assert_no_error (error);
-  if (client == NULL || !copub_http_get (client, url, &r, &error))
-    {
-      g_assert_no_error (error);
-      return NULL;
-    }
-  data = g_bytes_get_data (r->body, &size);
-  return json_loadb (data, size, 0, NULL);
-}
-
-static void
-control (Server *s, const char *query)
-{
-  g_autofree char *pq = g_strdup_printf ("/_control?%s", query);
-  g_autoptr(json_t) answer = server_json (s, pq);
-
-  g_assert_true (json_is_true (json_object_get (answer, "ok")));
-}
-
-static json_t *
-server_log (Server *s)
-{
-  g_autoptr(json_t) stats = server_json (s, "/_stats");
-  json_t *log = json_object_get (stats, "log");
-
-  g_assert_true (json_is_array (log));
-  return json_incref (log);
-}
-
 static gsize
-server_requests (Server *s)
+server_requests (TestlibServer *s)
 {
-  g_autoptr(json_t) log = server_log (s);
+  g_autoptr(json_t) log = testlib_server_log (s);
 
   return json_array_size (log);
 }
@@ -182,22 +61,16 @@ entry_status (json_t *log, gsize i)
   return json_integer_value (json_object_get (json_array_get (log, i), "status"));
 }
 
-static char *
-url_for (Server *s, const char *path_query)
-{
-  return g_strdup_printf ("%s%s", s->base, path_query);
-}
-
 #define WORKS_PAGE "/works?filter=authorships.institutions.lineage:I90183372&per_page=5"
 #define WORKS_KEYED WORKS_PAGE "&api_key=" KEY_ESCAPED "&mailto=test@example.org"
 
 /* ---- plain GET ------------------------------------------------------------------------------ */
 
 static void
-test_get_gzip_keepalive (Server *s, gconstpointer data)
+test_get_gzip_keepalive (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
-  g_autofree char *url = url_for (s, WORKS_KEYED);
+  g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
   g_autoptr(json_t) log = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -226,7 +99,7 @@ test_get_gzip_keepalive (Server *s, gconstpointer data)
       g_assert_null (strstr (r->url, "s3cr3t"));
       g_assert_nonnull (strstr (r->url, "api_key=***"));
     }
-  log = server_log (s);
+  log = testlib_server_log (s);
   g_assert_cmpint (json_array_size (log), ==, 3);
   for (gsize i = 0; i < json_array_size (log); i++)
     {
@@ -240,13 +113,13 @@ test_get_gzip_keepalive (Server *s, gconstpointer data)
 }
 
 static void
-test_user_agent (Server *s, gconstpointer data)
+test_user_agent (TestlibServer *s, gconstpointer data)
 {
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, "/works/W4200000001");
+  g_autofree char *url = testlib_server_url (s, "/works/W4200000001");
   g_autoptr(json_t) log = NULL;
 
   (void) data;
@@ -255,22 +128,22 @@ test_user_agent (Server *s, gconstpointer data)
   client = quick_client (&o);
   g_assert_true (copub_http_get (client, url, &r, &error));
   g_assert_no_error (error);
-  log = server_log (s);
+  log = testlib_server_log (s);
   g_assert_cmpstr (json_string_value (json_object_get (json_array_get (log, 0), "ua")), ==,
                    "copub/" COPUB_VERSION " (mailto:team@example.org)");
 }
 
 static void
-test_redirect (Server *s, gconstpointer data)
+test_redirect (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, "/works/W4200000001?api_key=" KEY_ESCAPED);
+  g_autofree char *url = testlib_server_url (s, "/works/W4200000001?api_key=" KEY_ESCAPED);
   g_autoptr(json_t) work = NULL;
 
   (void) data;
-  control (s, "redirect=W4200000001:W4200000002");
+  testlib_server_control (s, "redirect=W4200000001:W4200000002");
   g_assert_true (copub_http_get (client, url, &r, &error));
   g_assert_no_error (error);
   if (r == NULL)
@@ -287,12 +160,12 @@ test_redirect (Server *s, gconstpointer data)
 
 /* One GET that should succeed after @attempts attempts. */
 static void
-get_ok (Server *s, CopubHttp *client, const char *path_query, const CopubHttpRequest *req,
+get_ok (TestlibServer *s, CopubHttp *client, const char *path_query, const CopubHttpRequest *req,
         guint attempts)
 {
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, path_query);
+  g_autofree char *url = testlib_server_url (s, path_query);
 
   g_assert_true (copub_http_get_full (client, url, req, &r, &error));
   g_assert_no_error (error);
@@ -303,15 +176,15 @@ get_ok (Server *s, CopubHttp *client, const char *path_query, const CopubHttpReq
 }
 
 static void
-test_retry_after_429 (Server *s, gconstpointer data)
+test_retry_after_429 (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(json_t) log = NULL;
 
   (void) data;
-  control (s, "fault=429&retry_after=1");
+  testlib_server_control (s, "fault=429&retry_after=1");
   get_ok (s, client, WORKS_KEYED, NULL, 2);
-  log = server_log (s);
+  log = testlib_server_log (s);
   g_assert_cmpint (json_array_size (log), ==, 2);
   g_assert_cmpint (entry_status (log, 0), ==, 429);
   /* Retry-After: 1 is honoured even though the backoff base is 10 ms. */
@@ -320,54 +193,54 @@ test_retry_after_429 (Server *s, gconstpointer data)
 }
 
 static void
-test_retry_after_503_date (Server *s, gconstpointer data)
+test_retry_after_503_date (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(json_t) log = NULL;
 
   (void) data;
   /* Retry-After as an HTTP date, 2 s ahead (whole seconds: 1 to 2 s of wait). */
-  control (s, "fault=503&retry_after=2&retry_after_date=1");
+  testlib_server_control (s, "fault=503&retry_after=2&retry_after_date=1");
   get_ok (s, client, WORKS_PAGE, NULL, 2);
-  log = server_log (s);
+  log = testlib_server_log (s);
   g_assert_cmpint (json_array_size (log), ==, 2);
   g_assert_cmpint (entry_status (log, 0), ==, 503);
   g_assert_cmpfloat (entry_time (log, 1) - entry_time (log, 0), >=, 0.9);
 }
 
 static void
-test_retry_server_errors (Server *s, gconstpointer data)
+test_retry_server_errors (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(json_t) log = NULL;
   const gint64 want[] = { 500, 502, 504, 403, 200 };
 
   (void) data;
-  control (s, "fault=500");
-  control (s, "fault=502");
-  control (s, "fault=504");
-  control (s, "fault=403");
+  testlib_server_control (s, "fault=500");
+  testlib_server_control (s, "fault=502");
+  testlib_server_control (s, "fault=504");
+  testlib_server_control (s, "fault=403");
   get_ok (s, client, WORKS_PAGE, NULL, 5);
-  log = server_log (s);
+  log = testlib_server_log (s);
   g_assert_cmpint (json_array_size (log), ==, 5);
   for (gsize i = 0; i < G_N_ELEMENTS (want) && i < json_array_size (log); i++)
     g_assert_cmpint (entry_status (log, i), ==, want[i]);
 }
 
 static void
-test_retries_exhausted (Server *s, gconstpointer data)
+test_retries_exhausted (TestlibServer *s, gconstpointer data)
 {
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_KEYED);
+  g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
 
   (void) data;
   quick_options (&o);
   o.max_attempts = 3;
   client = quick_client (&o);
-  control (s, "fault=503&count=all");
+  testlib_server_control (s, "fault=503&count=all");
   g_assert_false (copub_http_get (client, url, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   g_assert_null (r);
@@ -383,20 +256,20 @@ test_retries_exhausted (Server *s, gconstpointer data)
 }
 
 static void
-test_connection_reset (Server *s, gconstpointer data)
+test_connection_reset (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_PAGE);
+  g_autofree char *url = testlib_server_url (s, WORKS_PAGE);
 
   (void) data;
-  control (s, "fault=reset");
+  testlib_server_control (s, "fault=reset");
   g_assert_true (copub_http_get (client, url, &r, &error));
   g_assert_no_error (error);
   g_assert_cmpint (server_requests (s), ==, 2);
   /* Reset every time: the failure says so. */
-  control (s, "fault=reset&count=all");
+  testlib_server_control (s, "fault=reset&count=all");
   g_assert_false (copub_http_get (client, url, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   if (error != NULL)
@@ -407,48 +280,48 @@ test_connection_reset (Server *s, gconstpointer data)
 }
 
 static void
-test_truncated_body (Server *s, gconstpointer data)
+test_truncated_body (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   CopubHttpRequest req = COPUB_HTTP_REQUEST_INIT;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_PAGE);
+  g_autofree char *url = testlib_server_url (s, WORKS_PAGE);
 
   (void) data;
   /* Content-Length promises more than comes: libcurl sees it, retried. */
-  control (s, "fault=truncate");
+  testlib_server_control (s, "fault=truncate");
   get_ok (s, client, WORKS_PAGE, NULL, 2);
 
   /* A complete HTTP answer whose JSON is cut: only a validator can tell. */
-  control (s, "fault=cut-json");
+  testlib_server_control (s, "fault=cut-json");
   g_assert_true (copub_http_get (client, url, &r, &error));
   g_assert_false (copub_http_validate_json (r->body, NULL, NULL));
   g_clear_pointer (&r, copub_http_response_free);
 
   req.validate = copub_http_validate_json;
-  control (s, "fault=cut-json");
+  testlib_server_control (s, "fault=cut-json");
   get_ok (s, client, WORKS_PAGE, &req, 2);
 }
 
 static void
-test_slow_answer_timeout (Server *s, gconstpointer data)
+test_slow_answer_timeout (TestlibServer *s, gconstpointer data)
 {
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_PAGE);
+  g_autofree char *url = testlib_server_url (s, WORKS_PAGE);
 
   (void) data;
   quick_options (&o);
   o.timeout_ms = 500;
   o.max_attempts = 2;
   client = quick_client (&o);
-  control (s, "fault=slow&seconds=1.5");
+  testlib_server_control (s, "fault=slow&seconds=1.5");
   get_ok (s, client, WORKS_PAGE, NULL, 2);
 
-  control (s, "fault=slow&seconds=1&count=all");
+  testlib_server_control (s, "fault=slow&seconds=1&count=all");
   g_assert_false (copub_http_get (client, url, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   if (error != NULL)
@@ -459,14 +332,14 @@ test_slow_answer_timeout (Server *s, gconstpointer data)
 }
 
 static void
-test_invalid_json (Server *s, gconstpointer data)
+test_invalid_json (TestlibServer *s, gconstpointer data)
 {
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
   CopubHttpRequest req = COPUB_HTTP_REQUEST_INIT;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_KEYED);
+  g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
 
   (void) data;
   quick_options (&o);
@@ -475,10 +348,10 @@ test_invalid_json (Server *s, gconstpointer data)
   req.validate = copub_http_validate_json;
 
   /* An anti-bot page once, then the real answer. */
-  control (s, "fault=html");
+  testlib_server_control (s, "fault=html");
   get_ok (s, client, WORKS_PAGE, &req, 2);
 
-  control (s, "reset_stats=1&fault=invalid-json&count=all");
+  testlib_server_control (s, "reset_stats=1&fault=invalid-json&count=all");
   g_assert_false (copub_http_get_full (client, url, &req, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   if (error != NULL)
@@ -496,15 +369,15 @@ test_invalid_json (Server *s, gconstpointer data)
 /* ---- stop at once --------------------------------------------------------------------------- */
 
 static void
-test_budget_spent (Server *s, gconstpointer data)
+test_budget_spent (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_KEYED);
+  g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
 
   (void) data;
-  control (s, "fault=budget");
+  testlib_server_control (s, "fault=budget");
   g_assert_false (copub_http_get (client, url, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
   if (error != NULL)
@@ -520,7 +393,7 @@ test_budget_spent (Server *s, gconstpointer data)
   g_clear_error (&error);
 
   /* The budget running out for real: two list calls allowed, the third refused. */
-  control (s, "reset_stats=1&daily_budget=2");
+  testlib_server_control (s, "reset_stats=1&daily_budget=2");
   g_assert_true (copub_http_get (client, url, &r, NULL));
   g_clear_pointer (&r, copub_http_response_free);
   g_assert_true (copub_http_get (client, url, &r, NULL));
@@ -532,7 +405,7 @@ test_budget_spent (Server *s, gconstpointer data)
   g_clear_error (&error);
 
   /* A per-second 429 whose Retry-After is two hours is not waited for either. */
-  control (s, "reset_stats=1&daily_budget=none&fault=429&retry_after=7200");
+  testlib_server_control (s, "reset_stats=1&daily_budget=none&fault=429&retry_after=7200");
   g_assert_false (copub_http_get (client, url, &r, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
   if (error != NULL)
@@ -541,12 +414,12 @@ test_budget_spent (Server *s, gconstpointer data)
 }
 
 static void
-test_plan_upgrade (Server *s, gconstpointer data)
+test_plan_upgrade (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, "/works?filter=from_updated_date:2024-01-01"
+  g_autofree char *url = testlib_server_url (s, "/works?filter=from_updated_date:2024-01-01"
                                      "&api_key=" KEY_ESCAPED);
 
   (void) data;
@@ -563,13 +436,13 @@ test_plan_upgrade (Server *s, gconstpointer data)
 }
 
 static void
-test_bad_request (Server *s, gconstpointer data)
+test_bad_request (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, "/works?per_page=500&api_key=" KEY_ESCAPED);
-  g_autofree char *url2 = url_for (s, "/works?filter=no_such_filter:1");
+  g_autofree char *url = testlib_server_url (s, "/works?per_page=500&api_key=" KEY_ESCAPED);
+  g_autofree char *url2 = testlib_server_url (s, "/works?filter=no_such_filter:1");
 
   (void) data;
   g_assert_false (copub_http_get (client, url, &r, &error));
@@ -596,13 +469,13 @@ test_bad_request (Server *s, gconstpointer data)
 }
 
 static void
-test_not_found (Server *s, gconstpointer data)
+test_not_found (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   CopubHttpRequest req = COPUB_HTTP_REQUEST_INIT;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, "/institutions/ror:00nosuch0");
+  g_autofree char *url = testlib_server_url (s, "/institutions/ror:00nosuch0");
 
   (void) data;
   g_assert_false (copub_http_get (client, url, &r, &error));
@@ -618,13 +491,13 @@ test_not_found (Server *s, gconstpointer data)
 }
 
 static void
-test_max_body (Server *s, gconstpointer data)
+test_max_body (TestlibServer *s, gconstpointer data)
 {
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = url_for (s, WORKS_PAGE);
+  g_autofree char *url = testlib_server_url (s, WORKS_PAGE);
 
   (void) data;
   quick_options (&o);
@@ -713,16 +586,16 @@ capture_log (const char *domain, GLogLevelFlags level, const char *message, gpoi
 
 /* What -v and -vv would print: the retry notice and every attempt, never the key. */
 static void
-test_logs_redacted (Server *s, gconstpointer data)
+test_logs_redacted (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GString) logged = g_string_new (NULL);
-  g_autofree char *url = url_for (s, WORKS_KEYED);
+  g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
   guint handler;
 
   (void) data;
-  control (s, "fault=503");
+  testlib_server_control (s, "fault=503");
   handler = g_log_set_handler (NULL, G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, capture_log, logged);
   g_assert_true (copub_http_get (client, url, &r, NULL));
   g_log_remove_handler (NULL, handler);
@@ -750,7 +623,7 @@ test_options_checked (void)
 /* ---- rate limiting -------------------------------------------------------------------------- */
 
 typedef struct {
-  Server *server;
+  TestlibServer *server;
   CopubRateLimiter *limiter;
   gint64 until;
   guint ok, failed;
@@ -762,7 +635,7 @@ burst_thread (gpointer data)
   Burst *b = data;
   CopubHttpOptions o;
   g_autoptr(CopubHttp) client = NULL;
-  g_autofree char *url = url_for (b->server, "/works/W4200000003");
+  g_autofree char *url = testlib_server_url (b->server, "/works/W4200000003");
 
   quick_options (&o);
   o.rate_limiter = b->limiter;
@@ -795,7 +668,7 @@ achieved_rate (json_t *log, gsize *n_429)
 }
 
 static void
-test_rate_limiter_rate (Server *s, gconstpointer data)
+test_rate_limiter_rate (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubRateLimiter) limiter = copub_rate_limiter_new (20);
   Burst b = { s, limiter, g_get_monotonic_time () + 2 * G_USEC_PER_SEC, 0, 0 };
@@ -806,12 +679,12 @@ test_rate_limiter_rate (Server *s, gconstpointer data)
 
   (void) data;
   /* The server refuses more than 25/s: a limiter letting bursts through would be caught. */
-  control (s, "rate=25");
+  testlib_server_control (s, "rate=25");
   for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
     threads[i] = g_thread_new ("burst", burst_thread, &b);
   for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
-  log = server_log (s);
+  log = testlib_server_log (s);
   rate = achieved_rate (log, &n_429);
   g_test_message ("3 clients, limiter at 20/s for 2 s: %zu requests, %.2f/s server-side "
                   "(%.1f%% of the rate), %zu refused",
@@ -848,7 +721,7 @@ test_rate_limiter_pause (void)
 
 /* A 429 seen by one client holds back every client sharing the limiter. */
 static void
-test_retry_after_pauses_everyone (Server *s, gconstpointer data)
+test_retry_after_pauses_everyone (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubRateLimiter) limiter = copub_rate_limiter_new (20);
   Burst b = { s, limiter, g_get_monotonic_time () + 2 * G_USEC_PER_SEC, 0, 0 };
@@ -857,12 +730,12 @@ test_retry_after_pauses_everyone (Server *s, gconstpointer data)
   double t429 = -1, next = -1;
 
   (void) data;
-  control (s, "fault=429&retry_after=1&skip=5");
+  testlib_server_control (s, "fault=429&retry_after=1&skip=5");
   for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
     threads[i] = g_thread_new ("burst", burst_thread, &b);
   for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
-  log = server_log (s);
+  log = testlib_server_log (s);
   for (gsize i = 0; i < json_array_size (log); i++)
     {
       if (t429 < 0 && entry_status (log, i) == 429)
@@ -878,24 +751,24 @@ test_retry_after_pauses_everyone (Server *s, gconstpointer data)
 
 /* Without a client-side limiter, the server's own limit is met with Retry-After. */
 static void
-test_server_rate_limit (Server *s, gconstpointer data)
+test_server_rate_limit (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(json_t) stats = NULL;
   json_t *by_status;
 
   (void) data;
-  control (s, "rate=5");
+  testlib_server_control (s, "rate=5");
   for (int i = 0; i < 8; i++)
     {
       g_autoptr(CopubHttpResponse) r = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *url = url_for (s, "/works/W4200000004");
+      g_autofree char *url = testlib_server_url (s, "/works/W4200000004");
 
       g_assert_true (copub_http_get (client, url, &r, &error));
       g_assert_no_error (error);
     }
-  stats = server_json (s, "/_stats?log=0");
+  stats = testlib_server_json (s, "/_stats?log=0");
   by_status = json_object_get (stats, "by_status");
   g_assert_cmpint (json_integer_value (json_object_get (by_status, "200")), ==, 8);
   g_assert_cmpint (json_integer_value (json_object_get (by_status, "429")), >=, 1);
@@ -905,7 +778,7 @@ test_server_rate_limit (Server *s, gconstpointer data)
 
 /* Walks a cursor over /works; returns the works seen, sets the requests made. */
 static gsize
-walk_openalex (Server *s, CopubHttp *client, int per_page, gsize *requests, gsize *truncated)
+walk_openalex (TestlibServer *s, CopubHttp *client, int per_page, gsize *requests, gsize *truncated)
 {
   g_autofree char *cursor = g_strdup ("*");
   gsize seen = 0;
@@ -948,7 +821,7 @@ walk_openalex (Server *s, CopubHttp *client, int per_page, gsize *requests, gsiz
 }
 
 static void
-test_cursor_walk_openalex (Server *s, gconstpointer data)
+test_cursor_walk_openalex (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   gsize requests, truncated;
@@ -959,23 +832,23 @@ test_cursor_walk_openalex (Server *s, gconstpointer data)
   g_assert_cmpint (requests, ==, 3);
   g_assert_cmpint (truncated, ==, 1);
   /* ... or is followed by an empty one (old style). */
-  control (s, "cursor_style=old");
+  testlib_server_control (s, "cursor_style=old");
   g_assert_cmpint (walk_openalex (s, client, 25, &requests, &truncated), ==, 71);
   g_assert_cmpint (requests, ==, 4);
   /* A full last page is followed by an empty page in both styles (71 = 1 page of 71). */
   g_assert_cmpint (walk_openalex (s, client, 71, &requests, &truncated), ==, 71);
   g_assert_cmpint (requests, ==, 2);
-  control (s, "cursor_style=new");
+  testlib_server_control (s, "cursor_style=new");
   g_assert_cmpint (walk_openalex (s, client, 71, &requests, &truncated), ==, 71);
   g_assert_cmpint (requests, ==, 2);
 }
 
 static void
-test_single_work_not_truncated (Server *s, gconstpointer data)
+test_single_work_not_truncated (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autoptr(CopubHttpResponse) r = NULL;
-  g_autofree char *url = url_for (s, "/works/https://openalex.org/W4200000071");
+  g_autofree char *url = testlib_server_url (s, "/works/https://openalex.org/W4200000071");
   g_autoptr(json_t) work = NULL;
 
   (void) data;
@@ -988,7 +861,7 @@ test_single_work_not_truncated (Server *s, gconstpointer data)
 }
 
 static void
-test_institution_by_ror (Server *s, gconstpointer data)
+test_institution_by_ror (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   const char *forms[] = { "/institutions/ror:04vfs2w97",
@@ -998,7 +871,7 @@ test_institution_by_ror (Server *s, gconstpointer data)
   for (gsize i = 0; i < G_N_ELEMENTS (forms); i++)
     {
       g_autoptr(CopubHttpResponse) r = NULL;
-      g_autofree char *url = url_for (s, forms[i]);
+      g_autofree char *url = testlib_server_url (s, forms[i]);
       g_autoptr(json_t) inst = NULL;
 
       g_assert_true (copub_http_get (client, url, &r, NULL));
@@ -1011,7 +884,7 @@ test_institution_by_ror (Server *s, gconstpointer data)
 }
 
 static void
-test_cursor_walk_hal (Server *s, gconstpointer data)
+test_cursor_walk_hal (TestlibServer *s, gconstpointer data)
 {
   g_autoptr(CopubHttp) client = quick_client (NULL);
   g_autofree char *mark = g_strdup ("*");
@@ -1054,7 +927,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_set_nonfatal_assertions ();
 
-#define ADD(path, fn) g_test_add ("/http/" path, Server, NULL, server_start, fn, server_stop)
+#define ADD(path, fn) g_test_add ("/http/" path, TestlibServer, NULL, testlib_server_start, fn, \
+                                testlib_server_stop)
   ADD ("get-gzip-keepalive", test_get_gzip_keepalive);
   ADD ("user-agent", test_user_agent);
   ADD ("redirect", test_redirect);

@@ -3,14 +3,7 @@
 
 #include "copub/error.h"
 #include "copub/import.h"
-
-static char *
-temp_db (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("copub-import-XXXXXX", NULL);
-  g_assert_nonnull (dir);
-  return g_build_filename (dir, "store.db", NULL);
-}
+#include "testlib.h"
 
 /* Imports @files into a new store at @path; returns the stats' counts as
  * "records/inserted/updated/unchanged/skipped". */
@@ -60,7 +53,7 @@ test_formats (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = temp_db ();
+      g_autofree char *path = testlib_temp_db ("copub-import");
       const char *files[] = { cases[i][0], NULL };
       g_autoptr(GError) error = NULL;
       g_autofree char *got = import (path, files, FALSE, 0, &error);
@@ -72,7 +65,7 @@ test_formats (void)
 static void
 test_idempotent (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
   const char *gz[] = { "fixtures/openalex/works.jsonl.gz", NULL };
   g_autoptr(GError) error = NULL;
@@ -89,7 +82,7 @@ test_idempotent (void)
 static void
 test_bad_file_rolls_back (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   const char *good[] = { "fixtures/openalex/single.json", NULL };
   const char *files[] = { "fixtures/openalex/works.jsonl", "fixtures/openalex/bad-syntax.jsonl",
                           NULL };
@@ -117,7 +110,7 @@ test_skip_bad (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = temp_db ();
+      g_autofree char *path = testlib_temp_db ("copub-import");
       const char *files[] = { cases[i][0], NULL };
       g_autoptr(GError) error = NULL;
       g_autofree char *strict = import (path, files, FALSE, 0, &error);
@@ -136,7 +129,7 @@ test_skip_bad (void)
 static void
 test_truncated_gzip (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   const char *files[] = { "fixtures/openalex/truncated.jsonl.gz", NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *got = import (path, files, TRUE, 0, &error);
@@ -150,7 +143,7 @@ test_truncated_gzip (void)
 static void
 test_unreadable_and_unknown (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *csv = g_build_filename (dir, "x.csv", NULL);
   g_autofree char *empty = g_build_filename (dir, "empty.json", NULL);
@@ -176,7 +169,7 @@ test_unreadable_and_unknown (void)
 static void
 test_many_lines_threads (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *big = g_build_filename (dir, "big.jsonl", NULL);
   GString *s = g_string_new (NULL);
@@ -202,7 +195,7 @@ test_many_lines_threads (void)
 static char *
 import_limited (const char *file, CopubLimits limits, GError **error)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-import");
   g_autoptr(CopubStore) store = copub_store_open (path, error);
   CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
   const char *files[] = { file, NULL };

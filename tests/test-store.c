@@ -7,6 +7,7 @@
 #include "copub/error.h"
 #include "copub/openalex.h"
 #include "copub/store.h"
+#include "testlib.h"
 
 static CopubWork *
 make_work (const char *id, int year, const char *country)
@@ -22,15 +23,6 @@ make_work (const char *id, int year, const char *country)
   CopubWork *w = copub_openalex_parse_work (json, strlen (json), &error);
   g_assert_no_error (error);
   return w;
-}
-
-/* A store path in a fresh temporary directory (tests must not share files). */
-static char *
-temp_db (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("copub-store-XXXXXX", NULL);
-  g_assert_nonnull (dir);
-  return g_build_filename (dir, "store.db", NULL);
 }
 
 static gint64
@@ -52,7 +44,7 @@ count_rows (const char *path, const char *sql)
 static void
 test_migrate_and_reopen (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
 
@@ -69,7 +61,7 @@ test_migrate_and_reopen (void)
 static void
 test_upsert (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
@@ -117,7 +109,7 @@ test_upsert (void)
 static void
 test_rollback_leaves_store (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
@@ -131,8 +123,8 @@ test_rollback_leaves_store (void)
 static void
 test_refuses_foreign_sqlite (void)
 {
-  g_autofree char *path = temp_db ();
-  g_autofree char *text = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autofree char *text = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
   CopubStore *store;
@@ -173,7 +165,7 @@ sort_strings_desc (gconstpointer a, gconstpointer b)
 static void
 test_summaries (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
@@ -233,7 +225,7 @@ downgrade_to_2 (const char *path)
 static void
 test_migrate_from_old (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
@@ -271,7 +263,7 @@ test_migrate_from_old (void)
 static void
 test_slices_and_runs (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   CopubSliceState st = { g_strdup ("abc=="), FALSE, 3, 600, 1000, NULL };
@@ -328,7 +320,7 @@ dir_listing (const char *path)
 static void
 test_load_then_publish (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
@@ -367,7 +359,7 @@ test_load_then_publish (void)
 static void
 test_load_abandoned_or_raced (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
   g_autoptr(CopubStore) other = NULL;
@@ -408,7 +400,7 @@ is_w2 (const char *source_id, gpointer user_data)
 static void
 test_meta_and_removal (void)
 {
-  g_autofree char *path = temp_db ();
+  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");

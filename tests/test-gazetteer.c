@@ -1,0 +1,511 @@
+/* Unit tests of the place data (src/gazetteer.c), the country names (src/countries.c) and
+ * the data directory (src/datadir.c): lookups of countries, regions and cities by their
+ * names in several languages, ambiguous names and their order, the flags that restrict a
+ * name, ROR dumps, the data directory override and the errors of bad data files.
+ * The expected places are those of Debian's iso-codes and libgeonames with data/. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "copub/countries.h"
+#include "copub/datadir.h"
+#include "copub/error.h"
+#include "copub/gazetteer.h"
+#include "testlib.h"
+
+static CopubGazetteer *gazetteer; /* the default one, loaded once */
+
+static const char *const kind_names[] = {
+  [COPUB_PLACE_COUNTRY] = "country",         [COPUB_PLACE_REGION] = "region",
+  [COPUB_PLACE_REGION_CODE] = "regioncode",  [COPUB_PLACE_CITY] = "city",
+  [COPUB_PLACE_INSTITUTION] = "institution", [COPUB_PLACE_ACRONYM] = "acronym",
+  [COPUB_PLACE_HINT] = "hint",
+};
+
+/* The places @gaz knows by @name, in their order, as "city:FR city:US-TX", each with its
+ * flags ("+upper", "+final", "+last", "+secondary") and " (derived)" or " (translated)"
+ * for a country name of priority 1 or 2; "" when none. */
+static char *
+places (const CopubGazetteer *gaz, const char *name)
+{
+  g_autofree char *key = copub_gazetteer_key (name);
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+  const CopubPlace *p = copub_gazetteer_lookup (gaz, key, &n, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (p[i].kind, >=, COPUB_PLACE_COUNTRY);
+      g_assert_cmpuint (p[i].kind, <=, COPUB_PLACE_HINT);
+      g_string_append_printf (out, "%s%s:%s%s%s", i ? " " : "", kind_names[p[i].kind],
+                              p[i].country, p[i].region[0] ? "-" : "", p[i].region);
+      if (p[i].flags & COPUB_PLACE_UPPER)
+        g_string_append (out, "+upper");
+      if (p[i].flags & COPUB_PLACE_FINAL)
+        g_string_append (out, "+final");
+      if (p[i].flags & COPUB_PLACE_LAST)
+        g_string_append (out, "+last");
+      if (p[i].flags & COPUB_PLACE_SECONDARY)
+        g_string_append (out, "+secondary");
+      if (p[i].kind == COPUB_PLACE_COUNTRY && p[i].priority > 0)
+        g_string_append (out, p[i].priority == 1 ? " (derived)" : " (translated)");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+check_places (const CopubGazetteer *gaz, const char *const cases[][2], gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autofree char *got = places (gaz, cases[i][0]);
+      g_test_message ("%s -> %s", cases[i][0], got);
+      g_assert_cmpstr (got, ==, cases[i][1]);
+    }
+}
+
+/* ---- countries ------------------------------------------------------------------------------ */
+
+static void
+test_countries (void)
+{
+  static const char *const cases[][2] = {
+    { "France", "country:FR" },
+    { "FRANCE", "country:FR" },
+    { "Allemagne", "country:DE" },        /* a translation of ISO's name */
+    { "Deutschland", "country:DE" },      /* the native name */
+    { "Niger", "country:NE" },
+    { "Nigeria", "country:NG" },
+    { "Korea, Republic of", "country:KR" },
+    { "Republic of Korea", "country:KR" },
+    { "Holy See", "country:VA (derived)" }, /* ISO "Holy See (Vatican City State)" */
+    { "Vatican City State", "country:VA (derived)" },
+    { "united states", "country:US" },
+    { "USA", "country:US+upper" },        /* counts only in capitals */
+    { "Jordan", "country:JO+final" },     /* only at the end of a component */
+    { "PRC", "country:CN+upper+last" },
+    { "India", "country:IN" },
+    { "Indiana", "region:US-IN" },
+    { "xyzzy", "" },
+    { "", "" },
+  };
+
+  check_places (gazetteer, cases, G_N_ELEMENTS (cases));
+}
+
+/* ---- regions and cities --------------------------------------------------------------------- */
+
+static void
+test_regions_and_cities (void)
+{
+  static const char *const cases[][2] = {
+    { "Nancy", "city:FR" },
+    { "Metz", "city:FR" },
+    { "Saint-Dié-des-Vosges", "city:FR" },
+    { "saint die des vosges", "city:FR" },
+    { "München", "city:DE" },
+    { "Munchen", "city:DE" },
+    { "Köln", "city:DE" },
+    { "Cologne", "city:DE" },             /* a translated city name */
+    { "Londres", "city:GB" },
+    { "Lorraine", "region:FR" },          /* data/gazetteer.tsv: a former region */
+    { "Grand Est", "region:FR-GES" },     /* ISO 3166-2 */
+    { "Bayern", "region:DE-BY" },
+    { "GA", "regioncode:US-GA+upper" },
+    { "NSW", "regioncode:AU-NSW+upper" },
+    { "CNRS", "hint:FR" },
+  };
+
+  check_places (gazetteer, cases, G_N_ELEMENTS (cases));
+}
+
+/* A name of several places gives them all: countries, then regions, then cities, the most
+ * populous city first, at most six cities; a French département whose name names a place
+ * abroad is dropped ("Vienne": Austria's Wien, not the département). */
+static void
+test_ambiguous (void)
+{
+  static const char *const cases[][2] = {
+    { "Georgia", "country:GE region:US-GA" },
+    { "Paris", "city:FR city:US-TX" },
+    { "Vienna", "region:AT-9 city:AT city:US-VA" },
+    { "Vienne", "region:AT-9 city:AT city:FR" },
+    { "Québec", "region:CA-QC city:CA-QC" },
+    { "Beijing", "region:CN-BJ city:CN" },
+    { "Cambridge", "city:GB city:CA-ON city:US-MA city:NZ" },
+    { "Córdoba", "region:AR-X city:AR city:ES city:MX" },
+    { "Santiago", "city:CL city:DO city:PH city:PE city:BR city:PA" },
+    { "new york", "region:US-NY city:US-NY" },
+  };
+  g_autofree char *key = copub_gazetteer_key ("Cambridge");
+  guint n = 0;
+  const CopubPlace *p;
+
+  check_places (gazetteer, cases, G_N_ELEMENTS (cases));
+  p = copub_gazetteer_lookup (gazetteer, key, &n, NULL);
+  g_assert_cmpuint (n, ==, 4);
+  for (guint i = 0; p != NULL && i + 1 < n; i++)
+    g_assert_cmpuint (p[i].value, >, p[i + 1].value); /* populations */
+  g_assert_cmpuint (p[0].value, >, 100000);
+}
+
+/* @is_prefix says whether a longer key goes on with this one, even with no place. */
+static void
+test_prefixes (void)
+{
+  static const struct { const char *key; guint n; gboolean prefix; } cases[] = {
+    { "united", 0, TRUE },        /* "united states", "united kingdom" */
+    { "united states", 1, TRUE }, /* "united states of america" */
+    { "new", 0, TRUE },
+    { "france", 1, TRUE },
+    { "nancy", 1, FALSE },
+    { "xyzzy", 0, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint n = 99;
+      gboolean prefix = !cases[i].prefix;
+      const CopubPlace *p = copub_gazetteer_lookup (gazetteer, cases[i].key, &n, &prefix);
+
+      g_test_message ("%s", cases[i].key);
+      g_assert_cmpuint (n, ==, cases[i].n);
+      g_assert_true ((p != NULL) == (cases[i].n > 0));
+      g_assert_cmpint (prefix, ==, cases[i].prefix);
+    }
+  /* Keys are looked up as given: folding is the caller's job. */
+  {
+    guint n = 99;
+    g_assert_null (copub_gazetteer_lookup (gazetteer, "France", &n, NULL));
+    g_assert_cmpuint (n, ==, 0);
+  }
+}
+
+/* ---- country codes and names ---------------------------------------------------------------- */
+
+static void
+test_country_codes (void)
+{
+  g_assert_true (copub_gazetteer_is_country (gazetteer, "FR"));
+  g_assert_true (copub_gazetteer_is_country (gazetteer, "VA"));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, "fr"));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, "ZZ"));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, "XK"));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, "FRA"));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, ""));
+  g_assert_false (copub_gazetteer_is_country (gazetteer, NULL));
+  /* The gazetteer's English names: the common name where ISO has one. */
+  g_assert_cmpstr (copub_gazetteer_country_name (gazetteer, "FR"), ==, "France");
+  g_assert_cmpstr (copub_gazetteer_country_name (gazetteer, "KR"), ==, "South Korea");
+  g_assert_cmpstr (copub_gazetteer_country_name (gazetteer, "TW"), ==, "Taiwan");
+  g_assert_cmpstr (copub_gazetteer_country_name (gazetteer, "VA"), ==,
+                   "Holy See (Vatican City State)");
+  g_assert_null (copub_gazetteer_country_name (gazetteer, "ZZ"));
+  g_assert_null (copub_gazetteer_country_name (gazetteer, NULL));
+}
+
+static void
+test_country_names (void)
+{
+  static const char *const cases[][4] = {
+    /* code, "en", "fr", another language (falls back to English) */
+    { "FR", "France", "France", "France" },
+    { "DE", "Germany", "Allemagne", "Germany" },
+    { "KR", "South Korea", "Corée du Sud", "South Korea" },
+    { "US", "United States", "États-Unis", "United States" },
+    { "GB", "United Kingdom", "Royaume-Uni", "United Kingdom" },
+    { "CZ", "Czechia", "Tchéquie", "Czechia" },
+    { "TW", "Taiwan", "Taïwan", "Taiwan" },
+    { "ZZ", "ZZ", "ZZ", "ZZ" },           /* unknown: the code itself */
+    { "fr", "fr", "fr", "fr" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_cmpstr (copub_country_name (cases[i][0], "en"), ==, cases[i][1]);
+      g_assert_cmpstr (copub_country_name (cases[i][0], "fr"), ==, cases[i][2]);
+      g_assert_cmpstr (copub_country_name (cases[i][0], "de"), ==, cases[i][3]);
+      g_assert_cmpstr (copub_country_name (cases[i][0], NULL), ==, cases[i][1]);
+      g_assert_cmpstr (copub_country_name_func (cases[i][0], "fr", NULL), ==, cases[i][2]);
+    }
+  /* The strings live as long as the process: the same pointer each time. */
+  g_assert_true (copub_country_name ("DE", "fr") == copub_country_name ("DE", "fr"));
+}
+
+/* A gettext catalogue of the two entries "Germany" -> "Allemagne" and "Spain" -> "Espagne",
+ * little- or big-endian, with @broken: the second entry's offset points past the end. */
+static GBytes *
+make_mo (gboolean big_endian, gboolean broken)
+{
+  static const char *const orig[] = { "Germany", "Spain" };
+  static const char *const trans[] = { "Allemagne", "Espagne" };
+  GByteArray *mo = g_byte_array_new ();
+  guint32 words[7 + 8];
+  GString *strings = g_string_new (NULL);
+  guint32 base = sizeof words, w = 7;
+
+  words[0] = 0x950412deu;
+  words[1] = 0;
+  words[2] = 2;
+  words[3] = 28;      /* original strings table */
+  words[4] = 28 + 16; /* translations table */
+  words[5] = words[6] = 0;
+  for (int t = 0; t < 2; t++)
+    for (int i = 0; i < 2; i++)
+      {
+        const char *s = t == 0 ? orig[i] : trans[i];
+        words[w++] = (guint32) strlen (s);
+        words[w++] = base + (guint32) strings->len;
+        g_string_append_len (strings, s, (gssize) strlen (s) + 1);
+      }
+  if (broken)
+    words[7 + 2 + 1] = 100000;
+  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
+    if (big_endian)
+      words[i] = GUINT32_TO_BE (words[i]);
+  g_byte_array_append (mo, (const guint8 *) words, sizeof words);
+  g_byte_array_append (mo, (const guint8 *) strings->str, strings->len);
+  g_string_free (strings, TRUE);
+  return g_byte_array_free_to_bytes (mo);
+}
+
+static char *
+write_temp (const char *name, const void *data, gsize len)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-gazetteer-XXXXXX", NULL);
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_mo_load (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) iso = copub_mo_load ("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo",
+                                             &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (iso);
+  g_assert_cmpstr (g_hash_table_lookup (iso, "Germany"), ==, "Allemagne");
+  for (int big = 0; big < 2; big++)
+    for (int broken = 0; broken < 2; broken++)
+      {
+        g_autoptr(GBytes) bytes = make_mo (big, broken);
+        g_autofree char *path = write_temp ("test.mo", g_bytes_get_data (bytes, NULL),
+                                            g_bytes_get_size (bytes));
+        g_autoptr(GHashTable) mo = copub_mo_load (path, &error);
+
+        g_assert_no_error (error);
+        g_assert_nonnull (mo);
+        g_assert_cmpuint (g_hash_table_size (mo), ==, broken ? 1 : 2);
+        g_assert_cmpstr (g_hash_table_lookup (mo, "Germany"), ==, "Allemagne");
+        g_assert_cmpstr (g_hash_table_lookup (mo, "Spain"), ==, broken ? NULL : "Espagne");
+      }
+  {
+    g_autofree char *path = write_temp ("not.mo", "msgid \"Germany\"\nmsgstr \"x\"\n", 27);
+    g_autofree char *expected = g_strdup_printf ("'%s' is not a gettext catalogue", path);
+
+    g_assert_null (copub_mo_load (path, &error));
+    g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+    g_assert_cmpstr (error != NULL ? error->message : NULL, ==, expected);
+    g_clear_error (&error);
+  }
+  g_assert_null (copub_mo_load ("/nonexistent/iso_3166-1.mo", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+}
+
+/* ---- ROR dumps ------------------------------------------------------------------------------ */
+
+static void
+test_ror (void)
+{
+  static const char dump[] =
+      "[{\"id\":\"https://ror.org/0zzzzzz01\",\"status\":\"active\","
+      "\"names\":[{\"value\":\"Zyx Institute of Tests\",\"types\":[\"label\"]},"
+      "{\"value\":\"Institut Zyx des Essais\",\"types\":[\"ror_display\"]},"
+      "{\"value\":\"ZYXIT\",\"types\":[\"acronym\"]}],"
+      "\"locations\":[{\"geonames_details\":{\"country_code\":\"NO\"}}]},\n"
+      " {\"id\":\"https://ror.org/0zzzzzz02\",\"status\":\"withdrawn\","
+      "\"names\":[{\"value\":\"Withdrawn Zyx Lab\",\"types\":[\"ror_display\"]}]},\n"
+      " {\"id\":\"https://ror.org/0zzzzzz01\",\"status\":\"active\","
+      "\"names\":[{\"value\":\"Zyx Duplicate\",\"types\":[\"ror_display\"]}]},\n"
+      " {\"id\":\"https://ror.org/0zzzzzz03\",\"names\":[{\"value\":\"Zyx Nowhere\"}]}]\n";
+  g_autofree char *path = write_temp ("ror.json", dump, sizeof dump - 1);
+  g_autofree char *bad = write_temp ("bad.json", "[{\"id\": }]", 10);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubGazetteer) gaz = copub_gazetteer_new (NULL, &error);
+  guint before, n = 0;
+  const CopubPlace *p;
+  const CopubOrganisation *org;
+
+  g_assert_no_error (error);
+  before = copub_gazetteer_n_organisations (gaz);
+  g_assert_true (copub_gazetteer_load_ror (gaz, path, &error));
+  g_assert_no_error (error);
+  /* The withdrawn record and the repeated id are not loaded. */
+  g_assert_cmpuint (copub_gazetteer_n_organisations (gaz), ==, before + 2);
+  p = copub_gazetteer_lookup (gaz, "zyx institute of tests", &n, NULL);
+  g_assert_cmpuint (n, ==, 1);
+  if (p == NULL)
+    return;
+  g_assert_cmpuint (p->kind, ==, COPUB_PLACE_INSTITUTION);
+  g_assert_cmpstr (p->country, ==, "NO");
+  org = copub_gazetteer_organisation (gaz, p->value);
+  g_assert_cmpstr (org->id, ==, "0zzzzzz01");
+  g_assert_cmpstr (org->name, ==, "Institut Zyx des Essais"); /* the ror_display name */
+  g_assert_cmpstr (org->country, ==, "NO");
+  g_autofree char *acronym = places (gaz, "ZYXIT");
+  g_assert_cmpstr (acronym, ==, "acronym:NO+upper");
+  g_autofree char *withdrawn = places (gaz, "Withdrawn Zyx Lab");
+  g_autofree char *duplicate = places (gaz, "Zyx Duplicate");
+  g_autofree char *nowhere = places (gaz, "Zyx Nowhere");
+  g_assert_cmpstr (withdrawn, ==, "");
+  g_assert_cmpstr (duplicate, ==, "");
+  g_assert_cmpstr (nowhere, ==, "institution:");
+  g_assert_null (copub_gazetteer_organisation (gaz, copub_gazetteer_n_organisations (gaz)));
+  /* A broken dump: COPUB_ERROR_PARSE naming the file and the byte; a missing one: IO. */
+  g_assert_false (copub_gazetteer_load_ror (gaz, bad, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
+  g_assert_true (error != NULL && g_str_has_prefix (error->message, "'"));
+  g_assert_true (error != NULL && strstr (error->message, "bad.json' byte ") != NULL);
+  g_clear_error (&error);
+  g_assert_false (copub_gazetteer_load_ror (gaz, "/nonexistent/ror.json", &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+  g_assert_true (error != NULL && g_str_has_prefix (error->message, "reading ROR data: "));
+}
+
+/* ---- the data directory --------------------------------------------------------------------- */
+
+static void
+test_data_dir (void)
+{
+  g_autofree char *source = g_canonicalize_filename ("data", NULL);
+  g_autofree char *found = NULL, *env = NULL, *override = NULL, *empty = NULL;
+
+  /* A test program of the build tree reads the source tree's data/. */
+  g_unsetenv ("COPUB_DATA_DIR");
+  found = copub_data_dir (NULL);
+  g_assert_cmpstr (found, ==, source);
+  empty = copub_data_dir ("");
+  g_assert_cmpstr (empty, ==, source);
+  /* $COPUB_DATA_DIR wins over the build tree, used as given (not checked)... */
+  g_setenv ("COPUB_DATA_DIR", "/nonexistent/env-data", TRUE);
+  env = copub_data_dir (NULL);
+  g_assert_cmpstr (env, ==, "/nonexistent/env-data");
+  /* ... and an override wins over $COPUB_DATA_DIR. */
+  override = copub_data_dir ("/nonexistent/override");
+  g_assert_cmpstr (override, ==, "/nonexistent/override");
+  g_setenv ("COPUB_DATA_DIR", "", TRUE);
+  g_free (found);
+  found = copub_data_dir (NULL);
+  g_assert_cmpstr (found, ==, source);
+  g_unsetenv ("COPUB_DATA_DIR");
+}
+
+/* A data directory of one's own: its gazetteer.tsv is read instead of data/'s. */
+static void
+test_own_data_dir (void)
+{
+  static const char tsv[] = "# test data\n"
+                            "city\tNO\t-\tZyxville|Zyx-sur-Mer\n"
+                            "region\tNO-03\t-\tZyxland\n"
+                            "country\tNO\tupper,final\tZYXN\n"
+                            "hint\tNO\t-\tzyxish\n"
+                            "stop\t-\t-\tOslo\n";
+  g_autofree char *path = write_temp ("gazetteer.tsv", tsv, sizeof tsv - 1);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  static const char *const cases[][2] = {
+    { "Zyxville", "city:NO" },
+    { "zyx sur mer", "city:NO" },
+    { "Zyxland", "region:NO-03" },
+    { "ZYXN", "country:NO+upper+final" },
+    { "zyxish", "hint:NO" },
+    { "Oslo", "" },        /* a stop word is never a city */
+    { "Lorraine", "" },    /* data/gazetteer.tsv was not read */
+    { "Nancy", "city:FR" }, /* the cities of libgeonames still are */
+  };
+
+  {
+    g_autoptr(CopubGazetteer) gaz = copub_gazetteer_new (dir, &error);
+    g_assert_no_error (error);
+    if (gaz != NULL)
+      check_places (gaz, cases, G_N_ELEMENTS (cases));
+  }
+  {
+    /* The same through $COPUB_DATA_DIR. */
+    g_autoptr(CopubGazetteer) gaz = NULL;
+    g_setenv ("COPUB_DATA_DIR", dir, TRUE);
+    gaz = copub_gazetteer_new (NULL, &error);
+    g_unsetenv ("COPUB_DATA_DIR");
+    g_assert_no_error (error);
+    if (gaz != NULL)
+      check_places (gaz, cases, G_N_ELEMENTS (cases));
+  }
+}
+
+static void
+test_bad_data_dir (void)
+{
+  static const struct { const char *tsv; int code; const char *message; }
+  cases[] = {
+    { "city\tNO\tZyxville\n", COPUB_ERROR_PARSE, "line 1: expected 4 fields" },
+    { "# comment\n\ntown\tNO\t-\tZyxville\n", COPUB_ERROR_PARSE,
+      "line 3: unknown kind 'town'" },
+    /* A code of one letter is refused under the same message as an unknown kind. */
+    { "city\tN\t-\tZyxville\n", COPUB_ERROR_PARSE, "line 1: unknown kind 'city'" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubGazetteer) missing = copub_gazetteer_new ("/nonexistent/copub-data", &error);
+
+  g_assert_null (missing);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+  g_assert_true (error != NULL
+                 && strstr (error->message, "/nonexistent/copub-data/gazetteer.tsv") != NULL);
+  g_assert_true (error != NULL
+                 && g_str_has_suffix (error->message,
+                                      "(copub's data directory; set COPUB_DATA_DIR)"));
+  g_clear_error (&error);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_temp ("gazetteer.tsv", cases[i].tsv, strlen (cases[i].tsv));
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *expected = g_strdup_printf ("'%s' %s", path, cases[i].message);
+      g_autoptr(CopubGazetteer) gaz = copub_gazetteer_new (dir, &error);
+
+      g_assert_null (gaz);
+      g_assert_error (error, COPUB_ERROR, cases[i].code);
+      g_assert_cmpstr (error != NULL ? error->message : NULL, ==, expected);
+      g_clear_error (&error);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_set_nonfatal_assertions ();
+  g_unsetenv ("COPUB_DATA_DIR");
+  gazetteer = copub_gazetteer_new (NULL, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/gazetteer/countries", test_countries);
+  g_test_add_func ("/gazetteer/regions-and-cities", test_regions_and_cities);
+  g_test_add_func ("/gazetteer/ambiguous", test_ambiguous);
+  g_test_add_func ("/gazetteer/prefixes", test_prefixes);
+  g_test_add_func ("/gazetteer/country-codes", test_country_codes);
+  g_test_add_func ("/gazetteer/country-names", test_country_names);
+  g_test_add_func ("/gazetteer/mo-load", test_mo_load);
+  g_test_add_func ("/gazetteer/ror", test_ror);
+  g_test_add_func ("/gazetteer/data-dir", test_data_dir);
+  g_test_add_func ("/gazetteer/own-data-dir", test_own_data_dir);
+  g_test_add_func ("/gazetteer/bad-data-dir", test_bad_data_dir);
+  status = g_test_run ();
+  copub_gazetteer_free (gazetteer);
+  return status;
+}
