@@ -103,7 +103,10 @@ copub_plot_quote (const char *text)
   for (const char *p = valid; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      if (c == '\'')
+      gboolean lone = p > valid && p[-1] != '\'' && p[1] != '\'';
+      if (c == '\'' && lone)
+        g_string_append (out, "''"); /* gnuplot's quote inside single quotes */
+      else if (c == '\'')
         g_string_append_unichar (out, 0x2019); /* RIGHT SINGLE QUOTATION MARK */
       else if (c == '`')
         g_string_append_unichar (out, 0x02CB); /* MODIFIER LETTER GRAVE ACCENT */

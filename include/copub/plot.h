@@ -112,9 +112,10 @@ GPtrArray *copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *o
 /* ---- gnuplot, safely --------------------------------------------------------------- */
 
 /* @text as a gnuplot single-quoted string literal, quotes included, in which gnuplot does
- * no backslash, macro or backquote processing. Inside it: a quote becomes U+2019 (’), since
- * gnuplot 5.4 misreads doubled quotes at the start of a string or in runs ('''' or
- * '''a'''); control characters (newlines) become spaces, since a gnuplot command ends at
+ * no backslash, macro or backquote processing. Inside it: a quote between two other
+ * characters ("Lorraine's", "l'Université") is doubled, as gnuplot reads it back; one at
+ * the start or in a run becomes U+2019 (’), since gnuplot 5.4 misreads doubled quotes
+ * there ('''' or '''a'''); control characters (newlines) become spaces, since a gnuplot command ends at
  * a newline; backquotes become U+02CB (ˋ), since gnuplot substitutes `commands` in
  * command lines (inside double quotes in 5.4; everywhere in older versions); invalid
  * UTF-8 is replaced. The result is always one string token. Free with g_free. */
