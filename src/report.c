@@ -605,7 +605,8 @@ table_countries (Report *r)
        g_strdup (tr (r, "Fractional count", "Compte fractionnaire")),
        g_strdup (tr (r, "Fractional share", "Part fractionnaire")), NULL);
   for (guint i = 0; i < n; i++)
-    row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "rank")),
+    row (b, copub_rank_text ((gint64) copub_table_real_at (t, i, "rank"),
+                             copub_table_tied_at (t, i, "rank")),
          g_strdup (copub_table_text_at (t, i, "country_name")),
          fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
          fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
@@ -639,33 +640,8 @@ table_themes (Report *r)
          fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr), NULL);
 }
 
-/* The partners of @t in first-seen order (the table lists them in file order by year). */
-static GPtrArray *
-partner_names (const CopubTable *t)
-{
-  GPtrArray *names = g_ptr_array_new ();
-
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    {
-      const char *p = copub_table_text_at (t, i, "partner");
-      if (!g_ptr_array_find_with_equal_func (names, p, g_str_equal, NULL))
-        g_ptr_array_add (names, (gpointer) p);
-    }
-  return names;
-}
-
-/* Co-publications with @partner in @year. */
-static gint64
-partner_works (const CopubTable *t, const char *partner, int year)
-{
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if ((int) copub_table_real_at (t, i, "year") == year
-        && g_strcmp0 (copub_table_text_at (t, i, "partner"), partner) == 0)
-      return (gint64) copub_table_real_at (t, i, "works");
-  return 0;
-}
-
-/* Strategic partners by year, one row a partner. */
+/* Strategic partners by year, one row a partner (all of them, the most co-publications
+ * first). */
 static void
 table_partners (Report *r)
 {
@@ -677,7 +653,7 @@ table_partners (Report *r)
 
   if (t == NULL || copub_table_n_rows (t) == 0 || d->last_year - d->first_year > 60)
     return;
-  names = partner_names (t);
+  names = copub_plot_partners_by_total (d);
   b = table (r, g_strdup (tr (r, "Co-publications with the strategic partners",
                               "Co-publications avec les partenaires stratégiques")),
              ~(guint64) 1);
@@ -694,7 +670,7 @@ table_partners (Report *r)
       g_ptr_array_add (cells, g_strdup (names->pdata[p]));
       for (int y = d->first_year; y <= d->last_year; y++)
         {
-          gint64 works = partner_works (t, names->pdata[p], y);
+          gint64 works = copub_plot_partner_works (d, names->pdata[p], y);
           total += works;
           g_ptr_array_add (cells, fmt_int (works, r->fr));
         }

@@ -45,6 +45,7 @@ typedef struct {
   CopubTable *country_years;   /* by country, year (full counting) */
   CopubTable *theme_countries; /* by theme, country over all years (full counting) */
   CopubTable *partner_years;   /* by partner, year; NULL without a partner file */
+  GPtrArray *partners;         /* every partner of the file (names), in file order; or NULL */
   CopubTable *sources;         /* by source */
   GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
   gboolean has_headline;       /* FALSE when the last period has no work */
@@ -66,6 +67,13 @@ CopubPlotData *copub_plot_data_compute (CopubStore *store, const CopubAnalyseOpt
                                         int period_from, int period_to, GError **error);
 void copub_plot_data_free (CopubPlotData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPlotData, copub_plot_data_free)
+
+/* Every partner of the partner file, those without a co-publication too: the most
+ * co-publications over the years first, ties by name. The names are borrowed from @data;
+ * empty without a partner file. Free with g_ptr_array_unref. */
+GPtrArray *copub_plot_partners_by_total (const CopubPlotData *data);
+/* The co-publications with @partner in @year (0 when none). */
+gint64 copub_plot_partner_works (const CopubPlotData *data, const char *partner, int year);
 
 /* The source line under a chart: "Source: OpenAlex, HAL; harvested on 2024-05-02;
  * n = 2,871 works", in @data's language, for @works works. Free with g_free. */
