@@ -600,7 +600,13 @@ typedef struct {
 static void
 hover (Ctx *ctx, const char *name)
 {
-  g_ptr_array_add (ctx->hover[ctx->kind], g_strdup (name));
+  char *text = g_utf8_make_valid (name ? name : "", -1);
+
+  /* XML 1.0 has no place for control characters, even escaped. */
+  for (char *p = text; *p; p = g_utf8_next_char (p))
+    if ((guchar) *p < 0x20 || *p == 0x7F)
+      *p = ' ';
+  g_ptr_array_add (ctx->hover[ctx->kind], text);
 }
 
 /* The English or French text; a macro so that the compiler checks both as formats. */
@@ -1194,7 +1200,7 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
       return TRUE;
     }
   names = copub_plot_partners_by_total (d);
-  if (copub_table_n_rows (d->partner_years) == 0)
+  if (copub_table_n_rows (d->partner_years) == 0 || names->len == 0)
     {
       set_note (chart, tr (ctx, "no co-publication with the strategic partners",
                            "aucune co-publication avec les partenaires stratégiques"));
