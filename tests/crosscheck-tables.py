@@ -497,14 +497,18 @@ def main(argv):
         return (base_key(c), c[pi] if has_partner else 0, primary,
                 c[ci] if has_country else "")
 
-    rank, group = 0, None
+    # Competition ranking ("1224"): equal measures share the best rank of theirs.
+    rank, position, group, last = 0, 0, None, None
     for c in sorted(acc, key=row_key):
         works_, frac = acc[c]
         bvals = tuple(c[i] for i in base_dims)
         n_ = base_n[bvals]
         g = (bvals, c[pi] if has_partner else None)
-        rank = rank + 1 if g == group else 1
-        group = g
+        measure = frac if (opts.counting == "fractional" and has_country) else works_
+        position = position + 1 if g == group else 1
+        if g != group or abs(measure - last) > 1e-9:
+            rank = position
+        group, last = g, measure
         row = []
         for d, v in zip(dims, c):
             row.append(fmt_dim(d, v))
