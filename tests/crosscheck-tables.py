@@ -28,6 +28,7 @@ import datetime
 import gzip
 import io
 import json
+import os
 import locale
 import math
 import sys
@@ -156,6 +157,14 @@ def country_names():
     with open(ISO_3166, encoding="utf-8") as f:
         for e in json.load(f)["3166-1"]:
             names[e["alpha_2"]] = e.get("common_name") or e["name"]
+    # copub's short names for the few ISO gives only inverted ("Congo, The Democratic...")
+    overrides = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                             "country-names.tsv")
+    with open(overrides, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if not line.startswith("#") and len(fields) == 3 and fields[1] == "en":
+                names[fields[0]] = fields[2].strip()
     return names
 
 
