@@ -843,7 +843,7 @@ add_pair_columns (CopubTable *t, const CopubAnalyseOptions *o)
       copub_table_add_column (t, "fractional_share", COPUB_COLUMN_SHARE);
     }
   if (has_dim (o, COPUB_DIM_COUNTRY))
-    copub_table_add_column (t, "rank", COPUB_COLUMN_INT);
+    copub_table_add_column (t, "rank", COPUB_COLUMN_RANK);
 }
 
 static guint
@@ -885,7 +885,7 @@ fill_share_row (CopubTable *t, guint row, guint col, const Cell *c)
 
 static void
 fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o,
-               const Cell *c, gint64 n, gint64 rank)
+               const Cell *c, gint64 n, gint64 rank, gboolean tied)
 {
   double low, high;
 
@@ -907,7 +907,7 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubAnalyseOptions *o
       set_share (t, row, col++, frac, n);
     }
   if (has_dim (o, COPUB_DIM_COUNTRY))
-    copub_table_set_int (t, row, col, rank);
+    copub_table_set_rank (t, row, col, rank, tied);
 }
 
 static char *
@@ -927,6 +927,27 @@ describe (const CopubAnalyseOptions *o)
   return g_string_free (s, FALSE);
 }
 
+/* The rows' competition ranks within their groups (the values of every dimension but
+ * the country), by the counting's measure: the order compare_cells() sorted them in. */
+static void
+rank_rows (const CopubAnalyseOptions *o, GPtrArray *rows, gint64 *rank, gboolean *tied)
+{
+  g_autofree double *measure = g_new (double, rows->len + 1);
+  g_autofree guint *group = g_new (guint, rows->len + 1);
+  g_autoptr(GString) buf = g_string_new (NULL);
+  g_autoptr(GString) prev = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Cell *c = g_ptr_array_index (rows, i);
+      const char *key = rank_key_of (o, c, buf);
+      measure[i] = o->counting == COPUB_COUNTING_FRACTIONAL ? c->fractional : (double) c->works;
+      group[i] = i == 0 ? 0 : group[i - 1] + (strcmp (key, prev->str) != 0);
+      g_string_assign (prev, key);
+    }
+  copub_rank_competition (measure, group, rows->len, rank, tied);
+}
+
 static CopubTable *
 build_table (Scan *scan)
 {
@@ -936,8 +957,8 @@ build_table (Scan *scan)
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   SortContext ctx = { o, scan->base, 0 };
   GString *buf = g_string_new (NULL);
-  GString *prev = g_string_new (NULL);
-  gint64 rank = 0;
+  g_autofree gint64 *rank = NULL;
+  g_autofree gboolean *tied = NULL;
 
   GHashTableIter it;
   gpointer value;
@@ -951,6 +972,9 @@ build_table (Scan *scan)
   else
     add_share_columns (t);
   g_ptr_array_sort_with_data (rows, compare_cells, &ctx);
+  rank = g_new0 (gint64, rows->len + 1);
+  tied = g_new0 (gboolean, rows->len + 1);
+  rank_rows (o, rows, rank, tied);
   for (guint i = 0; i < rows->len; i++)
     {
       const Cell *c = g_ptr_array_index (rows, i);
@@ -959,10 +983,7 @@ build_table (Scan *scan)
       if (scan->has_pair)
         {
           const Cell *base = g_hash_table_lookup (scan->base, base_key_of (o, c, buf));
-          const char *group = rank_key_of (o, c, buf);
-          rank = strcmp (group, prev->str) == 0 && i > 0 ? rank + 1 : 1;
-          g_string_assign (prev, group);
-          fill_pair_row (t, row, col, o, c, base ? base->works : 0, rank);
+          fill_pair_row (t, row, col, o, c, base ? base->works : 0, rank[i], tied[i]);
         }
       else
         fill_share_row (t, row, col, c);
@@ -971,7 +992,6 @@ build_table (Scan *scan)
     copub_table_add_note (t, "Note: synthetic data (copub's generated sample corpus), "
                              "not real publications.");
   g_string_free (buf, TRUE);
-  g_string_free (prev, TRUE);
   return t;
 }
 

@@ -1,15 +1,19 @@
 /* copub: country names from iso-codes: the JSON list for the English names and the
- * gettext catalogue for the translations, read once into hash tables. */
+ * gettext catalogue for the translations, read once into hash tables; copub's data file
+ * country-names.tsv replaces the few that ISO gives only in inverted form. */
 #include <string.h>
 
 #include <jansson.h>
 
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "copub/datadir.h"
 
 #define ISO_JSON "/usr/share/iso-codes/json/iso_3166-1.json"
 #define MO_PATH "/usr/share/locale/%s/LC_MESSAGES/iso_3166-1.mo"
 #define MO_MAGIC 0x950412deu
+/* copub's own short names where iso-codes has only an inverted form, in the data dir. */
+#define OVERRIDES "country-names.tsv"
 
 static guint32
 mo_word (const guchar *data, gsize off, gboolean swap)
@@ -64,6 +68,33 @@ typedef struct {
   GHashTable *french;  /* code -> French name */
 } Names;
 
+/* Replaces names by those of the overrides file: CODE<TAB>en|fr<TAB>NAME lines. */
+static void
+load_overrides (Names *names)
+{
+  g_autofree char *dir = copub_data_dir (NULL);
+  g_autofree char *path = g_build_filename (dir, OVERRIDES, NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    {
+      g_warning ("cannot read '%s': some country names stay in their inverted ISO form",
+                 path);
+      return;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", 3);
+      if (lines[i][0] == '#' || g_strv_length (f) != 3 || !g_utf8_validate (f[2], -1, NULL))
+        continue;
+      if (strcmp (f[1], "en") == 0 || strcmp (f[1], "fr") == 0)
+        g_hash_table_replace (strcmp (f[1], "fr") == 0 ? names->french : names->english,
+                              g_strdup (f[0]), g_strdup (g_strstrip (f[2])));
+    }
+}
+
 static void
 load_names (Names *names)
 {
@@ -100,6 +131,7 @@ load_names (Names *names)
       g_hash_table_replace (names->french, g_strdup (code), g_strdup (fr ? fr : name));
     }
   json_decref (root);
+  load_overrides (names);
 }
 
 static const Names *

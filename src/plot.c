@@ -26,11 +26,11 @@
 #define TOP_MAPPED_THEMES 10 /* an institution's own themes are few: show them all */
 #define TOP_COUNTRIES 15
 #define TOP_TRENDS 6
-#define TOP_PARTNERS 10
 #define HEAT_THEMES 10
 #define HEAT_COUNTRIES 12
 #define LABEL_CHARS 34
-#define MIN_THEME_WORKS 10
+#define MIN_THEME_WORKS 30  /* a year's share over fewer works is not drawn */
+#define MAX_PARTNER_PANELS 15
 
 static const char *const chart_names[COPUB_N_CHARTS] = {
   "share-by-year", "share-by-theme", "partner-countries", "partner-country-trends",
@@ -473,8 +473,16 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
       || !(d->source_stats = data_sources (store, o, error)))
     return NULL;
   if (o->partners
-      && !(d->partner_years = analyse_trend (store, o, d, COPUB_DIM_PARTNER, error)))
+      && (!(d->partner_years = analyse_trend (store, o, d, COPUB_DIM_PARTNER, error))
+          || !(d->partner_totals = analyse_by (store, o, COPUB_DIM_PARTNER, none, o->from,
+                                               o->to, COPUB_COUNTING_FULL, error))))
     return NULL;
+  if (o->partners)
+    {
+      d->partners = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < copub_partners_count (o->partners); i++)
+        g_ptr_array_add (d->partners, g_strdup (copub_partners_name (o->partners, i)));
+    }
   return g_steal_pointer (&d);
 }
 
@@ -490,11 +498,73 @@ copub_plot_data_free (CopubPlotData *d)
   copub_table_free (d->country_years);
   copub_table_free (d->theme_countries);
   copub_table_free (d->partner_years);
+  copub_table_free (d->partner_totals);
   copub_table_free (d->sources);
   if (d->source_stats)
     g_ptr_array_unref (d->source_stats);
+  if (d->partners)
+    g_ptr_array_unref (d->partners);
   g_free (d->headline_problem);
   g_free (d);
+}
+
+gint64
+copub_plot_partner_works (const CopubPlotData *d, const char *partner, int year)
+{
+  const CopubTable *t = d->partner_years;
+
+  for (guint r = 0; t && r < copub_table_n_rows (t); r++)
+    if (copub_plot_row_year (t, r) == year
+        && g_strcmp0 (copub_table_text_at (t, r, "partner"), partner) == 0)
+      return (gint64) copub_table_real_at (t, r, "works");
+  return 0;
+}
+
+gint64
+copub_plot_partner_total (const CopubPlotData *d, const char *partner)
+{
+  const CopubTable *t = d->partner_totals ? d->partner_totals : d->partner_years;
+  gint64 total = 0;
+
+  /* Single years add up; overlapping periods do not, hence partner_totals. */
+  g_return_val_if_fail (d->partner_totals || d->window <= 1, 0);
+  for (guint r = 0; t && r < copub_table_n_rows (t); r++)
+    if (g_strcmp0 (copub_table_text_at (t, r, "partner"), partner) == 0)
+      total += (gint64) copub_table_real_at (t, r, "works");
+  return total;
+}
+
+typedef struct {
+  const char *name;
+  gint64 total;
+} PartnerTotal;
+
+static int
+compare_partner_totals (gconstpointer pa, gconstpointer pb)
+{
+  const PartnerTotal *a = pa, *b = pb;
+
+  if (a->total != b->total)
+    return a->total > b->total ? -1 : 1;
+  return g_utf8_collate (a->name, b->name);
+}
+
+GPtrArray *
+copub_plot_partners_by_total (const CopubPlotData *d)
+{
+  g_autoptr(GArray) totals = g_array_new (FALSE, FALSE, sizeof (PartnerTotal));
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; d->partners && i < d->partners->len; i++)
+    {
+      PartnerTotal p = { d->partners->pdata[i], 0 };
+      p.total = copub_plot_partner_total (d, p.name);
+      g_array_append_val (totals, p);
+    }
+  g_array_sort (totals, compare_partner_totals);
+  for (guint i = 0; i < totals->len; i++)
+    g_ptr_array_add (names, (gpointer) g_array_index (totals, PartnerTotal, i).name);
+  return names;
 }
 
 /* 12,345 or 12 345 (narrow no-break space). */
@@ -580,7 +650,22 @@ typedef struct {
   GString *script;
   guint width, height;
   double font; /* base font size, points */
+  CopubChartKind kind;                  /* the chart being written */
+  GPtrArray *hover[COPUB_N_CHARTS];     /* each chart's plot clauses' names, in order */
 } Ctx;
+
+/* Names the next plot clause of the current chart: what hovering it in the SVG shows. */
+static void
+hover (Ctx *ctx, const char *name)
+{
+  char *text = g_utf8_make_valid (name ? name : "", -1);
+
+  /* XML 1.0 has no place for control characters, even escaped. */
+  for (char *p = text; *p; p = g_utf8_next_char (p))
+    if ((guchar) *p < 0x20 || *p == 0x7F)
+      *p = ' ';
+  g_ptr_array_add (ctx->hover[ctx->kind], text);
+}
 
 /* The English or French text; a macro so that the compiler checks both as formats. */
 #define tr(ctx, en_text, fr_text) ((ctx)->fr ? (fr_text) : (en_text))
@@ -712,15 +797,19 @@ add_label (Ctx *ctx, guint tag, const char *text, double y, double scale, gboole
 }
 
 /* What every chart starts with: a clean state, its output, the house style, its title,
- * subtitle (on two lines when it is long) and source line. */
-static void
+ * subtitle (on two lines when it is long), @extra (a line of its own under the subtitle,
+ * or NULL) and source line. Returns the top of the plot area, in screen coordinates. */
+static double
 begin_chart (Ctx *ctx, CopubChartKind kind, const char *title, const char *subtitle,
-             gint64 works)
+             const char *extra, gint64 works)
 {
   GString *s = ctx->script;
   g_autofree char *source = copub_plot_source_line (ctx->data, works);
   g_autofree char *rest = NULL;
   g_autofree char *first = wrap_line (ctx, subtitle, 0.95, &rest);
+  guint lines = 1 + (rest != NULL) + (extra != NULL);
+  double top = 0.85 - 0.05 * lines;
+  char topbuf[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append_printf (s, "\n# %s\nreset\nset output '%s.%s'\n", chart_names[kind],
                           chart_names[kind],
@@ -734,14 +823,18 @@ begin_chart (Ctx *ctx, CopubChartKind kind, const char *title, const char *subti
                       "set key noautotitle textcolor rgb '#333333' samplen 2.5 spacing 1.25\n"
                       "set style fill solid 1 noborder\n"
                       "set bmargin at screen 0.17\n");
-  g_string_append_printf (s, "set tmargin at screen %s\n", rest ? "0.75" : "0.80");
+  g_string_append_printf (s, "set tmargin at screen %s\n",
+                          g_ascii_formatd (topbuf, sizeof topbuf, "%.2f", top));
   if (ctx->fr)
     g_string_append (s, "set decimalsign ','\n");
   add_label (ctx, 1, title, 0.935, 1.45, TRUE, "#1a1a1a");
   add_label (ctx, 2, first, 0.865, 0.95, FALSE, "#555555");
   if (rest)
     add_label (ctx, 4, rest, 0.815, 0.95, FALSE, "#555555");
+  if (extra)
+    add_label (ctx, 5, extra, rest ? 0.765 : 0.815, 0.95, FALSE, "#555555");
   add_label (ctx, 3, source, 0.035, 0.78, FALSE, "#7a7a7a");
+  return top;
 }
 
 /* "Université de Lorraine · " or "". */
@@ -863,7 +956,7 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
                                   "%spart des publications avec un co-auteur à l'étranger (n "
                                   "par année en bas) ; axe de %d à %d %%, pas depuis 0"),
                               inst, low, high);
-  begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, ctx->data->works);
+  begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, NULL, ctx->data->works);
   g_string_append_printf (ctx->script, "set xrange [%d.5:%d.5]\n", ctx->data->first_year - 1,
                           ctx->data->last_year);
   year_n_tics (ctx, t);
@@ -955,6 +1048,7 @@ plot_series (Ctx *ctx, const char *file, GPtrArray *titles, const char *style)
   for (guint i = 0; i < titles->len; i++)
     {
       g_autofree char *title = quote_label (titles->pdata[i]);
+      hover (ctx, titles->pdata[i]);
       g_string_append_printf (ctx->script, "%s'%s' index %u using 1:2 with %s lt %u title %s%s\n",
                               i == 0 ? "plot " : "  ", i == 0 ? file : "", i, style, i + 1,
                               title, i + 1 < titles->len ? ", \\" : "");
@@ -968,48 +1062,146 @@ legend_right (Ctx *ctx)
   g_string_append (ctx->script, "set key outside right center vertical Left reverse width -2\n");
 }
 
-/* "years" or "periods": what a point of the trend charts stands for. */
-static const char *
-trend_unit (const Ctx *ctx)
+/* The first year with a point in the trend charts: the last year of the first period. */
+static int
+trend_start (const CopubPlotData *d)
 {
-  if (ctx->data->window > 1)
-    return tr (ctx, "periods", "périodes");
-  return tr (ctx, "years", "années");
+  return MAX (d->trend_first, d->first_year);
 }
 
-/* "; rolling 4-year periods, at their last year", or "" for single years. */
+/* "rolling 4-year periods, each at its last year", or NULL for single years: a line of
+ * its own under the trend charts' subtitles. */
 static char *
 trend_note (const Ctx *ctx)
 {
   if (ctx->data->window <= 1)
-    return g_strdup ("");
-  return g_strdup_printf (tr (ctx, "; rolling %u-year periods, each at its last year",
-                              " ; périodes glissantes de %u ans, chacune à sa dernière année"),
+    return NULL;
+  return g_strdup_printf (tr (ctx, "rolling %u-year periods, each at its last year",
+                              "périodes glissantes de %u ans, chacune à sa dernière année"),
                           ctx->data->window);
 }
 
-/* One theme's yearly shares as a data set, ended by two blank lines. A share over a
- * handful of works is noise: such years are left out, and a blank line breaks the line
- * there rather than join the years around. Returns the number of points. */
+/* ---- small multiples: one panel per series, same scales --------------------------- */
+
+/* A panel's place on the canvas, in screen coordinates. */
+typedef struct {
+  double left, right, bottom, top;
+  gboolean first_column, bottom_row;
+} Panel;
+
+/* The columns for @n panels: rows of at most 4 (5 past 12 panels). */
+static guint
+panel_columns (guint n)
+{
+  return n <= 4 ? MAX (n, 1) : n <= 12 ? 4 : 5;
+}
+
+/* Panel @i of @n, between the subtitle (@top) and the source line. */
+static Panel
+panel_at (guint i, guint n, double top)
+{
+  guint cols = panel_columns (n), rows = (n + cols - 1) / cols;
+  double x0 = 0.075, x1 = 0.985, y0 = 0.10, w = (x1 - x0) / cols, h = (top - y0) / rows;
+  Panel p;
+
+  p.left = x0 + (i % cols) * w + 0.006;
+  p.right = x0 + (i % cols + 1) * w - 0.018;
+  p.top = top - (i / cols) * h - 0.055;
+  p.bottom = top - (i / cols + 1) * h + 0.035;
+  p.first_column = i % cols == 0;
+  p.bottom_row = i + cols >= n;
+  return p;
+}
+
+/* Starts panel @p titled @title: its margins, tick labels on the outer panels only, and
+ * the page's title lines dropped after the first panel has drawn them. */
+static void
+begin_panel (Ctx *ctx, guint i, const Panel *p, const char *title, const char *y_format)
+{
+  g_autofree char *font = font_spec (ctx, 0.78, TRUE);
+  g_autofree char *after = g_strdup_printf (" font %s textcolor rgb '#1a1a1a' offset 0,-0.4",
+                                            font);
+  char l[G_ASCII_DTOSTR_BUF_SIZE], r[G_ASCII_DTOSTR_BUF_SIZE];
+  char b[G_ASCII_DTOSTR_BUF_SIZE], t[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (i > 0)
+    g_string_append (ctx->script, "unset label\n");
+  g_string_append_printf (ctx->script,
+                          "set lmargin at screen %s\nset rmargin at screen %s\n"
+                          "set bmargin at screen %s\nset tmargin at screen %s\n"
+                          "set format x '%s'\nset format y '%s'\n",
+                          g_ascii_formatd (l, sizeof l, "%.4f", p->left),
+                          g_ascii_formatd (r, sizeof r, "%.4f", p->right),
+                          g_ascii_formatd (b, sizeof b, "%.4f", p->bottom),
+                          g_ascii_formatd (t, sizeof t, "%.4f", p->top),
+                          p->bottom_row ? "%.0f" : "", p->first_column ? y_format : "");
+  append_quoted (ctx->script, "set title ", title, after);
+}
+
+/* The years on a trend panel's x axis, from its first point: about four tick labels. */
+static void
+panel_year_axis (Ctx *ctx)
+{
+  int first = trend_start (ctx->data), last = ctx->data->last_year;
+  int step = MAX (1, (last - first + 3) / 4);
+  g_autofree char *font = font_spec (ctx, 0.72, FALSE);
+
+  g_string_append_printf (ctx->script, "set xrange [%d.6:%d.4]\nset xtics %d, %d\n"
+                                       "set tics font %s\n",
+                          first - 1, last, first, step, font);
+}
+
+/* A panel's title with its n, "Materials · n = 1,050", the name shortened to fit @p. */
+static char *
+panel_title (const Ctx *ctx, const Panel *p, const char *name, gint64 n)
+{
+  g_autofree char *count = format_count (n, ctx->fr);
+  g_autofree char *tail = g_strdup_printf (" · n = %s", count);
+  double em = ctx->options->format == COPUB_PLOT_SVG ? 0.66 : 0.72;
+  glong fit = (glong) ((p->right - p->left) * canvas_width (ctx) / (em * ctx->font * 0.78));
+  g_autofree char *shorter = shorten (name, MAX (6, fit - g_utf8_strlen (tail, -1)));
+
+  return g_strconcat (shorter, tail, NULL);
+}
+
+/* The works of @theme in @year (or the rolling period ending then), and its share with
+ * the interval (percent). */
+static double
+theme_year (const CopubPlotData *d, const char *theme, int year, double *share, double *low,
+            double *high)
+{
+  const CopubTable *t = d->theme_years;
+
+  for (guint r = 0; r < copub_table_n_rows (t); r++)
+    if (copub_plot_row_year (t, r) == year
+        && g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0)
+      {
+        *share = 100 * copub_table_real_at (t, r, "share");
+        *low = 100 * copub_table_real_at (t, r, "share_low");
+        *high = 100 * copub_table_real_at (t, r, "share_high");
+        return copub_table_real_at (t, r, "works");
+      }
+  return 0;
+}
+
+/* One theme's shares per year (or rolling period, at its last year) with their
+ * intervals and n as a data set, ended by two blank lines. A share over fewer than
+ * MIN_THEME_WORKS works is noise: such points are left out, and a blank line breaks the
+ * line there rather than join the points around. Returns the number of points. */
 static guint
 theme_series (const CopubPlotData *d, const char *theme, GString *dat)
 {
-  const CopubTable *t = d->theme_years;
   gboolean gap = FALSE;
   guint points = 0;
 
-  for (int year = d->trend_first; year <= d->last_year; year++)
+  for (int year = trend_start (d); year <= d->last_year; year++)
     {
-      double share = NAN;
-      for (guint r = 0; r < copub_table_n_rows (t); r++)
-        if (copub_plot_row_year (t, r) == year
-            && g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0
-            && copub_table_real_at (t, r, "works") >= MIN_THEME_WORKS)
-          share = 100 * copub_table_real_at (t, r, "share");
-      if (isfinite (share))
+      double share = NAN, low = NAN, high = NAN;
+      double works = theme_year (d, theme, year, &share, &low, &high);
+      if (works >= MIN_THEME_WORKS && isfinite (share))
         {
-          double row[] = { year, share };
-          append_row (dat, 2, row);
+          double row[] = { year, share, low, high, works };
+          append_row (dat, G_N_ELEMENTS (row), row);
           points++;
           gap = FALSE;
         }
@@ -1019,22 +1211,79 @@ theme_series (const CopubPlotData *d, const char *theme, GString *dat)
           gap = TRUE;
         }
     }
+  if (points == 0) /* a placeholder, so that the data set numbers stay the themes' */
+    g_string_append (dat, "NaN\tNaN\tNaN\tNaN\tNaN\n");
   g_string_append (dat, gap ? "\n" : "\n\n");
   return points;
 }
 
-/* (b) The share per theme over the years. */
+/* The works of @theme over all years. */
+static double
+theme_total (const CopubPlotData *d, const char *theme)
+{
+  for (guint r = 0; r < copub_table_n_rows (d->themes); r++)
+    if (g_strcmp0 (copub_table_text_at (d->themes, r, "theme"), theme) == 0)
+      return copub_table_real_at (d->themes, r, "works");
+  return 0;
+}
+
+/* A theme's panel: the band, the line, and n under each point; or, when no year (or
+ * period) reaches the minimum, the empty axes saying so in grey. */
+static void
+theme_panel (Ctx *ctx, guint i, const char *theme, gboolean drawn)
+{
+  gboolean rolling = ctx->data->window > 1;
+  g_autofree char *small = font_spec (ctx, 0.52, FALSE);
+  g_autofree char *note_font = font_spec (ctx, 0.72, FALSE);
+  g_autofree char *band = g_strdup_printf (tr (ctx, "%s: 95 %% interval",
+                                               "%s : intervalle à 95 %%"), theme);
+  g_autofree char *ns = g_strdup_printf (rolling ? tr (ctx, "%s: n per period",
+                                                       "%s : n par période")
+                                                 : tr (ctx, "%s: n per year",
+                                                       "%s : n par année"), theme);
+
+  if (!drawn)
+    {
+      g_autofree char *why = g_strdup_printf (rolling ? tr (ctx, "n < %d every period",
+                                                            "n < %d chaque période")
+                                                      : tr (ctx, "n < %d every year",
+                                                            "n < %d chaque année"),
+                                              MIN_THEME_WORKS);
+      g_autofree char *at = g_strdup_printf (" at graph 0.5, 0.5 center font %s "
+                                             "textcolor rgb '#8a8a8a'", note_font);
+      append_quoted (ctx->script, "set label 10 ", why, at);
+      hover (ctx, why);
+      g_string_append (ctx->script, "plot NaN notitle\nunset label 10\n");
+      return;
+    }
+  hover (ctx, band);
+  hover (ctx, theme);
+  hover (ctx, ns);
+  g_string_append_printf (ctx->script,
+                          "plot 'share-by-theme.dat' index %u using 1:3:4 with filledcurves "
+                          "fc rgb '#2f6b9a' fs transparent solid 0.18 notitle, \\\n"
+                          "  '' index %u using 1:2 with linespoints lt 1 pt 7 ps 0.6 notitle, \\\n"
+                          "  '' index %u using 1:(7):(sprintf('%%d', $5)) with labels "
+                          "font %s textcolor rgb '#7a7a7a' notitle\n",
+                          i, i, i, small);
+}
+
+/* (b) The share per theme over the years (or rolling periods): one panel per theme, on
+ * the same scale. */
 static gboolean
 chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
   g_autoptr(GPtrArray) themes = top_themes (d, d->themes_mapped ? TOP_MAPPED_THEMES : TOP_THEMES);
-  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree gboolean *drawn = NULL;
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *note = trend_note (ctx);
-  guint n_themes;
+  g_autofree char *more = NULL;
+  gboolean rolling = d->window > 1;
+  guint n_themes, n_drawn = 0;
+  double top;
 
   chart->title = g_strdup (tr (ctx, "International share by theme",
                                "Part internationale par thème"));
@@ -1044,44 +1293,159 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
                            "aucune publication de thème connu"));
       return TRUE;
     }
+  drawn = g_new0 (gboolean, themes->len);
   for (guint i = 0; i < themes->len; i++)
+    n_drawn += drawn[i] = theme_series (d, themes->pdata[i], dat) > 0;
+  if (n_drawn == 0)
     {
-      gsize before = dat->len;
-      if (theme_series (d, themes->pdata[i], dat) > 0)
-        g_ptr_array_add (shown, themes->pdata[i]);
-      else
-        g_string_truncate (dat, before);
-    }
-  if (shown->len == 0)
-    {
-      set_note (chart, tr (ctx, "no theme has a year with enough works",
-                           "aucun thème n'a d'année avec assez de publications"));
+      set_note (chart, rolling ? tr (ctx, "no theme has a period with enough works",
+                                     "aucun thème n'a de période avec assez de publications")
+                               : tr (ctx, "no theme has a year with enough works",
+                                     "aucun thème n'a d'année avec assez de publications"));
       return TRUE;
     }
   if (!write_data (ctx, COPUB_CHART_THEMES, dat, error))
     return FALSE;
   n_themes = copub_table_n_rows (d->themes);
-  if (shown->len < n_themes)
-    subtitle = g_strdup_printf (tr (ctx, "%sthe %u largest of %u themes; share of the theme's "
-                                         "works with a co-author abroad; %s with fewer "
-                                         "than %d works left out%s",
-                                    "%sles %u plus grands des %u thèmes ; part des "
-                                    "publications du thème avec un co-auteur à l'étranger ; "
-                                    "%s de moins de %d publications omises%s"),
-                                inst, shown->len, n_themes, trend_unit (ctx), MIN_THEME_WORKS,
-                                note);
+  more = themes->len < n_themes
+             ? g_strdup_printf (tr (ctx, "; the %u largest of %u themes",
+                                    " ; les %u plus grands des %u thèmes"),
+                                themes->len, n_themes)
+             : g_strdup ("");
+  subtitle = g_strdup_printf (
+      rolling ? tr (ctx, "%sshare of the theme's works with a co-author abroad; band: 95 %% "
+                         "interval; grey figures: n of the period; periods with fewer than %d "
+                         "works left out%s",
+                    "%spart des publications du thème avec un co-auteur à l'étranger ; bande : "
+                    "intervalle à 95 %% ; en gris : n de la période ; périodes de moins de %d "
+                    "publications omises%s")
+              : tr (ctx, "%sshare of the theme's works with a co-author abroad; band: 95 %% "
+                         "interval; grey figures: n of the year; years with fewer than %d "
+                         "works left out%s",
+                    "%spart des publications du thème avec un co-auteur à l'étranger ; bande : "
+                    "intervalle à 95 %% ; en gris : n de l'année ; années de moins de %d "
+                    "publications omises%s"),
+      inst, MIN_THEME_WORKS, more);
+  top = begin_chart (ctx, COPUB_CHART_THEMES, chart->title, subtitle, note, d->works);
+  panel_year_axis (ctx);
+  g_string_append_printf (ctx->script, "set yrange [0:100]\nset ytics 0, 50\nunset key\n"
+                                       "set multiplot\n");
+  for (guint i = 0; i < themes->len; i++)
+    {
+      Panel p = panel_at (i, themes->len, MIN (0.74, top - 0.01));
+      g_autofree char *title = panel_title (ctx, &p, themes->pdata[i],
+                                            (gint64) theme_total (d, themes->pdata[i]));
+      begin_panel (ctx, i, &p, title, ctx->fr ? "%g\u202f%%" : "%g%%");
+      theme_panel (ctx, i, themes->pdata[i], drawn[i]);
+    }
+  g_string_append (ctx->script, "unset multiplot\n");
+  return TRUE;
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten, at least @raw and at least 1 (works). */
+static double
+round_step (double raw)
+{
+  double mag = pow (10, floor (log10 (MAX (raw, 1))));
+  double f = raw / mag;
+
+  return MAX (1, (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag);
+}
+
+/* (e) Co-publications with each strategic partner per year (or rolling period): one panel
+ * per partner, on the same scale, every partner of the file (those without a
+ * co-publication too), titled with its works over all years. */
+static gboolean
+chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *more = NULL;
+  g_autofree char *note = trend_note (ctx);
+  g_autofree char *label_font = font_spec (ctx, 0.6, FALSE);
+  gboolean rolling = d->window > 1;
+  guint shown;
+  double top, step;
+  double max = 1;
+
+  chart->title = g_strdup (tr (ctx, "Co-publications with the strategic partners",
+                               "Co-publications avec les partenaires stratégiques"));
+  if (d->partner_years == NULL)
+    {
+      set_note (chart, tr (ctx, "no partner file given (--partners)",
+                           "aucun fichier de partenaires (--partners)"));
+      return TRUE;
+    }
+  names = copub_plot_partners_by_total (d);
+  if (copub_table_n_rows (d->partner_years) == 0 || names->len == 0)
+    {
+      set_note (chart, tr (ctx, "no co-publication with the strategic partners",
+                           "aucune co-publication avec les partenaires stratégiques"));
+      return TRUE;
+    }
+  shown = MIN (names->len, MAX_PARTNER_PANELS);
+  for (guint i = 0; i < shown; i++)
+    {
+      for (int year = trend_start (d); year <= d->last_year; year++)
+        {
+          double row[] = { year, copub_plot_partner_works (d, names->pdata[i], year) };
+          append_row (dat, 2, row);
+          max = MAX (max, row[1]);
+        }
+      g_string_append (dat, "\n\n");
+    }
+  if (!write_data (ctx, COPUB_CHART_PARTNERS, dat, error))
+    return FALSE;
+  more = shown < names->len
+             ? g_strdup_printf (tr (ctx, "; %u more partners with fewer in the tables",
+                                    " ; %u autres partenaires, moins présents, dans les "
+                                    "tableaux"), names->len - shown)
+             : g_strdup ("");
+  if (rolling)
+    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner in each "
+                                         "%u-year period, on the same scale; n: all years%s",
+                                    "%spublications co-signées avec chaque partenaire sur "
+                                    "chaque période de %u ans, à la même échelle ; n : toutes "
+                                    "années%s"),
+                                inst, d->window, more);
   else
-    subtitle = g_strdup_printf (tr (ctx, "%sshare of the theme's works with a co-author abroad; "
-                                         "%s with fewer than %d works left out%s",
-                                    "%spart des publications du thème avec un co-auteur à "
-                                    "l'étranger ; %s de moins de %d publications omises%s"),
-                                inst, trend_unit (ctx), MIN_THEME_WORKS, note);
-  begin_chart (ctx, COPUB_CHART_THEMES, chart->title, subtitle, d->works);
-  year_axis (ctx, TRUE);
-  percent_axis (ctx, TRUE);
-  g_string_append (ctx->script, "set ytics 20\n");
-  legend_right (ctx);
-  plot_series (ctx, "share-by-theme.dat", shown, "linespoints pt 7 ps 0.8");
+    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner, per "
+                                         "publication year, on the same scale; n: all years%s",
+                                    "%spublications co-signées avec chaque partenaire, par "
+                                    "année de publication, à la même échelle ; n : toutes "
+                                    "années%s"),
+                                inst, more);
+  top = begin_chart (ctx, COPUB_CHART_PARTNERS, chart->title, subtitle, note, d->works);
+  panel_year_axis (ctx);
+  step = round_step (max * 1.25 / 3);
+  g_string_append_printf (ctx->script, "set yrange [0:%g]\nset ytics 0, %g\nunset key\n"
+                                       "set multiplot\n",
+                          step * ceil (max * 1.25 / step), step);
+  for (guint i = 0; i < shown; i++)
+    {
+      Panel p = panel_at (i, shown, MIN (0.74, top - 0.01));
+      g_autofree char *title = NULL;
+      g_autofree char *ns = g_strdup_printf (rolling ? tr (ctx, "%s: works per period",
+                                                           "%s : publications par période")
+                                                     : tr (ctx, "%s: works per year",
+                                                           "%s : publications par année"),
+                                             (const char *) names->pdata[i]);
+      title = panel_title (ctx, &p, names->pdata[i],
+                           copub_plot_partner_total (d, names->pdata[i]));
+      begin_panel (ctx, i, &p, title, "%g");
+      hover (ctx, names->pdata[i]);
+      hover (ctx, ns);
+      g_string_append_printf (ctx->script,
+                              "plot 'strategic-partners.dat' index %u using 1:2 with linespoints "
+                              "lt 1 pt 7 ps 0.6 notitle, \\\n"
+                              "  '' index %u using 1:2:(sprintf('%%d', $2)) with labels "
+                              "offset 0,0.7 font %s textcolor rgb '#7a7a7a' notitle\n",
+                              i, i, label_font);
+    }
+  g_string_append (ctx->script, "unset multiplot\n");
   return TRUE;
 }
 
@@ -1124,7 +1488,7 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
                "shared out over its authorships' countries",
           "%sentier : publications co-signées avec le pays ; fractionnaire : chaque "
           "publication répartie entre les pays de ses signatures"), inst);
-  begin_chart (ctx, COPUB_CHART_COUNTRIES, chart->title, subtitle, d->headline.works);
+  begin_chart (ctx, COPUB_CHART_COUNTRIES, chart->title, subtitle, NULL, d->headline.works);
   g_string_append_printf (ctx->script, "%s) scale 0\nset yrange [-0.7:%u.7]\n"
                                        "set xrange [0:%g]\n"
                                        "set border 1 front lw 1 lc rgb '#8a8a8a'\n"
@@ -1132,7 +1496,14 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
                                        "set grid back xtics lt 1 lw 1 lc rgb '#e6e6e6'\n"
                                        "set key bottom right vertical Left reverse\n",
                           tics->str, n - 1, ceil (max * 1.12));
-  append_quoted (ctx->script, "set xlabel ", tr (ctx, "works", "publications"), "");
+  /* The fractional bars are not works: the axis says both counts. */
+  append_quoted (ctx->script, "set xlabel ",
+                 tr (ctx, "works (full counting) or fractional count",
+                     "publications (compte entier) ou compte fractionnaire"), "");
+  hover (ctx, tr (ctx, "full counting (works)", "compte entier (publications)"));
+  hover (ctx, tr (ctx, "fractional counting", "compte fractionnaire"));
+  hover (ctx, tr (ctx, "full counting: values", "compte entier : valeurs"));
+  hover (ctx, tr (ctx, "fractional counting: values", "compte fractionnaire : valeurs"));
   append_quoted (ctx->script, "plot 'partner-countries.dat' using ($2/2):($1+0.19):($2/2):(0.17) "
                               "with boxxyerror lt 1 fc rgb '#2f6b9a' title ",
                  tr (ctx, "full counting (works)", "compte entier (publications)"), ", \\");
@@ -1200,73 +1571,11 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
                                        "the %u first partners of the last period",
                                   "%spart de toutes les publications co-signées avec le pays ; "
                                   "les %u premiers partenaires de la période"), inst, n);
-  begin_chart (ctx, COPUB_CHART_COUNTRY_TRENDS, chart->title, subtitle, d->works);
+  begin_chart (ctx, COPUB_CHART_COUNTRY_TRENDS, chart->title, subtitle, NULL, d->works);
   year_axis (ctx, TRUE);
   percent_axis (ctx, FALSE);
   legend_right (ctx);
   plot_series (ctx, "partner-country-trends.dat", names, "linespoints pt 7 ps 0.8");
-  return TRUE;
-}
-
-/* (e) Co-publications with each strategic partner per year. */
-static gboolean
-chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
-{
-  const CopubPlotData *d = ctx->data;
-  const CopubTable *t = d->partner_years;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GString) dat = g_string_new (NULL);
-  g_autofree char *inst = institution_prefix (ctx);
-  g_autofree char *subtitle = NULL;
-
-  chart->title = g_strdup (tr (ctx, "Co-publications with the strategic partners",
-                               "Co-publications avec les partenaires stratégiques"));
-  if (t == NULL)
-    {
-      set_note (chart, tr (ctx, "no partner file given (--partners)",
-                           "aucun fichier de partenaires (--partners)"));
-      return TRUE;
-    }
-  names = top_keys (t, "partner", "works", TOP_PARTNERS);
-  if (names->len == 0)
-    {
-      set_note (chart, tr (ctx, "no co-publication with the strategic partners",
-                           "aucune co-publication avec les partenaires stratégiques"));
-      return TRUE;
-    }
-  for (guint i = 0; i < names->len; i++)
-    {
-      for (int year = d->trend_first; year <= d->last_year; year++)
-        {
-          double works = 0;
-          for (guint r = 0; r < copub_table_n_rows (t); r++)
-            if (copub_plot_row_year (t, r) == year
-                && g_strcmp0 (copub_table_text_at (t, r, "partner"), names->pdata[i]) == 0)
-              works = copub_table_real_at (t, r, "works");
-          double row[] = { year, works };
-          append_row (dat, 2, row);
-        }
-      g_string_append (dat, "\n\n");
-    }
-  if (!write_data (ctx, COPUB_CHART_PARTNERS, dat, error))
-    return FALSE;
-  if (d->window > 1)
-    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner in each "
-                                         "%u-year period, shown at its last year",
-                                    "%spublications co-signées avec chaque partenaire sur "
-                                    "chaque période de %u ans, placée à sa dernière année"),
-                                inst, d->window);
-  else
-    subtitle = g_strdup_printf ("%s%s", inst, tr (ctx, "works co-authored with each partner, "
-                                                       "per publication year",
-                                                  "publications co-signées avec chaque "
-                                                  "partenaire, par année de publication"));
-  begin_chart (ctx, COPUB_CHART_PARTNERS, chart->title, subtitle, d->works);
-  year_axis (ctx, TRUE);
-  g_string_append (ctx->script, "set yrange [0:*]\nset format y '%g'\n");
-  append_quoted (ctx->script, "set ylabel ", tr (ctx, "works", "publications"), "");
-  legend_right (ctx);
-  plot_series (ctx, "strategic-partners.dat", names, "linespoints pt 7 ps 0.8");
   return TRUE;
 }
 
@@ -1346,7 +1655,7 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
                               tr (ctx, "share of the theme's works co-authored with the "
                                        "country (%)",
                                   "part des publications du thème co-signées avec le pays (%)"));
-  begin_chart (ctx, COPUB_CHART_HEATMAP, chart->title, subtitle, d->works);
+  begin_chart (ctx, COPUB_CHART_HEATMAP, chart->title, subtitle, NULL, d->works);
   g_string_append_printf (ctx->script,
                           "%sset xrange [-0.5:%u.5]\nset yrange [-0.5:%u.5]\n"
                           "set border 0\nunset grid\nset bmargin at screen 0.30\n"
@@ -1355,6 +1664,9 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
                           "set palette defined (0 '#f7fbff', 0.35 '#a6cbe3', 0.7 '#3f83bd', "
                           "1 '#0b3a6b')\nunset key\n",
                           tics->str, countries->len - 1, themes->len - 1, ceil (max));
+  hover (ctx, subtitle + strlen (inst));
+  hover (ctx, tr (ctx, "values", "valeurs"));
+  hover (ctx, tr (ctx, "values", "valeurs"));
   g_string_append_printf (ctx->script,
                           "plot 'theme-country-heatmap.dat' using 1:2:(0.505):(0.505):3 "
                           "with boxxyerror fs solid 1 noborder fc palette, \\\n"
@@ -1429,12 +1741,36 @@ typedef char WorkDir;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WorkDir, remove_workdir)
 
 /* gnuplot's SVG names a bold font "sans-serif:Bold", which browsers do not know, and
- * writes text as it is, where "]]>" is not allowed in XML: fix both. */
+ * writes text as it is, where "]]>" is not allowed in XML: fix both. gnuplot 5.4 also
+ * titles each plot clause's group "gnuplot_plot_N", which is what hovering it shows:
+ * give them the @names of the clauses, in order (past them, @fallback), escaped for XML. */
 static char *
-fix_svg (const char *svg)
+fix_svg (const char *svg, const GPtrArray *names, const char *fallback)
 {
-  g_autoptr(GString) s = g_string_new (svg);
+  static const char open[] = "<title>gnuplot_plot_";
+  g_autoptr(GString) s = g_string_sized_new (strlen (svg) + 256);
+  guint k = 0;
 
+  for (const char *p = svg, *at; *p; p = at)
+    {
+      const char *end;
+      at = strstr (p, open);
+      end = at ? strstr (at, "</title>") : NULL;
+      if (end == NULL)
+        {
+          g_string_append (s, p);
+          break;
+        }
+      g_string_append_len (s, p, at - p);
+      {
+        /* A clause the chart did not name: the chart's title rather than a number. */
+        g_autofree char *escaped =
+            g_markup_escape_text (k < names->len ? names->pdata[k] : fallback, -1);
+        g_string_append_printf (s, "<title>%s", escaped);
+      }
+      k++;
+      at = end;
+    }
   g_string_replace (s, "font-family=\"sans-serif:Bold\"",
                     "font-family=\"sans-serif\" font-weight=\"bold\"", 0);
   g_string_replace (s, "]]>", "]]&gt;", 0);
@@ -1470,7 +1806,7 @@ install_chart (const Ctx *ctx, CopubChart *chart, const char *out_dir, GError **
     {
       if (!g_file_get_contents (from, &contents, NULL, NULL))
         contents = g_strdup ("");
-      fixed = fix_svg (contents);
+      fixed = fix_svg (contents, ctx->hover[chart->kind], chart->title);
       if (!set_contents (to, fixed, -1, error))
         return FALSE;
     }
@@ -1524,6 +1860,8 @@ ctx_init (Ctx *ctx, const CopubPlotData *data, const CopubPlotOptions *options)
   if (options->format == COPUB_PLOT_PDF)
     ctx->font = 10.0;
   ctx->script = g_string_new (NULL);
+  for (guint k = 0; k < COPUB_N_CHARTS; k++)
+    ctx->hover[k] = g_ptr_array_new_with_free_func (g_free);
 }
 
 GPtrArray *
@@ -1551,7 +1889,7 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
   for (guint k = 0; k < COPUB_N_CHARTS && ok; k++)
     {
       CopubChart *chart = g_new0 (CopubChart, 1);
-      chart->kind = (CopubChartKind) k;
+      chart->kind = ctx.kind = (CopubChartKind) k;
       g_ptr_array_add (charts, chart);
       ok = chart_funcs[k](&ctx, chart, error);
       drawn += chart->note == NULL;
@@ -1561,5 +1899,7 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
     ok = copub_plot_run (options->gnuplot, ctx.script->str, workdir, error)
          && install_charts (&ctx, charts, out_dir, error);
   g_string_free (ctx.script, TRUE);
+  for (guint k = 0; k < COPUB_N_CHARTS; k++)
+    g_ptr_array_unref (ctx.hover[k]);
   return ok ? g_steal_pointer (&charts) : NULL;
 }

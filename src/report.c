@@ -701,7 +701,8 @@ table_countries (Report *r)
        g_strdup (tr (r, "Fractional count", "Compte fractionnaire")),
        g_strdup (tr (r, "Fractional share", "Part fractionnaire")), NULL);
   for (guint i = 0; i < n; i++)
-    row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "rank")),
+    row (b, copub_rank_text ((gint64) copub_table_real_at (t, i, "rank"),
+                             copub_table_tied_at (t, i, "rank")),
          g_strdup (copub_table_text_at (t, i, "country_name")),
          fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
          fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
@@ -735,34 +736,9 @@ table_themes (Report *r)
          fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr), NULL);
 }
 
-/* The partners of @t in first-seen order (the table lists them in file order by year). */
-static GPtrArray *
-partner_names (const CopubTable *t)
-{
-  GPtrArray *names = g_ptr_array_new ();
-
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    {
-      const char *p = copub_table_text_at (t, i, "partner");
-      if (!g_ptr_array_find_with_equal_func (names, p, g_str_equal, NULL))
-        g_ptr_array_add (names, (gpointer) p);
-    }
-  return names;
-}
-
-/* Co-publications with @partner in @year (or the rolling period ending then). */
-static gint64
-partner_works (const CopubTable *t, const char *partner, int year)
-{
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if (copub_plot_row_year (t, i) == year
-        && g_strcmp0 (copub_table_text_at (t, i, "partner"), partner) == 0)
-      return (gint64) copub_table_real_at (t, i, "works");
-  return 0;
-}
-
-/* Strategic partners by year or rolling period, one row a partner; the total (over
- * single years only: periods overlap). */
+/* Strategic partners by year or rolling period, one row a partner: all of them, the most
+ * co-publications over all years first; the total (over single years only: periods
+ * overlap). */
 static void
 table_partners (Report *r)
 {
@@ -775,14 +751,19 @@ table_partners (Report *r)
 
   if (t == NULL || copub_table_n_rows (t) == 0 || d->last_year - d->first_year > 60)
     return;
-  names = partner_names (t);
+  names = copub_plot_partners_by_total (d);
   b = table (r, rolling ? g_strdup_printf (tr (r, "Co-publications with the strategic partners, "
-                                                  "rolling %u-year periods",
+                                                  "rolling %u-year periods; the most "
+                                                  "co-publications over all years first",
                                                "Co-publications avec les partenaires "
-                                               "stratégiques, périodes glissantes de %u ans"),
+                                               "stratégiques, périodes glissantes de %u ans ; "
+                                               "par co-publications sur toutes les années, "
+                                               "décroissantes"),
                                            d->window)
-                        : g_strdup (tr (r, "Co-publications with the strategic partners",
-                                        "Co-publications avec les partenaires stratégiques")),
+                        : g_strdup (tr (r, "Co-publications with the strategic partners; the "
+                                           "most co-publications first",
+                                        "Co-publications avec les partenaires stratégiques ; "
+                                        "par co-publications, décroissantes")),
              ~(guint64) 1);
   header = g_ptr_array_new ();
   g_ptr_array_add (header, g_strdup (tr (r, "Partner", "Partenaire")));
@@ -798,7 +779,7 @@ table_partners (Report *r)
       g_ptr_array_add (cells, g_strdup (names->pdata[p]));
       for (int y = d->trend_first; y <= d->last_year; y++)
         {
-          gint64 works = partner_works (t, names->pdata[p], y);
+          gint64 works = copub_plot_partner_works (d, names->pdata[p], y);
           total += works;
           g_ptr_array_add (cells, fmt_int (works, r->fr));
         }

@@ -22,6 +22,7 @@ typedef struct {
   double r;
   gboolean rounded; /* REAL: printed as i hundredths (copub_table_set_rounded) */
   char *text;
+  gboolean tied; /* a COPUB_COLUMN_RANK shared with another row */
 } Cell;
 
 struct CopubTable {
@@ -133,6 +134,45 @@ format_hundredths (gint64 value)
 }
 
 void
+copub_table_set_rank (CopubTable *t, guint row, guint column, gint64 rank, gboolean tied)
+{
+  copub_table_set_int (t, row, column, rank);
+  cell (t, row, column)->tied = tied;
+}
+
+gboolean
+copub_table_tied_at (const CopubTable *t, guint row, const char *name)
+{
+  guint c = copub_table_find_column (t, name);
+  return c != G_MAXUINT && cell (t, row, c)->tied;
+}
+
+void
+copub_rank_competition (const double *measure, const guint *group, guint n, gint64 *rank,
+                        gboolean *tied)
+{
+  gint64 position = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean same_group = i > 0 && group[i] == group[i - 1];
+      position = same_group ? position + 1 : 1;
+      /* Equal up to rounding: fractional counts are sums of shares in any order. */
+      rank[i] = same_group && fabs (measure[i] - measure[i - 1]) < 1e-9 ? rank[i - 1]
+                                                                        : position;
+      tied[i] = FALSE;
+      if (same_group && rank[i] == rank[i - 1])
+        tied[i] = tied[i - 1] = TRUE;
+    }
+}
+
+char *
+copub_rank_text (gint64 rank, gboolean tied)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT "%s", rank, tied ? "=" : "");
+}
+
+void
 copub_table_add_note (CopubTable *t, const char *note)
 {
   g_ptr_array_add (t->notes, g_strdup (note));
@@ -229,6 +269,8 @@ format_cell (const Column *col, const Cell *c, gboolean human)
     {
     case COPUB_COLUMN_INT:
       return g_strdup_printf ("%" G_GINT64_FORMAT, c->i);
+    case COPUB_COLUMN_RANK:
+      return copub_rank_text (c->i, human && c->tied);
     case COPUB_COLUMN_SHARE:
       return human ? g_strdup_printf ("%.1f%%", 100.0 * c->r) : g_strdup_printf ("%.4f", c->r);
     case COPUB_COLUMN_REAL:
@@ -344,6 +386,7 @@ cell_json (const Column *col, const Cell *c)
   switch (col->kind)
     {
     case COPUB_COLUMN_INT:
+    case COPUB_COLUMN_RANK:
       return json_integer (c->i);
     case COPUB_COLUMN_SHARE:
     case COPUB_COLUMN_REAL:

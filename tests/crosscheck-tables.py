@@ -28,6 +28,7 @@ import datetime
 import gzip
 import io
 import json
+import os
 import locale
 import math
 import sys
@@ -156,6 +157,14 @@ def country_names():
     with open(ISO_3166, encoding="utf-8") as f:
         for e in json.load(f)["3166-1"]:
             names[e["alpha_2"]] = e.get("common_name") or e["name"]
+    # copub's short names for the few ISO gives only inverted ("Congo, The Democratic...")
+    overrides = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                             "country-names.tsv")
+    with open(overrides, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            if not line.startswith("#") and len(fields) == 3 and fields[1] == "en":
+                names[fields[0]] = fields[2].strip()
     return names
 
 
@@ -500,14 +509,18 @@ def main(argv):
         return (base_key(c), c[pi] if has_partner else 0, primary,
                 c[ci] if has_country else "")
 
-    rank, group = 0, None
+    # Competition ranking ("1224"): equal measures share the best rank of theirs.
+    rank, position, group, last = 0, 0, None, None
     for c in sorted(acc, key=row_key):
         works_, frac = acc[c]
         bvals = tuple(c[i] for i in base_dims)
         n_ = base_n[bvals]
         g = (bvals, c[pi] if has_partner else None)
-        rank = rank + 1 if g == group else 1
-        group = g
+        measure = frac if (opts.counting == "fractional" and has_country) else works_
+        position = position + 1 if g == group else 1
+        if g != group or abs(measure - last) > 1e-9:
+            rank = position
+        group, last = g, measure
         row = []
         for d, v in zip(dims, c):
             row.append(fmt_dim(d, v))

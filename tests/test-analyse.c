@@ -111,6 +111,47 @@ test_options (void)
   g_assert_no_error (error);
 }
 
+/* A table written as text (the aligned table people read). */
+static char *
+text_of (const CopubTable *table)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "analyse-out.txt", NULL);
+  FILE *f = fopen (path, "w+");
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_assert_nonnull (f);
+  g_assert_true (copub_table_write (table, COPUB_TABLE_FORMAT_TABLE, f, &error));
+  fclose (f);
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text;
+}
+
+/* Ties share a rank (competition ranking): in 2021 W8 has BE and US, one work each, so
+ * both rank 1; CSV says 1, the text table "1=". */
+static void
+test_rank_ties (void)
+{
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubTable) t = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *text = NULL;
+
+  options.dims[0] = COPUB_DIM_YEAR;
+  options.dims[1] = COPUB_DIM_COUNTRY;
+  options.n_dims = 2;
+  t = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  csv = csv_of (t);
+  g_assert_nonnull (strstr (csv, "\n2021,BE,1,3,0.3333,0.0615,0.7923,0.49,0.1633,1\n"
+                                 "2021,US,1,3,0.3333,0.0615,0.7923,0.49,0.1633,1\n"));
+  text = text_of (t);
+  g_assert_nonnull (strstr (text, "    1=\n"));
+  g_assert_nonnull (strstr (text, "     1\n")); /* 2020's US and 2022's BE: alone */
+}
+
 static void
 test_table_formats (void)
 {
@@ -201,6 +242,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analyse/by-year-home-fr", test_by_year_home_fr);
   g_test_add_func ("/analyse/options", test_options);
   g_test_add_func ("/analyse/table-formats", test_table_formats);
+  g_test_add_func ("/analyse/rank-ties", test_rank_ties);
   g_test_add_func ("/analyse/write-failure", test_write_failure);
   g_test_add_func ("/analyse/types-in-words", test_types_in_words);
   return g_test_run ();

@@ -161,7 +161,7 @@ static gboolean
 is_text_column (const char *name)
 {
   static const char *const text_columns[] = { "theme", "country", "country_name", "partner",
-                                              NULL };
+                                              "period", NULL };
   return g_strv_contains (text_columns, name);
 }
 
@@ -249,10 +249,13 @@ evil_data (char **labels)
                (double[]) { 3 + (double) i, 0.05 + 0.01 * i });
       for (int y = 2020; y <= 2022; y++)
         {
-          set_row (d->theme_years, pair, (double[]) { y, 20, 0.3 + 0.03 * i });
+          set_row (d->theme_years, pair, (double[]) { y, 40, 0.3 + 0.03 * i });
           set_row (d->country_years, pair, (double[]) { y, 5 + (double) i });
         }
     }
+  d->partners = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < N_EVIL; i++)
+    g_ptr_array_add (d->partners, g_strdup (labels[i]));
   src->source = g_strdup (labels[5]);
   src->works = 300;
   src->first_stored = g_strdup ("2024-05-01T10:00:00Z");
@@ -388,7 +391,13 @@ draw_evil (CopubPlotFormat format)
       if (format == COPUB_PLOT_PNG)
         assert_png (c->path, 800, 450);
       else
-        assert_well_formed_xml (c->path);
+        {
+          g_autofree char *svg = NULL;
+          assert_well_formed_xml (c->path);
+          /* Hovering a series shows its name, not gnuplot's number for it. */
+          g_assert_true (g_file_get_contents (c->path, &svg, NULL, NULL));
+          g_assert_null (strstr (svg, "<title>gnuplot_plot_"));
+        }
     }
   g_assert_cmpuint (count_markers (), ==, 0);
   assert_only_charts (dir);
@@ -415,6 +424,172 @@ test_injection_svg (void)
   if (gnuplot_missing ())
     return;
   draw_evil (COPUB_PLOT_SVG);
+}
+
+
+static guint
+occurrences (const char *haystack, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = haystack; p && (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+/* The SVG of chart @kind drawn from @data (freed by the caller). */
+static char *
+draw_svg (const CopubPlotData *data, CopubChartKind kind, const char *institution)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  g_autoptr(GPtrArray) charts = NULL;
+  g_autoptr(GError) error = NULL;
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  char *svg = NULL;
+
+  options.format = COPUB_PLOT_SVG;
+  options.institution = institution;
+  charts = copub_plot_draw (data, &options, dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (((CopubChart *) charts->pdata[kind])->path);
+  g_assert_true (g_file_get_contents (((CopubChart *) charts->pdata[kind])->path, &svg, NULL,
+                                      NULL));
+  remove_dir (dir);
+  return svg;
+}
+
+/* Plain names, one per evil template's place. */
+static CopubPlotData *
+named_data (char **labels)
+{
+  for (guint i = 0; i < N_EVIL; i++)
+    labels[i] = g_strdup_printf ("Name%u of King's & Côte d’Azur", i);
+  return evil_data (labels);
+}
+
+static void
+free_labels (char **labels)
+{
+  for (guint i = 0; i < N_EVIL; i++)
+    g_free (labels[i]);
+}
+
+/* The theme chart: one panel per theme (its title with its n), the interval as a band,
+ * every series named for hovering; a theme under the minimum n is said to be. */
+static void
+test_theme_panels (void)
+{
+  char *labels[N_EVIL + 1] = { NULL };
+  g_autoptr(CopubPlotData) data = NULL;
+  g_autofree char *svg = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  data = named_data (labels);
+  data->themes_mapped = TRUE; /* up to 10 themes */
+  /* The largest theme: 10 works a year, under the minimum. */
+  for (guint r = 0; r < copub_table_n_rows (data->theme_years); r++)
+    if (g_strcmp0 (copub_table_text_at (data->theme_years, r, "theme"), labels[0]) == 0)
+      copub_table_set_int (data->theme_years, r, 2, 10);
+  svg = draw_svg (data, COPUB_CHART_THEMES, "King's College");
+  g_assert_cmpuint (occurrences (svg, " · n = "), ==, MIN (N_EVIL, 10));
+  g_assert_cmpuint (occurrences (svg, "95 % interval</title>"), ==, MIN (N_EVIL, 10) - 1);
+  g_assert_nonnull (strstr (svg, "n &lt; 30 every year"));
+  g_assert_nonnull (strstr (svg, "<title>Name1 of King&apos;s &amp; Côte d’Azur</title>"));
+  /* An apostrophe stays itself, in labels and titles alike. */
+  g_assert_true (strstr (svg, "King's College") || strstr (svg, "King&apos;s College"));
+  g_assert_null (strstr (svg, "King’s College"));
+  g_assert_null (strstr (svg, "\xc3\xa2\xe2\x82\xac"));
+  g_assert_null (strstr (svg, "&#"));
+  free_labels (labels);
+}
+
+/* Every partner of the file is charted, those without a co-publication too. */
+static void
+test_all_partners (void)
+{
+  char *labels[N_EVIL + 1] = { NULL };
+  g_autoptr(CopubPlotData) data = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+  g_autofree char *svg = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  data = named_data (labels);
+  g_ptr_array_add (data->partners, g_strdup ("Alpha, without co-publication"));
+  g_ptr_array_add (data->partners, g_strdup ("Zeta, without co-publication"));
+  order = copub_plot_partners_by_total (data);
+  g_assert_cmpuint (order->len, ==, N_EVIL + 2);
+  /* By total, most first (the last label has the most), ties by name. */
+  g_assert_cmpstr (order->pdata[0], ==, labels[N_EVIL - 1]);
+  g_assert_cmpstr (order->pdata[N_EVIL], ==, "Alpha, without co-publication");
+  g_assert_cmpstr (order->pdata[N_EVIL + 1], ==, "Zeta, without co-publication");
+  svg = draw_svg (data, COPUB_CHART_PARTNERS, NULL);
+  g_assert_cmpuint (occurrences (svg, " · n = "), ==, N_EVIL + 2);
+  g_assert_nonnull (strstr (svg, "Zeta, without co-publication"));
+  free_labels (labels);
+}
+
+/* With rolling periods the partners go by their works over all years, not by the sum of
+ * their overlapping periods, and the panels say what their points are. */
+static void
+test_partner_periods (void)
+{
+  static const char *const period_columns[] = { "partner", "period", "works", NULL };
+  static const char *const total_columns[] = { "partner", "works", NULL };
+  /* A: 0, 9, 9, 0 works in 2020-2023 (18; periods 9, 18, 9); B: 10, 0, 0, 10 (20; periods
+   * 10, 0, 10). Summed periods would put A first. */
+  static const char *const rows[][2] = { { "A", "2020-2021" }, { "A", "2021-2022" },
+                                         { "A", "2022-2023" }, { "B", "2020-2021" },
+                                         { "B", "2021-2022" }, { "B", "2022-2023" } };
+  static const double works[] = { 9, 18, 9, 10, 0, 10 };
+  g_autoptr(CopubPlotData) data = empty_data ();
+  g_autoptr(GPtrArray) order = NULL;
+  g_autofree char *svg = NULL;
+
+  data->first_year = 2020;
+  data->last_year = 2023;
+  data->window = 2;
+  data->trend_first = 2021;
+  copub_table_free (data->partner_years);
+  data->partner_years = new_table (period_columns);
+  data->partner_totals = new_table (total_columns);
+  for (guint i = 0; i < G_N_ELEMENTS (works); i++)
+    set_row (data->partner_years, rows[i], &works[i]);
+  set_row (data->partner_totals, (const char *[]) { "A" }, (double[]) { 18 });
+  set_row (data->partner_totals, (const char *[]) { "B" }, (double[]) { 20 });
+  data->partners = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (data->partners, g_strdup ("A"));
+  g_ptr_array_add (data->partners, g_strdup ("B"));
+  g_assert_cmpint (copub_plot_partner_works (data, "A", 2022), ==, 18);
+  g_assert_cmpint (copub_plot_partner_total (data, "A"), ==, 18);
+  order = copub_plot_partners_by_total (data);
+  g_assert_cmpuint (order->len, ==, 2);
+  g_assert_cmpstr (order->pdata[0], ==, "B");
+  if (gnuplot_missing ())
+    return;
+  svg = draw_svg (data, COPUB_CHART_PARTNERS, NULL);
+  g_assert_nonnull (strstr (svg, "B · n = 20"));
+  g_assert_nonnull (strstr (svg, "A · n = 18"));
+  g_assert_nonnull (strstr (svg, "rolling 2-year periods, each at its last year"));
+  g_assert_nonnull (strstr (svg, "<title>A: works per period</title>"));
+}
+
+/* Fractional counts are not drawn on an axis that says "works" alone. */
+static void
+test_fractional_axis (void)
+{
+  char *labels[N_EVIL + 1] = { NULL };
+  g_autoptr(CopubPlotData) data = NULL;
+  g_autofree char *svg = NULL;
+
+  if (gnuplot_missing ())
+    return;
+  data = named_data (labels);
+  svg = draw_svg (data, COPUB_CHART_COUNTRIES, NULL);
+  g_assert_null (strstr (svg, ">works</text>"));
+  g_assert_nonnull (strstr (svg, "fractional count</text>"));
+  free_labels (labels);
 }
 
 static CopubStore *
@@ -630,6 +805,10 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/quote-round-trip", test_quote_round_trip);
   g_test_add_func ("/plot/injection-png", test_injection_png);
   g_test_add_func ("/plot/injection-svg", test_injection_svg);
+  g_test_add_func ("/plot/theme-panels", test_theme_panels);
+  g_test_add_func ("/plot/all-partners", test_all_partners);
+  g_test_add_func ("/plot/partner-periods", test_partner_periods);
+  g_test_add_func ("/plot/fractional-axis", test_fractional_axis);
   g_test_add_func ("/plot/store-formats", test_store_formats);
   g_test_add_func ("/plot/share-axis", test_share_axis);
   g_test_add_func ("/plot/empty", test_empty);

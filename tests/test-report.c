@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <jansson.h>
 
+#include "copub/countries.h"
 #include "copub/error.h"
 #include "copub/import.h"
 #include "copub/plot.h"
@@ -84,6 +86,39 @@ remove_dir (const char *dir)
       g_unlink (path);
     }
   g_rmdir (dir);
+}
+
+/* No country name in the inverted ISO form ("Russie, Fédération de", "Iran, République
+ * islamique d'"), in English or French: every code iso-codes knows. Only the names that
+ * are lists ("Bonaire, Sint Eustatius and Saba") keep a comma. */
+static void
+test_country_names (void)
+{
+  static const char *const lists[] = { "BQ", "SH", NULL };
+  json_error_t jerr;
+  json_t *root = json_load_file ("/usr/share/iso-codes/json/iso_3166-1.json", 0, &jerr);
+  json_t *list = json_object_get (root, "3166-1"), *item;
+  size_t i;
+
+  g_assert_nonnull (list);
+  json_array_foreach (list, i, item)
+    {
+      const char *code = json_string_value (json_object_get (item, "alpha_2"));
+      if (g_strv_contains (lists, code))
+        continue;
+      for (guint l = 0; l < 2; l++)
+        {
+          const char *name = copub_country_name (code, l ? "fr" : "en");
+          if (strchr (name, ',') != NULL)
+            g_test_message ("%s (%s): %s", code, l ? "fr" : "en", name);
+          g_assert_null (strchr (name, ','));
+        }
+    }
+  g_assert_cmpstr (copub_country_name ("RU", "fr"), ==, "Russie");
+  g_assert_cmpstr (copub_country_name ("IR", "fr"), ==, "Iran");
+  g_assert_cmpstr (copub_country_name ("KR", "fr"), ==, "Corée du Sud");
+  g_assert_cmpstr (copub_country_name ("KR", "en"), ==, "South Korea");
+  json_decref (root);
 }
 
 /* ---- escaping ---------------------------------------------------------------------- */
@@ -459,6 +494,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_set_nonfatal_assertions ();
+  g_test_add_func ("/report/country-names", test_country_names);
   g_test_add_func ("/report/html-escape", test_html_escape);
   g_test_add_func ("/report/markdown-escape", test_markdown_escape);
   g_test_add_func ("/report/inline-svg", test_inline_svg);

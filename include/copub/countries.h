@@ -7,7 +7,9 @@
 G_BEGIN_DECLS
 
 /* The name of ISO 3166-1 alpha-2 @code in @lang ("en" or "fr"; others fall back to
- * English): the common name where ISO has one ("South Korea", "Taiwan"). Returns @code
+ * English): the common name where ISO has one ("South Korea", "Taiwan"), translated; where
+ * ISO has only an inverted form ("Russie, Fédération de"), the usual short name from the
+ * data file country-names.tsv ("Russie"). Returns @code
  * itself when unknown, never NULL. Loads the data on first use; thread-safe. The
  * string lives as long as the process. */
 const char *copub_country_name (const char *code, const char *lang);

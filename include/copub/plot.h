@@ -45,7 +45,10 @@ typedef struct {
   CopubTable *country_years;   /* by country, year (full counting) */
   CopubTable *theme_countries; /* by theme, country over all years (full counting) */
   CopubTable *partner_years;   /* by partner, year (rolling periods: see window); NULL
-                                * without a partner file */
+                               * without a partner file */
+  CopubTable *partner_totals;  /* by partner over all years; NULL without a partner file,
+                                * or when partner_years' single years are to be added up */
+  GPtrArray *partners;         /* every partner of the file (names), in file order; or NULL */
   CopubTable *sources;         /* by source */
   GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
   gboolean has_headline;       /* FALSE when the last period has no work */
@@ -75,6 +78,17 @@ CopubPlotData *copub_plot_data_compute (CopubStore *store, const CopubAnalyseOpt
 int copub_plot_row_year (const CopubTable *t, guint row);
 void copub_plot_data_free (CopubPlotData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPlotData, copub_plot_data_free)
+
+/* Every partner of the partner file, those without a co-publication too: the most
+ * co-publications over all years first (copub_plot_partner_total), ties by name. The
+ * names are borrowed from @data; empty without a partner file. Free with
+ * g_ptr_array_unref. */
+GPtrArray *copub_plot_partners_by_total (const CopubPlotData *data);
+/* The co-publications with @partner in @year, or in the rolling period ending then (0
+ * when none). */
+gint64 copub_plot_partner_works (const CopubPlotData *data, const char *partner, int year);
+/* The co-publications with @partner over all years (each work once). */
+gint64 copub_plot_partner_total (const CopubPlotData *data, const char *partner);
 
 /* The source line under a chart: "Source: OpenAlex, HAL; harvested on 2024-05-02;
  * n = 2,871 works", in @data's language, for @works works. Free with g_free. */

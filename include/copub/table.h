@@ -11,6 +11,7 @@ typedef enum {
   COPUB_COLUMN_INT,
   COPUB_COLUMN_SHARE, /* a proportion in [0, 1]: 4 decimals in CSV, a percentage in tables */
   COPUB_COLUMN_REAL,  /* any other number: 2 decimals in CSV and tables */
+  COPUB_COLUMN_RANK,  /* a rank: an integer in CSV and JSON, "5=" in tables when tied */
 } CopubColumnKind;
 
 typedef enum {
@@ -38,6 +39,21 @@ void copub_table_set_real (CopubTable *table, guint row, guint column, double va
  * that, JSON and the readers get @value. */
 void copub_table_set_rounded (CopubTable *table, guint row, guint column, double value,
                               gint64 hundredths);
+/* A rank cell (COPUB_COLUMN_RANK): @tied when another row shares it. */
+void copub_table_set_rank (CopubTable *table, guint row, guint column, gint64 rank,
+                           gboolean tied);
+/* Whether the rank in column @name of @row is shared (FALSE when absent). */
+gboolean copub_table_tied_at (const CopubTable *table, guint row, const char *name);
+
+/* Competition ranking ("1224"): @measure holds @n values in order, best first, each in
+ * group @group[i] (rows of one group are adjacent; ranks restart at 1 in each group).
+ * Equal values share the best rank of theirs; the next value's rank counts every row
+ * before it. Fills @rank and @tied (TRUE where another row of the group shares it). */
+void copub_rank_competition (const double *measure, const guint *group, guint n,
+                             gint64 *rank, gboolean *tied);
+/* A rank as displayed: "5", or "5=" when tied. */
+char *copub_rank_text (gint64 rank, gboolean tied);
+
 /* A note printed under a text table, in JSON's "notes", and to stderr with CSV. */
 void copub_table_add_note (CopubTable *table, const char *note);
 

@@ -13,7 +13,8 @@ Checks: the page loads; no console error or warning, no uncaught exception, no e
 the browser log (a blocked resource, a CSP violation); no request leaves the file (the
 report must be self-contained); the headline is present, visible and holds a percentage;
 every chart (figure.chart) holds an SVG that is visible, drawn (shapes and text), with
-gnuplot's 16:9 proportions; with --charts N, there are N of them. With --png-size, the
+gnuplot's 16:9 proportions, whose series show their names when hovered (not gnuplot's
+"gnuplot_plot_N"); no text in the page or its charts is mis-decoded UTF-8 ("â€™"); with --charts N, there are N of them. With --png-size, the
 PNG charts report.md links to exist, have that size and are not blank. Exits 0 when
 every check passes, 1 otherwise (each failure on one line), 2 when Chromium cannot run.
 """
@@ -54,6 +55,9 @@ PAGE_CHECK = r"""
       viewWidth: vb ? vb.width : 0, viewHeight: vb ? vb.height : 0,
       shapes: svg ? svg.querySelectorAll('path,polygon,polyline,rect,use,circle').length : 0,
       texts: svg ? [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).length : 0,
+      // What hovering each plotted series shows: gnuplot's <g id=...><title> per series.
+      hovers: svg ? [...svg.querySelectorAll('g[id] > title')].map(t => t.textContent) : [],
+      text: svg ? svg.textContent : '',
     };
   });
   return JSON.stringify({
@@ -62,6 +66,7 @@ PAGE_CHECK = r"""
     headlineVisible: visible(h),
     charts: charts,
     scripts: document.scripts.length,
+    bodyText: document.body.innerText,
     height: Math.ceil(document.documentElement.scrollHeight),
   });
 })()
@@ -216,8 +221,19 @@ def check_page(facts, want_charts):
         out.append("the report holds %d script(s)" % facts["scripts"])
     if want_charts is not None and len(facts["charts"]) != want_charts:
         out.append("%d charts in the page, expected %d" % (len(facts["charts"]), want_charts))
+    # UTF-8 read as Latin-1 or Windows-1252: "’" shown as "â€™", "é" as "Ã©".
+    for where, text in [("the page", facts["bodyText"])] + [
+            (c["id"] or "a chart", c["text"]) for c in facts["charts"]]:
+        bad = re.search(r"â€|Ã[\u0080-\u00bf©¨ª«®¯´»]|\ufffd", text)
+        if bad:
+            out.append("%s shows mis-decoded text %r" % (where, text[max(0, bad.start() - 20):
+                                                                  bad.end() + 20]))
     for c in facts["charts"]:
         name = c["id"] or "a chart"
+        numbered = [h for h in c["hovers"] if re.fullmatch(r"\w*_plot_\d+", h) or not h.strip()]
+        if numbered:
+            out.append("%s: hovering %d series shows no name (%s)" % (
+                name, len(numbered), ", ".join(repr(h) for h in numbered[:3])))
         if not c["hasSvg"]:
             out.append("%s has no SVG" % name)
         elif not c["visible"]:
