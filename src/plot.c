@@ -965,21 +965,26 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
                           low, high, low, high - low > 50 ? 10 : 5, ctx->fr ? "\u202f" : "");
   g_string_append (ctx->script, "set key top left vertical Left reverse opaque "
                                 "box lc rgb '#ffffff' width -3\n");
+  const char *names[] = {
+    tr (ctx, "floor to ceiling: unknown countries all at home, or all abroad",
+        "du plancher au plafond : pays inconnus tous nationaux, ou tous étrangers"),
+    tr (ctx, "95 % confidence interval of the share", "intervalle de confiance à 95 % de la part"),
+    tr (ctx, "share, all works (the headline figure; the floor)",
+        "part, toutes les publications (le chiffre clé ; le plancher)"),
+    tr (ctx, "ceiling", "plafond"),
+    tr (ctx, "share per year: values", "part par année : valeurs"),
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    hover (ctx, names[i]);
   append_quoted (ctx->script, "plot 'share-by-year.dat' using 1:2:5 with filledcurves "
                               "fc rgb '#e08a2c' fs transparent pattern 4 border lc rgb "
-                              "'#e08a2c' title ",
-                 tr (ctx, "floor to ceiling: unknown countries all at home, or all abroad",
-                     "du plancher au plafond : pays inconnus tous nationaux, ou tous "
-                     "étrangers"), ", \\");
+                              "'#e08a2c' title ", names[0], ", \\");
   append_quoted (ctx->script, "  '' using 1:3:4 with filledcurves "
                               "fc rgb '#2f6b9a' fs transparent solid 0.22 title ",
-                 tr (ctx, "95 % confidence interval of the share",
-                     "intervalle de confiance à 95 % de la part"), ", \\");
-  append_quoted (ctx->script, "  '' using 1:2 with linespoints lt 1 title ",
-                 tr (ctx, "share, all works (the headline figure; the floor)",
-                     "part, toutes les publications (le chiffre clé ; le plancher)"), ", \\");
+                 names[1], ", \\");
+  append_quoted (ctx->script, "  '' using 1:2 with linespoints lt 1 title ", names[2], ", \\");
   append_quoted (ctx->script, "  '' using 1:5 with linespoints lt 2 dt (5,3) pt 5 ps 0.9 title ",
-                 tr (ctx, "ceiling", "plafond"), ", \\");
+                 names[3], ", \\");
   g_string_append_printf (ctx->script, "  '' using 1:2:(gprintf('%%.1f', $2)) with labels "
                                        "offset 0,-1.3 font %s textcolor lt 1 notitle\n",
                           label_font);
