@@ -121,7 +121,9 @@ fuzz:
 deps:
 	@if ! command -v $(PKG_CONFIG) >/dev/null 2>&1 || ! $(PKG_CONFIG) --exists $(PKGS) \
 	    || ! command -v $(PYTHON) >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1 \
-	    || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/iso-codes/json/iso_3166-1.json; then \
+	    || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/iso-codes/json/iso_3166-1.json \
+	    || ! test -x /usr/sbin/slurmctld || ! test -x /usr/sbin/slurmd || ! test -x /usr/sbin/munged \
+	    || ! command -v sbatch >/dev/null 2>&1; then \
 	    echo "make: some dependencies are missing; running scripts/install-deps"; \
 	    scripts/install-deps; \
 	fi
