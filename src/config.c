@@ -12,6 +12,7 @@
 #include "copub/config.h"
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "copub/work.h"
 
 typedef enum { K_STRING, K_PATH, K_BOOL, K_INT, K_DOUBLE, K_LIST, K_PATHS } KeyType;
 
@@ -61,6 +62,10 @@ static const KeySpec keys[] = {
     "HAL API base URL" },
   { "corpus", "types", K_LIST, F (types), "article;review;book-chapter",
     "Document types counted, ';'-separated, or 'all'" },
+  { "corpus", "max-record-size", K_STRING, F (max_record_size), "32M",
+    "Largest record imported (bytes, or with k, M, G); a larger one is bad data" },
+  { "corpus", "max-field-size", K_STRING, F (max_field_size), "64k",
+    "Longest string kept of a record (title, name, affiliation...); beyond, bad data" },
   { "analysis", "themes", K_PATH, F (themes), NULL,
     "Theme map folding OpenAlex fields/domains and HAL domains into the institution's themes" },
   { "analysis", "theme-level", K_STRING, F (theme_level), "field",
@@ -248,6 +253,12 @@ check (const CopubConfig *c, const char **bad_group, const char **bad_key)
     return BAD ("corpus", "types", "at least one document type, or all");
   if (!copub_analyse_check_types ((const char *const *) c->types, &types_error))
     return BAD ("corpus", "types", "%s", types_error->message);
+  if (!copub_limits_parse_size (c->max_record_size, &(gsize) { 0 }))
+    return BAD ("corpus", "max-record-size", "expected a size in bytes, or with k, M or G "
+                "(32M), not '%s'", c->max_record_size ? c->max_record_size : "");
+  if (!copub_limits_parse_size (c->max_field_size, &(gsize) { 0 }))
+    return BAD ("corpus", "max-field-size", "expected a size in bytes, or with k, M or G "
+                "(64k), not '%s'", c->max_field_size ? c->max_field_size : "");
   if (!in_set (c->theme_level, levels))
     return BAD ("analysis", "theme-level", "expected field or domain");
   if (!in_set (c->counting, counting))

@@ -173,6 +173,9 @@ import_files (const CopubConfig *c, CopubStore *store, GError **error)
   if ((normaliser = copub_normaliser_new (&no, error)) == NULL)
     return FALSE;
   o.normaliser = normaliser;
+  /* checked when the configuration was read */
+  copub_limits_parse_size (c->max_record_size, &o.limits.max_record);
+  copub_limits_parse_size (c->max_field_size, &o.limits.max_field);
   copub_import_stats_init (&stats);
   ok = copub_import_files (store, (const char *const *) c->files, &o, &stats, error);
   if (ok)

@@ -311,6 +311,29 @@ check_authorship (const CopubWork *work, const CopubAuthorship *a, gsize max, GE
 }
 
 gboolean
+copub_limits_parse_size (const char *text, gsize *out)
+{
+  char *end = NULL;
+  guint64 n;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  n = g_ascii_strtoull (text, &end, 10);
+  switch (g_ascii_tolower (*end))
+    {
+    case '\0': break;
+    case 'k': n = n > G_MAXUINT64 >> 10 ? 0 : n << 10; end++; break;
+    case 'm': n = n > G_MAXUINT64 >> 20 ? 0 : n << 20; end++; break;
+    case 'g': n = n > G_MAXUINT64 >> 30 ? 0 : n << 30; end++; break;
+    default: return FALSE;
+    }
+  if (*end != '\0' || n == 0 || n > G_MAXSIZE / 2)
+    return FALSE;
+  *out = (gsize) n;
+  return TRUE;
+}
+
+gboolean
 copub_work_check_limits (const CopubWork *work, const CopubLimits *limits, GError **error)
 {
   static const CopubLimits defaults = COPUB_LIMITS_INIT;

@@ -31,6 +31,8 @@ typedef struct {
   char *hal_url;
   /* [corpus] */
   char **types;             /* NULL-terminated; {"all"} for every type */
+  char *max_record_size;    /* limits on imported records, as written ("32M", "64k") */
+  char *max_field_size;
   /* [analysis] */
   char *themes;             /* theme map path or NULL */
   char *theme_level;        /* "field" or "domain" */

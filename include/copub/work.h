@@ -101,6 +101,10 @@ typedef struct {
 #define COPUB_MAX_FIELD_DEFAULT ((gsize) 64 << 10)
 #define COPUB_LIMITS_INIT { COPUB_MAX_RECORD_DEFAULT, COPUB_MAX_FIELD_DEFAULT }
 
+/* Parses a size for a limit: bytes, or with a suffix k, M or G (powers of 1024), more
+ * than 0. FALSE (nothing set) when @text is not one. */
+gboolean copub_limits_parse_size (const char *text, gsize *out);
+
 /* Checks @work against @limits (NULL: the defaults): its raw record and every string
  * it keeps. FALSE with COPUB_ERROR_PARSE naming the work, the field, its size and the
  * limit ("max-field-size") when one is over. */

@@ -3,34 +3,15 @@
 #include "copub/import.h"
 #include "copub/snapshot.h"
 
-#include <stdlib.h>
-
-/* Parses a size: bytes, or with a suffix k, M or G (powers of 1024). */
+/* Parses a size option: bytes, or with a suffix k, M or G (powers of 1024). */
 static gboolean
 parse_size (const char *option, const char *text, gsize *out, GError **error)
 {
-  char *end = NULL;
-  guint64 n;
-
-  if (text == NULL)
+  if (text == NULL || copub_limits_parse_size (text, out))
     return TRUE;
-  n = g_ascii_strtoull (text, &end, 10);
-  switch (end && end != text ? g_ascii_tolower (*end) : '?')
-    {
-    case '\0': break;
-    case 'k': n <<= 10; end++; break;
-    case 'm': n <<= 20; end++; break;
-    case 'g': n <<= 30; end++; break;
-    default: end = NULL; break;
-    }
-  if (end == NULL || *end != '\0' || n == 0 || n > G_MAXSIZE / 2)
-    {
-      copub_cli_usage_error (error, "%s takes a size in bytes, or with k, M or G: '%s'",
-                             option, text);
-      return FALSE;
-    }
-  *out = (gsize) n;
-  return TRUE;
+  copub_cli_usage_error (error, "%s takes a size in bytes, or with k, M or G: '%s'",
+                         option, text);
+  return FALSE;
 }
 
 gboolean

@@ -58,6 +58,19 @@ expect_status "an unknown home code in the config is a usage error" 2 \
 contains "the home error names key, line and value" err.txt \
     "line 17: [institution] home: expected an ISO 3166-1 alpha-2 country code"
 check "no store made for a bad config" test ! -e cfg/run.db
+# The record limits in the config (issue 12): a bad size is a usage error naming the key;
+# a limit the sample's records break makes the import fail as bad data, storing nothing.
+write_config cfg/bad-size.conf "[corpus]" "max-record-size = 12 MB"
+expect_status "a bad size in the config is a usage error" 2 "$COPUB" run --offline cfg/bad-size.conf
+contains "the size error names key, line and value" err.txt \
+    "line 17: [corpus] max-record-size: expected a size in bytes, or with k, M or G (32M), not '12 MB'"
+write_config cfg/small-limit.conf "[corpus]" "max-field-size = 8" "[output]" "store = small.db" \
+    "dir = out-small"
+expect_status "a record over the configured field limit is bad data" 4 \
+    "$COPUB" run --offline cfg/small-limit.conf
+contains "... named with the limit" err.txt "max-field-size"
+check "... and no work is stored" \
+    test "$(sqlite3 cfg/small.db "SELECT count(*) FROM works" 2>/dev/null || echo 0)" = 0
 
 # Every path the config names is checked before any work, naming the key and its line.
 write_config cfg/no-themes.conf "[analysis]" "themes = /nonexistent"
