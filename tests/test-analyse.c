@@ -10,7 +10,7 @@
 static char *
 csv_of (const CopubTable *table)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "analyse-out.csv", NULL);
+  g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.csv");
   FILE *f = fopen (path, "w+");
   g_autoptr(GError) error = NULL;
   char *text = NULL;
@@ -115,7 +115,7 @@ test_options (void)
 static char *
 text_of (const CopubTable *table)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "analyse-out.txt", NULL);
+  g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.txt");
   FILE *f = fopen (path, "w+");
   g_autoptr(GError) error = NULL;
   char *text = NULL;
@@ -156,7 +156,7 @@ static void
 test_table_formats (void)
 {
   g_autoptr(CopubTable) t = copub_table_new ("Title");
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "fmt.txt", NULL);
+  g_autofree char *path = testlib_temp_path ("copub-analyse", "fmt.txt");
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   FILE *f;

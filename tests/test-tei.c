@@ -8,6 +8,7 @@
 #include "copub/error.h"
 #include "copub/hal.h"
 #include "copub/tei.h"
+#include "testlib.h"
 
 #define FIXTURES "fixtures/hal/"
 
@@ -702,7 +703,7 @@ static void
 test_stream_large (void)
 {
   guint n_docs = g_test_slow () ? 200000 : 20000;
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "copub-large-export.xml", NULL);
+  g_autofree char *path = testlib_temp_path ("copub-tei", "large-export.xml");
   g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
   g_autoptr(GError) error = NULL;
   FILE *file = fopen (path, "w");

@@ -14,13 +14,19 @@
 /* ---- stores ------------------------------------------------------------------------------ */
 
 char *
-testlib_temp_db (const char *prefix)
+testlib_temp_path (const char *prefix, const char *name)
 {
   g_autofree char *template = g_strdup_printf ("%s-XXXXXX", prefix);
   g_autofree char *dir = g_dir_make_tmp (template, NULL);
 
   g_assert_nonnull (dir);
-  return g_build_filename (dir, "store.db", NULL);
+  return g_build_filename (dir, name, NULL);
+}
+
+char *
+testlib_temp_db (const char *prefix)
+{
+  return testlib_temp_path (prefix, "store.db");
 }
 
 CopubStore *

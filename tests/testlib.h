@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 /* ---- stores ------------------------------------------------------------------------------ */
 
+/* The path of @name in a new temporary directory named after @prefix ("copub-X"): two
+ * runs of a test at once never share a file. Free with g_free. */
+char *testlib_temp_path (const char *prefix, const char *name);
+
 /* The path of "store.db" in a new temporary directory named after @prefix ("copub-X"), so
  * that tests never share files. Free with g_free. */
 char *testlib_temp_db (const char *prefix);
