@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -281,6 +282,17 @@ check_exit (const char *program, const ChildWait *w, int err_fd, GError **error)
   return FALSE;
 }
 
+/* In the child, before exec: gnuplot dies with copub. A run killed while it draws
+ * must not leave a gnuplot behind that goes on writing into the staging directory the
+ * next run removes. */
+static void
+die_with_parent (gpointer parent_pid)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != (pid_t) GPOINTER_TO_INT (parent_pid))
+    _exit (127); /* copub died before prctl took hold */
+}
+
 gboolean
 copub_plot_run (const char *program, const char *script, const char *workdir, GError **error)
 {
@@ -315,7 +327,8 @@ copub_plot_run (const char *program, const char *script, const char *workdir, GE
   ok = g_spawn_async_with_pipes_and_fds (workdir, argv, NULL,
                                          G_SPAWN_DO_NOT_REAP_CHILD
                                              | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                         NULL, NULL, in_fd, -1, err_fd, NULL, NULL, 0, &pid,
+                                         die_with_parent, GINT_TO_POINTER ((int) getpid ()),
+                                         in_fd, -1, err_fd, NULL, NULL, 0, &pid,
                                          NULL, NULL, NULL, &local);
   if (ok)
     {

@@ -229,8 +229,12 @@ fi
 # STORE.loading-PID-XXXXXX. The next run removes the debris, says so, records the kill.
 "$COPUB" run --offline cfg/good.conf >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 400); do ls -a cfg | grep -q '^\.out\.staging-' && break; sleep 0.025; done
+for _ in $(seq 400); do pgrep -P "$pid" -x gnuplot >/dev/null && break; sleep 0.025; done
+drawing=$(pgrep -P "$pid" -x gnuplot)      # killed mid-chart: gnuplot must not outlive copub
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+check "the run was killed while gnuplot drew" test -n "$drawing"
+sleep 0.05; alive=$(ps -o stat= -p "$drawing" 2>/dev/null | grep -v Z)
+check "gnuplot died with it (it would go on writing into the staging directory)" test -z "$alive"
 check "the killed run left its staging directory" test -n "$(ls -a cfg | grep '^\.out\.staging-')"
 check "... and a running row" \
     test "$(sqlite3 cfg/run.db "SELECT status FROM runs ORDER BY run_id DESC LIMIT 1")" = running
