@@ -40,7 +40,9 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARNINGS) $(CFL
     -DCOPUB_VERSION='"$(VERSION)"' -Iinclude -Isrc $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 
-LIB_SRCS := $(sort $(wildcard src/*.c))
+# The library's modules, one directory a stage of the pipeline (doc/architecture.md).
+LIB_SRCS := $(sort $(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/%,$(LIB_SRCS))
 CLI_SRCS := $(sort $(wildcard src/cli/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TESTLIB_OBJ := $(BUILDDIR)/tests/testlib.o
@@ -71,7 +73,7 @@ $(BUILDDIR)/%.o: %.c
 
 # Where copub finds its data, compiled into one object only. BUILDDIR/COPUB-PATHS holds
 # the flags and is rewritten only when they change (git's GIT-PREFIX): a new PREFIX or
-# DATADIR rebuilds src/datadir.o and relinks, nothing else.
+# DATADIR rebuilds src/base/datadir.o and relinks, nothing else.
 PATH_FLAGS = -DCOPUB_DATADIR='"$(DATADIR)/copub"' \
     -DCOPUB_BIN_TO_DATADIR='"$(shell realpath -m --relative-to='$(BINDIR)' '$(DATADIR)/copub')"' \
     -DCOPUB_BUILD_DIR='"$(abspath $(BUILDDIR))"' -DCOPUB_SOURCE_DATADIR='"$(abspath data)"'
@@ -80,7 +82,7 @@ $(BUILDDIR)/COPUB-PATHS: FORCE
 	@echo '$(subst ','\'',$(PATH_FLAGS))' >$@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; echo "    * new data paths"; fi
 
-$(BUILDDIR)/src/datadir.o: src/datadir.c $(BUILDDIR)/COPUB-PATHS
+$(BUILDDIR)/src/base/datadir.o: src/base/datadir.c $(BUILDDIR)/COPUB-PATHS
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(PATH_FLAGS) -MMD -MP -c -o $@ $<
 

@@ -1,4 +1,4 @@
-/* Unit tests of the OpenAlex harvest (src/fetch.c) through its library API, against the
+/* Unit tests of the OpenAlex harvest (src/sources/fetch.c) through its library API, against the
  * local test API server serving fixtures/api/openalex-works.jsonl, into real SQLite stores:
  * the statistics a harvest reports and what it stores (counted here from the fixture, not
  * by copub's code), the refresh window, resuming after an injected fault, ROR ids, the

@@ -1,5 +1,5 @@
-/* Unit tests of the place data (src/gazetteer.c), the country names (src/countries.c) and
- * the data directory (src/datadir.c): lookups of countries, regions and cities by their
+/* Unit tests of the place data (src/affil/gazetteer.c), the country names (src/affil/countries.c) and
+ * the data directory (src/base/datadir.c): lookups of countries, regions and cities by their
  * names in several languages, ambiguous names and their order, the flags that restrict a
  * name, ROR dumps, the data directory override and the errors of bad data files.
  * The expected places are those of Debian's iso-codes and libgeonames with data/. */
@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "copub/countries.h"
-#include "copub/datadir.h"
+#include "base/datadir.h"
 #include "copub/error.h"
-#include "copub/gazetteer.h"
+#include "affil/gazetteer.h"
 #include "testlib.h"
 
 static CopubGazetteer *gazetteer; /* the default one, loaded once */

@@ -1,8 +1,8 @@
-/* Tests of the HAL JSON parser and HAL vocabulary (src/hal.c) on fixtures/hal/. */
+/* Tests of the HAL JSON parser and HAL vocabulary (src/sources/hal.c) on fixtures/hal/. */
 #include <string.h>
 
 #include "copub/error.h"
-#include "copub/hal.h"
+#include "sources/hal.h"
 
 #define FIXTURES "fixtures/hal/"
 

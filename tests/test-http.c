@@ -2,7 +2,7 @@
  * started once per test with the fixture corpora of fixtures/api/. Run from the source tree
  * top. */
 #include "copub/error.h"
-#include "copub/http.h"
+#include "sources/http.h"
 #include "testlib.h"
 
 #include <jansson.h>

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "copub/error.h"
-#include "copub/json-skim.h"
+#include "sources/json-skim.h"
 
 /* Skims @text whole; returns the end offset, or -1 with the message in *message. */
 static gssize

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "copub/error.h"
-#include "copub/gazetteer.h"
+#include "affil/gazetteer.h"
 #include "copub/normalise.h"
 
 static CopubNormaliser *normaliser;

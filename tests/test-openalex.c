@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "copub/error.h"
-#include "copub/openalex.h"
+#include "sources/openalex.h"
 
 static char *
 fixture (const char *name, gsize *length)

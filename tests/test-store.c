@@ -5,7 +5,7 @@
 #include <sqlite3.h>
 
 #include "copub/error.h"
-#include "copub/openalex.h"
+#include "sources/openalex.h"
 #include "copub/store.h"
 #include "testlib.h"
 

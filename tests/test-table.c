@@ -1,4 +1,4 @@
-/* Unit tests of the result tables (src/table.c): building and reading cells, CSV output
+/* Unit tests of the result tables (src/output/table.c): building and reading cells, CSV output
  * (RFC 4180 quoting, UTF-8 as is, numbers by column kind), JSON output, the aligned text
  * table, and the error of a failed write. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* Tests of the HAL TEI and OAI-PMH parser (src/tei.c) on the fixtures of fixtures/hal/. */
+/* Tests of the HAL TEI and OAI-PMH parser (src/sources/tei.c) on the fixtures of fixtures/hal/. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -6,8 +6,8 @@
 #include <glib/gstdio.h>
 
 #include "copub/error.h"
-#include "copub/hal.h"
-#include "copub/tei.h"
+#include "sources/hal.h"
+#include "sources/tei.h"
 #include "testlib.h"
 
 #define FIXTURES "fixtures/hal/"

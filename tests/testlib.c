@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "copub/http.h"
+#include "sources/http.h"
 #include "copub/import.h"
 
 /* ---- stores ------------------------------------------------------------------------------ */

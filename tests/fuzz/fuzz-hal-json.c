@@ -1,10 +1,10 @@
-/* Fuzz target: HAL /search and /ref/structure JSON answers (src/hal.c). Every work the
+/* Fuzz target: HAL /search and /ref/structure JSON answers (src/sources/hal.c). Every work the
  * parser emits must carry an id and a raw doc that parses again to the same id. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "copub/hal.h"
+#include "sources/hal.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

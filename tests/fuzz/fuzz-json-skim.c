@@ -8,7 +8,7 @@
 
 #include <yajl/yajl_parse.h>
 
-#include "copub/json-skim.h"
+#include "sources/json-skim.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

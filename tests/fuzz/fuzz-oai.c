@@ -1,10 +1,10 @@
-/* Fuzz target: OAI-PMH pages in xml-tei (src/tei.c). Besides the works (checked as in
+/* Fuzz target: OAI-PMH pages in xml-tei (src/sources/tei.c). Besides the works (checked as in
  * fuzz-tei), the resumption token must be valid UTF-8 and never empty. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "copub/tei.h"
+#include "sources/tei.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  * fed in two chunks split where its first byte says. */
 #include <stdint.h>
 
-#include "copub/openalex.h"
+#include "sources/openalex.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

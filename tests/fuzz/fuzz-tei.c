@@ -1,10 +1,10 @@
-/* Fuzz target: HAL TEI exports (src/tei.c). Every work the parser emits must carry an
+/* Fuzz target: HAL TEI exports (src/sources/tei.c). Every work the parser emits must carry an
  * id and a raw TEI that parses again to one work with the same id. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "copub/tei.h"
+#include "sources/tei.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

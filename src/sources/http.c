@@ -1,6 +1,6 @@
 /* copub: the HTTP layer: a libcurl client with retries, Retry-After, budget detection and
  * secret redaction, and a rate limiter shared between clients. */
-#include "copub/http.h"
+#include "sources/http.h"
 
 #include <curl/curl.h>
 #include <jansson.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "copub/error.h"
-#include "fetch-private.h"
+#include "sources/fetch-private.h"
 
 struct _CopubHarvest {
   const CopubHarvestConfig *config;

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "copub/error.h"
-#include "copub/gazetteer.h"
+#include "affil/gazetteer.h"
 #include "copub/partners.h"
 
 /* One line's fields. */

@@ -3,7 +3,7 @@
  *   COPUB_DATADIR         DATADIR/copub, where `make install` puts the data;
  *   COPUB_BIN_TO_DATADIR  that directory relative to BINDIR ("../share/copub");
  *   COPUB_BUILD_DIR, COPUB_SOURCE_DATADIR  the build directory and the tree's data/. */
-#include "copub/datadir.h"
+#include "base/datadir.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * of plain string bytes are passed over eight at a time, and UTF-8 is left to GLib.
  * Positions travel as return values (STOP on failure) so that the hot loops keep them
  * in registers. */
-#include "copub/json-skim.h"
+#include "sources/json-skim.h"
 
 #include <string.h>
 #ifdef __SSE2__

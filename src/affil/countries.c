@@ -7,7 +7,7 @@
 
 #include "copub/countries.h"
 #include "copub/error.h"
-#include "copub/datadir.h"
+#include "base/datadir.h"
 
 #define ISO_JSON "/usr/share/iso-codes/json/iso_3166-1.json"
 #define MO_PATH "/usr/share/locale/%s/LC_MESSAGES/iso_3166-1.mo"

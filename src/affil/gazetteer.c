@@ -5,9 +5,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "copub/datadir.h"
+#include "base/datadir.h"
 #include "copub/error.h"
-#include "copub/gazetteer.h"
+#include "affil/gazetteer.h"
 
 #define ISO_CODES_DIR "/usr/share/iso-codes/json"
 #define LOCALE_DIR "/usr/share/locale"

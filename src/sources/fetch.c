@@ -7,10 +7,10 @@
 
 #include "copub/error.h"
 #include "copub/fetch.h"
-#include "copub/http.h"
-#include "copub/openalex.h"
+#include "sources/http.h"
+#include "sources/openalex.h"
 #include "copub/store.h"
-#include "fetch-private.h"
+#include "sources/fetch-private.h"
 
 #define PER_PAGE 200
 /* Requests per second when none is given: the API's per-second cap for a free key

@@ -8,9 +8,9 @@
 
 #include "copub/error.h"
 #include "copub/fetch.h"
-#include "copub/hal.h"
+#include "sources/hal.h"
 #include "copub/store.h"
-#include "fetch-private.h"
+#include "sources/fetch-private.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
@@ -31,7 +31,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 /* The name of the slice of docs without a publication year. */
 #define UNDATED_PREFIX "undated:"
 
-/* What copub reads of a /search doc (src/hal.c): ids, type, year by HAL's order of
+/* What copub reads of a /search doc (src/sources/hal.c): ids, type, year by HAL's order of
  * dates, domain, authors with their direct structures, and the structure families whose
  * countries fill the structures when their arrays line up. docid is the cursor's sort
  * key. Not asked: authIdHasStructure_fs (ancestors included; the parser's fallback for

@@ -9,8 +9,8 @@
 #include <yajl/yajl_parse.h>
 
 #include "copub/error.h"
-#include "copub/json-skim.h"
-#include "copub/openalex.h"
+#include "sources/json-skim.h"
+#include "sources/openalex.h"
 
 /* Records are shallow (about 7 levels); anything deeper is not an OpenAlex work. */
 #define MAX_DEPTH 128

@@ -1,6 +1,6 @@
 /* copub: HAL /search and /ref/structure JSON answers into works and structures, and the
  * HAL vocabulary shared with the TEI parser (joined fields, structures, types, domains). */
-#include "copub/hal.h"
+#include "sources/hal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,10 +9,10 @@
 #include <zlib.h>
 
 #include "copub/error.h"
-#include "copub/hal.h"
+#include "sources/hal.h"
 #include "copub/import.h"
-#include "copub/openalex.h"
-#include "copub/tei.h"
+#include "sources/openalex.h"
+#include "sources/tei.h"
 
 #define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "copub/fetch.h"
-#include "copub/http.h"
+#include "sources/http.h"
 #include "copub/normalise.h"
 #include "copub/store.h"
 

@@ -8,7 +8,7 @@
  * <biblFull> at a time and emits it. Memory holds the structures and one document, and
  * a malformed file is rejected before any work is emitted. Structure ids are AuréHAL
  * docids, the same in every <back>, so one table serves a whole OAI page too. */
-#include "copub/tei.h"
+#include "sources/tei.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 #include <libxml/xmlsave.h>
 
 #include "copub/error.h"
-#include "copub/hal.h"
+#include "sources/hal.h"
 
 #define TEI_NS "http://www.tei-c.org/ns/1.0"
 #define OAI_NS "http://www.openarchives.org/OAI/2.0/"

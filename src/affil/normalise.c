@@ -3,9 +3,9 @@
  * falls back on organisations, e-mail domains and hint words when no place is named. */
 #include <string.h>
 
-#include "copub/datadir.h"
+#include "base/datadir.h"
 #include "copub/error.h"
-#include "copub/gazetteer.h"
+#include "affil/gazetteer.h"
 #include "copub/normalise.h"
 
 #define MAX_TOKENS 1024
