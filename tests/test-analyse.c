@@ -5,10 +5,11 @@
 
 #include "copub/analyse.h"
 #include "copub/error.h"
+#include "copub/table.h"
 #include "testlib.h"
 
 static char *
-csv_of (const CopubTable *table)
+table_csv (const CopubTable *table)
 {
   g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.csv");
   FILE *f = fopen (path, "w+");
@@ -20,6 +21,14 @@ csv_of (const CopubTable *table)
   fclose (f);
   g_file_get_contents (path, &text, NULL, NULL);
   return text;
+}
+
+/* The CSV of @indicators' table. */
+static char *
+csv_of (const CopubIndicators *indicators)
+{
+  g_autoptr(CopubTable) table = copub_table_new_from_indicators (indicators);
+  return table_csv (table);
 }
 
 static void
@@ -53,7 +62,7 @@ test_by_year_home_fr (void)
   g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) table = copub_analyse_by_year (store, &options, &error);
+  g_autoptr(CopubIndicators) table = copub_analyse_by_year (store, &options, &error);
   g_autofree char *csv = NULL;
 
   g_assert_no_error (error);
@@ -74,47 +83,43 @@ test_options (void)
   const char *all[] = { "all", NULL };
   const char *datasets[] = { "dataset", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) t = NULL;
-  gint64 v;
+  g_autoptr(CopubIndicators) t = NULL;
 
   /* Without folding the territories, W4 (FR+RE) is international. */
   options.territories_as_home = FALSE;
   options.from = options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_cmpuint (copub_table_n_rows (t), ==, 1);
-  g_assert_true (copub_table_get_int (t, 0, 2, &v));
-  g_assert_cmpint (v, ==, 2);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpuint (copub_indicators_n_cells (t), ==, 1);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->international, ==, 2);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   /* No home country: two countries or more (FR+US, FR+RE). */
   options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
   options.home = NULL;
   options.from = options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 2, &v));
-  g_assert_cmpint (v, ==, 2);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->international, ==, 2);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   /* All types keep the dataset W7 but never the retracted W5 or the paratext W6. */
   options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
   options.types = all;
   options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 1, &v));
-  g_assert_cmpint (v, ==, 5);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->works, ==, 5);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   options.types = datasets;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 1, &v));
-  g_assert_cmpint (v, ==, 1);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->works, ==, 1);
   g_assert_no_error (error);
 }
 
 /* A table written as text (the aligned table people read). */
 static char *
-text_of (const CopubTable *table)
+text_of (const CopubIndicators *indicators)
 {
+  g_autoptr(CopubTable) table = copub_table_new_from_indicators (indicators);
   g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.txt");
   FILE *f = fopen (path, "w+");
   g_autoptr(GError) error = NULL;
@@ -135,7 +140,7 @@ test_rank_ties (void)
   g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) t = NULL;
+  g_autoptr(CopubIndicators) t = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *text = NULL;
 
@@ -172,7 +177,7 @@ test_table_formats (void)
   copub_table_set_real (t, 1, 2, 0.5);
   copub_table_add_note (t, "a note");
 
-  text = csv_of (t);
+  text = table_csv (t);
   g_assert_cmpstr (text, ==, "name,n,share\n\"Université \"\"de\"\", Lorraine\",7,\n"
                              "KU,,0.5000\n");
   g_clear_pointer (&text, g_free);
