@@ -223,7 +223,7 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
 
 /* ---- partial aggregates ----------------------------------------------------------------- */
 
-/* TRUE when @path names something copub_aggregate_write must not replace: standard output
+/* TRUE when @path names something an atomic write must not replace: standard output
  * ("-"), or an existing non-regular file or symbolic link (/dev/stdout, a FIFO), which
  * an atomic write would replace by a regular file instead of writing through. */
 static gboolean
