@@ -146,7 +146,7 @@ typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer 
                                       GError **error);
 
 /* Calls @func for each work matching @query, in no particular order. The summary's
- * strings live until @func returns. */
+ * strings and arrays live until @func returns. */
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
