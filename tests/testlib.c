@@ -49,6 +49,24 @@ testlib_fixture_store (const char *prefix, const char *const *files)
   return store;
 }
 
+/* ---- other programs and small things ------------------------------------------------------ */
+
+gboolean
+testlib_gnuplot_missing (void)
+{
+  g_autofree char *path = g_find_program_in_path ("gnuplot");
+
+  if (path == NULL)
+    g_test_skip ("gnuplot is not installed");
+  return path == NULL;
+}
+
+int
+testlib_strcmp_indirect (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* ---- the test API server ------------------------------------------------------------------- */
 
 /* Reads the server's first line, "PORT=<n>", waiting up to 15 s. */

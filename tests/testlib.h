@@ -25,6 +25,15 @@ char *testlib_temp_db (const char *prefix);
  * Asserts that the import succeeds. Free with copub_store_free. */
 CopubStore *testlib_fixture_store (const char *prefix, const char *const *files);
 
+/* ---- other programs and small things ------------------------------------------------------ */
+
+/* TRUE, marking the test skipped, when gnuplot is not on PATH. */
+gboolean testlib_gnuplot_missing (void);
+
+/* strcmp of two strings given by their addresses: for qsort and g_ptr_array_sort over
+ * arrays of strings. */
+int testlib_strcmp_indirect (const void *a, const void *b);
+
 /* ---- the test API server ------------------------------------------------------------------- */
 
 typedef struct {
