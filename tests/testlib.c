@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "sources/http.h"
 #include "copub/import.h"
 
@@ -50,6 +52,23 @@ testlib_fixture_store (const char *prefix, const char *const *files)
 }
 
 /* ---- other programs and small things ------------------------------------------------------ */
+
+void
+testlib_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        testlib_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
 
 gboolean
 testlib_gnuplot_missing (void)

@@ -27,6 +27,9 @@ CopubStore *testlib_fixture_store (const char *prefix, const char *const *files)
 
 /* ---- other programs and small things ------------------------------------------------------ */
 
+/* Removes @path and everything below it (links are removed, not followed). */
+void testlib_remove_tree (const char *path);
+
 /* TRUE, marking the test skipped, when gnuplot is not on PATH. */
 gboolean testlib_gnuplot_missing (void);
 
