@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "sources/http.h"
 #include "copub/import.h"
@@ -49,6 +50,45 @@ testlib_fixture_store (const char *prefix, const char *const *files)
   g_assert_no_error (error);
   copub_import_stats_clear (&stats);
   return store;
+}
+
+/* Opens @path (which must exist) and prepares @sql, asserting that both work. */
+static sqlite3_stmt *
+sql_prepare (const char *path, const char *sql, sqlite3 **db)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  return stmt;
+}
+
+gint64
+testlib_sql_int (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_prepare (path, sql, &db);
+  gint64 n = -1;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+char *
+testlib_sql_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_prepare (path, sql, &db);
+  char *text = NULL;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
 }
 
 /* ---- other programs and small things ------------------------------------------------------ */

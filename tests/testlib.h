@@ -37,6 +37,12 @@ gboolean testlib_gnuplot_missing (void);
  * arrays of strings. */
 int testlib_strcmp_indirect (const void *a, const void *b);
 
+/* The first column of the first row that @sql gives on the SQLite file @path, read with
+ * SQLite itself (not with copub's store code): as an integer (-1 without a row), or as
+ * text (NULL without a row or for NULL; free with g_free). */
+gint64 testlib_sql_int (const char *path, const char *sql);
+char *testlib_sql_text (const char *path, const char *sql);
+
 /* ---- the test API server ------------------------------------------------------------------- */
 
 typedef struct {
