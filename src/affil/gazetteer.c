@@ -1557,7 +1557,9 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
     {
       CopubRorRecord *r = records->pdata[i];
       gint target = ror_target (gaz, by_id, r);
-      if (target < 0)
+      /* an id repeated in the file is read once; one an earlier file loaded gets the names
+       * this file adds (copub's own records complete the table's) */
+      if (target < 0 || g_hash_table_lookup (by_id, r->id) != r)
         continue;
       if (r->status == COPUB_ROR_ACTIVE && (guint) target >= first)
         {

@@ -115,7 +115,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubGazetteer, copub_gazetteer_free)
  * .json.gz or release .zip, or copub's table) to the lookup: names, aliases and labels as
  * COPUB_PLACE_INSTITUTION, acronyms as COPUB_PLACE_ACRONYM. Only active records become
  * organisations; the names of an inactive or withdrawn record go to its successor, or
- * nowhere. An id already loaded is not loaded again. On error nothing is added. Must be
+ * nowhere. An id repeated in the file is read once; an id an earlier file loaded gets the
+ * names this file adds, nothing else. On error nothing is added. Must be
  * called before the gazetteer is shared between threads. */
 gboolean copub_gazetteer_load_ror (CopubGazetteer *gazetteer, const char *path, GError **error);
 

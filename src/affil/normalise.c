@@ -1367,29 +1367,6 @@ absorb_territories (Resolve *res)
 
 /* ==== Institutions, e-mail, hints ======================================================== */
 
-/* The organisation a name mention designates: its only one, or the only one in @countries. */
-static const CopubOrganisation *
-mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliation *aff,
-                      gboolean acronym)
-{
-  const CopubOrganisation *found = NULL;
-
-  for (guint i = 0; i < m->n_cands; i++)
-    {
-      const CopubPlace *p = &m->cands[i];
-      const CopubOrganisation *org;
-      if ((p->kind == COPUB_PLACE_ACRONYM) != acronym)
-        continue;
-      org = copub_gazetteer_organisation (res->gaz, p->value);
-      if (org == NULL || (aff != NULL && !copub_affiliation_has_country (aff, org->country)))
-        continue;
-      if (found != NULL && found != org)
-        return NULL;
-      found = org;
-    }
-  return found;
-}
-
 /* Whether organisation @index is a parent or a child of an organisation another mention of
  * the string names: "Laboratoire X, Université de Lorraine". */
 static gboolean
@@ -1422,6 +1399,32 @@ whole_components (const Resolve *res, const Mention *m)
     start--;
   return (start == 0 || res->segment[start - 1] != res->segment[start])
          && (m->end >= res->n || res->segment[m->end] != res->segment[m->end - 1]);
+}
+
+/* The organisation a name mention designates: its only one, or the only one in @countries. */
+static const CopubOrganisation *
+mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliation *aff,
+                      gboolean acronym)
+{
+  const CopubOrganisation *found = NULL;
+
+  for (guint i = 0; i < m->n_cands; i++)
+    {
+      const CopubPlace *p = &m->cands[i];
+      const CopubOrganisation *org;
+      if ((p->kind == COPUB_PLACE_ACRONYM) != acronym)
+        continue;
+      org = copub_gazetteer_organisation (res->gaz, p->value);
+      if (org == NULL || (aff != NULL && !copub_affiliation_has_country (aff, org->country)))
+        continue;
+      /* "Laboratoire de Chimie Organique Appliquée" is not the "Laboratoire de Chimie" */
+      if (!whole_components (res, m) && !related_elsewhere (res, m, p->value))
+        continue;
+      if (found != NULL && found != org)
+        return NULL;
+      found = org;
+    }
+  return found;
 }
 
 /* A one-word name decides nothing on its own unless it is long and not in capitals (those
@@ -1751,11 +1754,24 @@ copub_normaliser_fill_work (const CopubNormaliser *normaliser, CopubWork *work)
             add_inferred (auth, &aff);
           copub_affiliation_clear (&aff);
         }
-      /* HAL structures without a country: their names are all there is. */
+      /* HAL structures without a country: the registry's country for their ROR id, else
+       * their names are all there is. */
       for (guint j = 0; auth->raw_affiliations->len == 0 && j < auth->institutions->len; j++)
         {
           const CopubInstitution *inst = g_ptr_array_index (auth->institutions, j);
+          const CopubOrganisation *org = NULL;
           CopubAffiliation aff;
+          guint index;
+          if (inst->ror != NULL && copub_gazetteer_ror_index (normaliser->gazetteer, inst->ror,
+                                                              &index))
+            org = copub_gazetteer_organisation (normaliser->gazetteer, index);
+          if (org != NULL && org->country[0] != '\0')
+            {
+              copub_affiliation_init (&aff);
+              affiliation_add (&aff, org->country);
+              add_inferred (auth, &aff);
+              continue;
+            }
           if (inst->name == NULL)
             continue;
           copub_affiliation_init (&aff);
