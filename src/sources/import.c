@@ -6,15 +6,15 @@
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
-#include <zlib.h>
 
 #include "copub/error.h"
 #include "sources/hal.h"
+#include "sources/inflate.h"
 #include "copub/import.h"
 #include "sources/openalex.h"
 #include "sources/tei.h"
 
-#define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
+#define READ_CHUNK (1u << 20)          /* plain bytes asked of the gzip reader at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
 #define MAX_IN_FLIGHT 8                /* batches parsed ahead of the writer */
 #define MAX_SKIPPED_LISTED 100
@@ -22,7 +22,7 @@
 /* ---- reading plain or gzip files ------------------------------------------------ */
 
 typedef struct {
-  gzFile gz;
+  CopubGzReader *gz;
   const char *path;
   char *buf;          /* bytes read and not yet consumed: buf[start, len) */
   gsize start;
@@ -40,15 +40,11 @@ reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **er
   memset (r, 0, sizeof *r);
   r->path = path;
   r->max_record = (limits ? limits : &defaults)->max_record;
-  r->gz = gzopen (path, "rb");
+  r->gz = copub_gz_open (path, error);
   if (r->gz == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot open '%s': %s", path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  gzbuffer (r->gz, 256 * 1024);
+    return FALSE;
+  g_info ("reading '%s' (%s)", path, copub_gz_is_direct (r->gz) ? "plain"
+          : copub_inflate_backend_name (copub_inflate_backend ()));
   r->cap = READ_CHUNK * 2;
   r->buf = g_malloc (r->cap);
   return TRUE;
@@ -57,18 +53,17 @@ reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **er
 static void
 reader_close (Reader *r)
 {
-  if (r->gz)
-    gzclose (r->gz);
+  copub_gz_close (r->gz);
   g_free (r->buf);
   memset (r, 0, sizeof *r);
 }
 
 /* Reads up to READ_CHUNK more bytes after what is buffered. A truncated or corrupt
- * gzip stream is an error. */
+ * gzip member is an error (src/sources/inflate.c words it). */
 static gboolean
 reader_fill (Reader *r, GError **error)
 {
-  int n;
+  gssize n;
 
   if (r->eof)
     return TRUE;
@@ -83,32 +78,10 @@ reader_fill (Reader *r, GError **error)
       r->cap = MAX (r->cap * 2, r->len + READ_CHUNK);
       r->buf = g_realloc (r->buf, r->cap);
     }
-  n = gzread (r->gz, r->buf + r->len, READ_CHUNK);
-  if (n < 0 || (n == 0 && !gzeof (r->gz)))
-    {
-      int code = 0;
-      const char *msg = gzerror (r->gz, &code);
-      g_set_error (error, COPUB_ERROR, code == Z_ERRNO ? COPUB_ERROR_IO : COPUB_ERROR_PARSE,
-                   "reading '%s': %s", r->path,
-                   code == Z_ERRNO ? g_strerror (errno) : msg);
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      int code = 0;
-      const char *msg = gzerror (r->gz, &code);
-      /* zlib reports a gzip stream cut short only here, as Z_BUF_ERROR; its message
-       * starts with the path, which ours names already. */
-      if (code != Z_OK && code != Z_STREAM_END)
-        {
-          if (g_str_has_prefix (msg, r->path) && g_str_has_prefix (msg + strlen (r->path), ": "))
-            msg += strlen (r->path) + 2;
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                       "reading '%s': %s (truncated gzip file?)", r->path, msg);
-          return FALSE;
-        }
-      r->eof = TRUE;
-    }
+  n = copub_gz_read (r->gz, r->buf + r->len, READ_CHUNK, error);
+  if (n < 0)
+    return FALSE;
+  r->eof = n == 0;
   r->len += (gsize) n;
   return TRUE;
 }
@@ -681,7 +654,7 @@ copub_jsonl_read_counted (const char *path, const CopubJsonlOptions *options,
     return FALSE;
   ok = read_jsonl (&r, options, FALSE, to_user, &sink, out_records, error);
   if (out_bytes)
-    *out_bytes = (guint64) gzoffset (r.gz);
+    *out_bytes = copub_gz_offset (r.gz);
   reader_close (&r);
   return ok;
 }
@@ -803,7 +776,7 @@ import_hal (Writer *w, Reader *r, CopubFormat format, GError **error)
   const char *bytes;
 
   /* A plain XML file is streamed from disk; the TEI parser reads it twice. */
-  if (format == COPUB_FORMAT_HAL_XML && gzdirect (r->gz))
+  if (format == COPUB_FORMAT_HAL_XML && copub_gz_is_direct (r->gz))
     return copub_tei_parse_file (NULL, w->path, w->path, on_document_work, w, error);
   if (!read_all (r, &data, error))
     return FALSE;
