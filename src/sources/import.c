@@ -17,6 +17,7 @@
 #define READ_CHUNK (1u << 20)          /* plain bytes asked of the gzip reader at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
 #define MAX_IN_FLIGHT 8                /* batches parsed ahead of the writer */
+#define BUFFER_BYTES (4u << 20)        /* a reader's buffer, reused by the next batches */
 #define MAX_SKIPPED_LISTED 100
 
 /* ---- reading plain or gzip files ------------------------------------------------ */
@@ -30,6 +31,7 @@ typedef struct {
   gsize cap;
   gsize max_record;   /* a line (record) is never buffered beyond this many bytes */
   gboolean eof;
+  GAsyncQueue *spares; /* buffers of BUFFER_BYTES that batches are done with */
 } Reader;
 
 static gboolean
@@ -45,8 +47,11 @@ reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **er
     return FALSE;
   g_info ("reading '%s' (%s)", path, copub_gz_is_direct (r->gz) ? "plain"
           : copub_inflate_backend_name (copub_inflate_backend ()));
-  r->cap = READ_CHUNK * 2;
+  /* A batch (BATCH_BYTES) and the last read (READ_CHUNK) fit: the buffer grows only
+   * for lines longer than a batch, and can be reused. */
+  r->cap = BUFFER_BYTES;
   r->buf = g_malloc (r->cap);
+  r->spares = g_async_queue_new_full (g_free);
   return TRUE;
 }
 
@@ -55,6 +60,8 @@ reader_close (Reader *r)
 {
   copub_gz_close (r->gz);
   g_free (r->buf);
+  if (r->spares)
+    g_async_queue_unref (r->spares);
   memset (r, 0, sizeof *r);
 }
 
@@ -284,15 +291,17 @@ bad_record (Writer *w, const char *where, const GError *problem, GError **error)
 typedef struct {
   CopubWork *work;    /* or NULL with problem set */
   GError *problem;
-  guint64 line;
+  guint64 line;       /* in the batch (from 0) until delivered, then in the file */
   CopubPreparedWork *prepared; /* for the store, when the reader writes to one */
 } Item;
 
 typedef struct {
   char *alloc;        /* the buffer the lines are in (the reader's, handed over) */
+  gsize alloc_cap;
+  GAsyncQueue *spares; /* where @alloc goes back when it is of BUFFER_BYTES */
   const char *data;   /* whole lines */
   gsize len;
-  guint64 first_line;
+  guint64 lines;      /* lines in @data, counted as they are parsed */
   GArray *items;      /* of Item, in line order */
   guint64 records;    /* non-blank lines */
   const CopubJsonlOptions *options;
@@ -313,13 +322,14 @@ item_clear (gpointer data)
 }
 
 static Batch *
-batch_new (char *alloc, const char *data, gsize len, guint64 first_line)
+batch_new (char *alloc, gsize alloc_cap, GAsyncQueue *spares, const char *data, gsize len)
 {
   Batch *b = g_new0 (Batch, 1);
   b->alloc = alloc;
+  b->alloc_cap = alloc_cap;
+  b->spares = spares;
   b->data = data;
   b->len = len;
-  b->first_line = first_line;
   b->items = g_array_new (FALSE, TRUE, sizeof (Item));
   g_array_set_clear_func (b->items, item_clear);
   g_mutex_init (&b->lock);
@@ -330,7 +340,12 @@ batch_new (char *alloc, const char *data, gsize len, guint64 first_line)
 static void
 batch_free (Batch *b)
 {
-  g_free (b->alloc);
+  /* A buffer of 4 MiB is an mmap() of its own: reusing it saves the page faults. */
+  if (b->alloc && b->alloc_cap == BUFFER_BYTES && b->spares
+      && g_async_queue_length (b->spares) < MAX_IN_FLIGHT)
+    g_async_queue_push (b->spares, b->alloc);
+  else
+    g_free (b->alloc);
   g_array_unref (b->items);
   g_mutex_clear (&b->lock);
   g_cond_clear (&b->cond);
@@ -359,7 +374,7 @@ parse_batch (gpointer data, gpointer user_data)
 {
   Batch *b = data;
   const char *p = b->data, *end = b->data + b->len;
-  guint64 line = b->first_line;
+  guint64 line = 0;
   (void) user_data;
 
   while (p < end)
@@ -386,6 +401,7 @@ parse_batch (gpointer data, gpointer user_data)
       line++;
       p += len + 1;
     }
+  b->lines += line; /* a too-long line's batch counts its line already */
   g_mutex_lock (&b->lock);
   b->done = TRUE;
   g_cond_signal (&b->cond);
@@ -403,15 +419,22 @@ batch_wait (Batch *b)
 
 typedef gboolean (*ItemFunc) (Item *item, gpointer data, GError **error);
 
-/* Hands the batch's items, in line order, to @func. */
+/* Hands the batch's items, in line order, to @func; *line is the number of the
+ * batch's first line in the file, and then of the next batch's. */
 static gboolean
-deliver_batch (Batch *b, ItemFunc func, gpointer data, guint64 *records, GError **error)
+deliver_batch (Batch *b, ItemFunc func, gpointer data, guint64 *line, guint64 *records,
+               GError **error)
 {
   batch_wait (b);
   *records += b->records;
   for (guint i = 0; i < b->items->len; i++)
-    if (!func (&g_array_index (b->items, Item, i), data, error))
-      return FALSE;
+    {
+      Item *item = &g_array_index (b->items, Item, i);
+      item->line += *line;
+      if (!func (item, data, error))
+        return FALSE;
+    }
+  *line += b->lines;
   return TRUE;
 }
 
@@ -424,9 +447,10 @@ free_batch_job (gpointer data, gpointer unused)
 }
 
 /* Cuts the buffered bytes into a batch of whole lines; at end of file the last line
- * needs no newline. Returns NULL when no whole line is buffered yet. */
+ * needs no newline. Returns NULL when no whole line is buffered yet. The lines are
+ * counted where they are parsed, not here. */
 static Batch *
-take_batch (Reader *r, guint64 *line)
+take_batch (Reader *r)
 {
   const char *start = r->buf + r->start;
   gsize avail = r->len - r->start;
@@ -442,12 +466,12 @@ take_batch (Reader *r, guint64 *line)
     return NULL;
   /* The batch takes the reader's buffer as it is (no copy); the reader starts a new
    * one with the partial line that follows. */
-  b = batch_new (r->buf, start, cut, *line);
-  for (const char *p = start; (p = memchr (p, '\n', (size_t) (start + cut - p))) != NULL; p++)
-    (*line)++;
+  b = batch_new (r->buf, r->cap, r->spares, start, cut);
   {
     gsize rest = avail - cut;
-    char *fresh = g_malloc (r->cap);
+    char *fresh = r->cap == BUFFER_BYTES ? g_async_queue_try_pop (r->spares) : NULL;
+    if (fresh == NULL)
+      fresh = g_malloc (r->cap);
     memcpy (fresh, start + cut, rest);
     r->buf = fresh;
     r->start = 0;
@@ -486,13 +510,14 @@ skip_line (Reader *r, GError **error)
     }
 }
 
-/* A batch of no lines that holds the problem of line @line, too long to be read. */
+/* A batch of one line, too long to be read: it holds only its problem. */
 static Batch *
-too_long_batch (guint64 line, const CopubLimits *limits)
+too_long_batch (const CopubLimits *limits)
 {
-  Batch *b = batch_new (NULL, NULL, 0, line);
-  Item item = { NULL, NULL, line, NULL };
+  Batch *b = batch_new (NULL, 0, NULL, NULL, 0);
+  Item item = { NULL, NULL, 0, NULL };
 
+  b->lines = 1;
   record_too_long (&item.problem, limits);
   g_array_append_val (b->items, item);
   return b;
@@ -502,7 +527,7 @@ too_long_batch (guint64 line, const CopubLimits *limits)
  * line longer than the record limit is skipped as it is read, never buffered whole:
  * its batch holds only its problem. */
 static Batch *
-next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
+next_batch (Reader *r, const CopubLimits *limits, GError **error)
 {
   gsize want = MIN (BATCH_BYTES, r->max_record + 1);
   Batch *b;
@@ -511,18 +536,17 @@ next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
     {
       if (!fill_to (r, want, error))
         return NULL;
-      if ((b = take_batch (r, line)) != NULL || r->eof)
+      if ((b = take_batch (r)) != NULL || r->eof)
         return b;
       /* No newline yet: a line longer than a batch. */
       if (want > r->max_record)
         {
-          b = too_long_batch (*line, limits);
+          b = too_long_batch (limits);
           if (!skip_line (r, error))
             {
               batch_free (b);
               return NULL;
             }
-          (*line)++;
           return b;
         }
       want = MIN (want * 2, r->max_record + 1);
@@ -554,13 +578,13 @@ read_jsonl_inline (Reader *r, const CopubJsonlOptions *options, const CopubLimit
   gboolean ok = TRUE;
   Batch *b;
 
-  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+  while (ok && (b = next_batch (r, limits, &read_error)) != NULL)
     {
       b->options = options;
       b->limits = limits;
       b->prepare = prepare;
       parse_batch (b, NULL);
-      ok = deliver_batch (b, func, data, records, error);
+      ok = deliver_batch (b, func, data, &line, records, error);
       batch_free (b);
     }
   return read_end (ok, read_error, error);
@@ -594,7 +618,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   pending = g_queue_new ();
   pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
   reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
-  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+  while (ok && (b = next_batch (r, limits, &read_error)) != NULL)
     {
       b->options = options;
       b->limits = limits;
@@ -604,7 +628,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
         {
           Batch *oldest = g_queue_pop_head (pending);
-          ok = deliver_batch (oldest, func, data, &records, error);
+          ok = deliver_batch (oldest, func, data, &line, &records, error);
           g_thread_pool_push (reaper, oldest, NULL);
         }
     }
@@ -613,7 +637,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   while ((b = g_queue_pop_head (pending)) != NULL)
     {
       if (ok)
-        ok = deliver_batch (b, func, data, &records, error);
+        ok = deliver_batch (b, func, data, &line, &records, error);
       g_thread_pool_push (reaper, b, NULL);
     }
   g_thread_pool_free (reaper, FALSE, TRUE);
