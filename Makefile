@@ -14,7 +14,7 @@ VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
-PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib geonames libzip
+PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib libisal geonames libzip
 
 ifneq ($(SANITIZE),)
 BUILDDIR ?= build-san
