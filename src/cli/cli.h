@@ -6,6 +6,7 @@
 
 #include "copub/analyse.h"
 #include "copub/error.h"
+#include "cli/exit.h"
 #include "copub/table.h"
 
 G_BEGIN_DECLS

@@ -190,6 +190,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
   CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  gboolean has_partners;
   int from, to;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -213,6 +214,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   if (data == NULL)
     return FALSE;
   options.institution = copub_cli_charts_institution (charts);
+  has_partners = copub_cli_charts_options (charts)->partners != NULL;
   drawn = copub_plot_draw (data, &options, copub_cli_charts_out_dir (charts), error);
   if (drawn == NULL)
     return FALSE;
@@ -222,7 +224,9 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       if (chart->path)
         printf ("%s\n", chart->path);
       else
-        g_message ("skipped chart '%s': %s", copub_chart_name (chart->kind), chart->note);
+        g_message ("skipped chart '%s': %s%s", copub_chart_name (chart->kind), chart->note,
+                   chart->kind == COPUB_CHART_PARTNERS && !has_partners ? " (--partners)"
+                                                                             : "");
     }
   return TRUE;
 }

@@ -1043,13 +1043,15 @@ check_options (const CopubAnalyseOptions *o, GError **error)
   if (has_dim (o, COPUB_DIM_PARTNER) && o->partners == NULL)
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                           "--by partner needs a partner file (--partners FILE)");
+                           "the partner dimension needs a partner file");
+      copub_error_set_option (error ? *error : NULL, "partners");
       return FALSE;
     }
   if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                           "--window needs the year dimension");
+                           "a rolling window needs the year dimension");
+      copub_error_set_option (error ? *error : NULL, "window");
       return FALSE;
     }
   return TRUE;

@@ -385,8 +385,9 @@ read_keys (CopubConfig *c, GKeyFile *file, const char *text, const char *dir, GE
       g_auto(GStrv) names = NULL;
       if (!known_group (*g))
         {
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                       "'%s': unknown group [%s] (see copub run --print-config)", c->path, *g);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': unknown group [%s]",
+                       c->path, *g);
+          copub_error_set_option (error ? *error : NULL, "keys");
           return FALSE;
         }
       names = g_key_file_get_keys (file, *g, NULL, NULL);
@@ -440,8 +441,8 @@ copub_config_load (const char *path, GError **error)
     g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
     if (groups[0] == NULL)
       {
-        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' is empty (copub run "
-                     "--print-config shows every key)", path);
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' is empty", path);
+        copub_error_set_option (error ? *error : NULL, "keys");
         return NULL;
       }
   }

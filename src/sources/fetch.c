@@ -310,8 +310,9 @@ resolve_institution (Openalex *oa, const CopubHarvestConfig *config, const char 
   if (is_ror_id (tail))
     return resolve_ror (oa, config, tail, error);
   g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-               "--institution '%s': expected an OpenAlex institution id (I90183372) or a "
+               "institution '%s': expected an OpenAlex institution id (I90183372) or a "
                "ROR id (04vfs2w97)", given);
+  copub_error_set_option (error ? *error : NULL, "institution");
   return NULL;
 }
 
@@ -340,7 +341,8 @@ check_options (const CopubFetchOptions *o, int from, int to, GError **error)
           || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                       "--since '%s': expected a date YYYY-MM-DD", o->since);
+                       "since '%s': expected a date YYYY-MM-DD", o->since);
+          copub_error_set_option (error ? *error : NULL, "since");
           return FALSE;
         }
     }
