@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/datadir.h"
+#include "copub/countries.h"
 #include "copub/error.h"
 #include "affil/gazetteer.h"
 #include "copub/normalise.h"
@@ -1315,15 +1316,10 @@ resolve_part (Resolve *res, guint part, gboolean embedded)
 static const char *
 sovereign_of (const char *territory)
 {
-  static const char *const french[] = { "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF",
-                                        "BL", "MF", "TF" };
   if (strcmp (territory, "HK") == 0 || strcmp (territory, "MO") == 0
       || strcmp (territory, "TW") == 0)
     return "CN";
-  for (gsize i = 0; i < G_N_ELEMENTS (french); i++)
-    if (strcmp (territory, french[i]) == 0)
-      return "FR";
-  return NULL;
+  return copub_country_is_french_territory (territory) ? "FR" : NULL;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "copub/analyse.h"
+#include "copub/countries.h"
 #include "copub/error.h"
 
 /* Normal quantile for a two-sided 95 % interval. */
@@ -21,11 +22,6 @@ static const char *const dim_names[COPUB_N_DIMS] = {
   [COPUB_DIM_COUNTRY] = "country",
   [COPUB_DIM_PARTNER] = "partner",
   [COPUB_DIM_SOURCE] = "source",
-};
-
-/* French overseas departments, regions and collectivities with their own ISO code. */
-static const char *const french_territories[] = {
-  "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF", NULL
 };
 
 gboolean
@@ -86,10 +82,9 @@ copub_analyse_wilson (gint64 successes, gint64 n, double *out_low, double *out_h
 const char *
 copub_analyse_harmonise (const CopubAnalyseOptions *options, const char *code)
 {
-  if (options->territories_as_home && g_strcmp0 (options->home, "FR") == 0)
-    for (const char *const *t = french_territories; *t; t++)
-      if (strcmp (*t, code) == 0)
-        return "FR";
+  if (options->territories_as_home && g_strcmp0 (options->home, "FR") == 0
+      && copub_country_is_french_territory (code))
+    return "FR";
   if (options->hk_mo_as_cn && (strcmp (code, "HK") == 0 || strcmp (code, "MO") == 0))
     return "CN";
   return code;

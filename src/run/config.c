@@ -36,7 +36,7 @@ static const KeySpec keys[] = {
     "HAL structure id (413289)" },
   { "institution", "hal-collection", K_STRING, F (hal_collection), NULL,
     "HAL collection code (UNIV-LORRAINE), instead of hal-struct" },
-  { "institution", "home", K_STRING, F (home), "FR",
+  { "institution", "home", K_STRING, F (home), COPUB_DEFAULT_HOME,
     "Home country (ISO 3166-1 alpha-2), or 'none': international = two countries or more" },
   { "sources", "openalex", K_BOOL, F (use_openalex), "true", "Harvest OpenAlex" },
   { "sources", "hal", K_BOOL, F (use_hal), "false", "Harvest HAL" },

@@ -1,0 +1,24 @@
+/* copub: notes to the caller's callbacks (the library never prints). */
+#include "base/notify.h"
+
+void
+copub_notev (const CopubCallbacks *callbacks, CopubNoteLevel level, const char *format,
+             va_list args)
+{
+  g_autofree char *message = NULL;
+
+  if (callbacks == NULL || callbacks->note == NULL)
+    return;
+  message = g_strdup_vprintf (format, args);
+  callbacks->note (level, message, callbacks->user_data);
+}
+
+void
+copub_note (const CopubCallbacks *callbacks, CopubNoteLevel level, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  copub_notev (callbacks, level, format, args);
+  va_end (args);
+}
