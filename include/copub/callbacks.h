@@ -1,6 +1,6 @@
 /* copub: how the library tells its caller what it is doing. The library never prints:
  * a caller that wants the notes and the progress passes a CopubCallbacks on the options
- * of a long step (run, fetch, import, scan, snapshot), as libgit2 does with its remote
+ * of a long step (run, fetch, import, scan, snapshot import), as libgit2 does with its remote
  * callbacks; a NULL struct or a NULL member means "tell me nothing". The callbacks are
  * called from the thread that called the library, except the harvest's progress, which
  * may come from a worker thread (never two at once). */
@@ -27,11 +27,21 @@ typedef struct {
   gboolean final;             /* the harvest is over: the last call */
 } CopubHarvestProgress;
 
+/* Where a scan stands. */
+typedef struct {
+  const char *path;      /* the file being read, as named ("standard input") */
+  guint64 line;          /* the line reached */
+  guint64 kept;          /* works kept so far, over every file */
+  gboolean done;         /* the file is read: the last call for it */
+} CopubScanProgress;
+
 typedef struct {
   /* A note: @message is one sentence, without the program's name nor a newline. */
   void (*note) (CopubNoteLevel level, const char *message, void *user_data);
   /* A harvest's progress, at most twice a second, and once with final set. */
   void (*harvest_progress) (const CopubHarvestProgress *progress, void *user_data);
+  /* A scan's progress, at most once a second, and once with done set after each file. */
+  void (*scan_progress) (const CopubScanProgress *progress, void *user_data);
   void *user_data;
 } CopubCallbacks;
 

@@ -29,7 +29,8 @@ G_DEFINE_EXTENDED_ERROR (CopubError, copub_error)
 const char *
 copub_error_get_option (const GError *error)
 {
-  CopubErrorPrivate *priv = error ? copub_error_get_private (error) : NULL;
+  CopubErrorPrivate *priv = error && error->domain == COPUB_ERROR
+                                ? copub_error_get_private (error) : NULL;
 
   return priv ? priv->option : NULL;
 }
@@ -37,7 +38,8 @@ copub_error_get_option (const GError *error)
 void
 copub_error_set_option (GError *error, const char *option)
 {
-  CopubErrorPrivate *priv = error ? copub_error_get_private (error) : NULL;
+  CopubErrorPrivate *priv = error && error->domain == COPUB_ERROR
+                                ? copub_error_get_private (error) : NULL;
 
   if (priv == NULL)
     return;

@@ -93,8 +93,9 @@ cli_harvest_progress (const CopubHarvestProgress *p, void *data)
 const CopubCallbacks *
 copub_cli_callbacks (gboolean progress)
 {
-  static const CopubCallbacks notes = { cli_note, NULL, NULL };
-  static const CopubCallbacks notes_and_progress = { cli_note, cli_harvest_progress, NULL };
+  static const CopubCallbacks notes = { cli_note, NULL, NULL, NULL };
+  static const CopubCallbacks notes_and_progress = { cli_note, cli_harvest_progress, NULL,
+                                                     NULL };
 
   return progress ? &notes_and_progress : &notes;
 }
