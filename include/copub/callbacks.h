@@ -2,8 +2,9 @@
  * a caller that wants the notes and the progress passes a CopubCallbacks on the options
  * of a long step (run, fetch, import, scan, snapshot import), as libgit2 does with its remote
  * callbacks; a NULL struct or a NULL member means "tell me nothing". The callbacks are
- * called from the thread that called the library, except the harvest's progress, which
- * may come from a worker thread (never two at once). */
+ * called from the thread that called the library, except during a harvest, whose notes
+ * and progress may come from its worker threads: never two notes at once, never two
+ * progress calls at once. */
 #pragma once
 
 #include <glib.h>

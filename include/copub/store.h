@@ -147,13 +147,6 @@ gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
 
-/* The records that other sources hold too (same DOI; else same title and year when
- * one has no DOI): a table "source\x1fid" -> the id of its group, and in *@out_sizes
- * group id -> its number of records. Records of a group are one work. Free both with
- * g_hash_table_unref. */
-GHashTable *copub_store_linked_records (CopubStore *store, GHashTable **out_sizes,
-                                        GError **error);
-
 /* ---- metadata and removals ------------------------------------------------------------ */
 
 /* The store's metadata value for @key (NULL in *@out_value when there is none). */

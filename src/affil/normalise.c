@@ -18,7 +18,7 @@
 
 struct _CopubNormaliser {
   CopubGazetteer *gazetteer;
-  gboolean trace;  /* COPUB_TRACE_NORMALISE set: explain each decision on stderr */
+  gboolean trace;  /* COPUB_TRACE_NORMALISE set: explain each decision (debug log) */
 };
 
 /* A name found in the text, with the places it may mean. */
@@ -1571,7 +1571,7 @@ trace_mentions (const Resolve *res, GArray *array, const char *what)
       for (guint c = 0; c < m->n_cands; c++)
         g_string_append_printf (line, " %d/%s/%s/%u", m->cands[c].kind, m->cands[c].country,
                                 m->cands[c].region, m->cands[c].value);
-      g_printerr ("%s\n", line->str);
+      g_debug ("%s", line->str);
       g_string_free (line, TRUE);
     }
 }
@@ -1585,8 +1585,8 @@ trace (const Resolve *res)
   for (guint i = 0; i < res->evidence->len; i++)
     {
       const Evidence *ev = &g_array_index (res->evidence, Evidence, i);
-      g_printerr ("evidence %s part %u token %u source %d%s\n", ev->country, ev->part,
-                  ev->token, ev->source, ev->dropped ? " dropped" : "");
+      g_debug ("evidence %s part %u token %u source %d%s", ev->country, ev->part, ev->token,
+               ev->source, ev->dropped ? " dropped" : "");
     }
 }
 

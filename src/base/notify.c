@@ -5,12 +5,17 @@ void
 copub_notev (const CopubCallbacks *callbacks, CopubNoteLevel level, const char *format,
              va_list args)
 {
+  /* The harvest's jobs note from their threads: one note at a time (recursive, should a
+   * callback call the library). */
+  static GRecMutex lock;
   g_autofree char *message = NULL;
 
   if (callbacks == NULL || callbacks->note == NULL)
     return;
   message = g_strdup_vprintf (format, args);
+  g_rec_mutex_lock (&lock);
   callbacks->note (level, message, callbacks->user_data);
+  g_rec_mutex_unlock (&lock);
 }
 
 void

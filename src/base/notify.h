@@ -7,8 +7,8 @@
 
 G_BEGIN_DECLS
 
-/* Formats a note and passes it to @callbacks->note; nothing when @callbacks or its
- * note member is NULL. */
+/* Formats a note and passes it to @callbacks->note, one note at a time whatever the
+ * thread; nothing when @callbacks or its note member is NULL. */
 void copub_note (const CopubCallbacks *callbacks, CopubNoteLevel level, const char *format,
                  ...) G_GNUC_PRINTF (3, 4);
 void copub_notev (const CopubCallbacks *callbacks, CopubNoteLevel level, const char *format,

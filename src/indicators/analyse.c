@@ -9,6 +9,7 @@
 #include "copub/analyse.h"
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "store/store-private.h"
 
 /* Normal quantile for a two-sided 95 % interval. */
 #define Z95 1.959963984540054

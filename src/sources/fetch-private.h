@@ -88,8 +88,7 @@ CopubHttp *copub_harvest_http_new (const CopubHarvestConfig *config, GError **er
  * for every request a fetch function makes. Thread-safe. */
 void copub_harvest_note_response (CopubHarvest *harvest, const CopubHttpResponse *response);
 
-/* Passes a note to the caller's callbacks, under the harvest's lock: a callback is never
- * called from two jobs at once. Thread-safe. */
+/* Passes a note to the caller's callbacks (copub_note: never two at once). Thread-safe. */
 void copub_harvest_note (CopubHarvest *harvest, CopubNoteLevel level, const char *format, ...)
     G_GNUC_PRINTF (3, 4);
 

@@ -75,6 +75,7 @@ copub_harvest_http_new (const CopubHarvestConfig *config, GError **error)
   o.mailto = config->mailto;
   o.rate_limiter = config->limiter;
   o.secrets = config->secrets;
+  o.callbacks = config->callbacks;
   if (config->max_attempts)
     o.max_attempts = config->max_attempts;
   if (config->retry_base_ms)
@@ -148,9 +149,7 @@ copub_harvest_note (CopubHarvest *h, CopubNoteLevel level, const char *format, .
   va_list args;
 
   va_start (args, format);
-  g_mutex_lock (&h->lock);
   copub_notev (h->config->callbacks, level, format, args);
-  g_mutex_unlock (&h->lock);
   va_end (args);
 }
 

@@ -16,6 +16,7 @@
 
 #include "copub/error.h"
 #include "copub/store.h"
+#include "store/store-private.h"
 #include "base/notify.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
