@@ -100,6 +100,13 @@ $(BUILDDIR)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBCOPUB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCOPUB) $(PKG_LIBS)
 
+# test-cli-exit tests a piece of the CLI (src/cli/exit.c, the exit statuses): it links it.
+$(BUILDDIR)/tests/test-cli-exit: tests/test-cli-exit.c $(TESTLIB_OBJ) $(BUILDDIR)/src/cli/exit.o \
+    $(LIBCOPUB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(BUILDDIR)/src/cli/exit.o \
+	    $(LIBCOPUB) $(PKG_LIBS)
+
 $(BUILDDIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone-driver.c $(LIBCOPUB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< tests/fuzz/standalone-driver.c \

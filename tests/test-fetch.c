@@ -382,16 +382,16 @@ test_bad_options (TestlibServer *s, gconstpointer data)
     { NULL, 2020, 2021, 0, NULL, "no institution given" },
     { "", 2020, 2021, 0, NULL, "no institution given" },
     { "foo", 2020, 2021, 0, NULL,
-      "--institution 'foo': expected an OpenAlex institution id (I90183372) or a ROR id "
+      "institution 'foo': expected an OpenAlex institution id (I90183372) or a ROR id "
       "(04vfs2w97)" },
-    { "I12x", 2020, 2021, 0, NULL, "--institution 'I12x': expected" },
-    { "04vfs2w9", 2020, 2021, 0, NULL, "--institution '04vfs2w9': expected" },
+    { "I12x", 2020, 2021, 0, NULL, "institution 'I12x': expected" },
+    { "04vfs2w9", 2020, 2021, 0, NULL, "institution '04vfs2w9': expected" },
     { INST, 2021, 2020, 0, NULL, "bad year range 2021-2020" },
     { INST, 999, 2020, 0, NULL, "bad year range 999-2020" },
     { INST, 2020, 2021, 201, NULL, "at most 200 works a page" },
-    { INST, 2020, 2021, 0, "2024-13-01", "--since '2024-13-01': expected a date YYYY-MM-DD" },
-    { INST, 2020, 2021, 0, "2024-02-30", "--since '2024-02-30': expected" },
-    { INST, 2020, 2021, 0, "2024-1-01", "--since '2024-1-01': expected" },
+    { INST, 2020, 2021, 0, "2024-13-01", "since '2024-13-01': expected a date YYYY-MM-DD" },
+    { INST, 2020, 2021, 0, "2024-02-30", "since '2024-02-30': expected" },
+    { INST, 2020, 2021, 0, "2024-1-01", "since '2024-1-01': expected" },
   };
   g_autofree char *path = testlib_temp_db ("copub-fetch");
 
@@ -411,6 +411,12 @@ test_bad_options (TestlibServer *s, gconstpointer data)
       g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
       g_assert_error (error, COPUB_ERROR, COPUB_ERROR_USAGE);
       g_assert_true (error != NULL && g_str_has_prefix (error->message, cases[i].message));
+      /* the error names the option it is about, for the caller's own wording */
+      if (g_str_has_prefix (cases[i].message, "institution '")
+          || g_str_has_prefix (cases[i].message, "since '"))
+        g_assert_true (g_str_has_prefix (cases[i].message, copub_error_get_option (error)));
+      else
+        g_assert_null (copub_error_get_option (error));
       g_assert_null (stats.institution_id);
       copub_fetch_stats_clear (&stats);
     }

@@ -318,7 +318,7 @@ test_load_then_publish (void)
 {
   g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, NULL, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autofree char *during = NULL, *after = NULL;
 
@@ -342,7 +342,7 @@ test_load_then_publish (void)
   g_clear_pointer (&store, copub_store_free);
 
   /* Once the store exists, loading into it is opening it. */
-  store = copub_store_open_for_load (path, &error);
+  store = copub_store_open_for_load (path, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
   after = dir_listing (path);
@@ -357,7 +357,7 @@ test_load_abandoned_or_raced (void)
 {
   g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, NULL, &error);
   g_autoptr(CopubStore) other = NULL;
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autofree char *listing = NULL;
@@ -369,7 +369,7 @@ test_load_abandoned_or_raced (void)
   listing = dir_listing (path);
   g_assert_cmpstr (listing, ==, "");
 
-  store = copub_store_open_for_load (path, &error);
+  store = copub_store_open_for_load (path, NULL, &error);
   copub_store_begin (store, &error);
   copub_store_put_work (store, a, NULL, &error);
   copub_store_commit (store, &error);

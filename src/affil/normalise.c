@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/datadir.h"
+#include "copub/countries.h"
 #include "copub/error.h"
 #include "affil/gazetteer.h"
 #include "copub/normalise.h"
@@ -17,7 +18,7 @@
 
 struct _CopubNormaliser {
   CopubGazetteer *gazetteer;
-  gboolean trace;  /* COPUB_TRACE_NORMALISE set: explain each decision on stderr */
+  gboolean trace;  /* COPUB_TRACE_NORMALISE set: explain each decision (debug log) */
 };
 
 /* A name found in the text, with the places it may mean. */
@@ -1320,15 +1321,10 @@ resolve_part (Resolve *res, guint part, gboolean embedded)
 static const char *
 sovereign_of (const char *territory)
 {
-  static const char *const french[] = { "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF",
-                                        "BL", "MF", "TF" };
   if (strcmp (territory, "HK") == 0 || strcmp (territory, "MO") == 0
       || strcmp (territory, "TW") == 0)
     return "CN";
-  for (gsize i = 0; i < G_N_ELEMENTS (french); i++)
-    if (strcmp (territory, french[i]) == 0)
-      return "FR";
-  return NULL;
+  return copub_country_is_french_territory (territory) ? "FR" : NULL;
 }
 
 static void
@@ -1650,7 +1646,7 @@ trace_mentions (const Resolve *res, GArray *array, const char *what)
       for (guint c = 0; c < m->n_cands; c++)
         g_string_append_printf (line, " %d/%s/%s/%u", m->cands[c].kind, m->cands[c].country,
                                 m->cands[c].region, m->cands[c].value);
-      g_printerr ("%s\n", line->str);
+      g_debug ("%s", line->str);
       g_string_free (line, TRUE);
     }
 }
@@ -1664,8 +1660,8 @@ trace (const Resolve *res)
   for (guint i = 0; i < res->evidence->len; i++)
     {
       const Evidence *ev = &g_array_index (res->evidence, Evidence, i);
-      g_printerr ("evidence %s part %u token %u source %d%s\n", ev->country, ev->part,
-                  ev->token, ev->source, ev->dropped ? " dropped" : "");
+      g_debug ("evidence %s part %u token %u source %d%s", ev->country, ev->part, ev->token,
+               ev->source, ev->dropped ? " dropped" : "");
     }
 }
 

@@ -1403,8 +1403,7 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
                                "Co-publications avec les partenaires stratégiques"));
   if (d->partner_years == NULL)
     {
-      set_note (chart, tr (ctx, "no partner file given (--partners)",
-                           "aucun fichier de partenaires (--partners)"));
+      set_note (chart, tr (ctx, "no partner file given", "aucun fichier de partenaires"));
       return TRUE;
     }
   names = copub_plot_partners_by_total (d);

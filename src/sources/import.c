@@ -7,6 +7,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "base/notify.h"
 #include "copub/error.h"
 #include "sources/hal.h"
 #include "sources/inflate.h"
@@ -876,7 +877,8 @@ import_file (Writer *w, const char *path, GError **error)
   ok = detect_format (&r, &format, error);
   if (ok)
     {
-      g_info ("importing '%s' (%s)", path, copub_format_name (format));
+      copub_note (w->options->callbacks, COPUB_NOTE_INFO, "importing '%s' (%s)", path,
+                  copub_format_name (format));
       w->path = path;
       if (format == COPUB_FORMAT_OPENALEX_JSONL)
         ok = import_jsonl (w, &r, error);
