@@ -584,17 +584,32 @@ capture_log (const char *domain, GLogLevelFlags level, const char *message, gpoi
   g_string_append_printf (data, "%s\n", message);
 }
 
-/* What -v and -vv would print: the retry notice and every attempt, never the key. */
+static void
+capture_note (CopubNoteLevel level, const char *message, void *data)
+{
+  (void) level;
+  g_string_append_printf (data, "%s\n", message);
+}
+
+/* What -v and -vv would print: the retry notes (through the callbacks) and every attempt
+ * (debug log), never the key. */
 static void
 test_logs_redacted (TestlibServer *s, gconstpointer data)
 {
-  g_autoptr(CopubHttp) client = quick_client (NULL);
+  CopubHttpOptions o;
+  CopubCallbacks callbacks = { 0 };
+  g_autoptr(CopubHttp) client = NULL;
   g_autoptr(CopubHttpResponse) r = NULL;
   g_autoptr(GString) logged = g_string_new (NULL);
   g_autofree char *url = testlib_server_url (s, WORKS_KEYED);
   guint handler;
 
   (void) data;
+  quick_options (&o);
+  callbacks.note = capture_note;
+  callbacks.user_data = logged;
+  o.callbacks = &callbacks;
+  client = quick_client (&o);
   testlib_server_control (s, "fault=503");
   handler = g_log_set_handler (NULL, G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, capture_log, logged);
   g_assert_true (copub_http_get (client, url, &r, NULL));

@@ -46,7 +46,7 @@ reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **er
   r->gz = copub_gz_open (path, error);
   if (r->gz == NULL)
     return FALSE;
-  g_info ("reading '%s' (%s)", path, copub_gz_is_direct (r->gz) ? "plain"
+  g_debug ("reading '%s' (%s)", path, copub_gz_is_direct (r->gz) ? "plain"
           : copub_inflate_backend_name (copub_inflate_backend ()));
   /* A batch (BATCH_BYTES) and the last read (READ_CHUNK) fit: the buffer grows only
    * for lines longer than a batch, and can be reused. */
