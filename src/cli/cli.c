@@ -160,3 +160,17 @@ copub_cli_log_line (const char *format, ...)
   va_end (args);
   fprintf (log_file, "%s copub[%ld]: %s\n", stamp, (long) getpid (), message);
 }
+
+gboolean
+copub_cli_write_table (const CopubTable *table, CopubTableFormat format, GError **error)
+{
+  const char *const *notes;
+  guint n = 0;
+
+  if (!copub_table_write (table, format, stdout, error))
+    return FALSE;
+  notes = copub_table_notes (table, &n);
+  for (guint i = 0; format == COPUB_TABLE_FORMAT_CSV && i < n; i++)
+    g_message ("%s", notes[i]);
+  return TRUE;
+}

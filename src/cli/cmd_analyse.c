@@ -115,7 +115,7 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
   if (a.headline)
     ok = print_headline (store, &a, &an.options, error);
   else if ((table = copub_analyse (store, &an.options, error)) != NULL)
-    ok = copub_table_write (table, an.table_format, stdout, error);
+    ok = copub_cli_write_table (table, an.table_format, error);
 out:
   args_clear (&a);
   return ok;

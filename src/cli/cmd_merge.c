@@ -62,5 +62,5 @@ copub_cmd_merge (int argc, char **argv, GError **error)
   if (partial)
     return copub_cli_write_partial (aggregate, partial, error);
   table = copub_aggregate_table (aggregate);
-  return copub_table_write (table, an.table_format, stdout, error);
+  return copub_cli_write_table (table, an.table_format, error);
 }

@@ -454,7 +454,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   else
     {
       table = copub_aggregate_table (aggregate);
-      ok = copub_table_write (table, an.table_format, stdout, error);
+      ok = copub_cli_write_table (table, an.table_format, error);
     }
 out:
   g_free (keep.id);
