@@ -313,12 +313,27 @@ copub_world_height (double width)
   return width * (EE_Y_MAX - y_bottom ()) / (2 * EE_X_MAX);
 }
 
+void
+copub_world_extent (double *x_max, double *y_min, double *y_max)
+{
+  *x_max = EE_X_MAX;
+  *y_min = y_bottom ();
+  *y_max = EE_Y_MAX;
+}
+
+void
+copub_world_to_pixels (double x, double y, double width, double *px, double *py)
+{
+  double scale = width / (2 * EE_X_MAX);
+  *px = (x + EE_X_MAX) * scale;
+  *py = (EE_Y_MAX - y) * scale;
+}
+
 gboolean
 copub_world_append_svg_path (const CopubWorld *world, const char *code, double width,
                              GString *out)
 {
   const Country *c = shape_of (world, code);
-  double scale = width / (2 * EE_X_MAX);
 
   if (c == NULL)
     return FALSE;
@@ -328,10 +343,11 @@ copub_world_append_svg_path (const CopubWorld *world, const char *code, double w
       for (guint i = 0; i < ring->n; i++)
         {
           char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
-          const double *p = ring->xy + 2 * i;
+          double px, py;
+          copub_world_to_pixels (ring->xy[2 * i], ring->xy[2 * i + 1], width, &px, &py);
           g_string_append_printf (out, "%s%s,%s", i == 0 ? (r == 0 ? "M" : " M") : " L",
-                                  g_ascii_formatd (x, sizeof x, "%.1f", (p[0] + EE_X_MAX) * scale),
-                                  g_ascii_formatd (y, sizeof y, "%.1f", (EE_Y_MAX - p[1]) * scale));
+                                  g_ascii_formatd (x, sizeof x, "%.1f", px),
+                                  g_ascii_formatd (y, sizeof y, "%.1f", py));
         }
       g_string_append (out, " Z");
     }

@@ -37,6 +37,11 @@ gboolean copub_world_append_svg_path (const CopubWorld *world, const char *code,
                                       GString *out);
 /* The height of the map for @width pixels. */
 double copub_world_height (double width);
+/* The map's extent in projected coordinates (the whole width; from the north pole down
+ * to the southern edge of the inhabited world). */
+void copub_world_extent (double *x_max, double *y_min, double *y_max);
+/* Projected @x, @y in the pixels of a map @width wide, y down (SVG). */
+void copub_world_to_pixels (double x, double y, double width, double *px, double *py);
 
 /* Where @code is drawn as a point (projected): the centre of its largest ring, or its
  * most populous city when it has no shape. FALSE for a code with neither. */
