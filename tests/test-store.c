@@ -149,9 +149,21 @@ test_refuses_foreign_sqlite (void)
 static gboolean
 collect_summary (const CopubWorkSummary *s, gpointer data, GError **error)
 {
+  g_autofree char *countries = g_strjoinv (",", (char **) s->countries);
+  g_autofree char *institutions = g_strjoinv (" ", (char **) s->institutions);
+  g_autoptr(GString) auths = g_string_new (NULL);
+
   (void) error;
-  g_ptr_array_add (data, g_strdup_printf ("%s %d %s %d/%d", s->id, s->year, s->countries,
-                                          s->n_known, s->n_authorships));
+  /* The authorships' countries, decoded by the store: "FR;US", '~' before inferred. */
+  for (guint i = 0; i < s->n_authorship_countries; i++)
+    {
+      g_autofree char *codes = g_strjoinv (",", (char **) s->authorships[i].countries);
+      g_string_append_printf (auths, "%s%s%s", i ? ";" : "",
+                              s->authorships[i].inferred ? "~" : "", codes);
+    }
+  g_ptr_array_add (data, g_strdup_printf ("%s %d %s %d/%d [%s] {%s}", s->id, s->year,
+                                          countries, s->n_known, s->n_authorships,
+                                          auths->str, institutions));
   return TRUE;
 }
 
@@ -181,8 +193,8 @@ test_summaries (void)
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
   g_assert_cmpuint (out->len, ==, 2);
   g_ptr_array_sort (out, sort_strings_desc);
-  g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 FR 1/2");
-  g_assert_cmpstr (g_ptr_array_index (out, 1), ==, "W1 2020 FR,US 2/2");
+  g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 FR 1/2 [FR;] {I90183372}");
+  g_assert_cmpstr (g_ptr_array_index (out, 1), ==, "W1 2020 FR,US 2/2 [FR;US] {I90183372}");
   g_ptr_array_set_size (out, 0);
   q.from = 2020;
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
