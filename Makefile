@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
 MSGFMT ?= msgfmt
 XGETTEXT ?= xgettext
-PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib geonames
+PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib libisal geonames libzip
 
 ifneq ($(SANITIZE),)
 BUILDDIR ?= build-san
@@ -117,6 +117,13 @@ $(BUILDDIR)/tests/%: tests/%.c $(TESTLIB_OBJ) $(LIBCOPUB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(LIBCOPUB) $(PKG_LIBS)
 
+# test-cli-exit tests a piece of the CLI (src/cli/exit.c, the exit statuses): it links it.
+$(BUILDDIR)/tests/test-cli-exit: tests/test-cli-exit.c $(TESTLIB_OBJ) $(BUILDDIR)/src/cli/exit.o \
+    $(LIBCOPUB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(BUILDDIR)/src/cli/exit.o \
+	    $(LIBCOPUB) $(PKG_LIBS)
+
 $(BUILDDIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone-driver.c $(LIBCOPUB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(ALL_LDFLAGS) -o $@ $< tests/fuzz/standalone-driver.c \
@@ -163,8 +170,14 @@ demo-run: $(COPUB) $(MO_FILES)
 bench: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-import
 
+# The normaliser scored on the dataesr strings and on raw OpenAlex strings labelled with the
+# countries of the institutions OpenAlex matched, with and without the shipped registry.
+ACCURACY_SETS = --file ../shared/samples/affiliations/dataesr-dev.tsv \
+    --file $(BUILDDIR)/openalex-dev.tsv
 accuracy: $(COPUB)
-	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy
+	-$(PYTHON) scripts/openalex-devset -o $(BUILDDIR)/openalex-dev.tsv
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy $(ACCURACY_SETS)
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy $(ACCURACY_SETS) --no-registry
 
 bench-affil: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-affil

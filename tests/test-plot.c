@@ -9,8 +9,9 @@
 #include <zlib.h>
 
 #include "copub/error.h"
-#include "copub/import.h"
 #include "copub/plot.h"
+
+#include "testlib.h"
 
 /* Labels that would run a command if they reached gnuplot unescaped, or break it. Each
  * command would create a marker file /tmp/PWNED-<pid>-<what>. */
@@ -38,16 +39,6 @@ evil (guint i)
 
   g_string_replace (label, "PWNED-", marker, 0);
   return g_string_free (g_steal_pointer (&label), FALSE);
-}
-
-static gboolean
-gnuplot_missing (void)
-{
-  g_autofree char *path = g_find_program_in_path ("gnuplot");
-
-  if (path == NULL)
-    g_test_skip ("gnuplot is not installed");
-  return path == NULL;
 }
 
 /* The marker files the evil labels would create. */
@@ -133,7 +124,7 @@ test_quote_round_trip (void)
   g_autofree char *path = g_build_filename (dir, "labels.txt", NULL);
   g_autofree char *got = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   for (guint i = 0; i < N_EVIL; i++)
     {
@@ -325,20 +316,6 @@ assert_well_formed_xml (const char *path)
   xmlFreeDoc (doc);
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* No work directory left behind. */
 static void
 assert_only_charts (const char *dir)
@@ -393,7 +370,7 @@ draw_evil (CopubPlotFormat format)
     }
   g_assert_cmpuint (count_markers (), ==, 0);
   assert_only_charts (dir);
-  remove_dir (dir);
+  testlib_remove_tree (dir);
   for (guint i = 0; i < N_EVIL; i++)
     g_free (labels[i]);
 }
@@ -404,7 +381,7 @@ draw_evil (CopubPlotFormat format)
 static void
 test_injection_png (void)
 {
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   draw_evil (COPUB_PLOT_PNG);
 }
@@ -413,7 +390,7 @@ test_injection_png (void)
 static void
 test_injection_svg (void)
 {
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   draw_evil (COPUB_PLOT_SVG);
 }
@@ -446,7 +423,7 @@ draw_svg (const CopubPlotData *data, CopubChartKind kind, const char *institutio
   g_assert_nonnull (((CopubChart *) charts->pdata[kind])->path);
   g_assert_true (g_file_get_contents (((CopubChart *) charts->pdata[kind])->path, &svg, NULL,
                                       NULL));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
   return svg;
 }
 
@@ -482,7 +459,7 @@ test_theme_panels (void)
   g_autoptr(CopubPlotData) data = NULL;
   g_autofree char *svg = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   /* The largest theme: 10 works a year, under the minimum. */
   data = named_data_with (labels, 10);
@@ -509,7 +486,7 @@ test_all_partners (void)
   g_autoptr(GPtrArray) order = NULL;
   g_autofree char *svg = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   data = named_data (labels);
   g_ptr_array_add (data->partners, g_strdup ("Alpha, without co-publication"));
@@ -565,7 +542,7 @@ test_partner_periods (void)
   order = copub_plot_partners_by_total (data);
   g_assert_cmpuint (order->len, ==, 2);
   g_assert_cmpstr (order->pdata[0], ==, "B");
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   svg = draw_svg (data, COPUB_CHART_PARTNERS, NULL);
   g_assert_nonnull (strstr (svg, "B · n = 20"));
@@ -582,7 +559,7 @@ test_fractional_axis (void)
   g_autoptr(CopubPlotData) data = NULL;
   g_autofree char *svg = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   data = named_data (labels);
   svg = draw_svg (data, COPUB_CHART_COUNTRIES, NULL);
@@ -591,30 +568,11 @@ test_fractional_axis (void)
   free_labels (labels);
 }
 
-static CopubStore *
-fixture_store (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
-  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
-  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
-  CopubImportStats stats;
-  g_autoptr(GError) error = NULL;
-  CopubStore *store = copub_store_open (path, &error);
-
-  g_assert_no_error (error);
-  copub_import_stats_init (&stats);
-  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
-  g_assert_no_error (error);
-  copub_import_stats_clear (&stats);
-  return store;
-}
-
 /* From a store: the tables, the period, the source line; the charts in each format. */
 static void
 test_store_formats (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-plot", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubPlotData) data = copub_plot_data_compute (store, &analyse, 0, 0, &error);
@@ -631,7 +589,7 @@ test_store_formats (void)
   line = copub_plot_source_line (data, data->works);
   g_assert_true (g_str_has_prefix (line, "Source: OpenAlex; harvested on "));
   g_assert_true (g_str_has_suffix (line, "; n = 9 works"));
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   for (CopubPlotFormat f = COPUB_PLOT_PNG; f <= COPUB_PLOT_PDF; f++)
     {
@@ -665,7 +623,7 @@ test_store_formats (void)
             }
         }
     }
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* The year chart: a 43-56 % trend (intervals from 38 %, ceilings to 64 %) on an axis
@@ -681,7 +639,7 @@ test_share_axis (void)
   g_autoptr(GPtrArray) charts = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   data->first_year = 2020;
   data->last_year = 2022;
@@ -704,7 +662,7 @@ test_share_axis (void)
   g_assert_nonnull (strstr (svg, "n = 400"));
   g_assert_nonnull (strstr (svg, "n = 402"));
   g_assert_nonnull (strstr (svg, ">ceiling<"));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* Nothing to draw: every chart is skipped with a note, and gnuplot is not even needed. */
@@ -739,7 +697,7 @@ test_missing_gnuplot (void)
   g_autofree char *saved = g_strdup (g_getenv ("PATH"));
   g_autofree char *empty = g_dir_make_tmp ("copub-empty-XXXXXX", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-plot", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubPlotData) data = copub_plot_data_compute (store, &analyse, 0, 0, &error);
@@ -768,7 +726,7 @@ test_gnuplot_error (void)
   g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
   g_autoptr(GError) error = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   g_assert_false (copub_plot_run (NULL, "set terminal nosuchterminal\n", dir, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_CHILD);

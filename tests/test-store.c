@@ -25,22 +25,6 @@ make_work (const char *id, int year, const char *country)
   return w;
 }
 
-static gint64
-count_rows (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
 static void
 test_migrate_and_reopen (void)
 {
@@ -54,7 +38,7 @@ test_migrate_and_reopen (void)
   store = copub_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (copub_store_schema_version (store), ==, COPUB_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM pragma_journal_mode()"
                                      " WHERE journal_mode = 'wal'"), ==, 1);
 }
 
@@ -82,14 +66,14 @@ test_upsert (void)
 
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 2);
   /* The institutions cited, once each. */
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions WHERE id = 'I90183372'"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions WHERE id = 'I90183372'"
                                      " AND ror IS NULL AND name IS NULL AND country = 'FR'"),
                    ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT sum(n_authorships) FROM works"), ==, 4);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE countries = 'DE,FR'"),
+  g_assert_cmpint (testlib_sql_int (path, "SELECT sum(n_authorships) FROM works"), ==, 4);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works WHERE countries = 'DE,FR'"),
                    ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT n_known FROM works WHERE source_id = 'W2'"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT n_known FROM works WHERE source_id = 'W2'"), ==, 1);
   /* The raw record is kept whole. */
   {
     sqlite3 *db = NULL;
@@ -254,14 +238,14 @@ test_migrate_from_old (void)
   g_assert_no_error (error);
   g_assert_cmpint (copub_store_schema_version (store), ==, 3);
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM runs"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM sqlite_schema"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM runs"), ==, 0);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM sqlite_schema"
                                      " WHERE name = 'authorships'"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 2);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions WHERE id = 'I1'"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 2);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions WHERE id = 'I1'"
                                      " AND ror = '0168r3w48' AND name = 'UC San Diego'"
                                      " AND country = 'US' AND type = 'education'"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"
                                      " WHERE id = 'struct-7' AND name = 'LORIA'"), ==, 1);
   g_clear_pointer (&store, copub_store_free);
 
@@ -334,7 +318,7 @@ test_load_then_publish (void)
 {
   g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, NULL, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autofree char *during = NULL, *after = NULL;
 
@@ -352,13 +336,13 @@ test_load_then_publish (void)
   g_assert_null (strstr (after, "loading"));
   /* Published: a store like any other, still open. */
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM pragma_journal_mode()"
                                      " WHERE journal_mode = 'wal'"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 1);
   g_clear_pointer (&store, copub_store_free);
 
   /* Once the store exists, loading into it is opening it. */
-  store = copub_store_open_for_load (path, &error);
+  store = copub_store_open_for_load (path, NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&after, g_free);
   after = dir_listing (path);
@@ -373,7 +357,7 @@ test_load_abandoned_or_raced (void)
 {
   g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubStore) store = copub_store_open_for_load (path, &error);
+  g_autoptr(CopubStore) store = copub_store_open_for_load (path, NULL, &error);
   g_autoptr(CopubStore) other = NULL;
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autofree char *listing = NULL;
@@ -385,7 +369,7 @@ test_load_abandoned_or_raced (void)
   listing = dir_listing (path);
   g_assert_cmpstr (listing, ==, "");
 
-  store = copub_store_open_for_load (path, &error);
+  store = copub_store_open_for_load (path, NULL, &error);
   copub_store_begin (store, &error);
   copub_store_put_work (store, a, NULL, &error);
   copub_store_commit (store, &error);
@@ -442,8 +426,8 @@ test_meta_and_removal (void)
   g_assert_true (copub_store_get_meta (store, "k", &value, &error));
   g_assert_cmpstr (value, ==, "2026-03-01");
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE source_id = 'W2'"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM work_records"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works WHERE source_id = 'W2'"), ==, 0);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM work_records"), ==, 1);
 }
 
 int

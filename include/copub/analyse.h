@@ -43,8 +43,11 @@ typedef struct {
   gpointer country_name_data;
 } CopubAnalyseOptions;
 
+/* The home country when none is given. */
+#define COPUB_DEFAULT_HOME "FR"
+
 #define COPUB_ANALYSE_OPTIONS_INIT \
-  { "FR", 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
+  { COPUB_DEFAULT_HOME, 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
     COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
 
 /* The document types kept by default. NULL-terminated, static. */

@@ -17,6 +17,10 @@ const char *copub_country_name (const char *code, const char *lang);
 /* TRUE when @code is an ISO 3166-1 alpha-2 code (upper case) in iso-codes' list. */
 gboolean copub_country_known (const char *code);
 
+/* TRUE when @code is one of the French overseas departments, regions and collectivities
+ * that have an ISO code of their own (GP, MQ, GF, RE, YT, PM, BL, MF, WF, PF, NC, TF). */
+gboolean copub_country_is_french_territory (const char *code);
+
 /* The same as a CopubCountryNameFunc for CopubAnalyseOptions. */
 const char *copub_country_name_func (const char *code, const char *lang, gpointer unused);
 

@@ -1,4 +1,4 @@
-/* copub: the error domain shared by every module, and how its codes map to exit statuses. */
+/* copub: the error domain shared by every module. */
 #pragma once
 
 #include <glib.h>
@@ -7,34 +7,28 @@ G_BEGIN_DECLS
 
 #define COPUB_ERROR (copub_error_quark ())
 
-/* Error codes callers act on. The CLI maps them to exit statuses with
- * copub_error_exit_status(). */
+/* Error codes callers act on (a program maps them to its exit statuses). */
 typedef enum {
-  COPUB_ERROR_FAILED,       /* anything else: exit 1 */
-  COPUB_ERROR_USAGE,        /* bad option, bad config value: exit 2 */
-  COPUB_ERROR_NETWORK,      /* connection, HTTP or API failure: exit 3 */
-  COPUB_ERROR_RATE_LIMITED, /* the API's budget is spent: exit 3 */
-  COPUB_ERROR_PARSE,        /* malformed input data: exit 4 */
-  COPUB_ERROR_DB,           /* the store failed: exit 1 */
-  COPUB_ERROR_CHILD,        /* a child process (gnuplot) failed: exit 1 */
-  COPUB_ERROR_IO,           /* reading or writing a file failed: exit 1 */
-  COPUB_ERROR_LOCKED,       /* another run holds the lock: exit 5 */
+  COPUB_ERROR_FAILED,       /* anything else */
+  COPUB_ERROR_USAGE,        /* bad option, bad config value */
+  COPUB_ERROR_NETWORK,      /* connection, HTTP or API failure */
+  COPUB_ERROR_RATE_LIMITED, /* the API's budget is spent */
+  COPUB_ERROR_PARSE,        /* malformed input data */
+  COPUB_ERROR_DB,           /* the store failed */
+  COPUB_ERROR_CHILD,        /* a child process (gnuplot) failed */
+  COPUB_ERROR_IO,           /* reading or writing a file failed */
+  COPUB_ERROR_LOCKED,       /* another run holds the lock */
 } CopubErrorCode;
-
-/* Exit statuses promised by the CLI. */
-enum {
-  COPUB_EXIT_OK = 0,
-  COPUB_EXIT_ERROR = 1,
-  COPUB_EXIT_USAGE = 2,
-  COPUB_EXIT_NETWORK = 3,
-  COPUB_EXIT_DATA = 4,
-  COPUB_EXIT_LOCKED = 5,
-};
 
 GQuark copub_error_quark (void);
 
-/* The exit status for @error: errors of other domains count as COPUB_EXIT_ERROR,
- * except GOptionError, which is a usage error. */
-int copub_error_exit_status (const GError *error);
+/* A COPUB_ERROR_USAGE error about one option names it, by the name of its field in
+ * the options struct ("institution", "since", "window", "partners"), or "keys" for a
+ * configuration whose groups or keys are wrong (copub_config_reference() lists them):
+ * a program can then say which of its own options or settings to change. NULL when
+ * the error is about no option in particular, or is not of the COPUB_ERROR domain. */
+const char *copub_error_get_option (const GError *error);
+/* Sets the option @error (of the COPUB_ERROR domain) is about; does nothing for NULL. */
+void copub_error_set_option (GError *error, const char *option);
 
 G_END_DECLS

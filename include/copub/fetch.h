@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "copub/callbacks.h"
 #include "copub/normalise.h"
 
 G_BEGIN_DECLS
@@ -24,7 +25,7 @@ typedef struct {
   guint jobs;                  /* slices fetched at once; 0: 4 */
   guint refresh_years;         /* done slices of the last N years are harvested again */
   const char *since;           /* "YYYY-MM-DD": fetch only works updated since (paid plans) */
-  gboolean progress;           /* show progress on stderr */
+  const CopubCallbacks *callbacks; /* notes and progress for the caller, or NULL */
   guint max_attempts;          /* 0: the HTTP layer's default */
   guint retry_base_ms;         /* 0: the HTTP layer's default */
   guint timeout_ms;            /* per request; 0: the HTTP layer's default */
@@ -33,7 +34,7 @@ typedef struct {
 } CopubFetchOptions;
 
 #define COPUB_FETCH_OPTIONS_INIT \
-  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, FALSE, 0, 0, 0, 0, NULL }
+  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, NULL, 0, 0, 0, 0, NULL }
 
 typedef struct {
   guint slices;          /* slices in the range */
@@ -72,13 +73,13 @@ typedef struct {
   double rate;                 /* requests per second; 0: a polite default */
   guint jobs;                  /* slices fetched at once; 0: 2 */
   guint refresh_years;         /* done slices of the last N years are harvested again */
-  gboolean progress;
+  const CopubCallbacks *callbacks; /* notes and progress for the caller, or NULL */
   guint max_attempts, retry_base_ms, timeout_ms, rows; /* 0: defaults (tests change them) */
   const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
 } CopubFetchHalOptions;
 
 #define COPUB_FETCH_HAL_OPTIONS_INIT \
-  { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, FALSE, 0, 0, 0, 0, NULL }
+  { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, NULL, 0, 0, 0, 0, NULL }
 
 /* Harvests a HAL structure's or collection's documents into the store at @db_path,
  * with cursorMark paging per publication-year slice, resumable like the OpenAlex

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "copub/callbacks.h"
 #include "copub/normalise.h"
 #include "copub/store.h"
 
@@ -19,9 +20,10 @@ typedef struct {
   gpointer leave_out_data;
   CopubLimits limits; /* a record over them is bad (a JSON Lines line is never read whole
                        * beyond max_record bytes) */
+  const CopubCallbacks *callbacks; /* notes for the caller (each file read), or NULL */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,

@@ -5,6 +5,7 @@
 
 #include <glib.h>
 
+#include "copub/callbacks.h"
 #include "copub/work.h"
 
 G_BEGIN_DECLS
@@ -23,8 +24,11 @@ void copub_store_free (CopubStore *store);
 /* For a bulk load: when nothing is at @path yet, the store is built in a temporary
  * file beside it ("PATH.loading-PID-XXXXXX") with each page written once (no WAL copy, no
  * sync) and copub_store_publish() puts it in place; freed unpublished, it vanishes,
- * leaving @path as it was: absent. When @path exists, this is copub_store_open(). */
-CopubStore *copub_store_open_for_load (const char *path, GError **error);
+ * leaving @path as it was: absent. When @path exists, this is copub_store_open(). What a
+ * killed load left is removed first (copub_store_remove_stale), with a note to @callbacks
+ * (or NULL). */
+CopubStore *copub_store_open_for_load (const char *path, const CopubCallbacks *callbacks,
+                                       GError **error);
 /* Syncs the loaded store and moves it to its path (never over a file that appeared
  * there meanwhile), then reopens it as copub_store_open() does. TRUE at once for a
  * store opened otherwise. */
@@ -38,8 +42,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubStore, copub_store_free)
 int copub_store_lock (const char *path, const char *what, GError **error);
 
 /* Removes the "PATH.loading-PID-XXXXXX" files that a killed first import left (their
- * process is gone), saying so with g_message; never one whose import still runs. */
-void copub_store_remove_stale (const char *path);
+ * process is gone), saying so in a note to @callbacks (or NULL); never one whose import
+ * still runs. */
+void copub_store_remove_stale (const char *path, const CopubCallbacks *callbacks);
 
 /* Marks as "killed" the runs still "running": call it holding copub_store_lock(), when
  * no run of another process can be running. Returns how many, or -1 on error. */
@@ -150,13 +155,6 @@ typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer 
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);
-
-/* The records that other sources hold too (same DOI; else same title and year when
- * one has no DOI): a table "source\x1fid" -> the id of its group, and in *@out_sizes
- * group id -> its number of records. Records of a group are one work. Free both with
- * g_hash_table_unref. */
-GHashTable *copub_store_linked_records (CopubStore *store, GHashTable **out_sizes,
-                                        GError **error);
 
 /* ---- metadata and removals ------------------------------------------------------------ */
 

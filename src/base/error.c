@@ -1,34 +1,48 @@
-/* copub: the COPUB_ERROR domain and its mapping to exit statuses. */
+/* copub: the COPUB_ERROR domain, an extended GError that may name the option it is
+ * about. */
 #include "copub/error.h"
 
-G_DEFINE_QUARK (copub-error-quark, copub_error)
+typedef struct {
+  char *option;
+} CopubErrorPrivate;
 
-int
-copub_error_exit_status (const GError *error)
+static void
+copub_error_private_init (CopubErrorPrivate *priv)
 {
-  if (error == NULL)
-    return COPUB_EXIT_OK;
-  if (error->domain == G_OPTION_ERROR)
-    return COPUB_EXIT_USAGE;
-  if (error->domain != COPUB_ERROR)
-    return COPUB_EXIT_ERROR;
+  priv->option = NULL;
+}
 
-  switch ((CopubErrorCode) error->code)
-    {
-    case COPUB_ERROR_USAGE:
-      return COPUB_EXIT_USAGE;
-    case COPUB_ERROR_NETWORK:
-    case COPUB_ERROR_RATE_LIMITED:
-      return COPUB_EXIT_NETWORK;
-    case COPUB_ERROR_PARSE:
-      return COPUB_EXIT_DATA;
-    case COPUB_ERROR_LOCKED:
-      return COPUB_EXIT_LOCKED;
-    case COPUB_ERROR_FAILED:
-    case COPUB_ERROR_DB:
-    case COPUB_ERROR_CHILD:
-    case COPUB_ERROR_IO:
-    default:
-      return COPUB_EXIT_ERROR;
-    }
+static void
+copub_error_private_copy (const CopubErrorPrivate *src, CopubErrorPrivate *dest)
+{
+  dest->option = g_strdup (src->option);
+}
+
+static void
+copub_error_private_clear (CopubErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->option, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (CopubError, copub_error)
+
+const char *
+copub_error_get_option (const GError *error)
+{
+  CopubErrorPrivate *priv = error && error->domain == COPUB_ERROR
+                                ? copub_error_get_private (error) : NULL;
+
+  return priv ? priv->option : NULL;
+}
+
+void
+copub_error_set_option (GError *error, const char *option)
+{
+  CopubErrorPrivate *priv = error && error->domain == COPUB_ERROR
+                                ? copub_error_get_private (error) : NULL;
+
+  if (priv == NULL)
+    return;
+  g_free (priv->option);
+  priv->option = g_strdup (option);
 }

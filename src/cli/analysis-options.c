@@ -20,7 +20,7 @@ copub_cli_analysis_init (CopubCliAnalysis *a)
   memset (a, 0, sizeof *a);
   a->options = defaults;
   a->table_format = COPUB_TABLE_FORMAT_TABLE;
-  strcpy (a->home_code, "FR");
+  g_strlcpy (a->home_code, COPUB_DEFAULT_HOME, sizeof a->home_code);
 }
 
 void
@@ -45,7 +45,7 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
       "Dimensions, comma-separated: year, theme, country, partner, source (default: year)",
       "DIMS" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
-      "Home country, ISO 3166-1 alpha-2 (default: FR); 'none': international = two "
+      "Home country, ISO 3166-1 alpha-2 (default: " COPUB_DEFAULT_HOME "); 'none': international = two "
       "countries or more", "CC" },
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },

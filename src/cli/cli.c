@@ -1,6 +1,7 @@
 /* copub CLI: option parsing, verbosity and output checks shared by every command. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,6 +48,56 @@ log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoin
   if (log_file)
     copub_cli_log_line ("%s%s", prefix, message ? message : "");
   return G_LOG_WRITER_HANDLED;
+}
+
+/* The library's notes go to the log, like the CLI's own messages (-v shows the details). */
+static void
+cli_note (CopubNoteLevel level, const char *message, void *data)
+{
+  (void) data;
+  switch (level)
+    {
+    case COPUB_NOTE_INFO:
+      g_info ("%s", message);
+      break;
+    case COPUB_NOTE_MESSAGE:
+      g_message ("%s", message);
+      break;
+    case COPUB_NOTE_WARNING:
+    default:
+      g_warning ("%s", message);
+      break;
+    }
+}
+
+/* One line on stderr, rewritten in place. */
+static void
+cli_harvest_progress (const CopubHarvestProgress *p, void *data)
+{
+  g_autofree char *eta = NULL;
+  g_autofree char *budget = NULL;
+  (void) data;
+
+  eta = p->seconds_left >= 0
+            ? g_strdup_printf (", ~%.0f s left%s", p->seconds_left, p->more_to_count ? "+" : "")
+            : g_strdup ("");
+  budget = p->budget_remaining >= 0
+               ? g_strdup_printf (", budget %" G_GINT64_FORMAT " left", p->budget_remaining)
+               : g_strdup ("");
+  fprintf (stderr, "\rcopub fetch: %u/%u slices, %" G_GUINT64_FORMAT " pages, %"
+           G_GUINT64_FORMAT " works, %.1f req/s%s%s\033[K%s", p->slices_done, p->slices,
+           p->pages, p->works, p->requests_per_second, budget, eta, p->final ? "\n" : "");
+  fflush (stderr);
+}
+
+const CopubCallbacks *
+copub_cli_callbacks (gboolean progress)
+{
+  static const CopubCallbacks notes = { cli_note, NULL, NULL, NULL };
+  static const CopubCallbacks notes_and_progress = { cli_note, cli_harvest_progress, NULL,
+                                                     NULL };
+
+  return progress ? &notes_and_progress : &notes;
 }
 
 GOptionContext *
@@ -172,5 +223,23 @@ copub_cli_write_table (const CopubTable *table, CopubTableFormat format, GError 
   notes = copub_table_notes (table, &n);
   for (guint i = 0; format == COPUB_TABLE_FORMAT_CSV && i < n; i++)
     g_message ("%s", notes[i]);
+  return TRUE;
+}
+
+gboolean
+copub_cli_parse_period (const char *value, int *from, int *to, GError **error)
+{
+  char *end = NULL;
+  long a = strtol (value, &end, 10), b = a;
+
+  if (end && *end == '-')
+    b = strtol (end + 1, &end, 10);
+  if (end == NULL || *end != '\0' || a < 1000 || b > 9999 || a > b)
+    {
+      copub_cli_usage_error (error, "--period takes YEAR or YEAR-YEAR, not '%s'", value);
+      return FALSE;
+    }
+  *from = (int) a;
+  *to = (int) b;
   return TRUE;
 }

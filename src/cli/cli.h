@@ -5,7 +5,9 @@
 #include <stdio.h>
 
 #include "copub/analyse.h"
+#include "copub/callbacks.h"
 #include "copub/error.h"
+#include "cli/exit.h"
 #include "copub/table.h"
 
 G_BEGIN_DECLS
@@ -41,10 +43,17 @@ gboolean copub_cli_write_table (const CopubTable *table, CopubTableFormat format
 /* TRUE when stderr is a terminal (progress output is shown only then). */
 gboolean copub_cli_stderr_is_tty (void);
 
+/* The callbacks through which the library's notes reach the log (stderr, the log file),
+ * with the harvest's progress line on stderr when @progress. */
+const CopubCallbacks *copub_cli_callbacks (gboolean progress);
+
 /* Also appends every log message (time-stamped) to @path. */
 gboolean copub_cli_log_to_file (const char *path, GError **error);
 /* Appends one time-stamped line to the log file, if there is one. */
 void copub_cli_log_line (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* --period: "2024" or "2021-2024" into @from and @to; COPUB_ERROR_USAGE otherwise. */
+gboolean copub_cli_parse_period (const char *value, int *from, int *to, GError **error);
 
 /* Usage error helper: sets COPUB_ERROR_USAGE with a message. */
 void copub_cli_usage_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);

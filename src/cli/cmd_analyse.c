@@ -16,25 +16,6 @@ args_clear (Args *a)
   g_free (a->db); g_free (a->period); g_free (a->institution);
 }
 
-/* "2024" or "2021-2024". */
-static gboolean
-parse_period (const char *value, int *from, int *to, GError **error)
-{
-  char *end = NULL;
-  long a = strtol (value, &end, 10), b = a;
-
-  if (end && *end == '-')
-    b = strtol (end + 1, &end, 10);
-  if (end == NULL || *end != '\0' || a < 1000 || b > 9999 || a > b)
-    {
-      copub_cli_usage_error (error, "--period takes YEAR or YEAR-YEAR, not '%s'", value);
-      return FALSE;
-    }
-  *from = (int) a;
-  *to = (int) b;
-  return TRUE;
-}
-
 static gboolean
 print_headline (CopubStore *store, Args *a, const CopubAnalyseOptions *o, GError **error)
 {
@@ -42,7 +23,7 @@ print_headline (CopubStore *store, Args *a, const CopubAnalyseOptions *o, GError
   int from = 0, to = 0;
   g_autofree char *sentence = NULL;
 
-  if (a->period && !parse_period (a->period, &from, &to, error))
+  if (a->period && !copub_cli_parse_period (a->period, &from, &to, error))
     return FALSE;
   if (!copub_analyse_headline (store, o, from, to, &h, error))
     return FALSE;

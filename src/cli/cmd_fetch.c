@@ -126,7 +126,7 @@ fetch_openalex (int argc, char **argv, GError **error)
   options.jobs = (guint) jobs;
   options.refresh_years = (guint) refresh;
   options.since = since;
-  options.progress = copub_cli_stderr_is_tty ();
+  options.callbacks = copub_cli_callbacks (copub_cli_stderr_is_tty ());
   options.max_attempts = (guint) MAX (0, attempts);
   options.retry_base_ms = (guint) MAX (0, retry_ms);
   options.timeout_ms = (guint) MAX (0, timeout_ms);
@@ -232,7 +232,7 @@ fetch_hal (int argc, char **argv, GError **error)
   options.rate = rate;
   options.jobs = (guint) jobs;
   options.refresh_years = (guint) refresh;
-  options.progress = copub_cli_stderr_is_tty ();
+  options.callbacks = copub_cli_callbacks (copub_cli_stderr_is_tty ());
   options.max_attempts = (guint) MAX (0, attempts);
   options.retry_base_ms = (guint) MAX (0, retry_ms);
   options.timeout_ms = (guint) MAX (0, timeout_ms);

@@ -106,7 +106,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
   if (snapshot_dir && (snapshot = copub_snapshot_open (snapshot_dir, error)) == NULL)
     return FALSE;
   /* A first import makes the store whole and puts it in place at the end. */
-  store = copub_store_open_for_load (copub_cli_db_path (db), error);
+  options.callbacks = copub_cli_callbacks (FALSE);
+  store = copub_store_open_for_load (copub_cli_db_path (db), options.callbacks, error);
   if (store == NULL)
     return FALSE;
 

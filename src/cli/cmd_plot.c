@@ -32,7 +32,7 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
     { "institution-name", 0, 0, G_OPTION_ARG_STRING, &c->institution,
       "Institution named in titles and the headline", "NAME" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
-      "Home country, ISO 3166-1 alpha-2 (default: FR); 'none': international = two "
+      "Home country, ISO 3166-1 alpha-2 (default: " COPUB_DEFAULT_HOME "); 'none': international = two "
       "countries or more", "CC" },
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
@@ -82,34 +82,13 @@ copub_cli_charts_free (CopubCliCharts *c)
   g_free (c);
 }
 
-/* --period: "2024" or "2021-2024". */
-static gboolean
-parse_period (CopubCliCharts *c, GError **error)
-{
-  char *end = NULL;
-  long a, b;
-
-  if (c->period == NULL)
-    return TRUE;
-  a = b = strtol (c->period, &end, 10);
-  if (end && *end == '-')
-    b = strtol (end + 1, &end, 10);
-  if (end == NULL || *end != '\0' || a < 1000 || b > 9999 || a > b)
-    {
-      copub_cli_usage_error (error, "--period takes YEAR or YEAR-YEAR, not '%s'", c->period);
-      return FALSE;
-    }
-  c->period_from = (int) a;
-  c->period_to = (int) b;
-  return TRUE;
-}
-
 gboolean
 copub_cli_charts_open (CopubCliCharts *c, GError **error)
 {
   const char *path;
 
-  if (!copub_cli_analysis_build (&c->analysis, error) || !parse_period (c, error))
+  if (!copub_cli_analysis_build (&c->analysis, error) || (c->period && !copub_cli_parse_period (c->period, &c->period_from,
+                                                  &c->period_to, error)))
     return FALSE;
   path = copub_cli_db_path (c->db);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -190,6 +169,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
   CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  gboolean has_partners;
   int from, to;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -213,6 +193,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   if (data == NULL)
     return FALSE;
   options.institution = copub_cli_charts_institution (charts);
+  has_partners = copub_cli_charts_options (charts)->partners != NULL;
   drawn = copub_plot_draw (data, &options, copub_cli_charts_out_dir (charts), error);
   if (drawn == NULL)
     return FALSE;
@@ -222,7 +203,9 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       if (chart->path)
         printf ("%s\n", chart->path);
       else
-        g_message ("skipped chart '%s': %s", copub_chart_name (chart->kind), chart->note);
+        g_message ("skipped chart '%s': %s%s", copub_chart_name (chart->kind), chart->note,
+                   chart->kind == COPUB_CHART_PARTNERS && !has_partners ? " (--partners)"
+                                                                             : "");
     }
   return TRUE;
 }

@@ -4,6 +4,32 @@
 #include "cli.h"
 #include "copub/run.h"
 
+static void
+print_plan (const CopubConfig *c, const CopubRunPlan *plan)
+{
+  printf ("copub run %s (dry run: nothing is changed)\n", c->path);
+  printf ("  lock     %s\n", plan->lock);
+  printf ("  store    %s\n", c->store);
+  if (!plan->harvest)
+    printf ("  harvest  skipped (--offline)\n");
+  if (plan->openalex)
+    printf ("  harvest  OpenAlex %s (lineage), years %d-%d, refreshing the last %d, "
+            "from %s%s\n", c->openalex, plan->from, plan->to, c->refresh_years,
+            c->openalex_url, plan->api_key ? ", with an API key" : ", no API key");
+  if (plan->hal)
+    printf ("  harvest  HAL %s %s, from %s\n", c->hal_struct ? "structure" : "collection",
+            c->hal_struct ? c->hal_struct : c->hal_collection, c->hal_url);
+  for (char **f = c->files; f && *f; f++)
+    printf ("  import   %s\n", *f);
+  printf ("  report   %s (languages:", c->out_dir);
+  for (char **l = c->languages; *l; l++)
+    printf (" %s", *l);
+  printf ("; charts:");
+  for (char **f = c->formats; *f; f++)
+    printf (" %s", *f);
+  printf (")\n");
+}
+
 gboolean
 copub_cmd_run (int argc, char **argv, GError **error)
 {
@@ -55,8 +81,11 @@ copub_cmd_run (int argc, char **argv, GError **error)
     return FALSE;
   options.offline = offline;
   options.dry_run = dry_run;
+  options.callbacks = copub_cli_callbacks (FALSE);
   copub_cli_log_line ("run %s%s started", argv[1], offline ? " (offline)" : "");
   ok = copub_run (config, &options, &result, error);
+  if (ok && dry_run)
+    print_plan (config, &result.plan);
   if (ok && !dry_run)
     {
       printf ("%s\n", result.headline ? result.headline : "");

@@ -83,9 +83,9 @@ main (int argc, char **argv)
   if (!command->run (argc - 1, argv + 1, &error)
       || !copub_cli_finish_stdout (&error))
     {
-      fprintf (stderr, "copub %s: %s\n", command->name,
-               error ? error->message : "failed (no reason given)");
-      return error ? copub_error_exit_status (error) : COPUB_EXIT_ERROR;
+      g_autofree char *message = copub_cli_error_message (error);
+      fprintf (stderr, "copub %s: %s\n", command->name, message);
+      return error ? copub_cli_exit_status (error) : COPUB_EXIT_ERROR;
     }
   return COPUB_EXIT_OK;
 }

@@ -7,21 +7,18 @@
 #include <string.h>
 
 #include "copub/analyse.h"
+#include "copub/countries.h"
 #include "copub/error.h"
 #include "output/words.h"
 #include "copub/table.h"
 #include "indicators/counting.h"
+#include "store/store-private.h"
 
 /* Normal quantile for a two-sided 95 % interval. */
 #define Z95 1.959963984540054
 
 const char *const copub_analyse_default_types[] = { "article", "review", "book-chapter", NULL };
 
-
-/* French overseas departments, regions and collectivities with their own ISO code. */
-static const char *const french_territories[] = {
-  "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF", NULL
-};
 
 gboolean
 copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError **error)
@@ -81,10 +78,9 @@ copub_analyse_wilson (gint64 successes, gint64 n, double *out_low, double *out_h
 const char *
 copub_analyse_harmonise (const CopubAnalyseOptions *options, const char *code)
 {
-  if (options->territories_as_home && g_strcmp0 (options->home, "FR") == 0)
-    for (const char *const *t = french_territories; *t; t++)
-      if (strcmp (*t, code) == 0)
-        return "FR";
+  if (options->territories_as_home && g_strcmp0 (options->home, "FR") == 0
+      && copub_country_is_french_territory (code))
+    return "FR";
   if (options->hk_mo_as_cn && (strcmp (code, "HK") == 0 || strcmp (code, "MO") == 0))
     return "CN";
   return code;
@@ -948,13 +944,15 @@ copub_counting_check_options (const CopubAnalyseOptions *o, GError **error)
   if (has_dim (o, COPUB_DIM_PARTNER) && o->partners == NULL)
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                           "--by partner needs a partner file (--partners FILE)");
+                           "the partner dimension needs a partner file");
+      copub_error_set_option (error ? *error : NULL, "partners");
       return FALSE;
     }
   if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                           "--window needs the year dimension");
+                           "a rolling window needs the year dimension");
+      copub_error_set_option (error ? *error : NULL, "window");
       return FALSE;
     }
   return TRUE;

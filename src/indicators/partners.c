@@ -1,6 +1,7 @@
 /* copub: theme maps and partner lists, read from small tab-separated files. */
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/error.h"
 #include "affil/gazetteer.h"
 #include "copub/partners.h"
@@ -150,18 +151,6 @@ struct CopubPartners {
 #define NAME_PREFIX "name:"
 
 static gboolean
-is_ror (const char *id)
-{
-  /* ROR ids: '0', six base-32 characters, two check digits. */
-  if (strlen (id) != 9 || id[0] != '0')
-    return FALSE;
-  for (const char *c = id; *c; c++)
-    if (!g_ascii_isdigit (*c) && !g_ascii_islower (*c))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 all_digits (const char *s)
 {
   if (*s == '\0')
@@ -184,7 +173,7 @@ copub_partner_id_normalise (const char *id)
     return g_strdup_printf ("struct-%s", id + 4);
   if (g_str_has_prefix (tail, "struct-") && all_digits (tail + 7))
     return g_strdup (tail);
-  if (is_ror (tail))
+  if (copub_is_ror_id (tail))
     return g_strdup (tail);
   if ((tail[0] == 'I' || tail[0] == 'i') && all_digits (tail + 1))
     return g_strdup_printf ("I%s", tail + 1);

@@ -1346,7 +1346,7 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
   chart->title = g_strdup (_("Co-publications with the strategic partners"));
   if (d->partner_years == NULL)
     {
-      set_note (chart, _("no partner file given (--partners)"));
+      set_note (chart, _("no partner file given"));
       return TRUE;
     }
   names = copub_plot_partners_by_total (d);

@@ -36,7 +36,7 @@ static const KeySpec keys[] = {
     "HAL structure id (413289)" },
   { "institution", "hal-collection", K_STRING, F (hal_collection), NULL,
     "HAL collection code (UNIV-LORRAINE), instead of hal-struct" },
-  { "institution", "home", K_STRING, F (home), "FR",
+  { "institution", "home", K_STRING, F (home), COPUB_DEFAULT_HOME,
     "Home country (ISO 3166-1 alpha-2), or 'none': international = two countries or more" },
   { "sources", "openalex", K_BOOL, F (use_openalex), "true", "Harvest OpenAlex" },
   { "sources", "hal", K_BOOL, F (use_hal), "false", "Harvest HAL" },
@@ -385,8 +385,9 @@ read_keys (CopubConfig *c, GKeyFile *file, const char *text, const char *dir, GE
       g_auto(GStrv) names = NULL;
       if (!known_group (*g))
         {
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                       "'%s': unknown group [%s] (see copub run --print-config)", c->path, *g);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s': unknown group [%s]",
+                       c->path, *g);
+          copub_error_set_option (error ? *error : NULL, "keys");
           return FALSE;
         }
       names = g_key_file_get_keys (file, *g, NULL, NULL);
@@ -440,8 +441,8 @@ copub_config_load (const char *path, GError **error)
     g_auto(GStrv) groups = g_key_file_get_groups (file, NULL);
     if (groups[0] == NULL)
       {
-        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' is empty (copub run "
-                     "--print-config shows every key)", path);
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE, "'%s' is empty", path);
+        copub_error_set_option (error ? *error : NULL, "keys");
         return NULL;
       }
   }

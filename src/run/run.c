@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -24,12 +23,14 @@
 #include "copub/report.h"
 #include "copub/run.h"
 #include "copub/store.h"
+#include "base/notify.h"
 
 void
 copub_run_result_clear (CopubRunResult *result)
 {
   g_clear_pointer (&result->headline, g_free);
   g_clear_pointer (&result->out_dir, g_free);
+  g_clear_pointer (&result->plan.lock, g_free);
 }
 
 /* ---- analysis options from the configuration ----------------------------------------- */
@@ -92,7 +93,7 @@ check_analysis (const CopubConfig *c, GError **error)
 /* ---- steps ------------------------------------------------------------------------------ */
 
 static gboolean
-harvest (const CopubConfig *c, GError **error)
+harvest (const CopubConfig *c, const CopubCallbacks *cb, GError **error)
 {
   CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
   g_autoptr(CopubNormaliser) normaliser = NULL;
@@ -118,12 +119,13 @@ harvest (const CopubConfig *c, GError **error)
       o.refresh_years = (guint) c->refresh_years;
       o.since = c->since;
       o.normaliser = normaliser;
-      g_message ("harvesting OpenAlex (%s)", c->openalex);
+      o.callbacks = cb;
+      copub_note (cb, COPUB_NOTE_MESSAGE, "harvesting OpenAlex (%s)", c->openalex);
       ok = copub_fetch_openalex (c->store, &o, &stats, error);
       if (ok)
-        g_message ("OpenAlex: %" G_GUINT64_FORMAT " works received, %" G_GUINT64_FORMAT
-                   " new, %" G_GUINT64_FORMAT " updated", stats.works, stats.inserted,
-                   stats.updated);
+        copub_note (cb, COPUB_NOTE_MESSAGE, "OpenAlex: %" G_GUINT64_FORMAT " works received, %"
+                    G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " updated", stats.works,
+                    stats.inserted, stats.updated);
       copub_fetch_stats_clear (&stats);
       if (!ok)
         {
@@ -142,12 +144,14 @@ harvest (const CopubConfig *c, GError **error)
       o.mailto = c->mailto;
       o.refresh_years = (guint) c->refresh_years;
       o.normaliser = normaliser;
-      g_message ("harvesting HAL (%s)", c->hal_struct ? c->hal_struct : c->hal_collection);
+      o.callbacks = cb;
+      copub_note (cb, COPUB_NOTE_MESSAGE, "harvesting HAL (%s)",
+                  c->hal_struct ? c->hal_struct : c->hal_collection);
       ok = copub_fetch_hal (c->store, &o, &stats, error);
       if (ok)
-        g_message ("HAL: %" G_GUINT64_FORMAT " documents received, %" G_GUINT64_FORMAT
-                   " new, %" G_GUINT64_FORMAT " updated", stats.works, stats.inserted,
-                   stats.updated);
+        copub_note (cb, COPUB_NOTE_MESSAGE, "HAL: %" G_GUINT64_FORMAT " documents received, %"
+                    G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " updated", stats.works,
+                    stats.inserted, stats.updated);
       copub_fetch_stats_clear (&stats);
       if (!ok)
         {
@@ -159,7 +163,8 @@ harvest (const CopubConfig *c, GError **error)
 }
 
 static gboolean
-import_files (const CopubConfig *c, CopubStore *store, GError **error)
+import_files (const CopubConfig *c, const CopubCallbacks *cb, CopubStore *store,
+              GError **error)
 {
   CopubImportOptions o = COPUB_IMPORT_OPTIONS_INIT;
   CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
@@ -173,16 +178,17 @@ import_files (const CopubConfig *c, CopubStore *store, GError **error)
   if ((normaliser = copub_normaliser_new (&no, error)) == NULL)
     return FALSE;
   o.normaliser = normaliser;
+  o.callbacks = cb;
   /* checked when the configuration was read */
   copub_limits_parse_size (c->max_record_size, &o.limits.max_record);
   copub_limits_parse_size (c->max_field_size, &o.limits.max_field);
   copub_import_stats_init (&stats);
   ok = copub_import_files (store, (const char *const *) c->files, &o, &stats, error);
   if (ok)
-    g_message ("imported %" G_GUINT64_FORMAT " records from %" G_GUINT64_FORMAT " file(s): %"
-               G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " updated, %" G_GUINT64_FORMAT
-               " unchanged", stats.records, stats.files, stats.inserted, stats.updated,
-               stats.unchanged);
+    copub_note (cb, COPUB_NOTE_MESSAGE, "imported %" G_GUINT64_FORMAT " records from %"
+                G_GUINT64_FORMAT " file(s): %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT
+                " updated, %" G_GUINT64_FORMAT " unchanged", stats.records, stats.files,
+                stats.inserted, stats.updated, stats.unchanged);
   else
     g_prefix_error (error, "importing: ");
   copub_import_stats_clear (&stats);
@@ -330,7 +336,7 @@ debris_pid (const char *name, const char *base)
 /* Removes the staging and old output directories that killed runs left beside
  * @out_dir (their process is gone; the store's lock is held), saying so. */
 static void
-remove_stale_outputs (const char *out_dir)
+remove_stale_outputs (const char *out_dir, const CopubCallbacks *cb)
 {
   g_autofree char *parent = g_path_get_dirname (out_dir);
   g_autofree char *base = g_path_get_basename (out_dir);
@@ -345,7 +351,7 @@ remove_stale_outputs (const char *out_dir)
           || !g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         continue;
       if (remove_tree (path))
-        g_message ("removed '%s', left by a run that was killed", path);
+        copub_note (cb, COPUB_NOTE_MESSAGE, "removed '%s', left by a run that was killed", path);
     }
 }
 
@@ -436,44 +442,28 @@ summarise (const CopubConfig *c, CopubStore *store, CopubRun *run, CopubRunResul
   return TRUE;
 }
 
+/* What a dry run says it would do. */
 static void
-print_plan (const CopubConfig *c, const CopubRunOptions *o)
+make_plan (const CopubConfig *c, const CopubRunOptions *o, CopubRunPlan *plan)
 {
-  printf ("copub run %s (dry run: nothing is changed)\n", c->path);
-  printf ("  lock     %s.lock\n", c->store);
-  printf ("  store    %s\n", c->store);
-  if (o->offline)
-    printf ("  harvest  skipped (--offline)\n");
-  if (!o->offline && c->use_openalex)
-    {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      int to = c->to ? c->to : g_date_time_get_year (now), from = c->from ? c->from : to - 9;
-      printf ("  harvest  OpenAlex %s (lineage), years %d-%d, refreshing the last %d, "
-              "from %s%s\n", c->openalex, from, to, c->refresh_years, c->openalex_url,
-              c->api_key_env && g_getenv (c->api_key_env) ? ", with an API key"
-                                                          : ", no API key");
-    }
-  if (!o->offline && c->use_hal)
-    printf ("  harvest  HAL %s %s, from %s\n", c->hal_struct ? "structure" : "collection",
-            c->hal_struct ? c->hal_struct : c->hal_collection, c->hal_url);
-  for (char **f = c->files; f && *f; f++)
-    printf ("  import   %s\n", *f);
-  printf ("  report   %s (languages:", c->out_dir);
-  for (char **l = c->languages; *l; l++)
-    printf (" %s", *l);
-  printf ("; charts:");
-  for (char **f = c->formats; *f; f++)
-    printf (" %s", *f);
-  printf (")\n");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  plan->lock = g_strdup_printf ("%s.lock", c->store);
+  plan->harvest = !o->offline;
+  plan->openalex = !o->offline && c->use_openalex;
+  plan->hal = !o->offline && c->use_hal;
+  plan->to = c->to ? c->to : g_date_time_get_year (now);
+  plan->from = c->from ? c->from : plan->to - 9;
+  plan->api_key = c->api_key_env && g_getenv (c->api_key_env);
 }
 
 static gboolean
 run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, CopubRun *run,
            CopubRunResult *out, GError **error)
 {
-  if (!o->offline && !harvest (c, error))
+  if (!o->offline && !harvest (c, o->callbacks, error))
     return FALSE;
-  if (!import_files (c, store, error))
+  if (!import_files (c, o->callbacks, store, error))
     return FALSE;
   if (!summarise (c, store, run, out, error))
     return FALSE;
@@ -487,12 +477,13 @@ run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, Co
 
 /* Runs still "running" under the lock we hold belong to processes that are gone. */
 static gboolean
-mark_killed_runs (CopubStore *store, GError **error)
+mark_killed_runs (CopubStore *store, const CopubCallbacks *cb, GError **error)
 {
   gint64 n = copub_store_mark_killed_runs (store, error);
 
   if (n > 0)
-    g_message ("%" G_GINT64_FORMAT " earlier run(s) had been killed: recorded as such", n);
+    copub_note (cb, COPUB_NOTE_MESSAGE,
+                "%" G_GINT64_FORMAT " earlier run(s) had been killed: recorded as such", n);
   return n >= 0;
 }
 
@@ -510,16 +501,16 @@ copub_run (const CopubConfig *c, const CopubRunOptions *o, CopubRunResult *out,
     return FALSE;
   if (o->dry_run)
     {
-      print_plan (c, o);
+      make_plan (c, o, &out->plan);
       return TRUE;
     }
   if ((lock = copub_store_lock (c->store, "the run", error)) < 0)
     return FALSE;
   /* Holding the lock, whatever a killed run or import left is stale. */
-  copub_store_remove_stale (c->store);
-  remove_stale_outputs (c->out_dir);
+  copub_store_remove_stale (c->store, o->callbacks);
+  remove_stale_outputs (c->out_dir, o->callbacks);
   store = copub_store_open (c->store, error);
-  if (store == NULL || !mark_killed_runs (store, error)
+  if (store == NULL || !mark_killed_runs (store, o->callbacks, error)
       || (run.run_id = copub_store_begin_run (store, error)) < 0)
     {
       close (lock);

@@ -11,6 +11,7 @@
 #include "sources/hal.h"
 #include "copub/store.h"
 #include "sources/fetch-private.h"
+#include "base/notify.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
@@ -323,7 +324,8 @@ fetch_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, gboolean refre
                            : g_strdup_printf ("{\"docid\":\"%s\",\"copub_not_found\":true}",
                                               id + strlen ("struct-"));
           if (text == NULL)
-            g_info ("structure %s: not in the HAL structure referential", id);
+            copub_harvest_note (job->harvest, COPUB_NOTE_INFO,
+                                "structure %s: not in the HAL structure referential", id);
           g_ptr_array_add (records, r);
           if (!table_add_record (table, id, r->record, error))
             return FALSE;
@@ -343,9 +345,10 @@ refresh_structures (Hal *hal, CopubHarvestJob *job, GPtrArray *ids, GHashTable *
   g_autoptr(GError) error = NULL;
 
   if (ids->len > 0 && !fetch_structures (hal, job, ids, TRUE, table, records, &error))
-    g_info ("%u structure records cached over %d days ago could not be refreshed (%s):"
-            " the cached ones are used", ids->len, COPUB_STRUCTURE_MAX_AGE_DAYS,
-            error->message);
+    copub_harvest_note (job->harvest, COPUB_NOTE_INFO,
+                        "%u structure records cached over %d days ago could not be "
+                        "refreshed (%s): the cached ones are used", ids->len,
+                        COPUB_STRUCTURE_MAX_AGE_DAYS, error->message);
 }
 
 /* The parents of @ids' structures that lend them a country (teams and departments
@@ -625,14 +628,15 @@ copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
   config.max_attempts = options->max_attempts;
   config.retry_base_ms = options->retry_base_ms;
   config.timeout_ms = options->timeout_ms;
-  config.progress = options->progress;
+  config.callbacks = options->callbacks;
   config.normaliser = options->normaliser;
   config.fetch_page = fetch_page;
   config.write_page = write_page;
   config.user_data = &hal;
   ok = copub_harvest_run (&config, stats, error);
-  g_info ("HAL structures: %d looked up in /ref/structure, %d read from the store's cache; "
-          "%d affiliations got their country from them",
+  copub_note (options->callbacks, COPUB_NOTE_INFO,
+              "HAL structures: %d looked up in /ref/structure, %d read from the store's "
+              "cache; %d affiliations got their country from them",
           g_atomic_int_get (&hal.structures_fetched), g_atomic_int_get (&hal.structures_cached),
           g_atomic_int_get (&hal.countries_resolved));
   copub_rate_limiter_unref (config.limiter);

@@ -73,7 +73,7 @@ struct _CopubHarvestConfig {
   guint max_attempts;           /* 0: the HTTP layer's defaults */
   guint retry_base_ms;
   guint timeout_ms;
-  gboolean progress;            /* a progress line on stderr */
+  const CopubCallbacks *callbacks; /* notes and progress, or NULL */
   CopubHarvestFetchFunc fetch_page;
   CopubHarvestWriteFunc write_page; /* or NULL */
   const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
@@ -87,6 +87,10 @@ CopubHttp *copub_harvest_http_new (const CopubHarvestConfig *config, GError **er
 /* Counts a response's attempts as requests and keeps its X-RateLimit-Remaining. Call it
  * for every request a fetch function makes. Thread-safe. */
 void copub_harvest_note_response (CopubHarvest *harvest, const CopubHttpResponse *response);
+
+/* Passes a note to the caller's callbacks (copub_note: never two at once). Thread-safe. */
+void copub_harvest_note (CopubHarvest *harvest, CopubNoteLevel level, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
 
 /* The harvest's stats, locked for the caller to update source counts (OpenAlex's
  * refetched works); unlock at once. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/error.h"
 #include "copub/fetch.h"
 #include "sources/http.h"
@@ -240,17 +241,6 @@ is_openalex_institution (const char *id)
   return TRUE;
 }
 
-static gboolean
-is_ror_id (const char *id)
-{
-  if (strlen (id) != 9 || id[0] != '0')
-    return FALSE;
-  for (const char *c = id; *c; c++)
-    if (!g_ascii_isdigit (*c) && !g_ascii_islower (*c))
-      return FALSE;
-  return TRUE;
-}
-
 /* The OpenAlex id of a ROR id, asked of /institutions/ror:ID. */
 static char *
 resolve_ror (Openalex *oa, const CopubHarvestConfig *config, const char *ror, GError **error)
@@ -307,11 +297,12 @@ resolve_institution (Openalex *oa, const CopubHarvestConfig *config, const char 
       if (is_openalex_institution (tail))
         return g_steal_pointer (&tail);
     }
-  if (is_ror_id (tail))
+  if (copub_is_ror_id (tail))
     return resolve_ror (oa, config, tail, error);
   g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-               "--institution '%s': expected an OpenAlex institution id (I90183372) or a "
+               "institution '%s': expected an OpenAlex institution id (I90183372) or a "
                "ROR id (04vfs2w97)", given);
+  copub_error_set_option (error ? *error : NULL, "institution");
   return NULL;
 }
 
@@ -340,7 +331,8 @@ check_options (const CopubFetchOptions *o, int from, int to, GError **error)
           || !g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y))
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                       "--since '%s': expected a date YYYY-MM-DD", o->since);
+                       "since '%s': expected a date YYYY-MM-DD", o->since);
+          copub_error_set_option (error ? *error : NULL, "since");
           return FALSE;
         }
     }
@@ -434,7 +426,7 @@ copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
       config.key = key;
       config.slices = slices;
       config.jobs = options->jobs ? options->jobs : DEFAULT_JOBS;
-      config.progress = options->progress;
+      config.callbacks = options->callbacks;
       config.normaliser = options->normaliser;
       config.fetch_page = fetch_page;
       config.user_data = &oa;

@@ -1,11 +1,13 @@
 /* copub: the harvest engine of the fetch module (see fetch-private.h): slices taken from a
  * queue by worker threads, each page committed with its slice's cursor, resume, refresh
  * window, progress and counts, whatever the API. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "copub/error.h"
 #include "sources/fetch-private.h"
+#include "base/notify.h"
 
 struct _CopubHarvest {
   const CopubHarvestConfig *config;
@@ -73,6 +75,7 @@ copub_harvest_http_new (const CopubHarvestConfig *config, GError **error)
   o.mailto = config->mailto;
   o.rate_limiter = config->limiter;
   o.secrets = config->secrets;
+  o.callbacks = config->callbacks;
   if (config->max_attempts)
     o.max_attempts = config->max_attempts;
   if (config->retry_base_ms)
@@ -110,34 +113,44 @@ copub_harvest_unlock_stats (CopubHarvest *h)
 
 /* ---- progress ------------------------------------------------------------------------- */
 
-/* Called with the lock held. */
+/* Tells the caller where the harvest stands, at most twice a second. Called with the
+ * lock held: the callback is never called from two threads at once. */
 static void
 show_progress (CopubHarvest *h, gboolean final)
 {
+  const CopubCallbacks *cb = h->config->callbacks;
   gint64 now = g_get_monotonic_time ();
   double elapsed = (double) (now - h->started_us) / 1e6;
   CopubFetchStats *s = h->stats;
-  double rate, per_work;
-  g_autofree char *eta = NULL;
-  g_autofree char *budget = NULL;
+  CopubHarvestProgress p;
+  double per_work;
 
-  if (!h->config->progress || (!final && now - h->last_progress_us < 500000))
+  if (cb == NULL || cb->harvest_progress == NULL
+      || (!final && now - h->last_progress_us < 500000))
     return;
   h->last_progress_us = now;
-  rate = elapsed > 0 ? (double) s->requests / elapsed : 0;
   per_work = s->works > 0 ? elapsed / (double) s->works : 0;
-  eta = h->expected_left > 0 && per_work > 0
-            ? g_strdup_printf (", ~%.0f s left%s", per_work * (double) h->expected_left,
-                               h->slices_pending ? "+" : "")
-            : g_strdup ("");
-  budget = s->budget_remaining >= 0
-               ? g_strdup_printf (", budget %" G_GINT64_FORMAT " left", s->budget_remaining)
-               : g_strdup ("");
-  fprintf (stderr, "\rcopub fetch: %u/%u slices, %" G_GUINT64_FORMAT " pages, %"
-           G_GUINT64_FORMAT " works, %.1f req/s%s%s\033[K%s",
-           s->slices_fetched + s->slices_skipped, s->slices, s->pages, s->works, rate, budget,
-           eta, final ? "\n" : "");
-  fflush (stderr);
+  p.slices = s->slices;
+  p.slices_done = s->slices_fetched + s->slices_skipped;
+  p.pages = s->pages;
+  p.works = s->works;
+  p.requests_per_second = elapsed > 0 ? (double) s->requests / elapsed : 0;
+  p.budget_remaining = s->budget_remaining;
+  p.seconds_left = h->expected_left > 0 && per_work > 0 ? per_work * (double) h->expected_left
+                                                        : -1;
+  p.more_to_count = h->slices_pending > 0;
+  p.final = final;
+  cb->harvest_progress (&p, cb->user_data);
+}
+
+void
+copub_harvest_note (CopubHarvest *h, CopubNoteLevel level, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  copub_notev (h->config->callbacks, level, format, args);
+  va_end (args);
 }
 
 static void
@@ -204,8 +217,9 @@ slice_start (CopubHarvestJob *job, const CopubHarvestSlice *slice, CopubSliceSta
     return NULL;
   if (found && !state->done && state->cursor)
     {
-      g_info ("slice %s: resuming after %" G_GINT64_FORMAT " works", slice->name,
-              state->works);
+      copub_harvest_note (job->harvest, COPUB_NOTE_INFO,
+                          "slice %s: resuming after %" G_GINT64_FORMAT " works", slice->name,
+                          state->works);
       return g_strdup (state->cursor);
     }
   if (found && state->done && slice->year < job->config->refresh_from)
@@ -268,9 +282,10 @@ fetch_slice (CopubHarvestJob *job, const CopubHarvestSlice *slice, GError **erro
       copub_harvest_page_clear (&page);
     }
   if (ok && state.done && state.expected >= 0 && state.works != state.expected)
-    g_warning ("slice %s: received %" G_GINT64_FORMAT " works where the API counted %"
-               G_GINT64_FORMAT " (works changed during the harvest?)", slice->name, state.works,
-               state.expected);
+    copub_harvest_note (h, COPUB_NOTE_WARNING, "slice %s: received %" G_GINT64_FORMAT
+                        " works where the API counted %" G_GINT64_FORMAT
+                        " (works changed during the harvest?)", slice->name, state.works,
+                        state.expected);
   if (ok && state.done)
     {
       g_mutex_lock (&h->lock);

@@ -1,5 +1,6 @@
 /* copub: the HTTP layer: a libcurl client with retries, Retry-After, budget detection and
  * secret redaction, and a rate limiter shared between clients. */
+#include "base/notify.h"
 #include "sources/http.h"
 
 #include <curl/curl.h>
@@ -796,8 +797,9 @@ get_loop (CopubHttp *client, const char *url, const CopubHttpRequest *request,
                        attempt == 1 ? "" : "s", reason);
           return FALSE;
         }
-      g_info ("GET '%s': %s; retrying (attempt %u of %u)", rurl, reason, attempt + 1,
-              client->options.max_attempts);
+      copub_note (client->options.callbacks, COPUB_NOTE_INFO,
+                  "GET '%s': %s; retrying (attempt %u of %u)", rurl, reason, attempt + 1,
+                  client->options.max_attempts);
       waited += wait_before_retry (client, &a, attempt);
     }
 }

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "copub/callbacks.h"
+
 G_BEGIN_DECLS
 
 /* ---- Rate limiter ------------------------------------------------------------------------ */
@@ -58,6 +60,7 @@ typedef struct {
                                  * then means the daily budget is spent (RATE_LIMITED) */
   CopubRateLimiter *rate_limiter; /* shared limiter or NULL; the client takes a reference */
   const char *const *secrets;   /* strings never to show (API keys), NULL-terminated */
+  const CopubCallbacks *callbacks; /* a note for each retry, or NULL; must outlive the client */
 } CopubHttpOptions;
 
 #define COPUB_HTTP_OPTIONS_INIT                                                               \
@@ -66,6 +69,7 @@ typedef struct {
     .timeout_ms = 300000, .low_speed_bytes = 100, .low_speed_seconds = 60,                    \
     .max_body_size = 64 * 1024 * 1024, .max_attempts = 5, .retry_base_ms = 1000,              \
     .retry_max_ms = 60000, .max_retry_after_s = 3600, .rate_limiter = NULL, .secrets = NULL,  \
+    .callbacks = NULL,                                                                        \
   }
 
 /* Per-request options; COPUB_HTTP_REQUEST_INIT gives the defaults. */

@@ -6,23 +6,25 @@
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
-#include <zlib.h>
 
+#include "base/notify.h"
 #include "copub/error.h"
 #include "sources/hal.h"
+#include "sources/inflate.h"
 #include "copub/import.h"
 #include "sources/openalex.h"
 #include "sources/tei.h"
 
-#define READ_CHUNK (1u << 20)          /* bytes asked of zlib at a time */
+#define READ_CHUNK (1u << 20)          /* plain bytes asked of the gzip reader at a time */
 #define BATCH_BYTES (2u << 20)         /* a batch of lines holds about this much */
 #define MAX_IN_FLIGHT 8                /* batches parsed ahead of the writer */
+#define BUFFER_BYTES (4u << 20)        /* a reader's buffer, reused by the next batches */
 #define MAX_SKIPPED_LISTED 100
 
 /* ---- reading plain or gzip files ------------------------------------------------ */
 
 typedef struct {
-  gzFile gz;
+  CopubGzReader *gz;
   const char *path;
   char *buf;          /* bytes read and not yet consumed: buf[start, len) */
   gsize start;
@@ -30,6 +32,7 @@ typedef struct {
   gsize cap;
   gsize max_record;   /* a line (record) is never buffered beyond this many bytes */
   gboolean eof;
+  GAsyncQueue *spares; /* buffers of BUFFER_BYTES that batches are done with */
 } Reader;
 
 static gboolean
@@ -40,35 +43,35 @@ reader_open (Reader *r, const char *path, const CopubLimits *limits, GError **er
   memset (r, 0, sizeof *r);
   r->path = path;
   r->max_record = (limits ? limits : &defaults)->max_record;
-  r->gz = gzopen (path, "rb");
+  r->gz = copub_gz_open (path, error);
   if (r->gz == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot open '%s': %s", path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  gzbuffer (r->gz, 256 * 1024);
-  r->cap = READ_CHUNK * 2;
+    return FALSE;
+  g_info ("reading '%s' (%s)", path, copub_gz_is_direct (r->gz) ? "plain"
+          : copub_inflate_backend_name (copub_inflate_backend ()));
+  /* A batch (BATCH_BYTES) and the last read (READ_CHUNK) fit: the buffer grows only
+   * for lines longer than a batch, and can be reused. */
+  r->cap = BUFFER_BYTES;
   r->buf = g_malloc (r->cap);
+  r->spares = g_async_queue_new_full (g_free);
   return TRUE;
 }
 
 static void
 reader_close (Reader *r)
 {
-  if (r->gz)
-    gzclose (r->gz);
+  copub_gz_close (r->gz);
   g_free (r->buf);
+  if (r->spares)
+    g_async_queue_unref (r->spares);
   memset (r, 0, sizeof *r);
 }
 
 /* Reads up to READ_CHUNK more bytes after what is buffered. A truncated or corrupt
- * gzip stream is an error. */
+ * gzip member is an error (src/sources/inflate.c words it). */
 static gboolean
 reader_fill (Reader *r, GError **error)
 {
-  int n;
+  gssize n;
 
   if (r->eof)
     return TRUE;
@@ -83,32 +86,10 @@ reader_fill (Reader *r, GError **error)
       r->cap = MAX (r->cap * 2, r->len + READ_CHUNK);
       r->buf = g_realloc (r->buf, r->cap);
     }
-  n = gzread (r->gz, r->buf + r->len, READ_CHUNK);
-  if (n < 0 || (n == 0 && !gzeof (r->gz)))
-    {
-      int code = 0;
-      const char *msg = gzerror (r->gz, &code);
-      g_set_error (error, COPUB_ERROR, code == Z_ERRNO ? COPUB_ERROR_IO : COPUB_ERROR_PARSE,
-                   "reading '%s': %s", r->path,
-                   code == Z_ERRNO ? g_strerror (errno) : msg);
-      return FALSE;
-    }
-  if (n == 0)
-    {
-      int code = 0;
-      const char *msg = gzerror (r->gz, &code);
-      /* zlib reports a gzip stream cut short only here, as Z_BUF_ERROR; its message
-       * starts with the path, which ours names already. */
-      if (code != Z_OK && code != Z_STREAM_END)
-        {
-          if (g_str_has_prefix (msg, r->path) && g_str_has_prefix (msg + strlen (r->path), ": "))
-            msg += strlen (r->path) + 2;
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                       "reading '%s': %s (truncated gzip file?)", r->path, msg);
-          return FALSE;
-        }
-      r->eof = TRUE;
-    }
+  n = copub_gz_read (r->gz, r->buf + r->len, READ_CHUNK, error);
+  if (n < 0)
+    return FALSE;
+  r->eof = n == 0;
   r->len += (gsize) n;
   return TRUE;
 }
@@ -311,15 +292,17 @@ bad_record (Writer *w, const char *where, const GError *problem, GError **error)
 typedef struct {
   CopubWork *work;    /* or NULL with problem set */
   GError *problem;
-  guint64 line;
+  guint64 line;       /* in the batch (from 0) until delivered, then in the file */
   CopubPreparedWork *prepared; /* for the store, when the reader writes to one */
 } Item;
 
 typedef struct {
   char *alloc;        /* the buffer the lines are in (the reader's, handed over) */
+  gsize alloc_cap;
+  GAsyncQueue *spares; /* where @alloc goes back when it is of BUFFER_BYTES */
   const char *data;   /* whole lines */
   gsize len;
-  guint64 first_line;
+  guint64 lines;      /* lines in @data, counted as they are parsed */
   GArray *items;      /* of Item, in line order */
   guint64 records;    /* non-blank lines */
   const CopubJsonlOptions *options;
@@ -340,13 +323,14 @@ item_clear (gpointer data)
 }
 
 static Batch *
-batch_new (char *alloc, const char *data, gsize len, guint64 first_line)
+batch_new (char *alloc, gsize alloc_cap, GAsyncQueue *spares, const char *data, gsize len)
 {
   Batch *b = g_new0 (Batch, 1);
   b->alloc = alloc;
+  b->alloc_cap = alloc_cap;
+  b->spares = spares;
   b->data = data;
   b->len = len;
-  b->first_line = first_line;
   b->items = g_array_new (FALSE, TRUE, sizeof (Item));
   g_array_set_clear_func (b->items, item_clear);
   g_mutex_init (&b->lock);
@@ -357,7 +341,12 @@ batch_new (char *alloc, const char *data, gsize len, guint64 first_line)
 static void
 batch_free (Batch *b)
 {
-  g_free (b->alloc);
+  /* A buffer of 4 MiB is an mmap() of its own: reusing it saves the page faults. */
+  if (b->alloc && b->alloc_cap == BUFFER_BYTES && b->spares
+      && g_async_queue_length (b->spares) < MAX_IN_FLIGHT)
+    g_async_queue_push (b->spares, b->alloc);
+  else
+    g_free (b->alloc);
   g_array_unref (b->items);
   g_mutex_clear (&b->lock);
   g_cond_clear (&b->cond);
@@ -386,7 +375,7 @@ parse_batch (gpointer data, gpointer user_data)
 {
   Batch *b = data;
   const char *p = b->data, *end = b->data + b->len;
-  guint64 line = b->first_line;
+  guint64 line = 0;
   (void) user_data;
 
   while (p < end)
@@ -413,6 +402,7 @@ parse_batch (gpointer data, gpointer user_data)
       line++;
       p += len + 1;
     }
+  b->lines += line; /* a too-long line's batch counts its line already */
   g_mutex_lock (&b->lock);
   b->done = TRUE;
   g_cond_signal (&b->cond);
@@ -430,15 +420,22 @@ batch_wait (Batch *b)
 
 typedef gboolean (*ItemFunc) (Item *item, gpointer data, GError **error);
 
-/* Hands the batch's items, in line order, to @func. */
+/* Hands the batch's items, in line order, to @func; *line is the number of the
+ * batch's first line in the file, and then of the next batch's. */
 static gboolean
-deliver_batch (Batch *b, ItemFunc func, gpointer data, guint64 *records, GError **error)
+deliver_batch (Batch *b, ItemFunc func, gpointer data, guint64 *line, guint64 *records,
+               GError **error)
 {
   batch_wait (b);
   *records += b->records;
   for (guint i = 0; i < b->items->len; i++)
-    if (!func (&g_array_index (b->items, Item, i), data, error))
-      return FALSE;
+    {
+      Item *item = &g_array_index (b->items, Item, i);
+      item->line += *line;
+      if (!func (item, data, error))
+        return FALSE;
+    }
+  *line += b->lines;
   return TRUE;
 }
 
@@ -451,9 +448,10 @@ free_batch_job (gpointer data, gpointer unused)
 }
 
 /* Cuts the buffered bytes into a batch of whole lines; at end of file the last line
- * needs no newline. Returns NULL when no whole line is buffered yet. */
+ * needs no newline. Returns NULL when no whole line is buffered yet. The lines are
+ * counted where they are parsed, not here. */
 static Batch *
-take_batch (Reader *r, guint64 *line)
+take_batch (Reader *r)
 {
   const char *start = r->buf + r->start;
   gsize avail = r->len - r->start;
@@ -469,12 +467,12 @@ take_batch (Reader *r, guint64 *line)
     return NULL;
   /* The batch takes the reader's buffer as it is (no copy); the reader starts a new
    * one with the partial line that follows. */
-  b = batch_new (r->buf, start, cut, *line);
-  for (const char *p = start; (p = memchr (p, '\n', (size_t) (start + cut - p))) != NULL; p++)
-    (*line)++;
+  b = batch_new (r->buf, r->cap, r->spares, start, cut);
   {
     gsize rest = avail - cut;
-    char *fresh = g_malloc (r->cap);
+    char *fresh = r->cap == BUFFER_BYTES ? g_async_queue_try_pop (r->spares) : NULL;
+    if (fresh == NULL)
+      fresh = g_malloc (r->cap);
     memcpy (fresh, start + cut, rest);
     r->buf = fresh;
     r->start = 0;
@@ -513,13 +511,14 @@ skip_line (Reader *r, GError **error)
     }
 }
 
-/* A batch of no lines that holds the problem of line @line, too long to be read. */
+/* A batch of one line, too long to be read: it holds only its problem. */
 static Batch *
-too_long_batch (guint64 line, const CopubLimits *limits)
+too_long_batch (const CopubLimits *limits)
 {
-  Batch *b = batch_new (NULL, NULL, 0, line);
-  Item item = { NULL, NULL, line, NULL };
+  Batch *b = batch_new (NULL, 0, NULL, NULL, 0);
+  Item item = { NULL, NULL, 0, NULL };
 
+  b->lines = 1;
   record_too_long (&item.problem, limits);
   g_array_append_val (b->items, item);
   return b;
@@ -529,7 +528,7 @@ too_long_batch (guint64 line, const CopubLimits *limits)
  * line longer than the record limit is skipped as it is read, never buffered whole:
  * its batch holds only its problem. */
 static Batch *
-next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
+next_batch (Reader *r, const CopubLimits *limits, GError **error)
 {
   gsize want = MIN (BATCH_BYTES, r->max_record + 1);
   Batch *b;
@@ -538,18 +537,17 @@ next_batch (Reader *r, const CopubLimits *limits, guint64 *line, GError **error)
     {
       if (!fill_to (r, want, error))
         return NULL;
-      if ((b = take_batch (r, line)) != NULL || r->eof)
+      if ((b = take_batch (r)) != NULL || r->eof)
         return b;
       /* No newline yet: a line longer than a batch. */
       if (want > r->max_record)
         {
-          b = too_long_batch (*line, limits);
+          b = too_long_batch (limits);
           if (!skip_line (r, error))
             {
               batch_free (b);
               return NULL;
             }
-          (*line)++;
           return b;
         }
       want = MIN (want * 2, r->max_record + 1);
@@ -581,13 +579,13 @@ read_jsonl_inline (Reader *r, const CopubJsonlOptions *options, const CopubLimit
   gboolean ok = TRUE;
   Batch *b;
 
-  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+  while (ok && (b = next_batch (r, limits, &read_error)) != NULL)
     {
       b->options = options;
       b->limits = limits;
       b->prepare = prepare;
       parse_batch (b, NULL);
-      ok = deliver_batch (b, func, data, records, error);
+      ok = deliver_batch (b, func, data, &line, records, error);
       batch_free (b);
     }
   return read_end (ok, read_error, error);
@@ -621,7 +619,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   pending = g_queue_new ();
   pool = g_thread_pool_new (parse_batch, NULL, (int) n_threads, FALSE, NULL);
   reaper = g_thread_pool_new (free_batch_job, NULL, 1, FALSE, NULL);
-  while (ok && (b = next_batch (r, limits, &line, &read_error)) != NULL)
+  while (ok && (b = next_batch (r, limits, &read_error)) != NULL)
     {
       b->options = options;
       b->limits = limits;
@@ -631,7 +629,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
       while (ok && g_queue_get_length (pending) > MAX_IN_FLIGHT)
         {
           Batch *oldest = g_queue_pop_head (pending);
-          ok = deliver_batch (oldest, func, data, &records, error);
+          ok = deliver_batch (oldest, func, data, &line, &records, error);
           g_thread_pool_push (reaper, oldest, NULL);
         }
     }
@@ -640,7 +638,7 @@ read_jsonl (Reader *r, const CopubJsonlOptions *options, gboolean prepare, ItemF
   while ((b = g_queue_pop_head (pending)) != NULL)
     {
       if (ok)
-        ok = deliver_batch (b, func, data, &records, error);
+        ok = deliver_batch (b, func, data, &line, &records, error);
       g_thread_pool_push (reaper, b, NULL);
     }
   g_thread_pool_free (reaper, FALSE, TRUE);
@@ -681,7 +679,7 @@ copub_jsonl_read_counted (const char *path, const CopubJsonlOptions *options,
     return FALSE;
   ok = read_jsonl (&r, options, FALSE, to_user, &sink, out_records, error);
   if (out_bytes)
-    *out_bytes = (guint64) gzoffset (r.gz);
+    *out_bytes = copub_gz_offset (r.gz);
   reader_close (&r);
   return ok;
 }
@@ -803,7 +801,7 @@ import_hal (Writer *w, Reader *r, CopubFormat format, GError **error)
   const char *bytes;
 
   /* A plain XML file is streamed from disk; the TEI parser reads it twice. */
-  if (format == COPUB_FORMAT_HAL_XML && gzdirect (r->gz))
+  if (format == COPUB_FORMAT_HAL_XML && copub_gz_is_direct (r->gz))
     return copub_tei_parse_file (NULL, w->path, w->path, on_document_work, w, error);
   if (!read_all (r, &data, error))
     return FALSE;
@@ -879,7 +877,8 @@ import_file (Writer *w, const char *path, GError **error)
   ok = detect_format (&r, &format, error);
   if (ok)
     {
-      g_info ("importing '%s' (%s)", path, copub_format_name (format));
+      copub_note (w->options->callbacks, COPUB_NOTE_INFO, "importing '%s' (%s)", path,
+                  copub_format_name (format));
       w->path = path;
       if (format == COPUB_FORMAT_OPENALEX_JSONL)
         ok = import_jsonl (w, &r, error);

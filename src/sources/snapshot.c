@@ -9,6 +9,7 @@
 
 #include "copub/error.h"
 #include "copub/snapshot.h"
+#include "base/notify.h"
 
 #define MAX_LIST_LINE 4096
 
@@ -461,7 +462,8 @@ import_parts (CopubSnapshot *snap, CopubStore *store, const CopubImportOptions *
     {
       const CopubSnapshotPart *part = g_ptr_array_index (parts, i);
       guint64 records = 0;
-      g_info ("importing '%s' (updated_date=%s)", part->path, part->updated_date);
+      copub_note (options->callbacks, COPUB_NOTE_INFO, "importing '%s' (updated_date=%s)",
+                  part->path, part->updated_date);
       if (!copub_snapshot_check_size (part, error)
           || !copub_import_file (store, part->path, options, stats, &records, error)
           || !copub_snapshot_check_records (part, records, error))

@@ -16,6 +16,8 @@
 
 #include "copub/error.h"
 #include "copub/store.h"
+#include "store/store-private.h"
+#include "base/notify.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
@@ -378,7 +380,7 @@ loading_pid (const char *rest)
 }
 
 void
-copub_store_remove_stale (const char *path)
+copub_store_remove_stale (const char *path, const CopubCallbacks *callbacks)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
@@ -396,8 +398,8 @@ copub_store_remove_stale (const char *path)
       pid = loading_pid (name + strlen (prefix));
       if (pid == 0)
         {
-          g_message ("'%s' was left by an import of an older copub: remove it if no import "
-                     "is running", file);
+          copub_note (callbacks, COPUB_NOTE_MESSAGE, "'%s' was left by an import of an older "
+                      "copub: remove it if no import is running", file);
           continue;
         }
       if (!process_gone (pid))
@@ -405,7 +407,8 @@ copub_store_remove_stale (const char *path)
       journal = g_strconcat (file, "-journal", NULL);
       g_unlink (journal);
       if (g_unlink (file) == 0)
-        g_message ("removed '%s', left by an import that was killed (pid %ld)", file, pid);
+        copub_note (callbacks, COPUB_NOTE_MESSAGE,
+                    "removed '%s', left by an import that was killed (pid %ld)", file, pid);
     }
 }
 
@@ -419,7 +422,7 @@ copub_store_mark_killed_runs (CopubStore *store, GError **error)
 }
 
 CopubStore *
-copub_store_open_for_load (const char *path, GError **error)
+copub_store_open_for_load (const char *path, const CopubCallbacks *callbacks, GError **error)
 {
   g_autoptr(CopubStore) store = NULL;
   g_autofree char *wal = g_strconcat (path, "-wal", NULL);
@@ -427,7 +430,7 @@ copub_store_open_for_load (const char *path, GError **error)
                                                (long) getpid ());
   int fd;
 
-  copub_store_remove_stale (path);
+  copub_store_remove_stale (path, callbacks);
   if (g_file_test (path, G_FILE_TEST_EXISTS) || g_file_test (wal, G_FILE_TEST_EXISTS))
     return copub_store_open (path, error);
   store = store_new (path);

@@ -38,6 +38,15 @@ sqlite3 s.db .dump > dump3.sql
 check "store unchanged after failed import" cmp -s dump1.sql dump3.sql
 expect_status "truncated gzip fails with 4" 4 "$COPUB" import --db s.db "$OA/truncated.jsonl.gz"
 contains "truncation is said" err.txt "truncated"
+# Gzip input is inflated with ISA-L, or zlib when asked: the same store, the same errors.
+cp err.txt err-isal.txt
+COPUB_INFLATE=zlib "$COPUB" import --db s.db "$OA/truncated.jsonl.gz" 2>err-zlib.txt
+check "zlib says the truncation as ISA-L does" cmp -s err-isal.txt err-zlib.txt
+expect_status "import gzip with ISA-L" 0 "$COPUB" import --db gz.db "$OA/works.jsonl.gz"
+sqlite3 gz.db .dump >dump-isal.sql
+COPUB_INFLATE=zlib "$COPUB" import --db gz.db "$OA/works.jsonl.gz" 2>err.txt
+contains "zlib reads the same records" err.txt "12 unchanged"
+check "... and the store stays byte for byte" cmp -s dump-isal.sql <(sqlite3 gz.db .dump)
 expect_status "--skip-bad skips and reports" 0 "$COPUB" import --db k.db --skip-bad \
     "$OA/bad-syntax.jsonl" "$OA/bad-utf8.jsonl"
 contains "skipped record listed with its line" err.txt "bad-utf8.jsonl' line 2"

@@ -1,0 +1,12 @@
+/* copub: the forms of the identifiers several modules read. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* TRUE for a ROR id without its URL: '0', six base-32 characters, two check digits
+ * ("04vfs2w97"); the check digits are not verified. */
+gboolean copub_is_ror_id (const char *id);
+
+G_END_DECLS
