@@ -14,6 +14,8 @@ VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
+MSGFMT ?= msgfmt
+XGETTEXT ?= xgettext
 PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib libisal geonames
 
 ifneq ($(SANITIZE),)
@@ -55,13 +57,28 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILDDIR)/tests/fuzz/%)
 LIBCOPUB := $(BUILDDIR)/libcopub.a
 COPUB := $(BUILDDIR)/copub
 
+# The outputs' translations: po/LANG.po compiled into BUILDDIR/locale, where a copub
+# built here finds them (src/base/datadir.c), installed into DATADIR/locale.
+LINGUAS := $(shell cat po/LINGUAS)
+MO_FILES := $(LINGUAS:%=$(BUILDDIR)/locale/%/LC_MESSAGES/copub.mo)
+
 FORCE:
-.PHONY: FORCE all fuzz deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil
+.PHONY: FORCE all fuzz deps check check-run demo demo-run install uninstall clean bench accuracy bench-affil pot
 .DEFAULT_GOAL := all
 
 MANPAGE := $(BUILDDIR)/copub.1
 
-all: $(COPUB) $(MANPAGE)
+all: $(COPUB) $(MANPAGE) $(MO_FILES)
+
+$(BUILDDIR)/locale/%/LC_MESSAGES/copub.mo: po/%.po
+	@mkdir -p $(dir $@)
+	$(MSGFMT) --check -o $@ $<
+
+# po/copub.pot, the English texts to translate, from the files po/POTFILES lists.
+pot:
+	$(XGETTEXT) --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
+	    --add-comments=TRANSLATORS: --package-name=copub --package-version=$(VERSION) \
+	    --files-from=po/POTFILES -o po/copub.pot
 
 # The man page is generated from the binary's own --help texts, so it cannot drift.
 $(MANPAGE): $(COPUB) scripts/make-manpage
@@ -130,6 +147,7 @@ fuzz:
 deps:
 	@if ! command -v $(PKG_CONFIG) >/dev/null 2>&1 || ! $(PKG_CONFIG) --exists $(PKGS) \
 	    || ! command -v $(PYTHON) >/dev/null 2>&1 || ! command -v gnuplot >/dev/null 2>&1 \
+	    || ! command -v $(MSGFMT) >/dev/null 2>&1 \
 	    || ! command -v chromium >/dev/null 2>&1 || ! test -f /usr/share/iso-codes/json/iso_3166-1.json \
 	    || ! test -x /usr/sbin/slurmctld || ! test -x /usr/sbin/slurmd || ! test -x /usr/sbin/munged \
 	    || ! command -v sbatch >/dev/null 2>&1; then \
@@ -140,13 +158,13 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(COPUB) $(MANPAGE) $(TEST_BINS) $(FUZZ_BINS)
+check-run: $(COPUB) $(MANPAGE) $(MO_FILES) $(TEST_BINS) $(FUZZ_BINS)
 	@BUILDDIR=$(BUILDDIR) PYTHON=$(PYTHON) tests/run-tests
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: $(COPUB)
+demo-run: $(COPUB) $(MO_FILES)
 	@BUILDDIR=$(BUILDDIR) PYTHON=$(PYTHON) scripts/demo
 
 bench: $(COPUB)
@@ -158,15 +176,21 @@ accuracy: $(COPUB)
 bench-affil: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-affil
 
-install: $(COPUB) $(MANPAGE)
+install: $(COPUB) $(MANPAGE) $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/copub
 	install -m 755 $(COPUB) $(DESTDIR)$(BINDIR)/copub
 	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/copub.1
 	cp -R data/. $(DESTDIR)$(DATADIR)/copub/
+	for l in $(LINGUAS); do \
+	    install -d $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES && \
+	    install -m 644 $(BUILDDIR)/locale/$$l/LC_MESSAGES/copub.mo \
+	        $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/copub.mo || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/copub $(DESTDIR)$(MANDIR)/man1/copub.1
 	rm -rf $(DESTDIR)$(DATADIR)/copub
+	for l in $(LINGUAS); do rm -f $(DESTDIR)$(DATADIR)/locale/$$l/LC_MESSAGES/copub.mo; done
 
 clean:
 	rm -rf $(BUILDDIR) out

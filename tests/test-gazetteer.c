@@ -231,43 +231,6 @@ test_country_names (void)
   g_assert_true (copub_country_name ("DE", "fr") == copub_country_name ("DE", "fr"));
 }
 
-/* A gettext catalogue of the two entries "Germany" -> "Allemagne" and "Spain" -> "Espagne",
- * little- or big-endian, with @broken: the second entry's offset points past the end. */
-static GBytes *
-make_mo (gboolean big_endian, gboolean broken)
-{
-  static const char *const orig[] = { "Germany", "Spain" };
-  static const char *const trans[] = { "Allemagne", "Espagne" };
-  GByteArray *mo = g_byte_array_new ();
-  guint32 words[7 + 8];
-  GString *strings = g_string_new (NULL);
-  guint32 base = sizeof words, w = 7;
-
-  words[0] = 0x950412deu;
-  words[1] = 0;
-  words[2] = 2;
-  words[3] = 28;      /* original strings table */
-  words[4] = 28 + 16; /* translations table */
-  words[5] = words[6] = 0;
-  for (int t = 0; t < 2; t++)
-    for (int i = 0; i < 2; i++)
-      {
-        const char *s = t == 0 ? orig[i] : trans[i];
-        words[w++] = (guint32) strlen (s);
-        words[w++] = base + (guint32) strings->len;
-        g_string_append_len (strings, s, (gssize) strlen (s) + 1);
-      }
-  if (broken)
-    words[7 + 2 + 1] = 100000;
-  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
-    if (big_endian)
-      words[i] = GUINT32_TO_BE (words[i]);
-  g_byte_array_append (mo, (const guint8 *) words, sizeof words);
-  g_byte_array_append (mo, (const guint8 *) strings->str, strings->len);
-  g_string_free (strings, TRUE);
-  return g_byte_array_free_to_bytes (mo);
-}
-
 static char *
 write_temp (const char *name, const void *data, gsize len)
 {
@@ -278,43 +241,6 @@ write_temp (const char *name, const void *data, gsize len)
   g_assert_true (g_file_set_contents (path, data, (gssize) len, &error));
   g_assert_no_error (error);
   return path;
-}
-
-static void
-test_mo_load (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) iso = copub_mo_load ("/usr/share/locale/fr/LC_MESSAGES/iso_3166-1.mo",
-                                             &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (iso);
-  g_assert_cmpstr (g_hash_table_lookup (iso, "Germany"), ==, "Allemagne");
-  for (int big = 0; big < 2; big++)
-    for (int broken = 0; broken < 2; broken++)
-      {
-        g_autoptr(GBytes) bytes = make_mo (big, broken);
-        g_autofree char *path = write_temp ("test.mo", g_bytes_get_data (bytes, NULL),
-                                            g_bytes_get_size (bytes));
-        g_autoptr(GHashTable) mo = copub_mo_load (path, &error);
-
-        g_assert_no_error (error);
-        g_assert_nonnull (mo);
-        g_assert_cmpuint (g_hash_table_size (mo), ==, broken ? 1 : 2);
-        g_assert_cmpstr (g_hash_table_lookup (mo, "Germany"), ==, "Allemagne");
-        g_assert_cmpstr (g_hash_table_lookup (mo, "Spain"), ==, broken ? NULL : "Espagne");
-      }
-  {
-    g_autofree char *path = write_temp ("not.mo", "msgid \"Germany\"\nmsgstr \"x\"\n", 27);
-    g_autofree char *expected = g_strdup_printf ("'%s' is not a gettext catalogue", path);
-
-    g_assert_null (copub_mo_load (path, &error));
-    g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
-    g_assert_cmpstr (error != NULL ? error->message : NULL, ==, expected);
-    g_clear_error (&error);
-  }
-  g_assert_null (copub_mo_load ("/nonexistent/iso_3166-1.mo", &error));
-  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 }
 
 /* ---- ROR dumps ------------------------------------------------------------------------------ */
@@ -500,7 +426,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gazetteer/prefixes", test_prefixes);
   g_test_add_func ("/gazetteer/country-codes", test_country_codes);
   g_test_add_func ("/gazetteer/country-names", test_country_names);
-  g_test_add_func ("/gazetteer/mo-load", test_mo_load);
   g_test_add_func ("/gazetteer/ror", test_ror);
   g_test_add_func ("/gazetteer/data-dir", test_data_dir);
   g_test_add_func ("/gazetteer/own-data-dir", test_own_data_dir);

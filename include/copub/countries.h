@@ -24,8 +24,4 @@ gboolean copub_country_is_french_territory (const char *code);
 /* The same as a CopubCountryNameFunc for CopubAnalyseOptions. */
 const char *copub_country_name_func (const char *code, const char *lang, gpointer unused);
 
-/* Reads a gettext .mo catalogue into a table msgid -> translation (both owned).
- * NULL with @error when the file is missing or not a .mo file. */
-GHashTable *copub_mo_load (const char *path, GError **error);
-
 G_END_DECLS

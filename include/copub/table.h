@@ -56,7 +56,8 @@ void copub_rank_competition (const double *measure, const guint *group, guint n,
 /* A rank as displayed: "5", or "5=" when tied. */
 char *copub_rank_text (gint64 rank, gboolean tied);
 
-/* A note printed under a text table, in JSON's "notes", and to stderr with CSV. */
+/* A note printed under a text table and in JSON's "notes"; CSV has no place for it:
+ * copub_table_write() leaves it to the caller (copub_table_notes()). */
 void copub_table_add_note (CopubTable *table, const char *note);
 
 guint copub_table_n_rows (const CopubTable *table);

@@ -1,6 +1,6 @@
-/* copub: country names from iso-codes: the JSON list for the English names and the
- * gettext catalogue for the translations, read once into hash tables; copub's data file
- * country-names.tsv replaces the few that ISO gives only in inverted form. */
+/* copub: country names from iso-codes: the JSON list for the English names and its
+ * gettext domain iso_3166-1 for the translations, read once into hash tables; copub's
+ * data file country-names.tsv replaces the few that ISO gives only in inverted form. */
 #include <string.h>
 
 #include <jansson.h>
@@ -8,60 +8,12 @@
 #include "copub/countries.h"
 #include "copub/error.h"
 #include "base/datadir.h"
+#include "base/l10n.h"
 
 #define ISO_JSON "/usr/share/iso-codes/json/iso_3166-1.json"
-#define MO_PATH "/usr/share/locale/%s/LC_MESSAGES/iso_3166-1.mo"
-#define MO_MAGIC 0x950412deu
+#define ISO_DOMAIN "iso_3166-1"
 /* copub's own short names where iso-codes has only an inverted form, in the data dir. */
 #define OVERRIDES "country-names.tsv"
-
-static guint32
-mo_word (const guchar *data, gsize off, gboolean swap)
-{
-  guint32 w;
-  memcpy (&w, data + off, 4);
-  return swap ? GUINT32_SWAP_LE_BE (w) : w;
-}
-
-GHashTable *
-copub_mo_load (const char *path, GError **error)
-{
-  g_autofree guchar *data = NULL;
-  gsize len = 0;
-  guint32 n, orig, trans;
-  gboolean swap;
-  GHashTable *table;
-
-  if (!g_file_get_contents (path, (char **) &data, &len, error))
-    return NULL;
-  if (len < 20 || (mo_word (data, 0, FALSE) != MO_MAGIC && mo_word (data, 0, TRUE) != MO_MAGIC))
-    {
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "'%s' is not a gettext catalogue", path);
-      return NULL;
-    }
-  swap = mo_word (data, 0, FALSE) != MO_MAGIC;
-  n = mo_word (data, 8, swap);
-  orig = mo_word (data, 12, swap);
-  trans = mo_word (data, 16, swap);
-  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  for (guint32 i = 0; i < n; i++)
-    {
-      gsize o = (gsize) orig + 8 * (gsize) i, t = (gsize) trans + 8 * (gsize) i;
-      guint32 olen, ooff, tlen, toff;
-      if (o + 8 > len || t + 8 > len)
-        break;
-      olen = mo_word (data, o, swap);
-      ooff = mo_word (data, o + 4, swap);
-      tlen = mo_word (data, t, swap);
-      toff = mo_word (data, t + 4, swap);
-      /* Lengths and offsets come from the file: check them before use. */
-      if ((gsize) ooff + olen >= len || (gsize) toff + tlen >= len || olen == 0)
-        continue;
-      g_hash_table_replace (table, g_strndup ((const char *) data + ooff, olen),
-                            g_strndup ((const char *) data + toff, tlen));
-    }
-  return table;
-}
 
 typedef struct {
   GHashTable *english; /* code -> English name */
@@ -101,8 +53,6 @@ load_names (Names *names)
   json_error_t jerr;
   json_t *root = json_load_file (ISO_JSON, 0, &jerr);
   json_t *list = root ? json_object_get (root, "3166-1") : NULL;
-  g_autoptr(GHashTable) mo = NULL;
-  g_autofree char *mo_path = g_strdup_printf (MO_PATH, "fr");
   size_t i;
   json_t *item;
 
@@ -114,22 +64,23 @@ load_names (Names *names)
       json_decref (root);
       return;
     }
-  mo = copub_mo_load (mo_path, NULL);
+  copub_l10n_bind (ISO_DOMAIN, NULL);
+  copub_l10n_begin ("fr");
   json_array_foreach (list, i, item)
     {
       const char *code = json_string_value (json_object_get (item, "alpha_2"));
       const char *name = json_string_value (json_object_get (item, "name"));
       const char *common = json_string_value (json_object_get (item, "common_name"));
-      const char *fr = NULL;
+      const char *french = NULL;
       if (code == NULL || name == NULL)
         continue;
-      if (mo)
-        fr = g_hash_table_lookup (mo, common ? common : name);
-      if (mo && fr == NULL)
-        fr = g_hash_table_lookup (mo, name);
+      french = copub_l10n_lookup_current (ISO_DOMAIN, common ? common : name);
+      if (french == NULL)
+        french = copub_l10n_lookup_current (ISO_DOMAIN, name);
       g_hash_table_replace (names->english, g_strdup (code), g_strdup (common ? common : name));
-      g_hash_table_replace (names->french, g_strdup (code), g_strdup (fr ? fr : name));
+      g_hash_table_replace (names->french, g_strdup (code), g_strdup (french ? french : name));
     }
+  copub_l10n_end ();
   json_decref (root);
   load_overrides (names);
 }

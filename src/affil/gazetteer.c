@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "base/datadir.h"
+#include "base/l10n.h"
 #include "copub/error.h"
 #include "affil/gazetteer.h"
 
 #define ISO_CODES_DIR "/usr/share/iso-codes/json"
-#define LOCALE_DIR "/usr/share/locale"
 #define MAX_CITY_PLACES 6     /* cities kept per name, the most populous */
 #define MAX_KEY_TOKENS 12     /* longer names are not worth a key */
 
@@ -306,126 +306,6 @@ copub_gazetteer_key (const char *name)
   return g_string_free (key, FALSE);
 }
 
-/* ==== gettext catalogues ============================================================== */
-
-/* A .mo file, mapped; its original strings are sorted, so lookups are binary searches. */
-typedef struct {
-  GMappedFile *file;
-  const guint8 *data;
-  gsize size;
-  guint32 n;
-  guint32 originals;
-  guint32 translations;
-  gboolean swap;
-} MoFile;
-
-static guint32
-mo_word (const MoFile *mo, gsize offset)
-{
-  guint32 w;
-
-  if (offset + 4 > mo->size)
-    return 0;
-  memcpy (&w, mo->data + offset, 4);
-  return mo->swap ? GUINT32_SWAP_LE_BE (w) : w;
-}
-
-/* String @i of the table at @table, or NULL when the file lies about it. */
-static const char *
-mo_string (const MoFile *mo, guint32 table, guint32 i)
-{
-  gsize entry = (gsize) table + (gsize) i * 8;
-  guint32 len = mo_word (mo, entry);
-  guint32 offset = mo_word (mo, entry + 4);
-
-  if (entry + 8 > mo->size || (gsize) offset + len >= mo->size || mo->data[offset + len] != 0)
-    return NULL;
-  return (const char *) mo->data + offset;
-}
-
-static void
-mo_close (MoFile *mo)
-{
-  g_clear_pointer (&mo->file, g_mapped_file_unref);
-  memset (mo, 0, sizeof *mo);
-}
-
-static gboolean
-mo_sorted (const MoFile *mo)
-{
-  const char *last = "";
-
-  for (guint32 i = 0; i < mo->n; i++)
-    {
-      const char *s = mo_string (mo, mo->originals, i);
-      if (s == NULL || strcmp (last, s) > 0)
-        return FALSE;
-      last = s;
-    }
-  return TRUE;
-}
-
-/* Opens catalogue @domain of @locale; FALSE (quietly) when it is absent or unusable. */
-static gboolean
-mo_open (MoFile *mo, const char *locale, const char *domain)
-{
-  g_autofree char *name = g_strconcat (domain, ".mo", NULL);
-  g_autofree char *path = g_build_filename (LOCALE_DIR, locale, "LC_MESSAGES", name, NULL);
-  guint32 magic;
-
-  memset (mo, 0, sizeof *mo);
-  mo->file = g_mapped_file_new (path, FALSE, NULL);
-  if (mo->file == NULL)
-    return FALSE;
-  mo->data = (const guint8 *) g_mapped_file_get_contents (mo->file);
-  mo->size = g_mapped_file_get_length (mo->file);
-  if (mo->size < 28)
-    goto bad;
-  memcpy (&magic, mo->data, 4);
-  if (magic != 0x950412de && magic != 0xde120495)
-    goto bad;
-  mo->swap = magic != 0x950412de;
-  mo->n = mo_word (mo, 8);
-  mo->originals = mo_word (mo, 12);
-  mo->translations = mo_word (mo, 16);
-  if ((gsize) mo->n * 8 > mo->size || mo->originals > mo->size - (gsize) mo->n * 8
-      || mo->translations > mo->size - (gsize) mo->n * 8 || !mo_sorted (mo))
-    goto bad;
-  return TRUE;
-
-bad:
-  g_debug ("ignoring malformed catalogue '%s'", path);
-  mo_close (mo);
-  return FALSE;
-}
-
-/* The translation of @msgid, or NULL when there is none (or it is the same). */
-static const char *
-mo_lookup (const MoFile *mo, const char *msgid)
-{
-  guint32 lo = 0, hi = mo->n;
-
-  if (mo->file == NULL)
-    return NULL;
-  while (lo < hi)
-    {
-      guint32 mid = lo + (hi - lo) / 2;
-      const char *s = mo_string (mo, mo->originals, mid);
-      int cmp = s != NULL ? strcmp (msgid, s) : -1;
-
-      if (cmp == 0)
-        {
-          const char *t = mo_string (mo, mo->translations, mid);
-          return (t != NULL && *t != '\0' && strcmp (t, msgid) != 0) ? t : NULL;
-        }
-      if (cmp < 0)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-  return NULL;
-}
-
 /* ==== The table ========================================================================= */
 
 static void
@@ -623,44 +503,51 @@ latin_locale (const char *locale)
   return TRUE;
 }
 
-/* A set of open catalogues of one domain, by locale. */
+/* The catalogues of one gettext domain, and which locales have one. */
 typedef struct {
-  GHashTable *files; /* locale -> MoFile* */
+  GHashTable *present; /* locale -> itself, when its catalogue exists */
+  GHashTable *checked; /* locale -> itself */
   const char *domain;
 } Catalogues;
 
 static void
-mo_file_free (gpointer data)
-{
-  mo_close (data);
-  g_free (data);
-}
-
-static void
 catalogues_init (Catalogues *cat, const char *domain)
 {
-  cat->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, mo_file_free);
+  cat->present = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  cat->checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   cat->domain = domain;
+  copub_l10n_bind (domain, NULL);
 }
 
 static void
 catalogues_clear (Catalogues *cat)
 {
-  g_clear_pointer (&cat->files, g_hash_table_unref);
+  g_clear_pointer (&cat->present, g_hash_table_unref);
+  g_clear_pointer (&cat->checked, g_hash_table_unref);
 }
 
-static const MoFile *
-catalogues_get (Catalogues *cat, const char *locale)
+/* TRUE when @locale has a catalogue of its own (gettext would otherwise answer from the
+ * language's: "pt" for "pt_BR"). */
+static gboolean
+catalogues_has (Catalogues *cat, const char *locale)
 {
-  MoFile *mo = g_hash_table_lookup (cat->files, locale);
-
-  if (mo == NULL)
+  if (!g_hash_table_contains (cat->checked, locale))
     {
-      mo = g_new0 (MoFile, 1);
-      mo_open (mo, locale, cat->domain);
-      g_hash_table_insert (cat->files, g_strdup (locale), mo);
+      g_hash_table_add (cat->checked, g_strdup (locale));
+      if (copub_l10n_has_catalogue (cat->domain, NULL, locale))
+        g_hash_table_add (cat->present, g_strdup (locale));
     }
-  return mo;
+  return g_hash_table_contains (cat->present, locale);
+}
+
+/* The translation of @msgid in @locale, or NULL when there is none or it is the same. */
+static const char *
+catalogues_lookup (Catalogues *cat, const char *locale, const char *msgid)
+{
+  const char *t = catalogues_has (cat, locale) ? copub_l10n_lookup (cat->domain, locale, msgid)
+                                               : NULL;
+
+  return t != NULL && strcmp (t, msgid) != 0 ? t : NULL;
 }
 
 /* The native locales of @country, as a NULL-terminated vector (free with g_strfreev). */
@@ -682,7 +569,7 @@ add_translations (CopubGazetteer *gaz, Catalogues *cat, const char *msgid, const
 
   for (gsize i = 0; i < G_N_ELEMENTS (general_locales); i++)
     {
-      const char *t = mo_lookup (catalogues_get (cat, general_locales[i]), msgid);
+      const char *t = catalogues_lookup (cat, general_locales[i], msgid);
       if (t != NULL)
         add_name_forms (gaz, t, place);
     }
@@ -691,7 +578,7 @@ add_translations (CopubGazetteer *gaz, Catalogues *cat, const char *msgid, const
       const char *t;
       if (latin_only && !latin_locale (natives[i]))
         continue;
-      t = mo_lookup (catalogues_get (cat, natives[i]), msgid);
+      t = catalogues_lookup (cat, natives[i], msgid);
       if (t != NULL)
         add_name_forms (gaz, t, place);
     }
@@ -928,7 +815,7 @@ add_region (CopubGazetteer *gaz, Catalogues *cat, json_t *item)
   add_region_forms (gaz, name, &place);
   for (gsize i = 0; i < G_N_ELEMENTS (locales); i++)
     {
-      const char *t = mo_lookup (catalogues_get (cat, locales[i]), name);
+      const char *t = catalogues_lookup (cat, locales[i], name);
       if (t != NULL)
         add_region_forms (gaz, t, &place);
     }
@@ -1105,33 +992,40 @@ countries_contain (const char *countries, const char *country)
   return FALSE;
 }
 
-/* Adds the names catalogue @locale gives the cities in @ids (GeoNames id -> City*). */
+/* Adds the names catalogue @locale gives the cities in @ids (GeoNames id -> City*),
+ * @ids_sorted in the catalogue's order (their ids as text, sorted). */
 static void
-add_city_translations (CopubGazetteer *gaz, const char *locale, GHashTable *ids)
+add_city_translations (CopubGazetteer *gaz, Catalogues *cat, const char *locale,
+                       GHashTable *ids, GPtrArray *ids_sorted)
 {
   g_autofree char *countries = locale_countries (locale);
-  MoFile mo;
 
-  if (!mo_open (&mo, locale, "geonames"))
+  if (!catalogues_has (cat, locale))
     return;
-  for (guint32 i = 0; i < mo.n; i++)
+  copub_l10n_begin (locale);
+  for (guint i = 0; i < ids_sorted->len; i++)
     {
-      const char *msgid = mo_string (&mo, mo.originals, i);
-      const char *msgstr = mo_string (&mo, mo.translations, i);
-      guint32 number = parse_id (msgid);
-      const City *city;
+      const char *msgid = ids_sorted->pdata[i];
+      const City *city = g_hash_table_lookup (ids, GUINT_TO_POINTER (parse_id (msgid)));
+      const char *msgstr;
       CopubPlace place;
 
-      if (number == 0 || msgstr == NULL || *msgstr == '\0')
+      if (!countries_contain (countries, city->country))
         continue;
-      city = g_hash_table_lookup (ids, GUINT_TO_POINTER (number));
-      if (city == NULL || !countries_contain (countries, city->country))
+      msgstr = copub_l10n_lookup_current (cat->domain, msgid);
+      if (msgstr == NULL)
         continue;
       place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
       place.value = city->population;
       add_city_name (gaz, msgstr, &place);
     }
-  mo_close (&mo);
+  copub_l10n_end ();
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 static void
@@ -1141,6 +1035,8 @@ load_cities (CopubGazetteer *gaz)
   g_autofree City *cities = g_new0 (City, MAX (n, 1));
   g_autoptr(GHashTable) ids = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr(GHashTable) locales = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) ids_sorted = g_ptr_array_new_with_free_func (g_free);
+  Catalogues cat;
   GHashTableIter iter;
   gpointer locale;
 
@@ -1148,9 +1044,10 @@ load_cities (CopubGazetteer *gaz)
     {
       g_autoptr(GeonamesCity) city = geonames_get_city (i);
       guint32 id = city != NULL ? read_city (gaz, city, &cities[i]) : 0;
-      if (id != 0)
-        g_hash_table_insert (ids, GUINT_TO_POINTER (id), &cities[i]);
+      if (id != 0 && g_hash_table_insert (ids, GUINT_TO_POINTER (id), &cities[i]))
+        g_ptr_array_add (ids_sorted, g_strdup_printf ("%" G_GUINT32_FORMAT, id));
     }
+  g_ptr_array_sort (ids_sorted, compare_strings);
   for (gsize i = 0; i < G_N_ELEMENTS (general_locales); i++)
     g_hash_table_add (locales, (gpointer) general_locales[i]);
   for (gsize i = 0; i < G_N_ELEMENTS (native_locales); i++)
@@ -1160,9 +1057,11 @@ load_cities (CopubGazetteer *gaz)
         if (latin_locale (list[k]))
           g_hash_table_add (locales, (gpointer) g_intern_string (list[k]));
     }
+  catalogues_init (&cat, "geonames");
   g_hash_table_iter_init (&iter, locales);
   while (g_hash_table_iter_next (&iter, &locale, NULL))
-    add_city_translations (gaz, locale, ids);
+    add_city_translations (gaz, &cat, locale, ids, ids_sorted);
+  catalogues_clear (&cat);
 }
 
 /* ==== copub's own additions: data/gazetteer.tsv ========================================== */

@@ -2,7 +2,9 @@
  * Makefile (through BUILDDIR/COPUB-PATHS, so a new PREFIX rebuilds this file only):
  *   COPUB_DATADIR         DATADIR/copub, where `make install` puts the data;
  *   COPUB_BIN_TO_DATADIR  that directory relative to BINDIR ("../share/copub");
- *   COPUB_BUILD_DIR, COPUB_SOURCE_DATADIR  the build directory and the tree's data/. */
+ *   COPUB_BUILD_DIR, COPUB_SOURCE_DATADIR  the build directory and the tree's data/.
+ * The message catalogues are built into BUILDDIR/locale and installed into DATADIR/locale,
+ * beside the data directory. */
 #include "base/datadir.h"
 
 #include <string.h>
@@ -21,7 +23,7 @@ data_dir_usable (const char *dir)
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);
 }
 
-#if defined(COPUB_BUILD_DIR) && defined(COPUB_SOURCE_DATADIR)
+#if defined(COPUB_BUILD_DIR)
 /* TRUE when @path lies inside directory @dir. */
 static gboolean
 path_is_under (const char *path, const char *dir)
@@ -56,4 +58,20 @@ copub_data_dir (const char *override)
         return g_steal_pointer (&canonical);
     }
   return g_strdup (COPUB_DATADIR);
+}
+
+char *
+copub_locale_dir (void)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *parent = NULL;
+#if defined(COPUB_BUILD_DIR)
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (exe != NULL && path_is_under (exe, COPUB_BUILD_DIR))
+    return g_build_filename (COPUB_BUILD_DIR, "locale", NULL);
+#endif
+  data = copub_data_dir (NULL);
+  parent = g_path_get_dirname (data);
+  return g_build_filename (parent, "locale", NULL);
 }

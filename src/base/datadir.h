@@ -17,4 +17,10 @@ G_BEGIN_DECLS
  * error names the place copub was installed for. Nothing else is searched. */
 char *copub_data_dir (const char *override);
 
+/* The directory of copub's message catalogues (<dir>/fr/LC_MESSAGES/copub.mo), newly
+ * allocated: the build directory's locale/ for a program built there, otherwise locale/
+ * beside the data directory (DATADIR/locale for DATADIR/copub, $COPUB_DATA_DIR/../locale
+ * when that is set). */
+char *copub_locale_dir (void);
+
 G_END_DECLS

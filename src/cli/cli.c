@@ -213,6 +213,20 @@ copub_cli_log_line (const char *format, ...)
 }
 
 gboolean
+copub_cli_write_table (const CopubTable *table, CopubTableFormat format, GError **error)
+{
+  const char *const *notes;
+  guint n = 0;
+
+  if (!copub_table_write (table, format, stdout, error))
+    return FALSE;
+  notes = copub_table_notes (table, &n);
+  for (guint i = 0; format == COPUB_TABLE_FORMAT_CSV && i < n; i++)
+    g_message ("%s", notes[i]);
+  return TRUE;
+}
+
+gboolean
 copub_cli_parse_period (const char *value, int *from, int *to, GError **error)
 {
   char *end = NULL;

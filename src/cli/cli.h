@@ -35,6 +35,11 @@ const char *copub_cli_db_path (const char *option);
 /* Flushes and checks stdout; FALSE with an error when writing failed (disk full, closed pipe). */
 gboolean copub_cli_finish_stdout (GError **error);
 
+/* Writes @table on stdout in @format; with CSV, which has no place for them, its notes
+ * ("synthetic data") go to the log, that is stderr. */
+gboolean copub_cli_write_table (const CopubTable *table, CopubTableFormat format,
+                                GError **error);
+
 /* TRUE when stderr is a terminal (progress output is shown only then). */
 gboolean copub_cli_stderr_is_tty (void);
 

@@ -99,7 +99,7 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
   else if ((indicators = copub_analyse (store, &an.options, error)) != NULL)
     {
       table = copub_table_new_from_indicators (indicators);
-      ok = copub_table_write (table, an.table_format, stdout, error);
+      ok = copub_cli_write_table (table, an.table_format, error);
     }
 out:
   args_clear (&a);

@@ -64,5 +64,5 @@ copub_cmd_merge (int argc, char **argv, GError **error)
     return copub_cli_write_partial (aggregate, partial, error);
   indicators = copub_aggregate_indicators (aggregate);
   table = copub_table_new_from_indicators (indicators);
-  return copub_table_write (table, an.table_format, stdout, error);
+  return copub_cli_write_table (table, an.table_format, error);
 }

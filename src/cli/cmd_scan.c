@@ -218,7 +218,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
     {
       indicators = copub_aggregate_indicators (aggregate);
       table = copub_table_new_from_indicators (indicators);
-      ok = copub_table_write (table, an.table_format, stdout, error);
+      ok = copub_cli_write_table (table, an.table_format, error);
     }
 out:
   copub_scan_stats_clear (&stats);

@@ -9,6 +9,7 @@
 #include "copub/analyse.h"
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "output/words.h"
 #include "copub/table.h"
 #include "indicators/counting.h"
 #include "store/store-private.h"
@@ -1110,120 +1111,19 @@ copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
   return TRUE;
 }
 
-/* Simple fractions a share is said as, and how each reads. */
-typedef struct {
-  double value;
-  const char *en_one;  /* "one publication in two" */
-  const char *fr_one;  /* "une publication sur deux" */
-} Fraction;
-
-static const Fraction fractions[] = {
-  { 1.0 / 10, "one publication in ten", "une publication sur dix" },
-  { 1.0 / 5, "one publication in five", "une publication sur cinq" },
-  { 1.0 / 4, "one publication in four", "une publication sur quatre" },
-  { 1.0 / 3, "one publication in three", "une publication sur trois" },
-  { 2.0 / 5, "two publications in five", "deux publications sur cinq" },
-  { 1.0 / 2, "one publication in two", "une publication sur deux" },
-  { 3.0 / 5, "three publications in five", "trois publications sur cinq" },
-  { 2.0 / 3, "two publications in three", "deux publications sur trois" },
-  { 3.0 / 4, "three publications in four", "trois publications sur quatre" },
-  { 4.0 / 5, "four publications in five", "quatre publications sur cinq" },
-  { 9.0 / 10, "nine publications in ten", "neuf publications sur dix" },
-};
-
-/* French elision: "près d'une", "plus d'une", but "près de deux". */
-static char *
-fr_with (const char *word, const char *phrase)
-{
-  gboolean vowel = phrase[0] == 'u';
-  return g_strdup_printf ("%s%s%s", word, vowel ? " d'" : " de ", phrase);
-}
-
-char *
-copub_analyse_share_in_words (double share, const char *lang)
-{
-  gboolean fr = g_strcmp0 (lang, "fr") == 0;
-  const Fraction *nearest = &fractions[0], *below = NULL;
-
-  if (!isfinite (share))
-    return g_strdup (fr ? "une part inconnue des publications"
-                        : "an unknown share of publications");
-  if (share < 0.075)
-    return g_strdup (fr ? "moins d'une publication sur dix" : "fewer than one publication in ten");
-  if (share > 0.95)
-    return g_strdup (fr ? "presque toutes les publications" : "almost all publications");
-  for (guint i = 0; i < G_N_ELEMENTS (fractions); i++)
-    {
-      if (fabs (fractions[i].value - share) < fabs (nearest->value - share))
-        nearest = &fractions[i];
-      if (fractions[i].value <= share)
-        below = &fractions[i];
-    }
-  /* Within a percentage point: "about"; a little under: "nearly"; otherwise say it
-   * exceeds the largest fraction it passes: "more than". Never round up silently. */
-  if (fabs (nearest->value - share) <= 0.01)
-    return fr ? g_strdup_printf ("environ %s", nearest->fr_one)
-              : g_strdup_printf ("about %s", nearest->en_one);
-  if (nearest->value > share && nearest->value - share <= 0.05)
-    return fr ? fr_with ("près", nearest->fr_one)
-              : g_strdup_printf ("nearly %s", nearest->en_one);
-  if (below == NULL)
-    below = &fractions[0];
-  return fr ? fr_with ("plus", below->fr_one) : g_strdup_printf ("more than %s", below->en_one);
-}
-
-static char *
-format_percent (double value, gboolean fr)
-{
-  char *text = g_strdup_printf ("%.1f", 100.0 * value);
-  if (fr)
-    g_strdelimit (text, ".", ',');
-  return text;
-}
-
-static char *
-period_text (const CopubHeadline *h)
-{
-  if (h->from == h->to)
-    return g_strdup_printf ("%d", h->from);
-  return g_strdup_printf ("%d-%d", h->from, h->to);
-}
-
-/* OpenAlex's document types (HAL's are mapped to them), in the plural. */
-static const struct { const char *type, *en, *fr; } type_words[] = {
-  { "article", "articles", "articles" },
-  { "review", "reviews", "revues" },
-  { "book-chapter", "book chapters", "chapitres d'ouvrage" },
-  { "book", "books", "ouvrages" },
-  { "conference-paper", "conference papers", "communications de conférence" },
-  { "preprint", "preprints", "prépublications" },
-  { "dissertation", "theses", "thèses" },
-  { "dataset", "datasets", "jeux de données" },
-  { "report", "reports", "rapports" },
-  { "letter", "letters", "lettres" },
-  { "editorial", "editorials", "éditoriaux" },
-  { "erratum", "errata", "errata" },
-  { "peer-review", "peer reviews", "évaluations par les pairs" },
-  { "standard", "standards", "normes" },
-  { "reference-entry", "reference entries", "entrées d'encyclopédie" },
-  { "supplementary-materials", "supplementary materials", "documents supplémentaires" },
-  { "grant", "grants", "financements" },
-  { "other", "other works", "autres documents" },
-};
-
 gboolean
 copub_analyse_check_types (const char *const *types, GError **error)
 {
   for (const char *const *t = types; t && *t; t++)
     {
       gboolean known = strcmp (*t, "all") == 0 && t == types && t[1] == NULL;
-      for (gsize k = 0; !known && k < G_N_ELEMENTS (type_words); k++)
-        known = strcmp (*t, type_words[k].type) == 0;
+      for (gsize k = 0; !known && copub_words_document_types[k]; k++)
+        known = strcmp (*t, copub_words_document_types[k]) == 0;
       if (!known)
         {
           GString *list = g_string_new (NULL);
-          for (gsize k = 0; k < G_N_ELEMENTS (type_words); k++)
-            g_string_append_printf (list, "%s, ", type_words[k].type);
+          for (gsize k = 0; copub_words_document_types[k]; k++)
+            g_string_append_printf (list, "%s, ", copub_words_document_types[k]);
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                        "unknown document type '%s': expected %sor 'all' alone", *t, list->str);
           g_string_free (list, TRUE);
@@ -1231,69 +1131,4 @@ copub_analyse_check_types (const char *const *types, GError **error)
         }
     }
   return TRUE;
-}
-
-char *
-copub_analyse_types_in_words (const char *const *types, const char *lang)
-{
-  gboolean fr = g_strcmp0 (lang, "fr") == 0;
-  GString *out = g_string_new (NULL);
-  guint n;
-
-  if (types == NULL)
-    types = copub_analyse_default_types;
-  if (types[0] && strcmp (types[0], "all") == 0)
-    return g_strdup (fr ? "tous types de documents" : "all document types");
-  n = g_strv_length ((char **) types);
-  for (guint i = 0; i < n; i++)
-    {
-      const char *word = types[i];
-      for (gsize k = 0; k < G_N_ELEMENTS (type_words); k++)
-        if (strcmp (types[i], type_words[k].type) == 0)
-          word = fr ? type_words[k].fr : type_words[k].en;
-      if (i > 0)
-        g_string_append (out, i + 1 < n ? ", " : fr ? " et " : " and ");
-      g_string_append (out, word);
-    }
-  return g_string_free (out, FALSE);
-}
-
-char *
-copub_analyse_headline_sentence (const CopubHeadline *h, const CopubAnalyseOptions *o,
-                                 const char *institution)
-{
-  gboolean fr = g_strcmp0 (o->lang, "fr") == 0;
-  g_autofree char *words = copub_analyse_share_in_words (h->share, o->lang);
-  g_autofree char *pct = format_percent (h->share, fr);
-  g_autofree char *low = format_percent (h->low, fr);
-  g_autofree char *high = format_percent (h->high, fr);
-  g_autofree char *period = period_text (h);
-  g_autofree char *types = copub_analyse_types_in_words (o->types, o->lang);
-  g_autofree char *definition = NULL;
-  char *sentence;
-
-  if (fr)
-    definition = o->home ? g_strdup_printf ("au moins un co-auteur hors de %s", o->home)
-                         : g_strdup ("des auteurs dans au moins deux pays");
-  else
-    definition = o->home ? g_strdup_printf ("at least one co-author outside %s", o->home)
-                         : g_strdup ("authors in two countries or more");
-  if (fr)
-    sentence = g_strdup_printf (
-        "%s %s, %s%s%s %s co-signée%s avec un partenaire international : %s %% "
-        "(IC 95 %% %s–%s %%, n = %" G_GINT64_FORMAT " ; %s ; international = %s).%s",
-        h->from == h->to ? "En" : "Sur la période", period, words,
-        institution ? " de " : "", institution ? institution : "",
-        strstr (words, "une ") ? "est" : "sont", strstr (words, "une ") ? "" : "s",
-        pct, low, high, h->works, types, definition,
-        h->synthetic ? " Données synthétiques." : "");
-  else
-    sentence = g_strdup_printf (
-        "In %s, %s%s%s %s co-authored with an international partner: %s%% "
-        "(95%% CI %s–%s%%, n = %" G_GINT64_FORMAT "; %s; international = %s).%s",
-        period, words, institution ? " of " : "", institution ? institution : "",
-        g_str_has_prefix (words, "one ") || strstr (words, " one ") ? "was" : "were",
-        pct, low, high, h->works, types, definition, h->synthetic ? " Synthetic data." : "");
-  sentence[0] = g_ascii_toupper (sentence[0]);
-  return sentence;
 }

@@ -17,6 +17,7 @@
 #include "copub/countries.h"
 #include "copub/error.h"
 #include "copub/plot.h"
+#include "output/words.h"
 
 /* gnuplot draws a few charts in well under a second; past this it is stuck. */
 #define GNUPLOT_TIMEOUT_SECONDS 120
@@ -567,33 +568,6 @@ copub_plot_partners_by_total (const CopubPlotData *d)
   return names;
 }
 
-/* 12,345 or 12 345 (narrow no-break space). */
-static char *
-format_count (gint64 n, gboolean fr)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
-  GString *out = g_string_new (n < 0 ? "-" : "");
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append (out, fr ? "\u202f" : ",");
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static const char *
-source_display_name (const char *source)
-{
-  if (g_strcmp0 (source, "openalex") == 0)
-    return "OpenAlex";
-  if (g_strcmp0 (source, "hal") == 0)
-    return "HAL";
-  return source;
-}
-
 /* "2024-05-02", or "2024-05-02 (OpenAlex), 2024-05-03 (HAL)" when they differ. */
 static char *
 harvest_dates (const GPtrArray *stats)
@@ -611,7 +585,7 @@ harvest_dates (const GPtrArray *stats)
         break;
       g_string_append_printf (out, "%s%.10s", i ? ", " : "", s->last_stored);
       if (!same)
-        g_string_append_printf (out, " (%s)", source_display_name (s->source));
+        g_string_append_printf (out, " (%s)", copub_words_source_name (s->source));
     }
   return g_string_free (out, FALSE);
 }
@@ -619,24 +593,25 @@ harvest_dates (const GPtrArray *stats)
 char *
 copub_plot_source_line (const CopubPlotData *data, gint64 works)
 {
-  gboolean fr = g_strcmp0 (data->lang, "fr") == 0;
-  GString *line = g_string_new (fr ? "Source : " : "Source: ");
-  g_autofree char *n = format_count (works, fr);
+  const char *previous = copub_words_use (data->lang);
+  GString *line = g_string_new (_("Source: "));
+  g_autofree char *n = copub_words_count (works);
   const GPtrArray *stats = data->source_stats;
 
   for (guint i = 0; stats && i < stats->len; i++)
     g_string_append_printf (line, "%s%s", i ? ", " : "",
-                            source_display_name (((CopubSourceStats *) stats->pdata[i])->source));
+                            copub_words_source_name (((CopubSourceStats *) stats->pdata[i])->source));
   if (stats && stats->len > 0)
     {
       g_autofree char *dates = harvest_dates (stats);
-      g_string_append_printf (line, fr ? " ; moissonné le %s" : "; harvested on %s", dates);
+      g_string_append_printf (line, _("; harvested on %s"), dates);
     }
   else
-    g_string_append (line, fr ? "aucune" : "none");
-  g_string_append_printf (line, fr ? " ; n = %s publications" : "; n = %s works", n);
+    g_string_append (line, C_("no source", "none"));
+  g_string_append_printf (line, _("; n = %s works"), n);
   if (data->synthetic)
-    g_string_append (line, fr ? " ; données synthétiques" : "; synthetic data");
+    g_string_append (line, _("; synthetic data"));
+  copub_words_use (previous);
   return g_string_free (line, FALSE);
 }
 
@@ -645,7 +620,6 @@ copub_plot_source_line (const CopubPlotData *data, gint64 works)
 typedef struct {
   const CopubPlotData *data;
   const CopubPlotOptions *options;
-  gboolean fr;
   const char *workdir;
   GString *script;
   guint width, height;
@@ -665,18 +639,6 @@ hover (Ctx *ctx, const char *name)
     if ((guchar) *p < 0x20 || *p == 0x7F)
       *p = ' ';
   g_ptr_array_add (ctx->hover[ctx->kind], text);
-}
-
-/* The English or French text; a macro so that the compiler checks both as formats. */
-#define tr(ctx, en_text, fr_text) ((ctx)->fr ? (fr_text) : (en_text))
-
-/* The period as said in titles: "2023" or "2021–2023". */
-static char *
-period_text (int from, int to)
-{
-  if (from == to)
-    return g_strdup_printf ("%d", from);
-  return g_strdup_printf ("%d–%d", from, to);
 }
 
 /* A number for a data file: '.' as decimal separator whatever the locale; NaN when
@@ -825,8 +787,8 @@ begin_chart (Ctx *ctx, CopubChartKind kind, const char *title, const char *subti
                       "set bmargin at screen 0.17\n");
   g_string_append_printf (s, "set tmargin at screen %s\n",
                           g_ascii_formatd (topbuf, sizeof topbuf, "%.2f", top));
-  if (ctx->fr)
-    g_string_append (s, "set decimalsign ','\n");
+  if (strcmp (copub_words_decimal_sign (), ".") != 0)
+    g_string_append_printf (s, "set decimalsign '%s'\n", copub_words_decimal_sign ());
   add_label (ctx, 1, title, 0.935, 1.45, TRUE, "#1a1a1a");
   add_label (ctx, 2, first, 0.865, 0.95, FALSE, "#555555");
   if (rest)
@@ -861,8 +823,10 @@ year_axis (Ctx *ctx, gboolean narrow)
 static void
 percent_axis (Ctx *ctx, gboolean full_range)
 {
-  g_string_append_printf (ctx->script, "set yrange [0:%s]\nset format y '%%g%s%%%%'\n",
-                          full_range ? "100" : "*", ctx->fr ? "\u202f" : "");
+  g_autofree char *format = copub_words_percent_format ("%g");
+
+  g_string_append_printf (ctx->script, "set yrange [0:%s]\nset format y '%s'\n",
+                          full_range ? "100" : "*", format);
 }
 
 static void
@@ -910,7 +874,7 @@ year_n_tics (Ctx *ctx, const CopubIndicators *t)
   for (guint r = 0; r < copub_indicators_n_cells (t); r++)
     {
       int year = copub_indicators_cell (t, r)->year;
-      g_autofree char *n = format_count (copub_indicators_cell (t, r)->works, ctx->fr);
+      g_autofree char *n = copub_words_count (copub_indicators_cell (t, r)->works);
       if ((year - first) % step != 0)
         continue;
       g_string_append_printf (s, "%s\"%d\\nn = %s\" %d", s->str[s->len - 1] == '(' ? "" : ", ",
@@ -929,13 +893,13 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
+  g_autofree char *percent = copub_words_percent_format ("%g");
   int low, high;
 
-  chart->title = g_strdup (tr (ctx, "International co-publication share per year",
-                               "Part des co-publications internationales par année"));
+  chart->title = g_strdup (_("International co-publication share per year"));
   if (copub_indicators_n_cells (t) == 0)
     {
-      set_note (chart, tr (ctx, "no work in the corpus", "aucune publication dans le corpus"));
+      set_note (chart, _("no work in the corpus"));
       return TRUE;
     }
   for (guint r = 0; r < copub_indicators_n_cells (t); r++)
@@ -950,28 +914,24 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
   if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
     return FALSE;
   share_range (t, &low, &high);
-  subtitle = g_strdup_printf (tr (ctx, "%sshare of the works with a co-author abroad (n per "
-                                       "year below); axis from %d to %d %%, not from 0",
-                                  "%spart des publications avec un co-auteur à l'étranger (n "
-                                  "par année en bas) ; axe de %d à %d %%, pas depuis 0"),
+  subtitle = g_strdup_printf (_("%sshare of the works with a co-author abroad (n per "
+                                       "year below); axis from %d to %d %%, not from 0"),
                               inst, low, high);
   begin_chart (ctx, COPUB_CHART_SHARE, chart->title, subtitle, NULL, ctx->data->works);
   g_string_append_printf (ctx->script, "set xrange [%d.5:%d.5]\n", ctx->data->first_year - 1,
                           ctx->data->last_year);
   year_n_tics (ctx, t);
   g_string_append_printf (ctx->script, "set yrange [%d:%d]\nset ytics %d, %d\n"
-                                       "set format y '%%g%s%%%%'\n",
-                          low, high, low, high - low > 50 ? 10 : 5, ctx->fr ? "\u202f" : "");
+                                       "set format y '%s'\n",
+                          low, high, low, high - low > 50 ? 10 : 5, percent);
   g_string_append (ctx->script, "set key top left vertical Left reverse opaque "
                                 "box lc rgb '#ffffff' width -3\n");
   const char *names[] = {
-    tr (ctx, "floor to ceiling: unknown countries all at home, or all abroad",
-        "du plancher au plafond : pays inconnus tous nationaux, ou tous étrangers"),
-    tr (ctx, "95 % confidence interval of the share", "intervalle de confiance à 95 % de la part"),
-    tr (ctx, "share, all works (the headline figure; the floor)",
-        "part, toutes les publications (le chiffre clé ; le plancher)"),
-    tr (ctx, "ceiling", "plafond"),
-    tr (ctx, "share per year: values", "part par année : valeurs"),
+    _("floor to ceiling: unknown countries all at home, or all abroad"),
+    /* xgettext:no-c-format */ _("95 % confidence interval of the share"),
+    _("share, all works (the headline figure; the floor)"),
+    _("ceiling"),
+    _("share per year: values"),
   };
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     hover (ctx, names[i]);
@@ -1101,8 +1061,7 @@ trend_note (const Ctx *ctx)
 {
   if (ctx->data->window <= 1)
     return NULL;
-  return g_strdup_printf (tr (ctx, "rolling %u-year periods, each at its last year",
-                              "périodes glissantes de %u ans, chacune à sa dernière année"),
+  return g_strdup_printf (_("rolling %u-year periods, each at its last year"),
                           ctx->data->window);
 }
 
@@ -1180,7 +1139,7 @@ panel_year_axis (Ctx *ctx)
 static char *
 panel_title (const Ctx *ctx, const Panel *p, const char *name, gint64 n)
 {
-  g_autofree char *count = format_count (n, ctx->fr);
+  g_autofree char *count = copub_words_count (n);
   g_autofree char *tail = g_strdup_printf (" · n = %s", count);
   double em = ctx->options->format == COPUB_PLOT_SVG ? 0.66 : 0.72;
   glong fit = (glong) ((p->right - p->left) * canvas_width (ctx) / (em * ctx->font * 0.78));
@@ -1263,19 +1222,14 @@ theme_panel (Ctx *ctx, guint i, const char *theme, gboolean drawn)
   gboolean rolling = ctx->data->window > 1;
   g_autofree char *small = font_spec (ctx, 0.52, FALSE);
   g_autofree char *note_font = font_spec (ctx, 0.72, FALSE);
-  g_autofree char *band = g_strdup_printf (tr (ctx, "%s: 95 %% interval",
-                                               "%s : intervalle à 95 %%"), theme);
-  g_autofree char *ns = g_strdup_printf (rolling ? tr (ctx, "%s: n per period",
-                                                       "%s : n par période")
-                                                 : tr (ctx, "%s: n per year",
-                                                       "%s : n par année"), theme);
+  g_autofree char *band = g_strdup_printf (_("%s: 95 %% interval"), theme);
+  g_autofree char *ns = g_strdup_printf (rolling ? _("%s: n per period")
+                                                 : _("%s: n per year"), theme);
 
   if (!drawn)
     {
-      g_autofree char *why = g_strdup_printf (rolling ? tr (ctx, "n < %d every period",
-                                                            "n < %d chaque période")
-                                                      : tr (ctx, "n < %d every year",
-                                                            "n < %d chaque année"),
+      g_autofree char *why = g_strdup_printf (rolling ? _("n < %d every period")
+                                                      : _("n < %d every year"),
                                               MIN_THEME_WORKS);
       g_autofree char *at = g_strdup_printf (" at graph 0.5, 0.5 center font %s "
                                              "textcolor rgb '#8a8a8a'", note_font);
@@ -1309,16 +1263,15 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
   g_autofree char *subtitle = NULL;
   g_autofree char *note = trend_note (ctx);
   g_autofree char *more = NULL;
+  g_autofree char *percent = copub_words_percent_format ("%g");
   gboolean rolling = d->window > 1;
   guint n_themes, n_drawn = 0;
   double top;
 
-  chart->title = g_strdup (tr (ctx, "International share by theme",
-                               "Part internationale par thème"));
+  chart->title = g_strdup (_("International share by theme"));
   if (themes->len == 0)
     {
-      set_note (chart, tr (ctx, "no work with a known theme",
-                           "aucune publication de thème connu"));
+      set_note (chart, _("no work with a known theme"));
       return TRUE;
     }
   drawn = g_new0 (gboolean, themes->len);
@@ -1326,33 +1279,24 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
     n_drawn += drawn[i] = theme_series (d, themes->pdata[i], dat) > 0;
   if (n_drawn == 0)
     {
-      set_note (chart, rolling ? tr (ctx, "no theme has a period with enough works",
-                                     "aucun thème n'a de période avec assez de publications")
-                               : tr (ctx, "no theme has a year with enough works",
-                                     "aucun thème n'a d'année avec assez de publications"));
+      set_note (chart, rolling ? _("no theme has a period with enough works")
+                               : _("no theme has a year with enough works"));
       return TRUE;
     }
   if (!write_data (ctx, COPUB_CHART_THEMES, dat, error))
     return FALSE;
   n_themes = copub_indicators_n_cells (d->themes);
   more = themes->len < n_themes
-             ? g_strdup_printf (tr (ctx, "; the %u largest of %u themes",
-                                    " ; les %u plus grands des %u thèmes"),
+             ? g_strdup_printf (_("; the %u largest of %u themes"),
                                 themes->len, n_themes)
              : g_strdup ("");
   subtitle = g_strdup_printf (
-      rolling ? tr (ctx, "%sshare of the theme's works with a co-author abroad; band: 95 %% "
+      rolling ? _("%sshare of the theme's works with a co-author abroad; band: 95 %% "
                          "interval; grey figures: n of the period; periods with fewer than %d "
-                         "works left out%s",
-                    "%spart des publications du thème avec un co-auteur à l'étranger ; bande : "
-                    "intervalle à 95 %% ; en gris : n de la période ; périodes de moins de %d "
-                    "publications omises%s")
-              : tr (ctx, "%sshare of the theme's works with a co-author abroad; band: 95 %% "
+                         "works left out%s")
+              : _("%sshare of the theme's works with a co-author abroad; band: 95 %% "
                          "interval; grey figures: n of the year; years with fewer than %d "
-                         "works left out%s",
-                    "%spart des publications du thème avec un co-auteur à l'étranger ; bande : "
-                    "intervalle à 95 %% ; en gris : n de l'année ; années de moins de %d "
-                    "publications omises%s"),
+                         "works left out%s"),
       inst, MIN_THEME_WORKS, more);
   top = begin_chart (ctx, COPUB_CHART_THEMES, chart->title, subtitle, note, d->works);
   panel_year_axis (ctx);
@@ -1363,7 +1307,7 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
       Panel p = panel_at (i, themes->len, MIN (0.74, top - 0.01));
       g_autofree char *title = panel_title (ctx, &p, themes->pdata[i],
                                             (gint64) theme_total (d, themes->pdata[i]));
-      begin_panel (ctx, i, &p, title, ctx->fr ? "%g\u202f%%" : "%g%%");
+      begin_panel (ctx, i, &p, title, percent);
       theme_panel (ctx, i, themes->pdata[i], drawn[i]);
     }
   g_string_append (ctx->script, "unset multiplot\n");
@@ -1399,18 +1343,16 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
   double top, step;
   double max = 1;
 
-  chart->title = g_strdup (tr (ctx, "Co-publications with the strategic partners",
-                               "Co-publications avec les partenaires stratégiques"));
+  chart->title = g_strdup (_("Co-publications with the strategic partners"));
   if (d->partner_years == NULL)
     {
-      set_note (chart, tr (ctx, "no partner file given", "aucun fichier de partenaires"));
+      set_note (chart, _("no partner file given"));
       return TRUE;
     }
   names = copub_plot_partners_by_total (d);
   if (copub_indicators_n_cells (d->partner_years) == 0 || names->len == 0)
     {
-      set_note (chart, tr (ctx, "no co-publication with the strategic partners",
-                           "aucune co-publication avec les partenaires stratégiques"));
+      set_note (chart, _("no co-publication with the strategic partners"));
       return TRUE;
     }
   shown = MIN (names->len, MAX_PARTNER_PANELS);
@@ -1427,23 +1369,15 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
   if (!write_data (ctx, COPUB_CHART_PARTNERS, dat, error))
     return FALSE;
   more = shown < names->len
-             ? g_strdup_printf (tr (ctx, "; %u more partners with fewer in the tables",
-                                    " ; %u autres partenaires, moins présents, dans les "
-                                    "tableaux"), names->len - shown)
+             ? g_strdup_printf (_("; %u more partners with fewer in the tables"), names->len - shown)
              : g_strdup ("");
   if (rolling)
-    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner in each "
-                                         "%u-year period, on the same scale; n: all years%s",
-                                    "%spublications co-signées avec chaque partenaire sur "
-                                    "chaque période de %u ans, à la même échelle ; n : toutes "
-                                    "années%s"),
+    subtitle = g_strdup_printf (_("%sworks co-authored with each partner in each "
+                                         "%u-year period, on the same scale; n: all years%s"),
                                 inst, d->window, more);
   else
-    subtitle = g_strdup_printf (tr (ctx, "%sworks co-authored with each partner, per "
-                                         "publication year, on the same scale; n: all years%s",
-                                    "%spublications co-signées avec chaque partenaire, par "
-                                    "année de publication, à la même échelle ; n : toutes "
-                                    "années%s"),
+    subtitle = g_strdup_printf (_("%sworks co-authored with each partner, per "
+                                         "publication year, on the same scale; n: all years%s"),
                                 inst, more);
   top = begin_chart (ctx, COPUB_CHART_PARTNERS, chart->title, subtitle, note, d->works);
   panel_year_axis (ctx);
@@ -1455,10 +1389,8 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
     {
       Panel p = panel_at (i, shown, MIN (0.74, top - 0.01));
       g_autofree char *title = NULL;
-      g_autofree char *ns = g_strdup_printf (rolling ? tr (ctx, "%s: works per period",
-                                                           "%s : publications par période")
-                                                     : tr (ctx, "%s: works per year",
-                                                           "%s : publications par année"),
+      g_autofree char *ns = g_strdup_printf (rolling ? _("%s: works per period")
+                                                     : _("%s: works per year"),
                                              (const char *) names->pdata[i]);
       title = panel_title (ctx, &p, names->pdata[i],
                            copub_plot_partner_total (d, names->pdata[i]));
@@ -1485,18 +1417,16 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
   guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRIES);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) tics = g_string_new ("set ytics (");
-  g_autofree char *period = period_text (d->period_from, d->period_to);
+  g_autofree char *period = copub_words_period (d->period_from, d->period_to);
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
   double max = 1;
 
-  chart->title = g_strdup_printf (tr (ctx, "Top partner countries, %s",
-                                      "Principaux pays partenaires, %s"), period);
+  chart->title = g_strdup_printf (_("Top partner countries, %s"), period);
   if (n == 0)
     {
-      set_note (chart, tr (ctx, "no work with a foreign co-author in the last period",
-                           "aucune publication avec un co-auteur étranger sur la période"));
+      set_note (chart, _("no work with a foreign co-author in the last period"));
       return TRUE;
     }
   for (guint r = 0; r < n; r++)
@@ -1511,10 +1441,8 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
   if (!write_data (ctx, COPUB_CHART_COUNTRIES, dat, error))
     return FALSE;
   subtitle = g_strdup_printf (
-      tr (ctx, "%sfull: works co-authored with the country; fractional: each work "
-               "shared out over its authorships' countries",
-          "%sentier : publications co-signées avec le pays ; fractionnaire : chaque "
-          "publication répartie entre les pays de ses signatures"), inst);
+      _("%sfull: works co-authored with the country; fractional: each work "
+               "shared out over its authorships' countries"), inst);
   begin_chart (ctx, COPUB_CHART_COUNTRIES, chart->title, subtitle, NULL, d->headline.works);
   g_string_append_printf (ctx->script, "%s) scale 0\nset yrange [-0.7:%u.7]\n"
                                        "set xrange [0:%g]\n"
@@ -1525,18 +1453,17 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
                           tics->str, n - 1, ceil (max * 1.12));
   /* The fractional bars are not works: the axis says both counts. */
   append_quoted (ctx->script, "set xlabel ",
-                 tr (ctx, "works (full counting) or fractional count",
-                     "publications (compte entier) ou compte fractionnaire"), "");
-  hover (ctx, tr (ctx, "full counting (works)", "compte entier (publications)"));
-  hover (ctx, tr (ctx, "fractional counting", "compte fractionnaire"));
-  hover (ctx, tr (ctx, "full counting: values", "compte entier : valeurs"));
-  hover (ctx, tr (ctx, "fractional counting: values", "compte fractionnaire : valeurs"));
+                 _("works (full counting) or fractional count"), "");
+  hover (ctx, _("full counting (works)"));
+  hover (ctx, _("fractional counting"));
+  hover (ctx, _("full counting: values"));
+  hover (ctx, _("fractional counting: values"));
   append_quoted (ctx->script, "plot 'partner-countries.dat' using ($2/2):($1+0.19):($2/2):(0.17) "
                               "with boxxyerror lt 1 fc rgb '#2f6b9a' title ",
-                 tr (ctx, "full counting (works)", "compte entier (publications)"), ", \\");
+                 _("full counting (works)"), ", \\");
   append_quoted (ctx->script, "  '' using ($3/2):($1-0.19):($3/2):(0.17) with boxxyerror "
                               "fc rgb '#e0812b' title ",
-                 tr (ctx, "fractional counting", "compte fractionnaire"), ", \\");
+                 _("fractional counting"), ", \\");
   g_string_append_printf (ctx->script,
                           "  '' using 2:($1+0.19):(sprintf('%%d', $2)) with labels left "
                           "offset 0.4,0 font %s textcolor rgb '#333333' notitle, \\\n"
@@ -1568,12 +1495,10 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
 
-  chart->title = g_strdup (tr (ctx, "Top partner countries over the years",
-                               "Principaux pays partenaires au fil des ans"));
+  chart->title = g_strdup (_("Top partner countries over the years"));
   if (n == 0)
     {
-      set_note (chart, tr (ctx, "no partner country in the last period",
-                           "aucun pays partenaire sur la période"));
+      set_note (chart, _("no partner country in the last period"));
       return TRUE;
     }
   for (guint i = 0; i < n; i++)
@@ -1595,10 +1520,8 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
     }
   if (!write_data (ctx, COPUB_CHART_COUNTRY_TRENDS, dat, error))
     return FALSE;
-  subtitle = g_strdup_printf (tr (ctx, "%sshare of all works co-authored with the country; "
-                                       "the %u first partners of the last period",
-                                  "%spart de toutes les publications co-signées avec le pays ; "
-                                  "les %u premiers partenaires de la période"), inst, n);
+  subtitle = g_strdup_printf (_("%sshare of all works co-authored with the country; "
+                                       "the %u first partners of the last period"), inst, n);
   begin_chart (ctx, COPUB_CHART_COUNTRY_TRENDS, chart->title, subtitle, NULL, d->works);
   year_axis (ctx, TRUE);
   percent_axis (ctx, FALSE);
@@ -1664,27 +1587,24 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
                                               HEAT_COUNTRIES);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) tics = g_string_new (NULL);
-  g_autofree char *period = period_text (d->first_year, d->last_year);
+  g_autofree char *period = copub_words_period (d->first_year, d->last_year);
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
   g_autofree char *label_font = font_spec (ctx, 0.78, FALSE);
   double max;
 
-  chart->title = g_strdup_printf (tr (ctx, "Themes and partner countries, %s",
-                                      "Thèmes et pays partenaires, %s"), period);
+  chart->title = g_strdup_printf (_("Themes and partner countries, %s"), period);
   if (themes->len == 0 || countries->len == 0)
     {
-      set_note (chart, tr (ctx, "no work with both a known theme and a foreign co-author",
-                           "aucune publication de thème connu avec un co-auteur étranger"));
+      set_note (chart, _("no work with both a known theme and a foreign co-author"));
       return TRUE;
     }
   max = heat_data (ctx, themes, countries, dat, tics);
   if (!write_data (ctx, COPUB_CHART_HEATMAP, dat, error))
     return FALSE;
   subtitle = g_strdup_printf ("%s%s", inst,
-                              tr (ctx, "share of the theme's works co-authored with the "
-                                       "country (%)",
-                                  "part des publications du thème co-signées avec le pays (%)"));
+                              _("share of the theme's works co-authored with the "
+                                       "country (%)"));
   begin_chart (ctx, COPUB_CHART_HEATMAP, chart->title, subtitle, NULL, d->works);
   g_string_append_printf (ctx->script,
                           "%sset xrange [-0.5:%u.5]\nset yrange [-0.5:%u.5]\n"
@@ -1695,8 +1615,8 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
                           "1 '#0b3a6b')\nunset key\n",
                           tics->str, countries->len - 1, themes->len - 1, ceil (max));
   hover (ctx, subtitle + strlen (inst));
-  hover (ctx, tr (ctx, "values", "valeurs"));
-  hover (ctx, tr (ctx, "values", "valeurs"));
+  hover (ctx, _("values"));
+  hover (ctx, _("values"));
   g_string_append_printf (ctx->script,
                           "plot 'theme-country-heatmap.dat' using 1:2:(0.505):(0.505):3 "
                           "with boxxyerror fs solid 1 noborder fc palette, \\\n"
@@ -1881,7 +1801,6 @@ ctx_init (Ctx *ctx, const CopubPlotData *data, const CopubPlotOptions *options)
   memset (ctx, 0, sizeof *ctx);
   ctx->data = data;
   ctx->options = options;
-  ctx->fr = g_strcmp0 (data->lang, "fr") == 0;
   ctx->width = options->width ? options->width : 1280;
   ctx->height = options->height ? options->height : 720;
   /* Sized to the image: about 17 pt at 720 pixels; 10 pt on an 8 x 4.5 in page. SVG is
@@ -1902,6 +1821,7 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
   g_autofree char *template = g_build_filename (out_dir, ".copub-plot-XXXXXX", NULL);
   g_autoptr(WorkDir) workdir = NULL;
   Ctx ctx;
+  const char *previous_lang;
   guint drawn = 0;
   gboolean ok = TRUE;
 
@@ -1913,6 +1833,7 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
       return NULL;
     }
   workdir = g_steal_pointer (&template);
+  previous_lang = copub_words_use (data->lang);
   ctx_init (&ctx, data, options);
   ctx.workdir = workdir;
   terminal (&ctx);
@@ -1925,6 +1846,7 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
       drawn += chart->note == NULL;
     }
   g_string_append (ctx.script, "unset output\n");
+  copub_words_use (previous_lang);
   if (ok && drawn > 0)
     ok = copub_plot_run (options->gnuplot, ctx.script->str, workdir, error)
          && install_charts (&ctx, charts, out_dir, error);

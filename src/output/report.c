@@ -16,6 +16,7 @@
 #include "copub/error.h"
 #include "copub/plot.h"
 #include "copub/report.h"
+#include "output/words.h"
 
 #ifndef COPUB_VERSION
 #define COPUB_VERSION "unknown"
@@ -30,9 +31,6 @@
 /* The SVG charts inlined in the HTML: sized for a page column. */
 #define SVG_WIDTH 960
 #define SVG_HEIGHT 540
-
-/* The English or French text; a macro so that the compiler checks both as formats. */
-#define tr(r, en_text, fr_text) ((r)->fr ? (fr_text) : (en_text))
 
 /* ---- escaping ---------------------------------------------------------------------- */
 
@@ -150,65 +148,6 @@ copub_report_inline_svg (const char *svg, const char *id_prefix, const char *tit
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* ---- numbers as people read them ---------------------------------------------------- */
-
-static char *
-fmt_int (gint64 n, gboolean fr)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, n < 0 ? -n : n);
-  GString *out = g_string_new (n < 0 ? "-" : "");
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append (out, fr ? "\u202f" : ",");
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static char *
-fmt_real (double v, int decimals, gboolean fr)
-{
-  char *s;
-
-  if (!isfinite (v))
-    return g_strdup ("–");
-  s = g_strdup_printf ("%.*f", decimals, v);
-  if (fr)
-    g_strdelimit (s, ".", ',');
-  return s;
-}
-
-/* 0.4721 -> "47.2%" or "47,2 %". */
-static char *
-fmt_pct (double share, gboolean fr)
-{
-  g_autofree char *number = fmt_real (100 * share, 1, fr);
-
-  if (!isfinite (share))
-    return g_strdup ("–");
-  return g_strconcat (number, fr ? "\u202f%" : "%", NULL);
-}
-
-static char *
-fmt_interval (double low, double high, gboolean fr)
-{
-  g_autofree char *a = fmt_real (100 * low, 1, fr);
-  g_autofree char *b = fmt_pct (high, fr);
-
-  if (!isfinite (low) || !isfinite (high))
-    return g_strdup ("–");
-  return g_strdup_printf ("%s–%s", a, b);
-}
-
-static char *
-fmt_period (int from, int to)
-{
-  return from == to ? g_strdup_printf ("%d", from) : g_strdup_printf ("%d–%d", from, to);
-}
-
 /* ---- table cells ------------------------------------------------------------------- */
 
 
@@ -251,7 +190,6 @@ typedef struct {
   const CopubPlotData *data;
   const CopubAnalyseOptions *options;
   const CopubReportOptions *report;
-  gboolean fr;
   char *headline;                      /* the sentence */
   GPtrArray *blocks;                   /* of Block */
   GPtrArray *charts;                   /* CopubChart (PNG) from copub_plot_draw, or NULL */
@@ -350,7 +288,7 @@ home_name (const Report *r)
 static char *
 types_text (const Report *r)
 {
-  return copub_analyse_types_in_words (r->options->types, r->fr ? "fr" : "en");
+  return copub_analyse_types_in_words (r->options->types, r->data->lang);
 }
 
 static char *
@@ -360,7 +298,7 @@ years_text (const Report *r)
   int from = r->options->from ? r->options->from : d->first_year;
   int to = r->options->to ? r->options->to : d->last_year;
 
-  return fmt_period (from, to);
+  return copub_words_period (from, to);
 }
 
 static void
@@ -370,10 +308,9 @@ section_headline (Report *r)
   g_autofree char *title = NULL;
 
   if (inst && *inst)
-    title = g_strdup_printf (tr (r, "International co-publication: %s",
-                                 "Co-publications internationales : %s"), inst);
+    title = g_strdup_printf (_("International co-publication: %s"), inst);
   else
-    title = g_strdup (tr (r, "International co-publication", "Co-publications internationales"));
+    title = g_strdup (_("International co-publication"));
   add_block (r, BLOCK_HEADING, "title", g_steal_pointer (&title));
   add_block (r, BLOCK_PARAGRAPH, "headline", g_strdup (r->headline));
 }
@@ -386,87 +323,51 @@ section_definitions (Report *r)
   g_autofree char *types = types_text (r);
   g_autofree char *years = years_text (r);
 
-  heading (r, "definitions", tr (r, "What the figures mean", "Ce que mesurent les chiffres"));
+  heading (r, "definitions", _("What the figures mean"));
   b = add_block (r, BLOCK_DEFS, NULL, NULL);
-  definition (b, tr (r, "Corpus", "Corpus"), g_strdup_printf (
-      tr (r, "the works the sources attribute to the institution, published in %s, of these "
+  definition (b, _("Corpus"), g_strdup_printf (
+      _("the works the sources attribute to the institution, published in %s, of these "
              "types: %s. Retracted works and paratext (tables of contents, front matter) are "
-             "left out.",
-          "les publications que les sources attribuent à l'établissement, parues en %s, de "
-          "ces types : %s. Les publications rétractées et le paratexte (sommaires, pages "
-          "liminaires) sont exclus."), years, types));
-  definition (b, tr (r, "Countries of a work", "Pays d'une publication"), g_strdup (
-      tr (r, "the countries of all its authors' affiliations, put together.",
-          "les pays de toutes les affiliations de ses auteurs, réunis.")));
+             "left out."), years, types));
+  definition (b, _("Countries of a work"), g_strdup (
+      _("the countries of all its authors' affiliations, put together.")));
   if (home)
-    definition (b, tr (r, "International", "Internationale"), g_strdup_printf (
-        tr (r, "a work with at least one co-author affiliated outside %s.",
-            "une publication dont au moins un co-auteur est affilié hors de %s (%s)."),
+    definition (b, C_("definition", "International"), g_strdup_printf (
+        /* TRANSLATORS: the home country's name, then its code (unsaid in English). */
+        _("a work with at least one co-author affiliated outside %s.%.0s"),
         home, r->options->home));
   else
-    definition (b, tr (r, "International", "Internationale"), g_strdup (
-        tr (r, "a work whose authors are affiliated in two countries or more.",
-            "une publication dont les auteurs sont affiliés dans au moins deux pays.")));
-  definition (b, tr (r, "Share", "Part"), g_strdup (
-      tr (r, "international works divided by all the works of the corpus (n). A work whose "
+    definition (b, C_("definition", "International"), g_strdup (
+        _("a work whose authors are affiliated in two countries or more.")));
+  definition (b, _("Share"), g_strdup (
+      _("international works divided by all the works of the corpus (n). A work whose "
              "foreign co-authors are not identified counts as not international, as in the "
-             "Leiden Ranking and InCites: missing data can only lower the share.",
-          "publications internationales divisées par toutes les publications du corpus (n). "
-          "Une publication dont les co-auteurs étrangers ne sont pas identifiés compte comme "
-          "non internationale, comme dans le classement de Leyde et InCites : les données "
-          "manquantes ne peuvent que faire baisser la part.")));
-  definition (b, tr (r, "95 % interval", "Intervalle à 95 %"), g_strdup (
-      tr (r, "the Wilson score interval of the share: its uncertainty from n alone, the "
+             "Leiden Ranking and InCites: missing data can only lower the share.")));
+  definition (b, /* xgettext:no-c-format */ _("95 % interval"), g_strdup (
+      _("the Wilson score interval of the share: its uncertainty from n alone, the "
              "year's works taken as a sample of what the institution publishes. It is wide "
-             "when n is small. It does not cover the unknown countries: the ceiling does.",
-          "l'intervalle de Wilson de la part : son incertitude due à n seul, les publications "
-          "de l'année vues comme un échantillon de ce que publie l'établissement. Il est "
-          "large quand n est petit. Il ne couvre pas les pays inconnus : le plafond s'en "
-          "charge.")));
-  definition (b, tr (r, "Ceiling", "Plafond"), g_strdup (
-      tr (r, "the share if every work with an authorship of unknown country were "
+             "when n is small. It does not cover the unknown countries: the ceiling does.")));
+  definition (b, _("Ceiling"), g_strdup (
+      _("the share if every work with an authorship of unknown country were "
              "international. The share (the floor) and the ceiling bound what complete "
-             "country data would give.",
-          "la part si toutes les publications ayant une signature de pays inconnu étaient "
-          "internationales. La part (le plancher) et le plafond encadrent ce que donneraient "
-          "des pays tous connus.")));
-  definition (b, tr (r, "Coverage", "Couverture"), g_strdup (
-      tr (r, "the share of authorships whose country is known. Below 100 %, the share may "
-             "be underestimated, by at most the gap to the ceiling.",
-          "la part des signatures dont le pays est connu. En dessous de 100 %, la part peut "
-          "être sous-estimée, au plus de l'écart au plafond.")));
-  definition (b, tr (r, "Full and fractional counting", "Comptes entier et fractionnaire"),
+             "country data would give.")));
+  definition (b, _("Coverage"), g_strdup (
+      _("the share of authorships whose country is known. Below 100 %, the share may "
+             "be underestimated, by at most the gap to the ceiling.")));
+  definition (b, _("Full and fractional counting"),
               g_strdup (
-      tr (r, "full: a work counts once for every country among its co-authors; fractional: "
+      _("full: a work counts once for every country among its co-authors; fractional: "
              "each work counts 1 in all, shared equally between its authorships with a known "
-             "country, and each authorship's part between its countries.",
-          "entier : une publication compte une fois pour chaque pays de ses co-auteurs ; "
-          "fractionnaire : chaque publication compte 1 au total, partagé également entre ses "
-          "signatures de pays connu, et la part de chaque signature entre ses pays.")));
-  definition (b, tr (r, "Theme", "Thème"), g_strdup (
+             "country, and each authorship's part between its countries.")));
+  definition (b, _("Theme"), g_strdup (
       r->data->themes_mapped
-          ? tr (r, "the institution's theme, from its theme map over the OpenAlex field or "
-                   "domain of the work's primary topic (HAL: its domain).",
-                "le thème de l'établissement, d'après sa table de correspondance avec le "
-                "champ ou le domaine OpenAlex du sujet principal (HAL : son domaine).")
-          : tr (r, "the OpenAlex field of the work's primary topic (HAL: its domain).",
-                "le champ OpenAlex du sujet principal de la publication (HAL : son domaine).")));
+          ? _("the institution's theme, from its theme map over the OpenAlex field or "
+                   "domain of the work's primary topic (HAL: its domain).")
+          : _("the OpenAlex field of the work's primary topic (HAL: its domain).")));
   if (r->options->partners)
-    definition (b, tr (r, "Strategic partners", "Partenaires stratégiques"), g_strdup (
-        tr (r, "the institutions of the partner file; a co-publication has at least one "
-               "author affiliated with the partner.",
-            "les établissements du fichier de partenaires ; une co-publication a au moins "
-            "un auteur affilié au partenaire.")));
-}
-
-static const char *
-source_name (const char *source)
-{
-  if (g_strcmp0 (source, "openalex") == 0)
-    return "OpenAlex";
-  if (g_strcmp0 (source, "hal") == 0)
-    return "HAL";
-  return source;
+    definition (b, _("Strategic partners"), g_strdup (
+        _("the institutions of the partner file; a co-publication has at least one "
+               "author affiliated with the partner.")));
 }
 
 /* The works of the corpus from @source. */
@@ -487,25 +388,24 @@ section_corpus (Report *r)
   const CopubPlotData *d = r->data;
   g_autofree char *types = types_text (r);
   g_autofree char *years = years_text (r);
-  g_autofree char *n = fmt_int (d->works, r->fr);
+  g_autofree char *n = copub_words_count (d->works);
   Block *b;
 
-  heading (r, "corpus", tr (r, "The corpus", "Le corpus"));
-  para (r, NULL, tr (r, "%s works published in %s, of these types: %s.",
-                     "%s publications parues en %s, de ces types : %s."), n, years, types);
-  b = table (r, g_strdup (tr (r, "Sources", "Sources")), 0x6);
-  row (b, g_strdup (tr (r, "Source", "Source")),
-       g_strdup (tr (r, "In the corpus", "Dans le corpus")),
-       g_strdup (tr (r, "In the store", "Dans la base")),
-       g_strdup (tr (r, "Harvested", "Moissonné")), NULL);
+  heading (r, "corpus", _("The corpus"));
+  para (r, NULL, _("%s works published in %s, of these types: %s."), n, years, types);
+  b = table (r, g_strdup (_("Sources")), 0x6);
+  row (b, g_strdup (_("Source")),
+       g_strdup (_("In the corpus")),
+       g_strdup (_("In the store")),
+       g_strdup (_("Harvested")), NULL);
   for (guint i = 0; d->source_stats && i < d->source_stats->len; i++)
     {
       const CopubSourceStats *s = d->source_stats->pdata[i];
       char *dates = strncmp (s->first_stored, s->last_stored, 10) == 0
                         ? g_strndup (s->last_stored, 10)
                         : g_strdup_printf ("%.10s – %.10s", s->first_stored, s->last_stored);
-      row (b, g_strdup (source_name (s->source)), fmt_int (corpus_works (r, s->source), r->fr),
-           fmt_int (s->works, r->fr), dates, NULL);
+      row (b, g_strdup (copub_words_source_name (s->source)), copub_words_count (corpus_works (r, s->source)),
+           copub_words_count (s->works), dates, NULL);
     }
 }
 
@@ -555,50 +455,36 @@ coverage_bounds (Report *r, const PeriodCounts *c)
 {
   const CopubHeadline *h = &r->data->headline;
   const char *home = home_name (r);
-  g_autofree char *period = fmt_period (h->from, h->to);
-  g_autofree char *coverage = fmt_pct (h->coverage, r->fr);
-  g_autofree char *floor = fmt_pct (h->share, r->fr);
-  g_autofree char *ceiling = fmt_pct (ratio (c->ceiling, c->works), r->fr);
-  g_autofree char *gaps_share = fmt_pct (ratio (c->works - c->complete, c->works), r->fr);
-  g_autofree char *gaps = fmt_int (c->works - c->complete, r->fr);
-  g_autofree char *works = fmt_int (c->works, r->fr);
-  g_autofree char *ci = fmt_interval (h->low, h->high, r->fr);
+  g_autofree char *period = copub_words_period (h->from, h->to);
+  g_autofree char *coverage = copub_words_percent (h->coverage);
+  g_autofree char *floor = copub_words_percent (h->share);
+  g_autofree char *ceiling = copub_words_percent (ratio (c->ceiling, c->works));
+  g_autofree char *gaps_share = copub_words_percent (ratio (c->works - c->complete, c->works));
+  g_autofree char *gaps = copub_words_count (c->works - c->complete);
+  g_autofree char *works = copub_words_count (c->works);
+  g_autofree char *ci = copub_words_interval (h->low, h->high);
   g_autofree char *as_home = home
-      ? g_strdup_printf (tr (r, "every unknown country taken as the home country, %s",
-                                "chaque pays inconnu supposé être celui de l'établissement, "
-                                "%s"), home)
-      : g_strdup (tr (r, "every unknown country taken as one already known",
-                      "chaque pays inconnu compté comme l'un de ceux déjà connus"));
+      ? g_strdup_printf (_("every unknown country taken as the home country, %s"), home)
+      : g_strdup (_("every unknown country taken as one already known"));
 
   if (c->complete == c->works)
     {
-      para (r, NULL, tr (r, "In %s, every authorship of the %s works has a known country: "
-                            "the share of %s has no gap to bound.",
-                         "En %s, toutes les signatures des %s publications ont un pays "
-                         "connu : la part de %s n'a pas de lacune à borner."),
+      para (r, NULL, _("In %s, every authorship of the %s works has a known country: "
+                            "the share of %s has no gap to bound."),
             period, works, floor);
       return;
     }
-  para (r, NULL, tr (r, "In %s, %s of the authorships have a known country, but %s of the "
+  para (r, NULL, _("In %s, %s of the authorships have a known country, but %s of the "
                         "works (%s of %s) have at least one authorship whose country is "
                         "unknown (or no authorship listed). The share counts them as not "
                         "international unless a foreign country is known, so %s is a floor "
                         "(%s). If all %s were international, the share would be %s: the "
                         "ceiling. With complete data, and the known countries right, the share "
-                        "would lie between %s and %s.",
-                     "En %s, %s des signatures ont un pays connu, mais %s des publications "
-                     "(%s sur %s) ont au moins une signature de pays inconnu (ou aucune "
-                     "signature). La part les compte comme non internationales sauf si un pays "
-                     "étranger est connu : %s est donc un plancher (%s). Si ces %s étaient "
-                     "toutes internationales, la part serait de %s : le plafond. Avec des "
-                     "données complètes, et les pays connus exacts, la part serait comprise "
-                     "entre %s et %s."),
+                        "would lie between %s and %s."),
         period, coverage, gaps_share, gaps, works, floor, as_home, gaps, ceiling, floor,
         ceiling);
-  para (r, NULL, tr (r, "The 95 %% interval, %s, is the floor's: it measures the uncertainty "
-                        "that comes from n, not the one from the unknown countries.",
-                     "L'intervalle à 95 %%, %s, est celui du plancher : il mesure "
-                     "l'incertitude due à n, pas celle due aux pays inconnus."), ci);
+  para (r, NULL, _("The 95 %% interval, %s, is the floor's: it measures the uncertainty "
+                        "that comes from n, not the one from the unknown countries."), ci);
 }
 
 /* The share among complete works, for what it is. */
@@ -608,28 +494,21 @@ coverage_complete (Report *r, const PeriodCounts *c)
   double among_complete = ratio (c->complete_international, c->complete);
   double among_gaps = ratio (c->international - c->complete_international,
                              c->works - c->complete);
-  g_autofree char *complete_n = fmt_int (c->complete, r->fr);
-  g_autofree char *complete_share = fmt_pct (among_complete, r->fr);
-  g_autofree char *gaps_n = fmt_int (c->works - c->complete, r->fr);
-  g_autofree char *gaps_share = fmt_pct (among_gaps, r->fr);
+  g_autofree char *complete_n = copub_words_count (c->complete);
+  g_autofree char *complete_share = copub_words_percent (among_complete);
+  g_autofree char *gaps_n = copub_words_count (c->works - c->complete);
+  g_autofree char *gaps_share = copub_words_percent (among_gaps);
 
   if (c->complete == 0 || c->complete == c->works)
     return;
-  para (r, NULL, tr (r, "Among the %s works all of whose authorships have a known country, "
+  para (r, NULL, _("Among the %s works all of whose authorships have a known country, "
                         "the share is %s; among the %s others, counting only their known "
                         "countries, it is %s%s. The share among complete works describes "
                         "those works only: it is neither a bound nor an estimate of the share "
-                        "with complete data.",
-                     "Parmi les %s publications dont toutes les signatures ont un pays connu, "
-                     "la part est de %s ; parmi les %s autres, en ne comptant que leurs pays "
-                     "connus, elle est de %s%s. La part parmi les publications "
-                     "complètes ne décrit qu'elles : ce n'est ni une borne ni une estimation "
-                     "de la part avec des données complètes."),
+                        "with complete data."),
         complete_n, complete_share, gaps_n, gaps_share,
         among_gaps > among_complete
-            ? tr (r, " (already higher: the works with gaps are not like the others)",
-                  " (déjà plus élevée : les publications lacunaires ne ressemblent pas aux "
-                  "autres)")
+            ? _(" (already higher: the works with gaps are not like the others)")
             : "");
 }
 
@@ -639,7 +518,7 @@ section_coverage (Report *r)
   PeriodCounts c;
 
   period_counts (r, &c);
-  heading (r, "coverage", tr (r, "Coverage", "Couverture"));
+  heading (r, "coverage", _("Coverage"));
   coverage_bounds (r, &c);
   coverage_complete (r, &c);
 }
@@ -648,26 +527,25 @@ static void
 table_years (Report *r)
 {
   const CopubIndicators *t = r->data->years;
-  Block *b = table (r, g_strdup (tr (r, "International co-publication per year",
-                                     "Co-publications internationales par année")), 0x1FE);
+  Block *b = table (r, g_strdup (_("International co-publication per year")), 0x1FE);
 
-  row (b, g_strdup (tr (r, "Year", "Année")), g_strdup (tr (r, "Works (n)", "Publications (n)")),
-       g_strdup (tr (r, "International", "Internationales")), g_strdup (tr (r, "Share", "Part")),
-       g_strdup (tr (r, "95 % interval", "Intervalle à 95 %")),
-       g_strdup (tr (r, "Coverage", "Couverture")),
-       g_strdup (tr (r, "Complete works", "Publications complètes")),
-       g_strdup (tr (r, "Share among complete", "Part parmi les complètes")),
-       g_strdup (tr (r, "Ceiling", "Plafond")), NULL);
+  row (b, g_strdup (_("Year")), g_strdup (_("Works (n)")),
+       g_strdup (C_("table header", "International")), g_strdup (_("Share")),
+       g_strdup (/* xgettext:no-c-format */ _("95 % interval")),
+       g_strdup (_("Coverage")),
+       g_strdup (_("Complete works")),
+       g_strdup (_("Share among complete")),
+       g_strdup (_("Ceiling")), NULL);
   for (guint i = 0; i < copub_indicators_n_cells (t); i++)
     {
       const CopubCell *c = copub_indicators_cell (t, i);
       double low, high;
       copub_cell_share_interval (c, &low, &high);
-      row (b, g_strdup_printf ("%d", c->year), fmt_int (c->works, r->fr),
-           fmt_int (c->international, r->fr), fmt_pct (copub_cell_share (c), r->fr),
-           fmt_interval (low, high, r->fr), fmt_pct (copub_cell_coverage (c), r->fr),
-           fmt_int (c->complete, r->fr), fmt_pct (copub_cell_share_complete (c), r->fr),
-           fmt_pct (copub_cell_share_max (c), r->fr), NULL);
+      row (b, g_strdup_printf ("%d", c->year), copub_words_count (c->works),
+           copub_words_count (c->international), copub_words_percent (copub_cell_share (c)),
+           copub_words_interval (low, high), copub_words_percent (copub_cell_coverage (c)),
+           copub_words_count (c->complete), copub_words_percent (copub_cell_share_complete (c)),
+           copub_words_percent (copub_cell_share_max (c)), NULL);
     }
 }
 
@@ -675,27 +553,26 @@ static void
 table_countries (Report *r)
 {
   const CopubIndicators *t = r->data->countries;
-  g_autofree char *period = fmt_period (r->data->period_from, r->data->period_to);
+  g_autofree char *period = copub_words_period (r->data->period_from, r->data->period_to);
   guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRY_ROWS);
   Block *b;
 
   if (n == 0)
     return;
-  b = table (r, g_strdup_printf (tr (r, "Top partner countries, %s", "Principaux pays "
-                                     "partenaires, %s"), period), 0x3D);
-  row (b, g_strdup (tr (r, "Rank", "Rang")), g_strdup (tr (r, "Country", "Pays")),
-       g_strdup (tr (r, "Works", "Publications")),
-       g_strdup (tr (r, "Share of all works", "Part de toutes les publications")),
-       g_strdup (tr (r, "Fractional count", "Compte fractionnaire")),
-       g_strdup (tr (r, "Fractional share", "Part fractionnaire")), NULL);
+  b = table (r, g_strdup_printf (_("Top partner countries, %s"), period), 0x3D);
+  row (b, g_strdup (_("Rank")), g_strdup (_("Country")),
+       g_strdup (_("Works")),
+       g_strdup (_("Share of all works")),
+       g_strdup (_("Fractional count")),
+       g_strdup (_("Fractional share")), NULL);
   for (guint i = 0; i < n; i++)
     {
       const CopubCell *c = copub_indicators_cell (t, i);
       row (b, copub_rank_text (c->rank, c->tied),
-           g_strdup (copub_indicators_country_name (t, c)), fmt_int (c->works, r->fr),
-           fmt_pct (copub_cell_share (c), r->fr),
-           fmt_real (copub_fraction_to_double (c->fractional), 1, r->fr),
-           fmt_pct (copub_cell_fractional_share (c), r->fr), NULL);
+           g_strdup (copub_indicators_country_name (t, c)), copub_words_count (c->works),
+           copub_words_percent (copub_cell_share (c)),
+           copub_words_real (copub_fraction_to_double (c->fractional), 1),
+           copub_words_percent (copub_cell_fractional_share (c)), NULL);
     }
 }
 
@@ -708,21 +585,20 @@ table_themes (Report *r)
 
   if (copub_indicators_n_cells (t) == 0)
     return;
-  b = table (r, g_strdup_printf (tr (r, "International co-publication by theme, %s",
-                                     "Co-publications internationales par thème, %s"), years),
+  b = table (r, g_strdup_printf (_("International co-publication by theme, %s"), years),
              0x3E);
-  row (b, g_strdup (tr (r, "Theme", "Thème")), g_strdup (tr (r, "Works (n)", "Publications (n)")),
-       g_strdup (tr (r, "International", "Internationales")), g_strdup (tr (r, "Share", "Part")),
-       g_strdup (tr (r, "95 % interval", "Intervalle à 95 %")),
-       g_strdup (tr (r, "Coverage", "Couverture")), NULL);
+  row (b, g_strdup (_("Theme")), g_strdup (_("Works (n)")),
+       g_strdup (C_("table header", "International")), g_strdup (_("Share")),
+       g_strdup (/* xgettext:no-c-format */ _("95 % interval")),
+       g_strdup (_("Coverage")), NULL);
   for (guint i = 0; i < copub_indicators_n_cells (t); i++)
     {
       const CopubCell *c = copub_indicators_cell (t, i);
       double low, high;
       copub_cell_share_interval (c, &low, &high);
-      row (b, g_strdup (c->theme), fmt_int (c->works, r->fr),
-           fmt_int (c->international, r->fr), fmt_pct (copub_cell_share (c), r->fr),
-           fmt_interval (low, high, r->fr), fmt_pct (copub_cell_coverage (c), r->fr), NULL);
+      row (b, g_strdup (c->theme), copub_words_count (c->works),
+           copub_words_count (c->international), copub_words_percent (copub_cell_share (c)),
+           copub_words_interval (low, high), copub_words_percent (copub_cell_coverage (c)), NULL);
     }
 }
 
@@ -742,25 +618,19 @@ table_partners (Report *r)
   if (t == NULL || copub_indicators_n_cells (t) == 0 || d->last_year - d->first_year > 60)
     return;
   names = copub_plot_partners_by_total (d);
-  b = table (r, rolling ? g_strdup_printf (tr (r, "Co-publications with the strategic partners, "
+  b = table (r, rolling ? g_strdup_printf (_("Co-publications with the strategic partners, "
                                                   "rolling %u-year periods; the most "
-                                                  "co-publications over all years first",
-                                               "Co-publications avec les partenaires "
-                                               "stratégiques, périodes glissantes de %u ans ; "
-                                               "par co-publications sur toutes les années, "
-                                               "décroissantes"),
+                                                  "co-publications over all years first"),
                                            d->window)
-                        : g_strdup (tr (r, "Co-publications with the strategic partners; the "
-                                           "most co-publications first",
-                                        "Co-publications avec les partenaires stratégiques ; "
-                                        "par co-publications, décroissantes")),
+                        : g_strdup (_("Co-publications with the strategic partners; the "
+                                           "most co-publications first")),
              ~(guint64) 1);
   header = g_ptr_array_new ();
-  g_ptr_array_add (header, g_strdup (tr (r, "Partner", "Partenaire")));
+  g_ptr_array_add (header, g_strdup (_("Partner")));
   for (int y = d->trend_first; y <= d->last_year; y++)
-    g_ptr_array_add (header, fmt_period (y - (int) d->window + 1, y));
+    g_ptr_array_add (header, copub_words_period (y - (int) d->window + 1, y));
   if (!rolling)
-    g_ptr_array_add (header, g_strdup (tr (r, "Total", "Total")));
+    g_ptr_array_add (header, g_strdup (_("Total")));
   row_array (b, header);
   for (guint p = 0; p < names->len; p++)
     {
@@ -771,10 +641,10 @@ table_partners (Report *r)
         {
           gint64 works = copub_plot_partner_works (d, names->pdata[p], y);
           total += works;
-          g_ptr_array_add (cells, fmt_int (works, r->fr));
+          g_ptr_array_add (cells, copub_words_count (works));
         }
       if (!rolling)
-        g_ptr_array_add (cells, fmt_int (total, r->fr));
+        g_ptr_array_add (cells, copub_words_count (total));
       row_array (b, cells);
     }
 }
@@ -782,11 +652,9 @@ table_partners (Report *r)
 static void
 section_tables (Report *r)
 {
-  heading (r, "tables", tr (r, "Tables", "Tableaux"));
-  para (r, "note", "%s", tr (r, "The same tables, and a few more, are in the CSV files beside "
-                                "this report.",
-                             "Les mêmes tableaux, et quelques autres, sont dans les fichiers CSV "
-                             "à côté de ce rapport."));
+  heading (r, "tables", _("Tables"));
+  para (r, "note", "%s", _("The same tables, and a few more, are in the CSV files beside "
+                                "this report."));
   table_years (r);
   table_countries (r);
   table_themes (r);
@@ -796,11 +664,10 @@ section_tables (Report *r)
 static void
 section_charts (Report *r)
 {
-  heading (r, "charts", tr (r, "Charts", "Graphiques"));
+  heading (r, "charts", _("Charts"));
   if (r->charts == NULL)
     {
-      para (r, "warning", tr (r, "The charts could not be drawn: %s",
-                              "Les graphiques n'ont pas pu être tracés : %s"), r->chart_error);
+      para (r, "warning", _("The charts could not be drawn: %s"), r->chart_error);
       return;
     }
   for (guint k = 0; k < r->charts->len; k++)
@@ -809,8 +676,7 @@ section_charts (Report *r)
       Block *b;
       /* Without a partner file there is no partner chart to speak of. */
       if (c->path == NULL && (c->kind != COPUB_CHART_PARTNERS || r->options->partners))
-        para (r, "note", tr (r, "Chart not drawn, “%s”: %s.",
-                             "Graphique non tracé, « %s » : %s."), c->title, c->note);
+        para (r, "note", _("Chart not drawn, “%s”: %s."), c->title, c->note);
       if (c->path == NULL)
         continue;
       b = add_block (r, BLOCK_FIGURE, NULL, g_strdup (c->title));
@@ -836,39 +702,31 @@ warn_years (Report *r, Block *b)
                                 (int) cell->works);
       if (copub_cell_coverage (cell) < LOW_COVERAGE)
         {
-          g_autofree char *c = fmt_pct (copub_cell_coverage (cell), r->fr);
+          g_autofree char *c = copub_words_percent (copub_cell_coverage (cell));
           g_string_append_printf (low, "%s%d (%s)", low->len ? ", " : "", year, c);
         }
     }
   if (small->len)
-    item (b, tr (r, "Few works in %s: fewer than %d, so the yearly share moves by chance and "
-                    "its interval is wide.",
-                 "Peu de publications en %s : moins de %d, la part annuelle varie donc au "
-                 "hasard et son intervalle est large."), small->str, SMALL_YEAR_N);
+    item (b, _("Few works in %s: fewer than %d, so the yearly share moves by chance and "
+                    "its interval is wide."), small->str, SMALL_YEAR_N);
   if (low->len)
-    item (b, tr (r, "Low coverage in %s: the share of these years is probably "
-                    "underestimated.",
-                 "Couverture faible en %s : la part de ces années est probablement "
-                 "sous-estimée."), low->str);
+    item (b, _("Low coverage in %s: the share of these years is probably "
+                    "underestimated."), low->str);
 }
 
 static void
 warn_headline (Report *r, Block *b)
 {
   const CopubHeadline *h = &r->data->headline;
-  g_autofree char *width = fmt_real (100 * (h->high - h->low), 1, r->fr);
-  g_autofree char *coverage = fmt_pct (h->coverage, r->fr);
+  g_autofree char *width = copub_words_real (100 * (h->high - h->low), 1);
+  g_autofree char *coverage = copub_words_percent (h->coverage);
+  g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, h->works);
 
   if (h->works < SMALL_HEADLINE_N)
-    item (b, tr (r, "The headline rests on only %" G_GINT64_FORMAT " works: its 95 %% interval "
-                    "spans %s points.",
-                 "Le chiffre clé ne repose que sur %" G_GINT64_FORMAT " publications : son "
-                 "intervalle à 95 %% couvre %s points."), h->works, width);
+    item (b, _("The headline rests on only %s works: its 95 %% interval spans %s points."), n, width);
   if (h->coverage < LOW_COVERAGE)
-    item (b, tr (r, "Only %s of the headline period's authorships have a known country: the "
-                    "headline share is probably underestimated.",
-                 "Seules %s des signatures de la période ont un pays connu : la part est "
-                 "probablement sous-estimée."), coverage);
+    item (b, _("Only %s of the headline period's authorships have a known country: the "
+                    "headline share is probably underestimated."), coverage);
 }
 
 static void
@@ -876,15 +734,13 @@ warn_countries (Report *r, Block *b)
 {
   const CopubIndicators *t = r->data->countries;
   guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRY_ROWS), few = 0;
-  g_autofree char *period = fmt_period (r->data->period_from, r->data->period_to);
+  g_autofree char *period = copub_words_period (r->data->period_from, r->data->period_to);
 
   for (guint i = 0; i < n; i++)
     few += copub_indicators_cell (t, i)->works < SMALL_COUNTRY_N;
   if (few > 0)
-    item (b, tr (r, "%u of the top partner countries of %s have fewer than %d co-publications: "
-                    "their rank is fragile.",
-                 "%u des principaux pays partenaires de %s ont moins de %d co-publications : "
-                 "leur rang est fragile."), few, period, SMALL_COUNTRY_N);
+    item (b, _("%u of the top partner countries of %s have fewer than %d co-publications: "
+                    "their rank is fragile."), few, period, SMALL_COUNTRY_N);
 }
 
 static void
@@ -892,25 +748,21 @@ section_warnings (Report *r)
 {
   Block *b;
 
-  heading (r, "warnings", tr (r, "Warnings", "Avertissements"));
+  heading (r, "warnings", _("Warnings"));
   b = add_block (r, BLOCK_LIST, "warnings", NULL);
   if (r->data->synthetic)
-    item (b, "%s", tr (r, "Synthetic data: copub's generated sample corpus, not real "
-                          "publications.",
-                       "Données synthétiques : le corpus d'exemple généré par copub, pas des "
-                       "publications réelles."));
+    item (b, "%s", _("Synthetic data: copub's generated sample corpus, not real "
+                          "publications."));
   warn_headline (r, b);
   warn_years (r, b);
   warn_countries (r, b);
   if (r->charts == NULL)
-    item (b, tr (r, "No charts: %s", "Pas de graphiques : %s"), r->chart_error);
+    item (b, _("No charts: %s"), r->chart_error);
   if (b->items->len == 0)
     {
       g_ptr_array_remove (r->blocks, b);
-      para (r, "note", tr (r, "None: every year has at least %d works and a coverage of at "
-                             "least %d %%.",
-                           "Aucun : chaque année compte au moins %d publications et une "
-                           "couverture d'au moins %d %%."),
+      para (r, "note", _("None: every year has at least %d works and a coverage of at "
+                             "least %d %%."),
             SMALL_YEAR_N, (int) (100 * LOW_COVERAGE));
     }
 }
@@ -947,32 +799,24 @@ history_changes (const Report *r, const CopubReportRun *then, gboolean moved)
 
   if (then->works != h->works)
     {
-      g_autofree char *a = fmt_int (then->works, r->fr);
-      g_autofree char *b = fmt_int (h->works, r->fr);
-      g_string_append_printf (s, tr (r, " Its n went from %s to %s.", " Son n est passé de %s "
-                                     "à %s."), a, b);
+      g_autofree char *a = copub_words_count (then->works);
+      g_autofree char *b = copub_words_count (h->works);
+      g_string_append_printf (s, _(" Its n went from %s to %s."), a, b);
     }
   if (then->stored > 0 && then->stored != stored)
     {
-      g_autofree char *a = fmt_int (then->stored, r->fr);
-      g_autofree char *b = fmt_int (stored, r->fr);
-      g_string_append_printf (s, tr (r, " The store went from %s to %s records.",
-                                     " La base est passée de %s à %s notices."), a, b);
+      g_autofree char *a = copub_words_count (then->stored);
+      g_autofree char *b = copub_words_count (stored);
+      g_string_append_printf (s, _(" The store went from %s to %s records."), a, b);
     }
   if (moved && s->len == 0 && then->stored > 0)
-    g_string_append (s, tr (r, " Its n and the number of records in the store are the same: "
+    g_string_append (s, _(" Its n and the number of records in the store are the same: "
                                "records were updated, affiliations matched to countries anew, "
-                               "or the options changed.",
-                            " Son n et le nombre de notices de la base sont les mêmes : des "
-                            "notices ont été mises à jour, des affiliations rattachées "
-                            "autrement à leur pays, ou les options ont changé."));
+                               "or the options changed."));
   else if (moved && s->len == 0)
-    g_string_append (s, tr (r, " Its n is the same: records were added or updated, "
+    g_string_append (s, _(" Its n is the same: records were added or updated, "
                                "affiliations matched to countries anew, or the options "
-                               "changed.",
-                            " Son n est le même : des notices ont été ajoutées ou mises à "
-                            "jour, des affiliations rattachées autrement à leur pays, ou les "
-                            "options ont changé."));
+                               "changed."));
   return g_string_free (s, FALSE);
 }
 
@@ -992,31 +836,27 @@ section_history (Report *r)
   if (o->history == NULL || o->n_history == 0)
     return;
   since = fmt_run_date (o->history[0].date);
-  heading (r, "history", tr (r, "How the figure moved", "L'évolution du chiffre"));
-  first = fmt_pct (o->history[0].share, r->fr);
-  now = fmt_pct (h->share, r->fr);
-  diff = fmt_real (100 * (h->share - o->history[0].share), 1, r->fr);
+  heading (r, "history", _("How the figure moved"));
+  first = copub_words_percent (o->history[0].share);
+  now = copub_words_percent (h->share);
+  diff = copub_words_real (100 * (h->share - o->history[0].share), 1);
   moved = strcmp (first, now) != 0;
   changes = history_changes (r, &o->history[0], moved);
   if (moved)
-    para (r, NULL, tr (r, "Since the run of %s, the headline moved from %s to %s (%s%s "
-                          "points).%s",
-                       "Depuis le calcul du %s, le chiffre clé est passé de %s à %s (%s%s "
-                       "points).%s"),
+    para (r, NULL, _("Since the run of %s, the headline moved from %s to %s (%s%s "
+                          "points).%s"),
           since, first, now, h->share >= o->history[0].share ? "+" : "", diff, changes);
   else
-    para (r, NULL, tr (r, "Since the run of %s, the headline has not moved: %s.%s",
-                       "Depuis le calcul du %s, le chiffre clé n'a pas bougé : %s.%s"),
+    para (r, NULL, _("Since the run of %s, the headline has not moved: %s.%s"),
           since, now, changes);
-  b = table (r, g_strdup (tr (r, "Headline of past runs",
-                              "Chiffre clé des calculs précédents")), 0x6);
-  row (b, g_strdup (tr (r, "Run", "Calcul")), g_strdup (tr (r, "Share", "Part")),
+  b = table (r, g_strdup (_("Headline of past runs")), 0x6);
+  row (b, g_strdup (_("Run")), g_strdup (_("Share")),
        g_strdup ("n"), NULL);
   for (gsize i = 0; i < o->n_history; i++)
-    row (b, fmt_run_date (o->history[i].date), fmt_pct (o->history[i].share, r->fr),
-         fmt_int (o->history[i].works, r->fr), NULL);
-  row (b, g_strdup (tr (r, "this report", "ce rapport")), fmt_pct (h->share, r->fr),
-       fmt_int (h->works, r->fr), NULL);
+    row (b, fmt_run_date (o->history[i].date), copub_words_percent (o->history[i].share),
+         copub_words_count (o->history[i].works), NULL);
+  row (b, g_strdup (_("this report")), copub_words_percent (h->share),
+       copub_words_count (h->works), NULL);
 }
 
 static void
@@ -1165,12 +1005,12 @@ html_block (GString *out, const Block *b)
 }
 
 static char *
-generated_line (const Report *r)
+generated_line (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
 
-  return g_strdup_printf (tr (r, "Generated by copub %s on %s.", "Produit par copub %s le %s."),
+  return g_strdup_printf (_("Generated by copub %s on %s."),
                           COPUB_VERSION, date);
 }
 
@@ -1179,7 +1019,7 @@ render_html (const Report *r)
 {
   GString *out = g_string_new (NULL);
   const Block *title = r->blocks->pdata[0];
-  g_autofree char *footer = generated_line (r);
+  g_autofree char *footer = generated_line ();
 
   g_string_append_printf (out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
                                "<meta charset=\"utf-8\">\n"
@@ -1296,7 +1136,7 @@ static char *
 render_markdown (const Report *r)
 {
   GString *out = g_string_new (NULL);
-  g_autofree char *footer = generated_line (r);
+  g_autofree char *footer = generated_line ();
 
   for (guint i = 0; i < r->blocks->len; i++)
     md_block (out, r->blocks->pdata[i]);
@@ -1355,23 +1195,12 @@ write_csv (Report *r, const char *dir, const char *name, const CopubIndicators *
   return ok;
 }
 
-static void
-drop_message (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  (void) domain, (void) level, (void) message, (void) data;
-}
-
 static gboolean
 write_csvs (Report *r, const char *dir, GError **error)
 {
   const CopubPlotData *d = r->data;
-  gboolean ok;
-  /* copub_table_write() repeats each table's notes ("synthetic data") as messages for a
-   * user reading CSV on stdout; eight files would say it eight times, and the report
-   * says it already. */
-  guint handler = g_log_set_handler (NULL, G_LOG_LEVEL_MESSAGE, drop_message, NULL);
 
-  ok = write_csv (r, dir, "year.csv", d->years, error)
+  return write_csv (r, dir, "year.csv", d->years, error)
          && write_csv (r, dir, "theme.csv", d->themes, error)
          && write_csv (r, dir, "theme-year.csv", d->theme_years, error)
          && write_csv (r, dir, "country.csv", d->countries, error)
@@ -1380,8 +1209,6 @@ write_csvs (Report *r, const char *dir, GError **error)
          && write_csv (r, dir, "source.csv", d->sources, error)
          && (d->partner_years == NULL
              || write_csv (r, dir, "partner-year.csv", d->partner_years, error));
-  g_log_remove_handler (NULL, handler);
-  return ok;
 }
 
 /* Draws the SVG charts in a private directory and keeps their text. */
@@ -1477,6 +1304,7 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GError) chart_error = NULL;
   Report r = { 0 };
+  const char *previous_lang;
   gboolean ok;
 
   if (out_files)
@@ -1494,13 +1322,14 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   r.data = data;
   r.options = options;
   r.report = report;
-  r.fr = g_strcmp0 (data->lang, "fr") == 0;
   r.headline = copub_analyse_headline_sentence (&data->headline, options, report->institution);
   r.blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   r.files = g_ptr_array_new_with_free_func (g_free);
   if (!draw_charts (&r, out_dir, &chart_error))
     r.chart_error = g_strdup (chart_error->message);
+  previous_lang = copub_words_use (data->lang);
   ok = write_csvs (&r, out_dir, error) && write_documents (&r, out_dir, error);
+  copub_words_use (previous_lang);
   if (ok && chart_error)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&chart_error),

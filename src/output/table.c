@@ -437,8 +437,6 @@ copub_table_write (const CopubTable *t, CopubTableFormat format, FILE *out, GErr
     {
     case COPUB_TABLE_FORMAT_CSV:
       text = render_csv (t);
-      for (guint i = 0; i < t->notes->len; i++)
-        g_message ("%s", (const char *) g_ptr_array_index (t->notes, i));
       break;
     case COPUB_TABLE_FORMAT_JSON:
       text = render_json (t);

@@ -59,6 +59,17 @@ contains "report.md links the PNG charts" rep/report.md "](strategic-partners.pn
 contains "year.csv has its header" rep/year.csv "year,works,international,share,share_low,"
 expect_status "report in French" 0 "$COPUB" report $OPTS --out rep-fr --lang fr
 contains "French report" rep-fr/report.html "Ce que mesurent les chiffres"
+contains "French numbers" rep-fr/report.md " %"
+# The French text comes from copub's catalogue, not from the user's locale: the same
+# report under LANG=C, LC_ALL=C.UTF-8, a French locale (installed or not) and none.
+same_french() { sed 's/ le [0-9-]*\.$/ le DATE./' "$1" > "$1.nodate"
+    sed 's/ le [0-9-]*\.$/ le DATE./' rep-fr/report.md | cmp -s - "$1.nodate"; }
+for e in LANG=C LC_ALL=C.UTF-8 LC_ALL=fr_FR.UTF-8 LANGUAGE=de none; do
+    case $e in none) set -- ;; *) set -- "$e" ;; esac
+    expect_status "French report with $e" 0 env -u LANG -u LC_ALL -u LC_MESSAGES -u LANGUAGE \
+        "$@" "$COPUB" report $OPTS --out "rep-fr-$e" --lang fr
+    check "... the same French text" same_french "rep-fr-$e/report.md"
+done
 
 # The report in a real browser: it loads without console errors or outside requests,
 # the headline and the six charts are there and visible, the PNG charts are 1280x720.

@@ -27,5 +27,14 @@ bin="$tmp/usr/bin/copub"
 (cd "$tmp" && "$bin" report --db "$tmp/s.db" --out "$tmp/rep" --lang fr >/dev/null) \
     || fail "the French report failed"
 grep -q 'lang="fr"' "$tmp/rep/report.html" || fail "report.html is not French"
+for mo in "$tmp/usr/share/locale/fr/LC_MESSAGES/copub.mo" \
+          "$tmp/dest/usr/share/locale/fr/LC_MESSAGES/copub.mo"; do
+    [ -f "$mo" ] || fail "'$mo' was not installed"
+done
+# Its words come from the installed catalogue, whatever the locale.
+(cd "$tmp" && env -u LANG -u LC_ALL LANG=C "$bin" report --db "$tmp/s.db" --out "$tmp/rep-c" \
+    --lang fr >/dev/null 2>"$tmp/err") || fail "the French report under LANG=C failed"
+grep -q 'Ce que mesurent les chiffres' "$tmp/rep-c/report.md" || fail "report.md is not in French"
+! grep -q catalogue "$tmp/err" || fail "the French catalogue was not found: $(cat "$tmp/err")"
 rm -rf "$BUILDDIR"
 echo "install smoke test: ok (PREFIX=$tmp/usr, DESTDIR=$tmp/dest PREFIX=/usr)"
