@@ -604,7 +604,7 @@ test_store_formats (void)
       /* No partner file: (e) is skipped with a note. */
       g_assert_null (((CopubChart *) charts->pdata[COPUB_CHART_PARTNERS])->path);
       g_assert_nonnull (strstr (((CopubChart *) charts->pdata[COPUB_CHART_PARTNERS])->note,
-                                "--partners"));
+                                "no partner file"));
       for (guint k = 0; k < charts->len; k++)
         {
           const CopubChart *c = charts->pdata[k];
