@@ -13,3 +13,14 @@ copub_is_ror_id (const char *id)
       return FALSE;
   return TRUE;
 }
+
+gboolean
+copub_is_digits (const char *s)
+{
+  if (s == NULL || *s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}

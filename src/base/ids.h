@@ -9,4 +9,7 @@ G_BEGIN_DECLS
  * ("04vfs2w97"); the check digits are not verified. */
 gboolean copub_is_ror_id (const char *id);
 
+/* TRUE when @s is one ASCII digit or more and nothing else (FALSE for NULL or ""). */
+gboolean copub_is_digits (const char *s);
+
 G_END_DECLS

@@ -150,17 +150,6 @@ struct CopubPartners {
 
 #define NAME_PREFIX "name:"
 
-static gboolean
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
 char *
 copub_partner_id_normalise (const char *id)
 {
@@ -169,13 +158,13 @@ copub_partner_id_normalise (const char *id)
 
   if (g_str_has_prefix (id, "ror:"))
     tail = id + 4;
-  if (g_str_has_prefix (id, "hal:") && all_digits (id + 4))
+  if (g_str_has_prefix (id, "hal:") && copub_is_digits (id + 4))
     return g_strdup_printf ("struct-%s", id + 4);
-  if (g_str_has_prefix (tail, "struct-") && all_digits (tail + 7))
+  if (g_str_has_prefix (tail, "struct-") && copub_is_digits (tail + 7))
     return g_strdup (tail);
   if (copub_is_ror_id (tail))
     return g_strdup (tail);
-  if ((tail[0] == 'I' || tail[0] == 'i') && all_digits (tail + 1))
+  if ((tail[0] == 'I' || tail[0] == 'i') && copub_is_digits (tail + 1))
     return g_strdup_printf ("I%s", tail + 1);
   return NULL;
 }

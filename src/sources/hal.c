@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/error.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
@@ -85,17 +86,6 @@ structures_ensure (GHashTable *structures, const char *id)
   return structure;
 }
 
-static gboolean
-is_digits (const char *s)
-{
-  if (s == NULL || *s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    if (!g_ascii_isdigit (*s))
-      return FALSE;
-  return TRUE;
-}
-
 char *
 copub_hal_structure_id (const char *ref)
 {
@@ -106,7 +96,7 @@ copub_hal_structure_id (const char *ref)
   if (g_str_has_prefix (ref, "struct-"))
     ref += strlen ("struct-");
   /* Ten digits at most: AuréHAL docids are far below, and the bound keeps ids sane. */
-  if (!is_digits (ref) || strlen (ref) > 10)
+  if (!copub_is_digits (ref) || strlen (ref) > 10)
     return NULL;
   return g_strconcat ("struct-", ref, NULL);
 }
@@ -792,7 +782,7 @@ author_id_from_key (const char *key)
 {
   const char *dash = key ? strrchr (key, '-') : NULL;
 
-  if (dash == NULL || !is_digits (dash + 1) || strcmp (dash + 1, "0") == 0)
+  if (dash == NULL || !copub_is_digits (dash + 1) || strcmp (dash + 1, "0") == 0)
     return NULL;
   return g_strdup (dash + 1);
 }
