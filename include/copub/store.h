@@ -147,6 +147,12 @@ typedef void (*CopubInstitutionFunc) (const char *id, const char *ror, const cha
 gboolean copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
                                           gpointer user_data, GError **error);
 
+/* The same with the institution's country (ISO alpha-2 as the source gives it, or NULL). */
+typedef void (*CopubInstitutionRowFunc) (const char *id, const char *ror, const char *name,
+                                         const char *country, gpointer user_data);
+gboolean copub_store_foreach_institution_row (CopubStore *store, CopubInstitutionRowFunc func,
+                                              gpointer user_data, GError **error);
+
 typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer user_data,
                                       GError **error);
 

@@ -103,6 +103,7 @@ gboolean copub_cmd_scan (int argc, char **argv, GError **error);
 gboolean copub_cmd_merge (int argc, char **argv, GError **error);
 gboolean copub_cmd_plot (int argc, char **argv, GError **error);
 gboolean copub_cmd_report (int argc, char **argv, GError **error);
+gboolean copub_cmd_export (int argc, char **argv, GError **error);
 
 /* The options plot and report share (src/cli/cmd_plot.c): --db, --out, --lang,
  * --institution-name, --period and the analysis options that matter for charts (--home,

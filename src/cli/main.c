@@ -16,6 +16,8 @@ static const CopubCommand commands[] = {
   { "report", "write the report: HTML, Markdown with PNG charts, CSV", copub_cmd_report },
   { "scan", "compute indicators from snapshot files, without a store", copub_cmd_scan },
   { "merge", "combine partial aggregates of copub scan into one table", copub_cmd_merge },
+  { "export", "write the co-authorship network for VOSviewer, Gephi, GraphML or CSV",
+    copub_cmd_export },
 };
 
 static void

@@ -438,6 +438,12 @@ count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
     return;
   work_countries (o, s, &wc);
   add_extra_countries (o, extra, &wc);
+  if (scan->on_work)
+    {
+      scan->on_work (s, wc.codes, wc.n, theme_of (o, s), scan->on_work_data);
+      work_countries_clear (&wc);
+      return;
+    }
   if (o->partners)
     copub_partners_match (o->partners, s->institutions, partners);
   f.international = is_international (o, &wc);
@@ -1026,6 +1032,27 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
   indicators = copub_counting_scan_indicators (&scan);
   copub_counting_scan_clear (&scan);
   return indicators;
+}
+
+gboolean
+copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *options,
+                             CopubCountingWorkFunc func, gpointer user_data, GError **error)
+{
+  CopubAnalyseOptions o = *options;
+  CopubSummaryQuery query = { options->source, options->from, options->to };
+  Scan scan;
+  gboolean ok;
+
+  o.n_dims = 0;
+  o.window = 0;
+  o.partners = NULL;
+  copub_counting_default_dims (&o);
+  copub_counting_scan_init (&scan, &o);
+  scan.on_work = func;
+  scan.on_work_data = user_data;
+  ok = run_scan (store, &scan, &query, error);
+  copub_counting_scan_clear (&scan);
+  return ok;
 }
 
 CopubIndicators *

@@ -34,8 +34,17 @@ typedef struct {
   guint partner;      /* for ordering partners as in their file */
 } Cell;
 
+/* Called for each work of the corpus, once (records of one work in several sources
+ * merged), with its harmonised distinct countries (the home country among them) and its
+ * theme as the analysis names it. */
+typedef void (*CopubCountingWorkFunc) (const CopubWorkSummary *summary,
+                                       const char *const *countries, guint n_countries,
+                                       const char *theme, gpointer user_data);
+
 typedef struct {
   const CopubAnalyseOptions *options;
+  CopubCountingWorkFunc on_work; /* set: works go to it instead of the cells */
+  gpointer on_work_data;
   gboolean has_pair;       /* a country or partner dimension */
   GHashTable *base;        /* key of the non-pair dimensions -> Cell */
   GHashTable *cells;       /* full key -> Cell (== base when !has_pair) */
@@ -62,5 +71,10 @@ Cell *copub_counting_scan_cell (GHashTable *table, const char *key, char **value
 void copub_counting_scan_cell_add (Cell *to, const Cell *from);
 /* Replaces the single years by rolling periods when the options ask for them. */
 void copub_counting_scan_apply_window (Scan *scan);
+/* Calls @func for each work of the store in the corpus @options define, exactly as
+ * copub_analyse() counts them (same filter, same merging of a work's records). */
+gboolean copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *options,
+                                      CopubCountingWorkFunc func, gpointer user_data,
+                                      GError **error);
 /* The indicators of the scan, sorted and ranked. */
 CopubIndicators *copub_counting_scan_indicators (Scan *scan);

@@ -856,20 +856,44 @@ copub_store_source_stats (CopubStore *store, GError **error)
 }
 
 gboolean
-copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
-                                 gpointer user_data, GError **error)
+copub_store_foreach_institution_row (CopubStore *store, CopubInstitutionRowFunc func,
+                                     gpointer user_data, GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (store->db, "SELECT id, ror, name FROM institutions", -1, &stmt,
-                          NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (store->db, "SELECT id, ror, name, country FROM institutions", -1,
+                          &stmt, NULL) != SQLITE_OK)
     return db_error (store, error, "reading institutions");
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    func (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2), user_data);
+    func (column_text (stmt, 0), column_text (stmt, 1), column_text (stmt, 2),
+          column_text (stmt, 3), user_data);
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading institutions");
   return TRUE;
+}
+
+typedef struct {
+  CopubInstitutionFunc func;
+  gpointer user_data;
+} InstitutionClosure;
+
+static void
+institution_without_country (const char *id, const char *ror, const char *name,
+                             const char *country, gpointer user_data)
+{
+  InstitutionClosure *c = user_data;
+  (void) country;
+  c->func (id, ror, name, c->user_data);
+}
+
+gboolean
+copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
+                                 gpointer user_data, GError **error)
+{
+  InstitutionClosure c = { func, user_data };
+
+  return copub_store_foreach_institution_row (store, institution_without_country, &c, error);
 }
 
 /* The parts of @text between @sep, without the empty ones (and without a leading '~'
