@@ -226,8 +226,8 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
 /* TRUE when @path names something an atomic write must not replace: standard output
  * ("-"), or an existing non-regular file or symbolic link (/dev/stdout, a FIFO), which
  * an atomic write would replace by a regular file instead of writing through. */
-static gboolean
-is_stream (const char *path)
+gboolean
+copub_cli_path_is_stream (const char *path)
 {
   GStatBuf st;
 
@@ -310,7 +310,7 @@ write_partial_file (CopubAggregate *agg, const char *path, GError **error)
 gboolean
 copub_cli_write_partial (CopubAggregate *aggregate, const char *path, GError **error)
 {
-  if (is_stream (path))
+  if (copub_cli_path_is_stream (path))
     return write_partial_stream (aggregate, path, error);
   return write_partial_file (aggregate, path, error);
 }

@@ -89,6 +89,9 @@ void copub_cli_analysis_add_format_entry (CopubCliAnalysis *analysis, GOptionCon
 /* Checks the parsed values and fills @analysis->options (and table_format); loads the
  * theme map and the partner file. COPUB_ERROR_USAGE for a bad value. */
 gboolean copub_cli_analysis_build (CopubCliAnalysis *analysis, GError **error);
+/* TRUE when @path names something an atomic write must not replace: "-", or an existing
+ * non-regular file or symbolic link (/dev/stdout, /dev/null, a FIFO): write through it. */
+gboolean copub_cli_path_is_stream (const char *path);
 /* Writes @aggregate as a partial to @path: atomically to a regular file, through to
  * standard output ("-"), a device, a FIFO or a symbolic link (/dev/stdout). */
 gboolean copub_cli_write_partial (CopubAggregate *aggregate, const char *path, GError **error);

@@ -28,11 +28,28 @@ typedef struct {
   FILE *file;
 } Staged;
 
+/* Writes through to a device, FIFO or symbolic link (never replaced by a regular file). */
+static gboolean
+staged_open_stream (Staged *s, const char *path, GError **error)
+{
+  s->path = g_strdup (path);
+  if ((s->file = fopen (path, "w")) == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot write '%s': %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 staged_open (Staged *s, const char *path, GError **error)
 {
   int fd;
 
+  if (copub_cli_path_is_stream (path))
+    return staged_open_stream (s, path, error);
   s->path = g_strdup (path);
   s->tmp = g_strdup_printf ("%s.XXXXXX", path);
   fd = g_mkstemp_full (s->tmp, O_WRONLY, 0644);
