@@ -2,6 +2,7 @@
  * Gephi (GEXF 1.3), GraphML and a CSV edge list. XML goes through libxml2's text writer,
  * which escapes every name; the tab-separated and CSV fields lose their tabs and line
  * breaks. Nodes and links are written as they are read, nothing is built in memory. */
+#include <stdarg.h>
 #include <string.h>
 
 #include <libxml/xmlwriter.h>
@@ -172,7 +173,21 @@ write_csv (const CopubNetwork *net, const CopubNetworkWriteOptions *o, FILE *out
 typedef struct {
   xmlTextWriterPtr w;
   gboolean failed;
+  GString *message;              /* what libxml2 said, instead of printing it */
+  xmlGenericErrorFunc saved_handler;
+  void *saved_context;
 } Xml;
+
+static void
+capture_error (void *context, const char *format, ...)
+{
+  Xml *x = context;
+  va_list args;
+
+  va_start (args, format);
+  g_string_append_vprintf (x->message, format, args);
+  va_end (args);
+}
 
 static void
 xml_check (Xml *x, int rc)
@@ -212,15 +227,25 @@ xml_int_attr (Xml *x, const char *name, gint64 value)
   xml_attr (x, name, buf);
 }
 
+/* Opens the writer on @out; libxml2's messages go to x->message until xml_close(). */
 static gboolean
 xml_open (Xml *x, FILE *out)
 {
-  xmlOutputBufferPtr buffer = xmlOutputBufferCreateFile (out, NULL);
+  xmlOutputBufferPtr buffer;
 
   x->failed = FALSE;
+  x->message = g_string_new (NULL);
+  x->saved_handler = xmlGenericError;
+  x->saved_context = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc (x, capture_error);
+  buffer = xmlOutputBufferCreateFile (out, NULL);
   x->w = buffer ? xmlNewTextWriter (buffer) : NULL;
   if (x->w == NULL)
-    return FALSE;
+    {
+      xmlSetGenericErrorFunc (x->saved_context, x->saved_handler);
+      g_string_free (x->message, TRUE);
+      return FALSE;
+    }
   xml_check (x, xmlTextWriterSetIndent (x->w, 1));
   xml_check (x, xmlTextWriterStartDocument (x->w, NULL, "UTF-8", NULL));
   return TRUE;
@@ -232,9 +257,13 @@ xml_close (Xml *x, FILE *out, const char *what, GError **error)
   xml_check (x, xmlTextWriterEndDocument (x->w));
   xml_check (x, xmlTextWriterFlush (x->w));
   xmlFreeTextWriter (x->w);
-  if (x->failed || fflush (out) != 0 || ferror (out))
-    return io_error (error, what);
-  return TRUE;
+  xmlSetGenericErrorFunc (x->saved_context, x->saved_handler);
+  x->failed |= fflush (out) != 0 || ferror (out);
+  if (x->failed)
+    g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "writing the %s failed%s%s", what,
+                 x->message->len ? ": " : "", g_strstrip (x->message->str));
+  g_string_free (x->message, TRUE);
+  return !x->failed;
 }
 
 /* ---- GEXF ------------------------------------------------------------------------------- */
