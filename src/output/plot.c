@@ -1905,7 +1905,7 @@ static gboolean
 chart_world_map (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubWorld *world = ctx_world (ctx, error);
+  const CopubWorld *world = d->works > 0 ? ctx_world (ctx, error) : NULL;
   g_autoptr(CopubMapData) m = NULL;
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autofree char *inst = institution_prefix (ctx);
@@ -1915,6 +1915,12 @@ chart_world_map (Ctx *ctx, CopubChart *chart, GError **error)
   gsize from;
   double top;
 
+  if (d->works == 0)
+    {
+      chart->title = g_strdup (_("Partner countries on the world map"));
+      set_note (chart, _("no work in the corpus"));
+      return TRUE;
+    }
   if (world == NULL)
     return FALSE;
   m = copub_map_data_new (d, world, ctx->options->map_all_years, fractional, FALSE);
@@ -2025,7 +2031,7 @@ static gboolean
 chart_links (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubWorld *world = ctx_world (ctx, error);
+  const CopubWorld *world = NULL;
   const CopubIndicators *t = ctx->options->map_all_years ? d->countries_all : d->countries;
   const char *home = t ? copub_indicators_home (t) : NULL;
   const CopubCell *ends[TOP_LINKS];
@@ -2042,11 +2048,21 @@ chart_links (Ctx *ctx, CopubChart *chart, GError **error)
   int from = ctx->options->map_all_years ? d->first_year : d->period_from;
   int to = ctx->options->map_all_years ? d->last_year : d->period_to;
 
-  if (world == NULL)
-    return FALSE;
   period = copub_words_period (from, to);
   chart->title = g_strdup_printf (_("Links to the top partner countries, %s"), period);
-  if (home == NULL || !copub_world_anchor (world, home, &hx, &hy))
+  if (home == NULL)
+    {
+      set_note (chart, _("no home country to draw the links from"));
+      return TRUE;
+    }
+  if (t == NULL || copub_indicators_n_cells (t) == 0)
+    {
+      set_note (chart, _("no co-publication with a partner country in the period"));
+      return TRUE;
+    }
+  if ((world = ctx_world (ctx, error)) == NULL)
+    return FALSE;
+  if (!copub_world_anchor (world, home, &hx, &hy))
     {
       set_note (chart, _("no home country to draw the links from"));
       return TRUE;
