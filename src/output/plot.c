@@ -1743,7 +1743,8 @@ map_add_cells (CopubMapData *m, const CopubIndicators *t, gboolean fractional,
     {
       const CopubCell *c = copub_indicators_cell (t, r);
       double share = fractional ? copub_cell_fractional_share (c) : copub_cell_share (c);
-      double frac = copub_fraction_to_double (c->fractional);
+      /* in hundredths, rounded once as the tables round it */
+      double frac = (double) copub_fraction_hundredths (c->fractional) / 100.0;
       const char *name = copub_indicators_country_name (t, c);
       if (c->country == NULL || strcmp (c->country, "(unknown)") == 0 || !isfinite (share))
         continue;
@@ -1900,12 +1901,13 @@ map_margins (Ctx *ctx, double top)
                           g_ascii_formatd (t, sizeof t, "%.3f", top), t, font);
 }
 
-/* (g) The share of the institution's works co-authored with each country, on the map. */
+/* (g) The share of the institution's works co-authored with each country, on the map:
+ * drawn whatever the data (a period without works shows every country as "no data"). */
 static gboolean
 chart_world_map (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubWorld *world = d->works > 0 ? ctx_world (ctx, error) : NULL;
+  const CopubWorld *world = ctx_world (ctx, error);
   g_autoptr(CopubMapData) m = NULL;
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autofree char *inst = institution_prefix (ctx);
@@ -1915,12 +1917,6 @@ chart_world_map (Ctx *ctx, CopubChart *chart, GError **error)
   gsize from;
   double top;
 
-  if (d->works == 0)
-    {
-      chart->title = g_strdup (_("Partner countries on the world map"));
-      set_note (chart, _("no work in the corpus"));
-      return TRUE;
-    }
   if (world == NULL)
     return FALSE;
   m = copub_map_data_new (d, world, ctx->options->map_all_years, fractional, FALSE);
