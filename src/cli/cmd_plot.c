@@ -38,7 +38,8 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
     { "period", 0, 0, G_OPTION_ARG_STRING, &c->period,
-      "Last period, for the headline and the top countries: YEAR or YEAR-YEAR "
+      "Last period, for the headline, the top countries and plot's world map and links: "
+      "YEAR or YEAR-YEAR "
       "(default: the last complete year)", "PERIOD" },
     { "window", 0, 0, G_OPTION_ARG_INT, &a->window,
       "Rolling periods of N years for the trends by theme and by strategic partner, small "

@@ -1893,9 +1893,9 @@ map_margins (Ctx *ctx, double top)
 
   g_autofree char *font = font_spec (ctx, 0.8, FALSE);
 
-  g_string_append_printf (ctx->script, "set lmargin at screen 0.01\nset rmargin at screen 0.79\n"
+  g_string_append_printf (ctx->script, "set lmargin at screen 0.01\nset rmargin at screen 0.76\n"
                                        "set bmargin at screen 0.08\nset tmargin at screen %s\n"
-                                       "set key at screen 0.80, %s left top vertical Left "
+                                       "set key at screen 0.77, %s left top vertical Left "
                                        "reverse samplen 1.2 spacing 1.1 width 0 font %s\n"
                                        "unset grid\nset datafile separator whitespace\n",
                           g_ascii_formatd (t, sizeof t, "%.3f", top), t, font);
@@ -1969,7 +1969,7 @@ append_arc (GString *dat, double x0, double y0, double x1, double y1)
  * names them all). */
 static void
 link_label (Ctx *ctx, guint rank, const char *name, gint64 works, double x, double y,
-            gboolean far)
+            gboolean far, gboolean crowded)
 {
   g_autofree char *count = copub_words_count (works);
   g_autofree char *text = far ? g_strdup_printf ("%u %s · %s", rank, name, count)
@@ -1978,10 +1978,28 @@ link_label (Ctx *ctx, guint rank, const char *name, gint64 works, double x, doub
   g_autofree char *font = font_spec (ctx, 0.62, FALSE);
   char xb[G_ASCII_DTOSTR_BUF_SIZE], yb[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append_printf (ctx->script, "set label %u %s at %s, %s left offset 0.5,0 font %s "
+  /* a rank next to another's name goes above its end */
+  g_string_append_printf (ctx->script, "set label %u %s at %s, %s %s font %s "
                                        "textcolor rgb '#1a1a1a' front\n", 20 + rank, quoted,
                           g_ascii_formatd (xb, sizeof xb, "%.4f", x),
-                          g_ascii_formatd (yb, sizeof yb, "%.4f", y), font);
+                          g_ascii_formatd (yb, sizeof yb, "%.4f", y),
+                          crowded ? "center offset 0,0.8" : "left offset 0.5,0", font);
+}
+
+/* Whether a named label at @x, @y would run into the name of one of the first @i ends
+ * (named when far from home; a name runs about a unit of the map to the right). */
+static gboolean
+label_crowded (const CopubCell *const *ends, guint i, const CopubWorld *world, double x,
+               double y)
+{
+  for (guint k = 0; k < i; k++)
+    {
+      double kx, ky;
+      copub_world_anchor (world, ends[k]->country, &kx, &ky);
+      if (fabs (ky - y) < 0.09 && fabs (kx - x) < 1.0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* The ranked list of the links right of the map: "1 United States · 47". */
@@ -1994,7 +2012,7 @@ link_list (Ctx *ctx, guint rank, const char *name, gint64 works, double top)
   g_autofree char *font = font_spec (ctx, 0.7, FALSE);
   char yb[G_ASCII_DTOSTR_BUF_SIZE];
 
-  g_string_append_printf (ctx->script, "set label %u %s at screen 0.80, %s left font %s "
+  g_string_append_printf (ctx->script, "set label %u %s at screen 0.77, %s left font %s "
                                        "textcolor rgb '#333333'\n", 40 + rank, quoted,
                           g_ascii_formatd (yb, sizeof yb, "%.4f", top - 0.04 * (rank - 1)),
                           font);
@@ -2030,7 +2048,7 @@ chart_links (Ctx *ctx, CopubChart *chart, GError **error)
   const CopubWorld *world = NULL;
   const CopubIndicators *t = ctx->options->map_all_years ? d->countries_all : d->countries;
   const char *home = t ? copub_indicators_home (t) : NULL;
-  const CopubCell *ends[TOP_LINKS];
+  const CopubCell *ends[TOP_LINKS] = { NULL };
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) arcs = g_string_new (NULL);
   g_autofree char *inst = institution_prefix (ctx);
@@ -2080,11 +2098,14 @@ chart_links (Ctx *ctx, CopubChart *chart, GError **error)
   for (guint i = 0; i < n; i++)
     {
       double x, y;
+      gboolean crowded;
       const char *name = copub_indicators_country_name (t, ends[i]);
       copub_world_anchor (world, ends[i]->country, &x, &y);
       append_arc (arcs, hx, hy, x, y);
       name = name ? name : ends[i]->country;
-      link_label (ctx, i + 1, name, ends[i]->works, x, y, hypot (x - hx, y - hy) > 0.5);
+      crowded = label_crowded (ends, i, world, x, y);
+      link_label (ctx, i + 1, name, ends[i]->works, x, y,
+                  hypot (x - hx, y - hy) > 0.5 && !crowded, crowded && hypot (x - hx, y - hy) > 0.5);
       link_list (ctx, i + 1, name, ends[i]->works, top - 0.02);
     }
   at = ctx->script->len;
