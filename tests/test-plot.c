@@ -148,11 +148,20 @@ test_quote_round_trip (void)
 
 /* ---- hand-made chart data ---------------------------------------------------------- */
 
-/* Countries are named by their code: the tests' codes are the labels themselves. */
+/* Real countries, for the world map and the links, named by evil labels (the large, the
+ * small drawn as dots, the shapeless). */
+static const char *const evil_codes[] = { "US", "DE", "BR", "LU", "SG", "MT", "CN", "NZ" };
+static char **evil_country_names;
+
+/* Countries are named by their code (the tests' codes are the labels themselves), the
+ * real ones above by an evil label when evil_data() set them. */
 static const char *
 name_is_code (const char *code, const char *lang, gpointer unused)
 {
   (void) lang, (void) unused;
+  for (guint i = 0; evil_country_names && i < G_N_ELEMENTS (evil_codes); i++)
+    if (g_strcmp0 (code, evil_codes[i]) == 0)
+      return evil_country_names[i % N_EVIL];
   return code;
 }
 
@@ -177,6 +186,7 @@ empty_data (void)
   d->themes = new_indicators (COPUB_DIM_THEME, COPUB_N_DIMS, 1);
   d->theme_years = new_indicators (COPUB_DIM_THEME, COPUB_DIM_YEAR, 1);
   d->countries = new_indicators (COPUB_DIM_COUNTRY, COPUB_N_DIMS, 1);
+  d->countries_all = new_indicators (COPUB_DIM_COUNTRY, COPUB_N_DIMS, 1);
   d->country_years = new_indicators (COPUB_DIM_COUNTRY, COPUB_DIM_YEAR, 1);
   d->theme_countries = new_indicators (COPUB_DIM_THEME, COPUB_DIM_COUNTRY, 1);
   d->partner_years = new_indicators (COPUB_DIM_PARTNER, COPUB_DIM_YEAR, 1);
@@ -235,6 +245,15 @@ evil_data (char **labels, gint64 first_theme_works)
           copub_indicators_add_cell (d->theme_years, &ty);
           copub_indicators_add_cell (d->country_years, &cy);
         }
+    }
+  evil_country_names = labels;
+  for (guint i = 0; i < G_N_ELEMENTS (evil_codes); i++)
+    {
+      CopubCell country = { .country = evil_codes[i], .works = 20 - (gint64) i, .n = 100,
+                            .fractional = { 0, (guint64) (10 - i) * COPUB_FRACTION_UNITS } };
+      copub_indicators_add_cell (d->countries, &country);
+      country.n = 300;
+      copub_indicators_add_cell (d->countries_all, &country);
     }
   d->partners = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < N_EVIL; i++)
@@ -366,11 +385,15 @@ draw_evil (CopubPlotFormat format)
           /* Hovering a series shows its name, not gnuplot's number for it. */
           g_assert_true (g_file_get_contents (c->path, &svg, NULL, NULL));
           g_assert_null (strstr (svg, "<title>gnuplot_plot_"));
+          /* The links name their countries: the evil names reached gnuplot, as text. */
+          if (c->kind == COPUB_CHART_LINKS)
+            g_assert_nonnull (strstr (svg, "back\\slash \\n \\t"));
         }
     }
   g_assert_cmpuint (count_markers (), ==, 0);
   assert_only_charts (dir);
   testlib_remove_tree (dir);
+  evil_country_names = NULL;
   for (guint i = 0; i < N_EVIL; i++)
     g_free (labels[i]);
 }
@@ -665,7 +688,8 @@ test_share_axis (void)
   testlib_remove_tree (dir);
 }
 
-/* Nothing to draw: every chart is skipped with a note, and gnuplot is not even needed. */
+/* Nothing to draw: every chart but the world map is skipped with a note; the map says
+ * "no data" everywhere. Without it, gnuplot is not even needed. */
 static void
 test_empty (void)
 {
@@ -675,10 +699,27 @@ test_empty (void)
   g_autoptr(GPtrArray) charts = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (!testlib_gnuplot_missing ())
+    {
+      charts = copub_plot_draw (data, &options, dir, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (charts ? charts->len : 0, ==, COPUB_N_CHARTS);
+      for (guint k = 0; charts && k < charts->len; k++)
+        {
+          const CopubChart *c = charts->pdata[k];
+          g_assert_cmpint (c->path != NULL, ==, k == COPUB_CHART_WORLD_MAP);
+          g_assert_cmpint (c->note == NULL, ==, k == COPUB_CHART_WORLD_MAP);
+          g_assert_nonnull (c->title);
+          if (c->path)
+            g_unlink (c->path);
+        }
+      g_clear_pointer (&charts, g_ptr_array_unref);
+    }
   options.gnuplot = "/nonexistent/gnuplot";
+  options.only = "share-by-year";
   charts = copub_plot_draw (data, &options, dir, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (charts ? charts->len : 0, ==, COPUB_N_CHARTS);
+  g_assert_cmpuint (charts ? charts->len : 0, ==, 1);
   for (guint k = 0; charts && k < charts->len; k++)
     {
       const CopubChart *c = charts->pdata[k];
@@ -688,6 +729,58 @@ test_empty (void)
     }
   assert_only_charts (dir);
   g_rmdir (dir);
+}
+
+/* A period without co-publication: an empty but valid map (every country "no
+ * co-publication", no colour class), drawn alone with --chart's option; the links
+ * chart skipped with a note; a period without works: every country "no data". */
+static void
+test_world_map_empty (void)
+{
+  g_autoptr(CopubPlotData) data = empty_data ();
+  g_autofree char *dir = g_dir_make_tmp ("copub-plot-XXXXXX", NULL);
+  CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+
+  if (testlib_gnuplot_missing ())
+    return;
+  data->first_year = 2020;
+  data->last_year = 2021;
+  data->period_from = data->period_to = 2021;
+  data->works = 200;
+  add_year (data->years, 2020, 100, 0, 100, 0);
+  add_year (data->years, 2021, 100, 0, 100, 0);
+  options.format = COPUB_PLOT_SVG;
+  for (int period = 2021; period <= 2022; period++)
+    {
+      g_autoptr(GPtrArray) charts = NULL;
+      g_autofree char *svg = NULL;
+      const CopubChart *c;
+      data->period_from = data->period_to = period;
+      options.only = "world-map";
+      charts = copub_plot_draw (data, &options, dir, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (charts ? charts->len : 0, ==, 1);
+      if (charts == NULL || charts->len != 1)
+        return;
+      c = charts->pdata[0];
+      g_assert_cmpint (c->kind, ==, COPUB_CHART_WORLD_MAP);
+      g_assert_nonnull (c->path);
+      assert_well_formed_xml (c->path);
+      g_assert_true (g_file_get_contents (c->path, &svg, NULL, NULL));
+      g_assert_nonnull (strstr (svg, ">no co-publication<"));
+      g_assert_null (strstr (svg, "up to"));
+      g_assert_nonnull (strstr (svg, period == 2021 ? "n = 100 works" : "n = 0 works"));
+      /* no data: every country white, the no-co-publication grey nowhere but its key */
+      g_assert_cmpuint (occurrences (svg, "fill = 'rgb(238, 238, 238)'") > 1, ==, period == 2021);
+      g_ptr_array_unref (g_steal_pointer (&charts));
+      options.only = "links";
+      charts = copub_plot_draw (data, &options, dir, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (charts ? charts->len : 0, ==, 1);
+      g_assert_nonnull (charts ? ((CopubChart *) charts->pdata[0])->note : NULL);
+    }
+  testlib_remove_tree (dir);
 }
 
 /* gnuplot missing from PATH: a clear error, no chart, nothing left behind. */
@@ -766,6 +859,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plot/store-formats", test_store_formats);
   g_test_add_func ("/plot/share-axis", test_share_axis);
   g_test_add_func ("/plot/empty", test_empty);
+  g_test_add_func ("/plot/world-map-empty", test_world_map_empty);
   g_test_add_func ("/plot/missing-gnuplot", test_missing_gnuplot);
   g_test_add_func ("/plot/gnuplot-error", test_gnuplot_error);
   g_test_add_func ("/plot/formats", test_formats);

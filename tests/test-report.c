@@ -201,10 +201,18 @@ test_write (void)
     }
   g_assert_nonnull (strstr (html, "In 2022, about one publication in two of Université de "
                                   "Lorraine was co-authored with an international partner"));
-  /* (e) needs a partner file, (b) years of 10 works or more: four charts, all inline, no
-   * file or script reference. */
-  g_assert_cmpuint (count (html, "<figure class=\"chart\""), ==, 4);
-  g_assert_cmpuint (count (html, "<svg role=\"img\""), ==, 4);
+  /* (e) needs a partner file, (b) years of 10 works or more: five gnuplot charts and the
+   * world map, all inline, no file or script reference. */
+  g_assert_cmpuint (count (html, "<figure class=\"chart\""), ==, 5);
+  g_assert_cmpuint (count (html, "<svg role=\"img\""), ==, 5);
+  /* The map is copub's own SVG: one element per country (177 shapes at least), each
+   * described one focusable, with its tooltip; its values in a table after it. */
+  g_assert_cmpuint (count (html, "<figure class=\"chart map\" id=\"chart-world-map\">"), ==, 1);
+  g_assert_cmpuint (count (html, " data-code=\""), >=, 177);
+  g_assert_cmpuint (count (html, " tabindex=\"0\" role=\"img\" aria-label=\""), >=, 177);
+  g_assert_nonnull (strstr (html, "<details class=\"map-table\"><summary>The map as a table"));
+  g_assert_cmpuint (count (md, "](world-map.png)"), ==, 1);
+  g_assert_null (strstr (md, "The map as a table"));
   g_assert_null (strstr (html, "<?xml"));
   g_assert_null (strstr (html, "<script"));
   g_assert_null (strstr (html, " src="));
@@ -222,8 +230,8 @@ test_write (void)
         g_autofree char *png = g_strconcat (copub_chart_name (k), ".png", NULL);
         g_assert_true (exists (dir, png));
       }
-  /* 4 charts, 7 CSV files, 2 documents */
-  g_assert_cmpuint (files->len, ==, 13);
+  /* 6 charts, 7 CSV files, 2 documents */
+  g_assert_cmpuint (files->len, ==, 15);
   testlib_remove_tree (dir);
 }
 

@@ -29,11 +29,15 @@ typedef enum {
   COPUB_CHART_COUNTRY_TRENDS, /* (d) share of works with each top partner country, per year */
   COPUB_CHART_PARTNERS,       /* (e) co-publications with each strategic partner, per year */
   COPUB_CHART_HEATMAP,        /* (f) theme x partner country */
+  COPUB_CHART_WORLD_MAP,      /* (g) world map: share of the works with each country */
+  COPUB_CHART_LINKS,          /* (h) the home country's links to its top partner countries */
   COPUB_N_CHARTS
 } CopubChartKind;
 
 /* The chart's file name without extension ("share-by-year"). Static. */
 const char *copub_chart_name (CopubChartKind kind);
+/* The kind named @name ("world-map"); FALSE for an unknown name. */
+gboolean copub_chart_kind_from_name (const char *name, CopubChartKind *out);
 
 /* What the charts and the report are drawn from: copub_analyse() indicators for one set
  * of analysis options (the cells name their countries in @lang). */
@@ -42,6 +46,7 @@ typedef struct {
   CopubIndicators *themes;          /* by theme over all years */
   CopubIndicators *theme_years;     /* by theme, year (rolling periods: see window) */
   CopubIndicators *countries;       /* by country over the last period, full and fractional */
+  CopubIndicators *countries_all;   /* by country over all years, full and fractional */
   CopubIndicators *country_years;   /* by country, year (full counting) */
   CopubIndicators *theme_countries; /* by theme, country over all years (full counting) */
   CopubIndicators *partner_years;   /* by partner, year (rolling periods: see window); NULL
@@ -63,6 +68,8 @@ typedef struct {
   gboolean synthetic;          /* the corpus holds copub's generated sample data */
   gboolean themes_mapped;      /* themes come from the institution's theme map */
   const char *lang;            /* "en" or "fr": country and theme names, the text */
+  gboolean territories_home;   /* French overseas territories count as the home country */
+  gboolean hk_mo_as_cn;        /* Hong Kong and Macao count as China */
 } CopubPlotData;
 
 /* Computes the tables for @options (its dimensions are ignored; its window, at most the
@@ -96,9 +103,13 @@ typedef struct {
   const char *institution; /* named under the titles, or NULL */
   guint width, height;     /* PNG and SVG size in pixels; 0: 1280 x 720 (PDF: 8 x 4.5 in) */
   const char *gnuplot;     /* the program; NULL: "gnuplot" from PATH */
+  const char *only;        /* draw only the chart of this name; NULL: every chart */
+  gboolean map_fractional; /* the world map's shares by fractional counting, not full */
+  gboolean map_all_years;  /* the map and links over all years (the report), not the last
+                            * period */
 } CopubPlotOptions;
 
-#define COPUB_PLOT_OPTIONS_INIT { COPUB_PLOT_PNG, NULL, 0, 0, NULL }
+#define COPUB_PLOT_OPTIONS_INIT { COPUB_PLOT_PNG, NULL, 0, 0, NULL, NULL, FALSE, FALSE }
 
 /* One chart, drawn or skipped. */
 typedef struct {
@@ -112,7 +123,9 @@ void copub_chart_free (CopubChart *chart);
 
 /* Draws the charts into @out_dir (which must exist) as NAME.EXT, replacing older files
  * atomically; gnuplot works in a private directory inside @out_dir, removed afterwards.
- * Returns one CopubChart per kind, in CopubChartKind order; charts without data are
+ * Returns one CopubChart per kind, in CopubChartKind order (only @options->only's when
+ * set); the world map and the links need the map data (data/world-110m.tsv) and fail
+ * with COPUB_ERROR_IO naming it when it is missing or malformed; charts without data are
  * skipped with a note (gnuplot is not run when every chart is). Fails with
  * COPUB_ERROR_CHILD when gnuplot is missing, fails (the end of its standard error in the
  * message) or writes no chart, and then replaces no chart file; COPUB_ERROR_IO when a file

@@ -2,6 +2,7 @@
  * (copub_cli_charts_*): the store, the analysis options and where the output goes. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "copub/plot.h"
@@ -37,7 +38,8 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
     { "from", 0, 0, G_OPTION_ARG_INT, &a->from, "First publication year", "YEAR" },
     { "to", 0, 0, G_OPTION_ARG_INT, &a->to, "Last publication year", "YEAR" },
     { "period", 0, 0, G_OPTION_ARG_STRING, &c->period,
-      "Last period, for the headline and the top countries: YEAR or YEAR-YEAR "
+      "Last period, for the headline, the top countries and plot's world map and links: "
+      "YEAR or YEAR-YEAR "
       "(default: the last complete year)", "PERIOD" },
     { "window", 0, 0, G_OPTION_ARG_INT, &a->window,
       "Rolling periods of N years for the trends by theme and by strategic partner, small "
@@ -144,9 +146,17 @@ gboolean
 copub_cmd_plot (int argc, char **argv, GError **error)
 {
   g_autofree char *format_name = NULL;
+  g_autofree char *chart_name = NULL;
+  g_autofree char *counting = NULL;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "png (default), svg or pdf",
       "FORMAT" },
+    { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
+      "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
+      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map or links",
+      "NAME" },
+    { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
+      "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -157,14 +167,19 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "same scale with its interval and n (points under 30 works left out); (c) the top\n"
       "partner countries of the last period, full and fractional counts; (d) their\n"
       "trend; (e) co-publications with each strategic partner, one panel per partner of\n"
-      "the file (with --partners); (f) a theme x partner-country heat map. With\n"
+      "the file (with --partners); (f) a theme x partner-country heat map; (g) a\n"
+      "world map of the share of the works co-authored with each country in the last\n"
+      "period (--counting fractional: fractional shares), with its colour scale, the\n"
+      "home country apart, small countries as dots; (h) the links from the home\n"
+      "country to its top 15 partner countries, as wide as their co-publications. With\n"
       "--window N > 1, (b) and (e) show rolling N-year periods, each point at its\n"
       "period's last year with the period's n. Charts without data are\n"
       "skipped with a note. Prints the files written.\n"
       "\n"
       "Examples:\n"
       "  copub plot --out charts --lang fr --institution-name \"Université de Lorraine\"\n"
-      "  copub plot --format svg --themes themes.tsv --partners partners.tsv");
+      "  copub plot --format svg --themes themes.tsv --partners partners.tsv\n"
+      "  copub plot --chart world-map --period 2020-2024 --counting fractional");
   g_autoptr(CopubCliCharts) charts = copub_cli_charts_new (context, "charts");
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
@@ -185,6 +200,20 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       copub_cli_usage_error (error, "--format takes png, svg or pdf, not '%s'", format_name);
       return FALSE;
     }
+  if (chart_name && !copub_chart_kind_from_name (chart_name, &(CopubChartKind){ 0 }))
+    {
+      copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
+                             "partner-countries, partner-country-trends, strategic-partners, "
+                             "theme-country-heatmap, world-map or links, not '%s'", chart_name);
+      return FALSE;
+    }
+  if (counting && strcmp (counting, "full") != 0 && strcmp (counting, "fractional") != 0)
+    {
+      copub_cli_usage_error (error, "--counting takes full or fractional, not '%s'", counting);
+      return FALSE;
+    }
+  options.only = chart_name;
+  options.map_fractional = g_strcmp0 (counting, "fractional") == 0;
   if (!copub_cli_charts_open (charts, error))
     return FALSE;
   copub_cli_charts_period (charts, &from, &to);

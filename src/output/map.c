@@ -326,9 +326,10 @@ copub_map_gnuplot (const CopubWorld *world, const CopubMapSpec *spec, const char
       g_string_append (data, dots->str);
       g_string_append (data, "\n\n");
       g_string_append_printf (script, "%s%s index %u using 1:2:3 with points pointtype 7 "
-                                      "pointsize 0.7 linecolor rgb variable notitle, \\\n"
+                                      "pointsize 1.0 linecolor rgb variable notitle, \\\n"
                                       "     %s index %u using 1:2 with points pointtype 6 "
-                                      "pointsize 0.7 linecolor rgb '#555555' notitle",
+                                      "pointsize 1.0 linewidth 0.5 linecolor rgb '#555555' "
+                                      "notitle",
                               index ? ", \\\n     " : "", data_path, index, data_path, index);
     }
   g_string_append_c (script, '\n');

@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "copub/plot.h"
 #include "output/world.h"
 
 G_BEGIN_DECLS
@@ -72,5 +73,29 @@ char *copub_map_svg (const CopubWorld *world, const CopubMapSpec *spec, double w
  * terminal, the title, the footer and the legend's keys. */
 void copub_map_gnuplot (const CopubWorld *world, const CopubMapSpec *spec, const char *data_path,
                         GString *data, GString *script);
+
+/* ---- the map of a CopubPlotData (plot.c), for the chart and the report ------------- */
+
+/* A CopubMapSpec with its words and countries, in the current language (words.h). */
+typedef struct {
+  CopubMapSpec spec;
+  GArray *countries;  /* CopubMapCountry */
+  GPtrArray *strings; /* the words it owns */
+  gint64 n;           /* the institution's works in the period */
+  int from, to;       /* the period */
+} CopubMapData;
+
+/* The map of @d's countries over the last period, or over all years with @all_years; the
+ * shares by full counting, or fractional with @fractional (copub_cell_share(),
+ * copub_cell_fractional_share(): what `copub analyse --by country` says). The home
+ * country, and the French overseas territories when they count as home, drawn apart;
+ * Hong Kong and Macao with China's values when they count as China. With
+ * @every_country, every country of @world has a tooltip (those without a
+ * co-publication too); otherwise only those with one. */
+CopubMapData *copub_map_data_new (const CopubPlotData *d, const CopubWorld *world,
+                                  gboolean all_years, gboolean fractional,
+                                  gboolean every_country);
+void copub_map_data_free (CopubMapData *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubMapData, copub_map_data_free)
 
 G_END_DECLS

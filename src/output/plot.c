@@ -17,6 +17,7 @@
 #include "copub/countries.h"
 #include "copub/error.h"
 #include "copub/plot.h"
+#include "output/map.h"
 #include "output/words.h"
 
 /* gnuplot draws a few charts in well under a second; past this it is stuck. */
@@ -36,7 +37,7 @@
 
 static const char *const chart_names[COPUB_N_CHARTS] = {
   "share-by-year", "share-by-theme", "partner-countries", "partner-country-trends",
-  "strategic-partners", "theme-country-heatmap",
+  "strategic-partners", "theme-country-heatmap", "world-map", "links",
 };
 
 /* One palette for every chart: distinct hues of similar weight, readable on white and
@@ -51,6 +52,18 @@ copub_chart_name (CopubChartKind kind)
 {
   g_return_val_if_fail (kind < COPUB_N_CHARTS, NULL);
   return chart_names[kind];
+}
+
+gboolean
+copub_chart_kind_from_name (const char *name, CopubChartKind *out)
+{
+  for (guint i = 0; i < COPUB_N_CHARTS; i++)
+    if (g_strcmp0 (name, chart_names[i]) == 0)
+      {
+        *out = (CopubChartKind) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 gboolean
@@ -452,6 +465,8 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
 
   d->lang = g_strcmp0 (options->lang, "fr") == 0 ? "fr" : "en";
   d->themes_mapped = options->themes != NULL;
+  d->territories_home = options->territories_as_home;
+  d->hk_mo_as_cn = options->hk_mo_as_cn;
   if (!(d->years = analyse_by (store, o, COPUB_DIM_YEAR, none, o->from, o->to,
                                COPUB_COUNTING_FULL, error)))
     return NULL;
@@ -463,6 +478,8 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
       || !(d->theme_years = analyse_trend (store, o, d, COPUB_DIM_THEME, error))
       || !(d->countries = analyse_by (store, o, COPUB_DIM_COUNTRY, none, d->period_from,
                                       d->period_to, COPUB_COUNTING_BOTH, error))
+      || !(d->countries_all = analyse_by (store, o, COPUB_DIM_COUNTRY, none, o->from, o->to,
+                                          COPUB_COUNTING_BOTH, error))
       || !(d->country_years = analyse_by (store, o, COPUB_DIM_COUNTRY, COPUB_DIM_YEAR,
                                           o->from, o->to, COPUB_COUNTING_FULL, error))
       || !(d->theme_countries = analyse_by (store, o, COPUB_DIM_THEME, COPUB_DIM_COUNTRY,
@@ -494,6 +511,7 @@ copub_plot_data_free (CopubPlotData *d)
   copub_indicators_unref (d->themes);
   copub_indicators_unref (d->theme_years);
   copub_indicators_unref (d->countries);
+  copub_indicators_unref (d->countries_all);
   copub_indicators_unref (d->country_years);
   copub_indicators_unref (d->theme_countries);
   copub_indicators_unref (d->partner_years);
@@ -626,6 +644,7 @@ typedef struct {
   double font; /* base font size, points */
   CopubChartKind kind;                  /* the chart being written */
   GPtrArray *hover[COPUB_N_CHARTS];     /* each chart's plot clauses' names, in order */
+  CopubWorld *world;                    /* the map's shapes, loaded by the first map */
 } Ctx;
 
 /* Names the next plot clause of the current chart: what hovering it in the SVG shows. */
@@ -1628,10 +1647,493 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
   return TRUE;
 }
 
+/* ---- the world map and the links (g, h) -------------------------------------------- */
+
+#define TOP_LINKS 15
+
+static const char *const french_territories[] = {
+  "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF", NULL,
+};
+static const char *const hk_mo[] = { "HK", "MO", NULL };
+
+void
+copub_map_data_free (CopubMapData *m)
+{
+  if (m == NULL)
+    return;
+  g_array_unref (m->countries);
+  g_ptr_array_unref (m->strings);
+  g_free (m);
+}
+
+/* Keeps @s in @m and returns it. */
+static const char *
+map_keep (CopubMapData *m, char *s)
+{
+  g_ptr_array_add (m->strings, s);
+  return s;
+}
+
+/* The institution's works in @from..@to, from the yearly table. */
+static gint64
+works_between (const CopubPlotData *d, int from, int to)
+{
+  gint64 n = 0;
+
+  for (guint r = 0; d->years && r < copub_indicators_n_cells (d->years); r++)
+    {
+      const CopubCell *c = copub_indicators_cell (d->years, r);
+      if (c->year >= from && c->year <= to)
+        n += c->works;
+    }
+  return n;
+}
+
+/* "Germany: 41 works (7.4%), fractional count 11.85". */
+static char *
+map_tooltip (const char *name, gint64 works, double share, double fractional)
+{
+  g_autofree char *count = copub_words_count (works);
+  g_autofree char *percent = copub_words_percent (share);
+  g_autofree char *frac = copub_words_real (fractional, 2);
+
+  return g_strdup_printf (_("%s: %s works co-authored (%s of the institution's works), "
+                            "fractional count %s"), name, count, percent, frac);
+}
+
+/* "0.5–1%", or "up to 0.5%" for the first class. */
+static char *
+class_label (const CopubMapClasses *classes, guint i)
+{
+  double hi = classes->upper[i], lo = i ? classes->upper[i - 1] : 0;
+  g_autofree char *high = copub_words_real (100 * hi, 100 * hi < 1 ? 1 : 0);
+  g_autofree char *low = copub_words_real (100 * lo, 100 * lo < 1 ? 1 : 0);
+  g_autofree char *percent = g_strdup_printf (C_("percentage", "%s%%"), high);
+
+  if (i == 0)
+    return g_strdup_printf (_("up to %s"), percent);
+  return g_strdup_printf ("%s–%s", low, percent);
+}
+
+static void
+map_add (CopubMapData *m, const char *code, gint64 works, double share, double fractional,
+         const char *tooltip)
+{
+  CopubMapCountry e = { map_keep (m, g_strdup (code)), works, share, fractional, tooltip };
+  g_array_append_val (m->countries, e);
+}
+
+static gboolean
+map_has (const CopubMapData *m, const char *code)
+{
+  for (guint i = 0; i < m->countries->len; i++)
+    if (strcmp (g_array_index (m->countries, CopubMapCountry, i).code, code) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The countries of @t with a co-publication; returns the largest share. */
+static double
+map_add_cells (CopubMapData *m, const CopubIndicators *t, gboolean fractional,
+               const CopubPlotData *d)
+{
+  double max = 0;
+
+  for (guint r = 0; t && r < copub_indicators_n_cells (t); r++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, r);
+      double share = fractional ? copub_cell_fractional_share (c) : copub_cell_share (c);
+      /* in hundredths, rounded once as the tables round it */
+      double frac = (double) copub_fraction_hundredths (c->fractional) / 100.0;
+      const char *name = copub_indicators_country_name (t, c);
+      if (c->country == NULL || strcmp (c->country, "(unknown)") == 0 || !isfinite (share))
+        continue;
+      if (name == NULL)
+        name = copub_country_name (c->country, d->lang);
+      map_add (m, c->country, c->works, share, frac,
+               map_keep (m, map_tooltip (name, c->works, copub_cell_share (c), frac)));
+      max = MAX (max, share);
+      if (d->hk_mo_as_cn && strcmp (c->country, "CN") == 0)
+        for (guint k = 0; hk_mo[k]; k++)
+          {
+            g_autofree char *what = g_strdup_printf (_("%s, counted as %s"),
+                                                     copub_country_name (hk_mo[k], d->lang),
+                                                     name);
+            map_add (m, hk_mo[k], c->works, share, frac,
+                     map_keep (m, map_tooltip (what, c->works, copub_cell_share (c), frac)));
+          }
+    }
+  return max;
+}
+
+/* The home country's and its territories' tooltips. */
+static void
+map_add_home (CopubMapData *m, const CopubPlotData *d, const char *home)
+{
+  const char *home_name = copub_country_name (home, d->lang);
+
+  m->spec.home = home;
+  m->spec.home_tooltip = map_keep (m, g_strdup_printf (_("%s: the home country"), home_name));
+  m->spec.home_label = map_keep (m, g_strdup_printf (_("%s (home)"), home_name));
+  if (strcmp (home, "FR") != 0 || !d->territories_home)
+    return;
+  m->spec.also_home = french_territories;
+  for (guint k = 0; french_territories[k]; k++)
+    map_add (m, french_territories[k], 0, 0, 0,
+             map_keep (m, g_strdup_printf (_("%s: counted as %s, the home country"),
+                                           copub_country_name (french_territories[k], d->lang),
+                                           home_name)));
+}
+
+/* The countries of @world not yet described: no co-publication (or no data). */
+static void
+map_add_others (CopubMapData *m, const CopubWorld *world, const CopubPlotData *d)
+{
+  const GPtrArray *codes = copub_world_countries (world);
+
+  for (guint i = 0; i < codes->len; i++)
+    {
+      const char *code = codes->pdata[i];
+      if ((m->spec.home && strcmp (code, m->spec.home) == 0) || map_has (m, code))
+        continue;
+      map_add (m, code, 0, 0, 0,
+               map_keep (m, g_strdup_printf (m->spec.no_data ? _("%s: no data")
+                                                             : _("%s: no co-publication"),
+                                             copub_country_name (code, d->lang))));
+    }
+}
+
+CopubMapData *
+copub_map_data_new (const CopubPlotData *d, const CopubWorld *world, gboolean all_years,
+                    gboolean fractional, gboolean every_country)
+{
+  CopubMapData *m = g_new0 (CopubMapData, 1);
+  const CopubIndicators *t = all_years ? d->countries_all : d->countries;
+  const char *home = t ? copub_indicators_home (t) : NULL;
+  g_autofree char *period = NULL;
+  g_autofree char *n = NULL;
+  double max;
+
+  m->countries = g_array_new (FALSE, FALSE, sizeof (CopubMapCountry));
+  m->strings = g_ptr_array_new_with_free_func (g_free);
+  m->from = all_years ? d->first_year : d->period_from;
+  m->to = all_years ? d->last_year : d->period_to;
+  m->n = works_between (d, m->from, m->to);
+  period = copub_words_period (m->from, m->to);
+  n = copub_words_count (m->n);
+  max = map_add_cells (m, t, fractional, d);
+  if (home)
+    map_add_home (m, d, map_keep (m, g_strdup (home)));
+  m->spec.no_data = m->n == 0;
+  if (every_country)
+    map_add_others (m, world, d);
+  copub_map_classes (max, &m->spec.classes);
+  for (guint i = 0; i < m->spec.classes.n; i++)
+    m->spec.class_labels[i] = map_keep (m, class_label (&m->spec.classes, i));
+  m->spec.countries = (const CopubMapCountry *) (void *) m->countries->data;
+  m->spec.n_countries = m->countries->len;
+  m->spec.none_label = _("no co-publication");
+  m->spec.no_data_label = _("no data");
+  m->spec.title = map_keep (m, g_strdup_printf (_("Partner countries on the world map, %s"),
+                                                period));
+  m->spec.description = map_keep (
+      m, g_strdup_printf (fractional
+                              ? _("Each country's fractional share of the institution's "
+                                  "works of %s (n = %s); the table below gives every value.")
+                              : _("Each country's share of the institution's works of %s "
+                                  "(n = %s) co-authored with it; the table below gives "
+                                  "every value."),
+                          period, n));
+  return m;
+}
+
+/* Loads the world's shapes once for every chart that needs them. */
+static const CopubWorld *
+ctx_world (Ctx *ctx, GError **error)
+{
+  if (ctx->world == NULL)
+    ctx->world = copub_world_load (error);
+  return ctx->world;
+}
+
+/* Drops the newline ending the plot command in @s, so that more clauses follow. */
+static void
+continue_plot (GString *s)
+{
+  if (s->len > 0 && s->str[s->len - 1] == '\n')
+    g_string_truncate (s, s->len - 1);
+}
+
+/* One legend key, a filled box of @fill titled @label. */
+static void
+map_key (Ctx *ctx, const char *fill, const char *label)
+{
+  g_autofree char *q = copub_plot_quote (label);
+
+  hover (ctx, label);
+  g_string_append_printf (ctx->script, ", \\\n     keyentry with boxes fc rgb '%s' "
+                                       "fs solid 1.0 border lc rgb '#999999' title %s",
+                          fill, q);
+}
+
+/* A plot clause per map group copub_map_gnuplot() wrote into @script from @from: named
+ * after the chart, for the SVG's hover. */
+static void
+hover_map_clauses (Ctx *ctx, const GString *script, gsize from, const char *name)
+{
+  for (const char *p = script->str + from; (p = strstr (p, " index ")) != NULL; p++)
+    hover (ctx, name);
+}
+
+/* The map's plot area: left of the legend, between the subtitle and the source. */
+static void
+map_margins (Ctx *ctx, double top)
+{
+  char t[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_autofree char *font = font_spec (ctx, 0.8, FALSE);
+
+  g_string_append_printf (ctx->script, "set lmargin at screen 0.01\nset rmargin at screen 0.76\n"
+                                       "set bmargin at screen 0.08\nset tmargin at screen %s\n"
+                                       "set key at screen 0.77, %s left top vertical Left "
+                                       "reverse samplen 1.2 spacing 1.1 width 0 font %s\n"
+                                       "unset grid\nset datafile separator whitespace\n",
+                          g_ascii_formatd (t, sizeof t, "%.3f", top), t, font);
+}
+
+/* (g) The share of the institution's works co-authored with each country, on the map:
+ * drawn whatever the data (a period without works shows every country as "no data"). */
+static gboolean
+chart_world_map (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubWorld *world = ctx_world (ctx, error);
+  g_autoptr(CopubMapData) m = NULL;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  gboolean fractional = ctx->options->map_fractional;
+  const CopubMapSpec *spec;
+  gsize from;
+  double top;
+
+  if (world == NULL)
+    return FALSE;
+  m = copub_map_data_new (d, world, ctx->options->map_all_years, fractional, FALSE);
+  spec = &m->spec;
+  chart->title = g_strdup (spec->title);
+  subtitle = g_strdup_printf (fractional
+                                  ? _("%sfractional share of the works: each work shared out "
+                                      "over its authorships' countries")
+                                  : _("%sshare of the works co-authored with the country "
+                                      "(full counting)"),
+                              inst);
+  top = begin_chart (ctx, COPUB_CHART_WORLD_MAP, chart->title, subtitle, NULL, m->n);
+  map_margins (ctx, top);
+  from = ctx->script->len;
+  copub_map_gnuplot (world, spec, "'world-map.dat'", dat, ctx->script);
+  hover_map_clauses (ctx, ctx->script, from, chart->title);
+  continue_plot (ctx->script);
+  for (guint i = 0; i < spec->classes.n && !spec->no_data; i++)
+    map_key (ctx, copub_map_class_colour (i, spec->classes.n), spec->class_labels[i]);
+  map_key (ctx, COPUB_MAP_COLOUR_NONE, spec->none_label);
+  map_key (ctx, COPUB_MAP_COLOUR_NO_DATA, spec->no_data_label);
+  if (spec->home)
+    map_key (ctx, COPUB_MAP_COLOUR_HOME, spec->home_label);
+  g_string_append_c (ctx->script, '\n');
+  return write_data (ctx, COPUB_CHART_WORLD_MAP, dat, error);
+}
+
+/* A link's curve from @x0, @y0 to @x1, @y1: a quadratic Bézier bent to the left of the
+ * way, as gnuplot data ("x y" lines and a blank line). */
+static void
+append_arc (GString *dat, double x0, double y0, double x1, double y1)
+{
+  double mx = (x0 + x1) / 2, my = (y0 + y1) / 2, dx = x1 - x0, dy = y1 - y0;
+  double cx = mx - 0.18 * dy, cy = my + 0.18 * dx;
+
+  if (dx < 0) /* bend upwards whichever way the link runs */
+    cx = mx + 0.18 * dy, cy = my - 0.18 * dx;
+  for (int i = 0; i <= 24; i++)
+    {
+      double t = i / 24.0, u = 1 - t;
+      double row[] = { u * u * x0 + 2 * u * t * cx + t * t * x1,
+                       u * u * y0 + 2 * u * t * cy + t * t * y1 };
+      append_row (dat, 2, row);
+    }
+  g_string_append (dat, "\n\n");
+}
+
+/* A link's label beside its end: "United States · 47" when the end is far enough from
+ * the home country for the name to fit, its rank otherwise (the list right of the map
+ * names them all). */
+static void
+link_label (Ctx *ctx, guint rank, const char *name, gint64 works, double x, double y,
+            gboolean far, gboolean crowded)
+{
+  g_autofree char *count = copub_words_count (works);
+  g_autofree char *text = far ? g_strdup_printf ("%u %s · %s", rank, name, count)
+                              : g_strdup_printf ("%u", rank);
+  g_autofree char *quoted = copub_plot_quote (text);
+  g_autofree char *font = font_spec (ctx, 0.62, FALSE);
+  char xb[G_ASCII_DTOSTR_BUF_SIZE], yb[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* a rank next to another's name goes above its end */
+  g_string_append_printf (ctx->script, "set label %u %s at %s, %s %s font %s "
+                                       "textcolor rgb '#1a1a1a' front\n", 20 + rank, quoted,
+                          g_ascii_formatd (xb, sizeof xb, "%.4f", x),
+                          g_ascii_formatd (yb, sizeof yb, "%.4f", y),
+                          crowded ? "center offset 0,0.8" : "left offset 0.5,0", font);
+}
+
+/* Whether a named label at @x, @y would run into the name of one of the first @i ends
+ * (named when far from home; a name runs about a unit of the map to the right). */
+static gboolean
+label_crowded (const CopubCell *const *ends, guint i, const CopubWorld *world, double x,
+               double y)
+{
+  for (guint k = 0; k < i; k++)
+    {
+      double kx, ky;
+      copub_world_anchor (world, ends[k]->country, &kx, &ky);
+      if (fabs (ky - y) < 0.09 && fabs (kx - x) < 1.0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The ranked list of the links right of the map: "1 United States · 47". */
+static void
+link_list (Ctx *ctx, guint rank, const char *name, gint64 works, double top)
+{
+  g_autofree char *count = copub_words_count (works);
+  g_autofree char *text = g_strdup_printf ("%u  %s · %s", rank, name, count);
+  g_autofree char *quoted = copub_plot_quote (text);
+  g_autofree char *font = font_spec (ctx, 0.7, FALSE);
+  char yb[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (ctx->script, "set label %u %s at screen 0.77, %s left font %s "
+                                       "textcolor rgb '#333333'\n", 40 + rank, quoted,
+                          g_ascii_formatd (yb, sizeof yb, "%.4f", top - 0.04 * (rank - 1)),
+                          font);
+}
+
+/* The top partners of the map's table that have a place on the map, and the largest. */
+static guint
+link_ends (const CopubWorld *world, const CopubIndicators *t, const CopubCell **out,
+           gint64 *max)
+{
+  guint n = 0;
+
+  *max = 1;
+  for (guint r = 0; t && r < copub_indicators_n_cells (t) && n < TOP_LINKS; r++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, r);
+      double x, y;
+      if (c->country && c->works > 0 && copub_world_anchor (world, c->country, &x, &y))
+        {
+          out[n++] = c;
+          *max = MAX (*max, c->works);
+        }
+    }
+  return n;
+}
+
+/* (h) The home country's links to its top partner countries, as wide as their
+ * co-publications, on a plain map. */
+static gboolean
+chart_links (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubWorld *world = NULL;
+  const CopubIndicators *t = ctx->options->map_all_years ? d->countries_all : d->countries;
+  const char *home = t ? copub_indicators_home (t) : NULL;
+  const CopubCell *ends[TOP_LINKS] = { NULL };
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GString) arcs = g_string_new (NULL);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+  g_autofree char *period = NULL;
+  CopubMapSpec plain = { 0 };
+  double hx, hy, top;
+  gint64 max;
+  guint n, first_index = 0;
+  gsize at;
+  int from = ctx->options->map_all_years ? d->first_year : d->period_from;
+  int to = ctx->options->map_all_years ? d->last_year : d->period_to;
+
+  period = copub_words_period (from, to);
+  chart->title = g_strdup_printf (_("Links to the top partner countries, %s"), period);
+  if (home == NULL)
+    {
+      set_note (chart, _("no home country to draw the links from"));
+      return TRUE;
+    }
+  if (t == NULL || copub_indicators_n_cells (t) == 0)
+    {
+      set_note (chart, _("no co-publication with a partner country in the period"));
+      return TRUE;
+    }
+  if ((world = ctx_world (ctx, error)) == NULL)
+    return FALSE;
+  if (!copub_world_anchor (world, home, &hx, &hy))
+    {
+      set_note (chart, _("no home country to draw the links from"));
+      return TRUE;
+    }
+  n = link_ends (world, t, ends, &max);
+  if (n == 0)
+    {
+      set_note (chart, _("no co-publication with a partner country in the period"));
+      return TRUE;
+    }
+  plain.home = home;
+  plain.also_home = d->territories_home && strcmp (home, "FR") == 0 ? french_territories : NULL;
+  subtitle = g_strdup_printf (_("%sline width: works co-authored with the country; the %u "
+                                "first partners of the period"), inst, n);
+  top = begin_chart (ctx, COPUB_CHART_LINKS, chart->title, subtitle, NULL,
+                     works_between (d, from, to));
+  map_margins (ctx, top);
+  g_string_append (ctx->script, "unset key\n");
+  for (guint i = 0; i < n; i++)
+    {
+      double x, y;
+      gboolean crowded;
+      const char *name = copub_indicators_country_name (t, ends[i]);
+      copub_world_anchor (world, ends[i]->country, &x, &y);
+      append_arc (arcs, hx, hy, x, y);
+      name = name ? name : ends[i]->country;
+      crowded = label_crowded (ends, i, world, x, y);
+      link_label (ctx, i + 1, name, ends[i]->works, x, y,
+                  hypot (x - hx, y - hy) > 0.5 && !crowded, crowded && hypot (x - hx, y - hy) > 0.5);
+      link_list (ctx, i + 1, name, ends[i]->works, top - 0.02);
+    }
+  at = ctx->script->len;
+  copub_map_gnuplot (world, &plain, "'links.dat'", dat, ctx->script);
+  hover_map_clauses (ctx, ctx->script, at, chart->title);
+  for (const char *p = dat->str; (p = strstr (p, "\n\n\n")) != NULL; p += 3)
+    first_index++;
+  continue_plot (ctx->script);
+  for (guint i = 0; i < n; i++)
+    {
+      double lw = 1 + 7.0 * (double) ends[i]->works / (double) max;
+      char w[G_ASCII_DTOSTR_BUF_SIZE];
+      const char *name = copub_indicators_country_name (t, ends[i]);
+      hover (ctx, name ? name : ends[i]->country);
+      g_string_append_printf (ctx->script, ", \\\n     'links.dat' index %u with lines "
+                                           "lw %s lc rgb '#302f6b9a' notitle",
+                              first_index + i, g_ascii_formatd (w, sizeof w, "%.2f", lw));
+    }
+  g_string_append (ctx->script, "\n");
+  g_string_append (dat, arcs->str);
+  return write_data (ctx, COPUB_CHART_LINKS, dat, error);
+}
+
 typedef gboolean (*ChartFunc) (Ctx *ctx, CopubChart *chart, GError **error);
 
 static const ChartFunc chart_funcs[COPUB_N_CHARTS] = {
   chart_share, chart_themes, chart_countries, chart_trends, chart_partners, chart_heatmap,
+  chart_world_map, chart_links,
 };
 
 /* ---- drawing ----------------------------------------------------------------------- */
@@ -1839,7 +2341,10 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
   terminal (&ctx);
   for (guint k = 0; k < COPUB_N_CHARTS && ok; k++)
     {
-      CopubChart *chart = g_new0 (CopubChart, 1);
+      CopubChart *chart;
+      if (options->only && strcmp (options->only, chart_names[k]) != 0)
+        continue;
+      chart = g_new0 (CopubChart, 1);
       chart->kind = ctx.kind = (CopubChartKind) k;
       g_ptr_array_add (charts, chart);
       ok = chart_funcs[k](&ctx, chart, error);
@@ -1853,5 +2358,6 @@ copub_plot_draw (const CopubPlotData *data, const CopubPlotOptions *options,
   g_string_free (ctx.script, TRUE);
   for (guint k = 0; k < COPUB_N_CHARTS; k++)
     g_ptr_array_unref (ctx.hover[k]);
+  copub_world_free (ctx.world);
   return ok ? g_steal_pointer (&charts) : NULL;
 }

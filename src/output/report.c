@@ -16,6 +16,7 @@
 #include "copub/error.h"
 #include "copub/plot.h"
 #include "copub/report.h"
+#include "output/map.h"
 #include "output/words.h"
 
 #ifndef COPUB_VERSION
@@ -171,6 +172,9 @@ typedef struct {
   guint64 numeric; /* a table's columns aligned right, one bit each */
   char *svg;       /* a figure's inline SVG, or NULL */
   char *png;       /* a figure's PNG file name, or NULL */
+  gboolean raw_svg; /* a figure's SVG is ours (the world map): inlined as it is */
+  char *details;   /* a table shown in the HTML only, folded under this summary */
+  char *caption;   /* under a figure of ours: its source line */
 } Block;
 
 static void
@@ -183,6 +187,8 @@ block_free (Block *b)
     g_ptr_array_unref (b->items);
   g_free (b->svg);
   g_free (b->png);
+  g_free (b->details);
+  g_free (b->caption);
   g_free (b);
 }
 
@@ -661,6 +667,53 @@ section_tables (Report *r)
   table_partners (r);
 }
 
+/* The world map's values as a table, for readers who do not see the map: every
+ * country with a co-publication, in the map's order (the most first). */
+static void
+map_table (Report *r, const CopubMapData *m)
+{
+  g_autofree char *period = copub_words_period (m->from, m->to);
+  Block *b = table (r, g_strdup_printf (_("The map's values, %s"), period), 0x1E);
+
+  b->details = g_strdup_printf (_("The map as a table (%u countries)"), m->spec.n_countries);
+  row (b, g_strdup (_("Country")), g_strdup (_("Works")), g_strdup (_("Share of all works")),
+       g_strdup (_("Fractional count")), g_strdup (_("Fractional share")), NULL);
+  for (guint i = 0; i < m->spec.n_countries; i++)
+    {
+      const CopubMapCountry *e = &m->spec.countries[i];
+      if (e->works == 0)
+        continue;
+      row (b, g_strdup (copub_country_name (e->code, r->data->lang)), copub_words_count (e->works),
+           copub_words_percent (e->share), copub_words_real (e->fractional, 2),
+           copub_words_percent (m->n > 0 ? e->fractional / (double) m->n : NAN), NULL);
+    }
+  g_free (b->details);
+  b->details = g_strdup_printf (_("The map as a table (%u countries)"), b->items->len - 1);
+}
+
+/* The world map as our own SVG, one element per country with its tooltip, over all
+ * years; FALSE (and a note) when the map's shapes cannot be read. */
+static gboolean
+map_figure (Report *r, Block *b)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(CopubWorld) world = copub_world_load (&local);
+  g_autoptr(CopubMapData) m = NULL;
+
+  if (world == NULL)
+    {
+      para (r, "warning", _("The world map could not be drawn: %s"), local->message);
+      return FALSE;
+    }
+  m = copub_map_data_new (r->data, world, TRUE, FALSE, TRUE);
+  g_free (b->svg);
+  b->svg = copub_map_svg (world, &m->spec, SVG_WIDTH);
+  b->raw_svg = TRUE;
+  b->caption = copub_plot_source_line (r->data, m->n);
+  map_table (r, m);
+  return TRUE;
+}
+
 static void
 section_charts (Report *r)
 {
@@ -683,6 +736,8 @@ section_charts (Report *r)
       b->id = g_strconcat ("chart-", copub_chart_name (c->kind), NULL);
       b->svg = g_strdup (r->svg[c->kind]);
       b->png = g_path_get_basename (c->path);
+      if (c->kind == COPUB_CHART_WORLD_MAP)
+        map_figure (r, b);
     }
 }
 
@@ -900,6 +955,10 @@ static const char html_style[] =
     "tbody tr:nth-child(even){background:#f9fafb}"
     "figure.chart{margin:1.6rem 0 2.4rem}"
     "figure.chart svg{display:block;width:100%;height:auto;border:1px solid var(--line)}"
+    "figure.map figcaption{margin:.3rem .2rem}figure.map figcaption b{color:var(--ink)}"
+    "svg.world-map [tabindex]:hover,svg.world-map [tabindex]:focus{stroke:#1a1a1a;"
+    "stroke-width:1.2;outline:none}"
+    "details.map-table summary{cursor:pointer;color:var(--accent);margin:.3rem 0}"
     "footer{margin-top:3rem;border-top:1px solid var(--line);padding-top:1rem}"
     "@media print{body{background:#fff}main{padding:0}figure.chart{break-inside:avoid}}";
 
@@ -913,6 +972,12 @@ html_text (GString *out, const char *text)
 static void
 html_table (GString *out, const Block *b)
 {
+  if (b->details)
+    {
+      g_string_append (out, "<details class=\"map-table\"><summary>");
+      html_text (out, b->details);
+      g_string_append (out, "</summary>\n");
+    }
   g_string_append (out, "<div class=\"table-wrap\"><table>\n<caption>");
   html_text (out, b->text);
   g_string_append (out, "</caption>\n");
@@ -932,6 +997,8 @@ html_table (GString *out, const Block *b)
       g_string_append (out, i == 0 ? "</tr></thead>\n<tbody>\n" : "</tr>\n");
     }
   g_string_append (out, "</tbody></table></div>\n");
+  if (b->details)
+    g_string_append (out, "</details>\n");
 }
 
 static void
@@ -939,12 +1006,27 @@ html_figure (GString *out, const Block *b)
 {
   g_autofree char *id = copub_report_html_escape (b->id);
   g_autofree char *prefix = g_strconcat (b->id, "-", NULL);
-  g_autofree char *svg = copub_report_inline_svg (b->svg, prefix, b->text);
+  g_autofree char *svg = b->raw_svg ? g_strdup (b->svg)
+                                    : copub_report_inline_svg (b->svg, prefix, b->text);
 
-  g_string_append_printf (out, "<figure class=\"chart\" id=\"%s\">\n", id);
+  g_string_append_printf (out, "<figure class=\"chart%s\" id=\"%s\">\n",
+                          b->raw_svg ? " map" : "", id);
+  if (b->raw_svg)
+    {
+      /* Our map says neither its title nor its source: the caption does. */
+      g_string_append (out, "<figcaption><b>");
+      html_text (out, b->text);
+      g_string_append (out, "</b></figcaption>\n");
+    }
   if (svg)
     g_string_append (out, svg);
-  /* No caption: the chart says its title, source and n itself. */
+  if (b->caption)
+    {
+      g_string_append (out, "<figcaption>");
+      html_text (out, b->caption);
+      g_string_append (out, "</figcaption>");
+    }
+  /* No caption for gnuplot's: the chart says its title, source and n itself. */
   g_string_append (out, "\n</figure>\n");
 }
 
@@ -1119,7 +1201,8 @@ md_block (GString *out, const Block *b)
       g_string_append_c (out, '\n');
       break;
     case BLOCK_TABLE:
-      md_table (out, b);
+      if (b->details == NULL) /* the HTML's text alternatives: Markdown has the PNG */
+        md_table (out, b);
       break;
     case BLOCK_FIGURE:
       g_string_append (out, "![");
@@ -1227,6 +1310,7 @@ draw_svgs (Report *r, const char *out_dir, GError **error)
       return FALSE;
     }
   o.format = COPUB_PLOT_SVG;
+  o.map_all_years = TRUE;
   o.institution = r->report->institution;
   o.width = SVG_WIDTH;
   o.height = SVG_HEIGHT;
@@ -1252,6 +1336,7 @@ draw_charts (Report *r, const char *out_dir, GError **error)
   CopubPlotOptions o = COPUB_PLOT_OPTIONS_INIT;
 
   o.format = COPUB_PLOT_PNG;
+  o.map_all_years = TRUE;
   o.institution = r->report->institution;
   o.gnuplot = r->report->gnuplot;
   r->charts = copub_plot_draw (r->data, &o, out_dir, error);

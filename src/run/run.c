@@ -242,6 +242,7 @@ write_language (const CopubConfig *c, CopubStore *store, const char *lang, const
         continue; /* the report drew them */
       copub_plot_format_from_name (*f, &po.format);
       po.institution = c->name;
+      po.map_all_years = TRUE; /* as the report's PNG */
       data = copub_plot_data_compute (store, &a.analyse, 0, 0, error);
       ok = data != NULL && (charts = copub_plot_draw (data, &po, dir, error)) != NULL;
     }

@@ -2,6 +2,7 @@
 """Open a copub report in headless Chromium and check what a reader would see.
 
     check-report.py REPORT.html [--charts N] [--screenshot FILE] [--png-size WxH]
+                    [--map] [--map-screenshot FILE]
 
 Chromium is driven through the DevTools protocol over a pipe (--remote-debugging-pipe:
 file descriptors 3 and 4, NUL-separated JSON messages), which needs neither a websocket
@@ -15,7 +16,11 @@ report must be self-contained); the headline is present, visible and holds a per
 every chart (figure.chart) holds an SVG that is visible, drawn (shapes and text), with
 gnuplot's 16:9 proportions, whose series show their names when hovered (not gnuplot's
 "gnuplot_plot_N"); no text in the page or its charts is mis-decoded UTF-8 ("â€™"); with --charts N, there are N of them. With --png-size, the
-PNG charts report.md links to exist, have that size and are not blank. Exits 0 when
+PNG charts report.md links to exist, have that size and are not blank. The world map
+(figure.map, copub's own SVG, not 16:9): at least 150 country elements, every one with
+data a <title> tooltip, each described one focusable with a role and an aria-label, and
+its values as a table after it; with --map, the page must have one; --map-screenshot
+keeps a picture of it. Exits 0 when
 every check passes, 1 otherwise (each failure on one line), 2 when Chromium cannot run.
 """
 
@@ -58,6 +63,16 @@ PAGE_CHECK = r"""
       // What hovering each plotted series shows: gnuplot's <g id=...><title> per series.
       hovers: svg ? [...svg.querySelectorAll('g[id] > title')].map(t => t.textContent) : [],
       text: svg ? svg.textContent : '',
+      // The world map (our own SVG, not gnuplot's): its countries and their tooltips.
+      isMap: !!svg && svg.classList.contains('world-map'),
+      mapBox: (() => { const b = f.getBoundingClientRect();
+                       return [b.left + window.scrollX, b.top + window.scrollY, b.width, b.height]; })(),
+      countries: svg ? svg.querySelectorAll('[data-code]').length : 0,
+      tooltips: svg ? [...svg.querySelectorAll('[data-code] > title')].filter(t => t.textContent.trim()).length : 0,
+      withData: svg ? svg.querySelectorAll('[data-works]').length : 0,
+      dataWithoutTooltip: svg ? [...svg.querySelectorAll('[data-works]')].filter(e => !e.querySelector('title')).length : 0,
+      focusable: svg ? [...svg.querySelectorAll('[data-code][tabindex="0"]')].filter(e => (e.getAttribute('aria-label') || '').trim() && e.getAttribute('role')).length : 0,
+      mapTable: !!f.nextElementSibling && f.nextElementSibling.matches('details') && f.nextElementSibling.querySelectorAll('tbody tr').length,
     };
   });
   return JSON.stringify({
@@ -175,7 +190,7 @@ def problems_in_events(events, page_url):
     return out
 
 
-def open_report(path, screenshot, width):
+def open_report(path, screenshot, width, map_screenshot=None):
     """Loads @path; returns (page facts, problems)."""
     url = "file://" + os.path.abspath(path)
     profile = tempfile.mkdtemp(prefix="copub-chromium-")
@@ -201,6 +216,15 @@ def open_report(path, screenshot, width):
                                           "height": facts["height"], "scale": 1}}, session)
             with open(screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
+        maps = [c for c in facts["charts"] if c["isMap"]]
+        if map_screenshot and maps:
+            x, y, w, h = maps[0]["mapBox"]
+            shot = browser.call("Page.captureScreenshot",
+                                {"format": "png", "captureBeyondViewport": True,
+                                 "clip": {"x": x, "y": y, "width": w, "height": h,
+                                          "scale": 1}}, session)
+            with open(map_screenshot, "wb") as f:
+                f.write(base64.b64decode(shot["data"]))
         # Late console messages (none expected: the report has no script) arrive by now.
         browser.call("Runtime.evaluate", {"expression": "1"}, session)
         return facts, problems_in_events(browser.events, url)
@@ -209,8 +233,29 @@ def open_report(path, screenshot, width):
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def check_page(facts, want_charts):
+def check_map(c):
+    """The world map's countries are there, each with its tooltip, reachable by keyboard."""
     out = []
+    name = c["id"] or "the map"
+    if c["countries"] < 150:
+        out.append("%s has %d country elements, expected at least 150" % (name, c["countries"]))
+    if c["withData"] == 0:
+        out.append("%s: no country carries data (data-works)" % name)
+    if c["dataWithoutTooltip"]:
+        out.append("%s: %d countries with data have no <title> tooltip" % (
+            name, c["dataWithoutTooltip"]))
+    if c["focusable"] < c["tooltips"] or c["tooltips"] == 0:
+        out.append("%s: %d of its %d described countries are focusable with a role and a "
+                   "label" % (name, c["focusable"], c["tooltips"]))
+    if not c["mapTable"]:
+        out.append("%s has no table of its values after it" % name)
+    return out
+
+
+def check_page(facts, want_charts, want_map=False):
+    out = []
+    if want_map and not any(c["isMap"] for c in facts["charts"]):
+        out.append("no world map (svg.world-map) in the page")
     if not facts["headline"]:
         out.append("no headline (#headline) in the page")
     elif not facts["headlineVisible"]:
@@ -238,6 +283,8 @@ def check_page(facts, want_charts):
             out.append("%s has no SVG" % name)
         elif not c["visible"]:
             out.append("%s is not visible" % name)
+        elif c["isMap"]:
+            out += check_map(c)
         elif c["shapes"] < 5 or c["texts"] < 3:
             out.append("%s is empty (%d shapes, %d texts)" % (name, c["shapes"], c["texts"]))
         elif c["viewHeight"] <= 0 or abs(c["viewWidth"] / c["viewHeight"] - 16 / 9) > 0.01 \
@@ -294,17 +341,20 @@ def main():
     parser.add_argument("--screenshot", help="where to keep a full-page screenshot")
     parser.add_argument("--png-size", help="WxH of the PNG charts report.md links to")
     parser.add_argument("--width", type=int, default=1280, help="window width (1280)")
+    parser.add_argument("--map", action="store_true", help="the page must show the world map")
+    parser.add_argument("--map-screenshot", help="where to keep a picture of the world map")
     args = parser.parse_args()
 
     if not os.access(CHROMIUM, os.X_OK):
         print("check-report: %s not found (scripts/install-deps installs chromium)" % CHROMIUM)
         return 2
     try:
-        facts, problems = open_report(args.report, args.screenshot, args.width)
+        facts, problems = open_report(args.report, args.screenshot, args.width,
+                                      args.map_screenshot)
     except (OSError, EOFError, TimeoutError, RuntimeError) as e:
         print("check-report: Chromium failed: %s" % e)
         return 2
-    problems += check_page(facts, args.charts)
+    problems += check_page(facts, args.charts, args.map)
     if args.png_size:
         want = tuple(int(v) for v in args.png_size.split("x"))
         png, n_links = check_pngs(args.report, want)

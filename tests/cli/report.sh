@@ -32,10 +32,10 @@ contains "missing store is named" err.txt "missing.db"
 check "import the generated corpus" "$COPUB" import --db s.db corpus.jsonl
 OPTS="--db s.db --partners $REP/partners.tsv --themes $REP/themes.tsv"
 
-# plot: six charts in each format, PNG at 1280x720.
+# plot: eight charts in each format, PNG at 1280x720.
 expect_status "plot PNG" 0 "$COPUB" plot $OPTS --out png --institution-name "$UL"
 for c in share-by-year share-by-theme partner-countries partner-country-trends \
-         strategic-partners theme-country-heatmap; do
+         strategic-partners theme-country-heatmap world-map links; do
     contains "plot lists $c" out.txt "png/$c.png"
     check "$c.png is 1280x720" test "$(png_size "png/$c.png")" = 1280x720
 done
@@ -43,7 +43,7 @@ expect_status "plot SVG" 0 "$COPUB" plot $OPTS --out svg --format svg
 check "SVG charts parse as XML" "$PYTHON" -c 'import sys, xml.dom.minidom as m
 [m.parse(f) for f in sys.argv[1:]]' svg/*.svg
 expect_status "plot PDF" 0 "$COPUB" plot $OPTS --out pdf --format pdf --lang fr
-check "six PDF charts" test "$(head -c 4 -q pdf/*.pdf | grep -o %PDF | wc -l)" -eq 6
+check "eight PDF charts" test "$(head -c 4 -q pdf/*.pdf | grep -o %PDF | wc -l)" -eq 8
 expect_status "plot without a partner file skips (e)" 0 "$COPUB" plot --db s.db --out nop
 contains "the skipped chart is named" err.txt "skipped chart 'strategic-partners'"
 check "and not drawn" test ! -e nop/strategic-partners.png
@@ -72,13 +72,18 @@ for e in LANG=C LC_ALL=C.UTF-8 LC_ALL=fr_FR.UTF-8 LANGUAGE=de none; do
 done
 
 # The report in a real browser: it loads without console errors or outside requests,
-# the headline and the six charts are there and visible, the PNG charts are 1280x720.
+# the headline and the eight charts are there and visible, the world map with its
+# countries, tooltips and keyboard access (its picture kept too), the PNG charts are
+# 1280x720.
 expect_status "report.html passes the browser check" 0 "$PYTHON" "$CHECK" rep/report.html \
-    --charts 6 --png-size 1280x720 --screenshot "$ART/report.png"
+    --charts 8 --png-size 1280x720 --screenshot "$ART/report.png" \
+    --map --map-screenshot "$ART/world-map.png"
 sed 's/^/# /' out.txt
 check "screenshot kept in test-artefacts" test "$(png_size "$ART/report.png" | cut -dx -f1)" = 1280
+check "the map's picture kept in test-artefacts" test "$(png_size "$ART/world-map.png")" != not-png
 expect_status "French report passes the browser check" 0 "$PYTHON" "$CHECK" \
-    rep-fr/report.html --charts 6 --png-size 1280x720 --screenshot "$ART/report-fr.png"
+    rep-fr/report.html --charts 8 --png-size 1280x720 --screenshot "$ART/report-fr.png" \
+    --map --map-screenshot "$ART/world-map-fr.png"
 
 # The browser check fails when it should: a console error, a hidden chart, an empty
 # chart, an outside request, a hidden headline and a script are each reported.
@@ -120,14 +125,14 @@ EOF
 expect_status "plot with hostile names" 0 "$COPUB" plot --db s.db --out evil \
     --themes evil-themes.tsv --partners evil-partners.tsv --institution-name "$evil_name"
 check "hostile names ran nothing" test -z "$(ls "$marker"-* 2>/dev/null)"
-check "hostile names: six charts" test "$(ls evil/*.png | wc -l)" -eq 6
+check "hostile names: eight charts" test "$(ls evil/*.png | wc -l)" -eq 8
 check "hostile names: the heat map is 1280x720" \
     test "$(png_size evil/theme-country-heatmap.png)" = 1280x720
 expect_status "report with hostile names" 0 "$COPUB" report --db s.db --out evil-rep \
     --themes evil-themes.tsv --partners evil-partners.tsv --institution-name "<script>x</script>"
 check "hostile report ran nothing" test -z "$(ls "$marker"-* 2>/dev/null)"
 expect_status "hostile report passes the browser check" 0 "$PYTHON" "$CHECK" \
-    evil-rep/report.html --charts 6
+    evil-rep/report.html --charts 8 --map
 
 # Without gnuplot: a clear error, exit 1, and the report and CSV written all the same.
 mkdir -p nobin
