@@ -565,6 +565,16 @@ append_strv (GPtrArray *to, const char *const *v)
     g_ptr_array_add (to, (gpointer) *p);
 }
 
+/* The countries of @m's authorships that count for @o (not the inferred ones with the
+ * sources' countries only). */
+static void
+append_member_countries (const CopubAnalyseOptions *o, const Member *m, GPtrArray *to)
+{
+  for (guint a = 0; a < m->s.n_authorship_countries; a++)
+    if (authorship_counts (o, &m->s.authorships[a]))
+      append_strv (to, m->s.authorships[a].countries);
+}
+
 /* Counts the records of one work once: the base record's facts, the union of every
  * record's countries and institutions, source "both" when the sources differ. */
 static void
@@ -585,7 +595,7 @@ count_group (Scan *scan, GPtrArray *members)
       mixed |= strcmp (m->s.source, base->s.source) != 0;
       merged.is_retracted |= m->s.is_retracted;
       merged.is_synthetic |= m->s.is_synthetic;
-      append_strv (extra, m->s.countries);
+      append_member_countries (scan->options, m, extra);
       append_strv (institutions, m->s.institutions);
     }
   g_ptr_array_add (extra, NULL);
