@@ -2,6 +2,7 @@
 """Open a copub report in headless Chromium and check what a reader would see.
 
     check-report.py REPORT.html [--charts N] [--screenshot FILE] [--png-size WxH]
+                    [--section ID:ROWS]...
 
 Chromium is driven through the DevTools protocol over a pipe (--remote-debugging-pipe:
 file descriptors 3 and 4, NUL-separated JSON messages), which needs neither a websocket
@@ -15,7 +16,10 @@ report must be self-contained); the headline is present, visible and holds a per
 every chart (figure.chart) holds an SVG that is visible, drawn (shapes and text), with
 gnuplot's 16:9 proportions, whose series show their names when hovered (not gnuplot's
 "gnuplot_plot_N"); no text in the page or its charts is mis-decoded UTF-8 ("â€™"); with --charts N, there are N of them. With --png-size, the
-PNG charts report.md links to exist, have that size and are not blank. Exits 0 when
+PNG charts report.md links to exist, have that size and are not blank. With --section
+ID:ROWS, the section whose heading has that id is there and visible, its first table is
+visible with ROWS rows whose every cell shows text, a percentage in each row, and a
+visible sentence follows the table. Exits 0 when
 every check passes, 1 otherwise (each failure on one line), 2 when Chromium cannot run.
 """
 
@@ -60,7 +64,23 @@ PAGE_CHECK = r"""
       text: svg ? svg.textContent : '',
     };
   });
+  // Each h2 section: its heading, its first table's rows, the paragraph after the table.
+  const sections = [...document.querySelectorAll('h2[id]')].map(h => {
+    let table = null, after = null;
+    for (let el = h.nextElementSibling; el && el.tagName !== 'H2'; el = el.nextElementSibling) {
+      if (!table && el.querySelector && el.querySelector('table')) table = el.querySelector('table');
+      else if (table && !after && el.tagName === 'P') after = el;
+    }
+    const rows = table ? [...table.querySelectorAll('tbody tr')] : [];
+    return {
+      id: h.id, title: h.textContent.trim(), visible: visible(h),
+      tableVisible: visible(table),
+      rows: rows.map(r => [...r.cells].map(c => visible(c) ? c.textContent.trim() : '')),
+      after: after && visible(after) ? after.textContent.trim() : '',
+    };
+  });
   return JSON.stringify({
+    sections: sections,
     title: document.title,
     headline: h ? h.textContent.trim() : null,
     headlineVisible: visible(h),
@@ -247,6 +267,29 @@ def check_page(facts, want_charts):
     return out
 
 
+def check_section(facts, spec):
+    """The section ID:ROWS is there, visible, with its table and the sentence after it."""
+    ident, _, rows = spec.partition(":")
+    found = [s for s in facts["sections"] if s["id"] == ident]
+    if not found:
+        return ["no section #%s in the page" % ident]
+    s, out = found[0], []
+    if not s["visible"]:
+        out.append("section #%s: its heading is not visible" % ident)
+    if not s["tableVisible"]:
+        out.append("section #%s: no visible table" % ident)
+    elif rows and len(s["rows"]) != int(rows):
+        out.append("section #%s: %d table rows, expected %s" % (ident, len(s["rows"]), rows))
+    for r in s["rows"]:
+        if not all(r):
+            out.append("section #%s: a row with an empty or hidden cell: %r" % (ident, r))
+        elif not any(re.search(r"\d[.,]\d\s?\u202f?%|^–$", c) for c in r):
+            out.append("section #%s: a row without a percentage: %r" % (ident, r))
+    if not s["after"]:
+        out.append("section #%s: no visible sentence after the table" % ident)
+    return out
+
+
 def png_problems(path, want):
     """The PNG at @path has the size @want (w, h) and more than a few colours."""
     try:
@@ -294,6 +337,8 @@ def main():
     parser.add_argument("--screenshot", help="where to keep a full-page screenshot")
     parser.add_argument("--png-size", help="WxH of the PNG charts report.md links to")
     parser.add_argument("--width", type=int, default=1280, help="window width (1280)")
+    parser.add_argument("--section", action="append", default=[], metavar="ID:ROWS",
+                        help="a section with a table of ROWS rows and a sentence after it")
     args = parser.parse_args()
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -305,6 +350,8 @@ def main():
         print("check-report: Chromium failed: %s" % e)
         return 2
     problems += check_page(facts, args.charts)
+    for spec in args.section:
+        problems += check_section(facts, spec)
     if args.png_size:
         want = tuple(int(v) for v in args.png_size.split("x"))
         png, n_links = check_pngs(args.report, want)
