@@ -611,8 +611,8 @@ section_variants (Report *r)
   Block *b;
 
   heading (r, "variants", _("How the figure moves"));
-  para (r, NULL, _("The headline's share for %s, counted again with one part of its "
-                   "definition changed at a time. “About one in two” means here a share "
+  para (r, NULL, _("The headline's share for %s, counted again with one change "
+                   "to its definition at a time. “About one in two” means here a share "
                    "between %d%% and %d%%, both included."),
         period, COPUB_ABOUT_HALF_LOW, COPUB_ABOUT_HALF_HIGH);
   b = table (r, g_strdup_printf (_("The headline under other definitions, %s"), period), 0x1E);
