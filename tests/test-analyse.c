@@ -451,6 +451,89 @@ test_aggregate_stream_bad (void)
   fclose (in);
 }
 
+/* An article of 2020 with DOI 10.1/x from @source: a French authorship and one whose
+ * country is @code, given by the source or (@inferred) found by copub's normaliser. */
+static CopubWork *
+linked_work (CopubSource source, const char *id, const char *code, gboolean inferred)
+{
+  CopubWork *w = copub_work_new (source);
+  CopubAuthorship *home = copub_authorship_new (), *other = copub_authorship_new ();
+
+  w->id = g_strdup (id);
+  w->doi = g_strdup ("10.1/x");
+  w->year = 2020;
+  w->type = g_strdup ("article");
+  copub_authorship_add_country (home, "FR");
+  other->position = 1;
+  if (inferred)
+    g_ptr_array_add (other->inferred, g_strdup (code));
+  else
+    copub_authorship_add_country (other, code);
+  g_ptr_array_add (w->authorships, home);
+  g_ptr_array_add (w->authorships, other);
+  return w;
+}
+
+/* With the sources' countries only, the country copub inferred for the HAL record of a
+ * work OpenAlex holds too does not make it international. */
+static void
+test_linked_source_countries (void)
+{
+  g_autofree char *path = testlib_temp_db ("copub-analyse");
+  g_autoptr(CopubStore) store = NULL;
+  g_autoptr(CopubWork) oa = linked_work (COPUB_SOURCE_OPENALEX, "W1", "FR", FALSE);
+  g_autoptr(CopubWork) hal = linked_work (COPUB_SOURCE_HAL, "hal-1", "US", TRUE);
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  CopubHeadline h;
+
+  store = copub_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, oa, NULL, &error));
+  g_assert_true (copub_store_put_work (store, hal, NULL, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (copub_analyse_headline (store, &options, 2020, 2020, &h, &error));
+  g_assert_cmpint (h.works, ==, 1);
+  g_assert_cmpint (h.international, ==, 1);
+  options.source_countries_only = TRUE;
+  g_assert_true (copub_analyse_headline (store, &options, 2020, 2020, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (h.works, ==, 1);
+  g_assert_cmpint (h.international, ==, 0);
+}
+
+/* "About one in two": 45 % to 55 %, both bounds exact; the territories variant applies
+ * with home FR only; each variant changes one option. */
+static void
+test_about_half (void)
+{
+  static const struct { gint64 works, international; gboolean holds; } cases[] = {
+    { 20, 9, TRUE }, { 20, 11, TRUE }, { 20, 8, FALSE }, { 20, 12, FALSE },
+    { 100000, 44999, FALSE }, { 100000, 55001, FALSE }, { 2, 1, TRUE }, { 0, 0, FALSE },
+  };
+  CopubAnalyseOptions o = COPUB_ANALYSE_OPTIONS_INIT, v;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CopubHeadline h = { .works = cases[i].works, .international = cases[i].international };
+      g_assert_true (copub_analyse_about_half (&h) == cases[i].holds);
+    }
+  g_assert_true (copub_analyse_variant_options (&o, COPUB_VARIANT_TERRITORIES_ABROAD, &v));
+  g_assert_false (v.territories_as_home);
+  g_assert_true (copub_analyse_variant_options (&o, COPUB_VARIANT_ARTICLES, &v));
+  g_assert_cmpstr (v.types[0], ==, "article");
+  g_assert_null (v.types[1]);
+  g_assert_true (v.territories_as_home);
+  g_assert_true (copub_analyse_variant_options (&o, COPUB_VARIANT_HAL, &v));
+  g_assert_cmpstr (v.source, ==, "hal");
+  g_assert_true (copub_analyse_variant_options (&o, COPUB_VARIANT_SOURCE_COUNTRIES, &v));
+  g_assert_true (v.source_countries_only);
+  o.home = "DE";
+  g_assert_false (copub_analyse_variant_options (&o, COPUB_VARIANT_TERRITORIES_ABROAD, &v));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -467,5 +550,7 @@ main (int argc, char **argv)
   g_test_add_func ("/analyse/many-countries", test_many_countries);
   g_test_add_func ("/analyse/aggregate-stream", test_aggregate_stream);
   g_test_add_func ("/analyse/aggregate-stream-bad", test_aggregate_stream_bad);
+  g_test_add_func ("/analyse/about-half", test_about_half);
+  g_test_add_func ("/analyse/linked-source-countries", test_linked_source_countries);
   return g_test_run ();
 }

@@ -369,6 +369,84 @@ test_coverage_bounds (void)
   testlib_remove_tree (dir);
 }
 
+/* The report's Markdown for @period_from-@period_to with @types (NULL: the default). */
+static char *
+variants_md (CopubStore *store, const char *dir, int period_from, int period_to,
+             const char *const *types, const char *lang)
+{
+  CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+
+  analyse.types = types;
+  analyse.lang = lang;
+  report.period_from = period_from;
+  report.period_to = period_to;
+  g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
+  g_assert_no_error (error);
+  return read_out (dir, "report.md");
+}
+
+/* How the figure moves: every row the counting with one option changed, and the
+ * sentence under the table for many, one, none and every definition where "about one
+ * in two" holds. The fixture (OpenAlex only, no normaliser): 2020 holds W1 (FR, US), W2
+ * (FR), W3 (FR and an unknown country), the chapter W4 (FR, Réunion), the dataset W7
+ * (BE, FR); 2021 W8 (BE, US), W9, W10 (FR); 2022 W11 (FR), W12 (BE). */
+static void
+test_variants (void)
+{
+  static const char *const article_review[] = { "article", "review", NULL };
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
+  char *md;
+
+  if (testlib_gnuplot_missing ())
+    return;
+  /* 2020: 1 of 4; articles 1 of 2; every type 2 of 5; Réunion abroad 2 of 4. */
+  md = variants_md (store, dir, 2020, 2020, NULL, "en");
+  g_assert_nonnull (strstr (md, "## How the figure moves\n"));
+  g_assert_nonnull (strstr (md, "**The headline under other definitions, 2020**"));
+  g_assert_nonnull (strstr (md, "| The headline's definition | 4 | 1 | 25.0% | 4.6–69.9% | no |"));
+  g_assert_nonnull (strstr (md, "| Articles only | 2 | 1 | 50.0% | 9.5–90.5% | yes |"));
+  g_assert_nonnull (strstr (md, "| All document types, conference papers included | 5 | 2 | "
+                                "40.0% |"));
+  g_assert_nonnull (strstr (md, "| OpenAlex alone | 4 | 1 | 25.0% |"));
+  g_assert_nonnull (strstr (md, "| HAL alone | 0 | 0 | – | – | no work |"));
+  g_assert_nonnull (strstr (md, "| French overseas territories counted as abroad | 4 | 2 | "
+                                "50.0% |"));
+  g_assert_nonnull (strstr (md, "“About one in two” holds for “Articles only” and “French "
+                                "overseas territories counted as abroad”; it does not for "
+                                "“The headline's definition”, “All document types, "
+                                "conference papers included”, “OpenAlex alone”, “Both "
+                                "sources together” and “The sources' countries only, "
+                                "without copub's normaliser”. No work in the period for "
+                                "“HAL alone”."));
+  g_free (md);
+  md = variants_md (store, dir, 2020, 2020, NULL, "fr");
+  g_assert_nonnull (strstr (md, "## Comment le chiffre varie selon sa définition\n"));
+  g_assert_nonnull (strstr (md, "« Environ une sur deux » est vrai pour « Articles seuls » et "
+                                "« Outre-mer français compté comme étranger » ; ce n'est pas "
+                                "le cas pour "));
+  g_free (md);
+  /* One: articles and reviews, 1 of 3; articles alone 1 of 2. */
+  md = variants_md (store, dir, 2020, 2020, article_review, "en");
+  g_assert_nonnull (strstr (md, "“About one in two” holds for “Articles only”; it does not "
+                                "for “The headline's definition”, “All"));
+  g_free (md);
+  /* None: 1 of 3 whatever the definition. */
+  md = variants_md (store, dir, 2021, 2021, NULL, "en");
+  g_assert_nonnull (strstr (md, "“About one in two” holds under none of these definitions. "
+                                "No work in the period for “HAL alone”."));
+  g_free (md);
+  /* Every one with works: 1 of 2. */
+  md = variants_md (store, dir, 2022, 2022, NULL, "en");
+  g_assert_nonnull (strstr (md, "“About one in two” holds under every one of these "
+                                "definitions that has works. No work in the period for "
+                                "“HAL alone”."));
+  g_free (md);
+  testlib_remove_tree (dir);
+}
+
 /* A hostile institution name reaches the title, the headline and every chart: escaped in
  * HTML and Markdown, harmless in gnuplot. */
 static void
@@ -469,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/history", test_history);
   g_test_add_func ("/report/history-unmoved", test_history_unmoved);
   g_test_add_func ("/report/coverage-bounds", test_coverage_bounds);
+  g_test_add_func ("/report/variants", test_variants);
   g_test_add_func ("/report/hostile-names", test_hostile_names);
   g_test_add_func ("/report/missing-gnuplot", test_missing_gnuplot);
   g_test_add_func ("/report/empty-period", test_empty_period);

@@ -128,6 +128,39 @@ gboolean copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *o
                                  int period_from, int period_to, CopubHeadline *out,
                                  GError **error);
 
+/* How the headline depends on its definition: the same period, one part of the
+ * definition changed at a time. */
+typedef enum {
+  COPUB_VARIANT_HEADLINE,           /* the options as given */
+  COPUB_VARIANT_ARTICLES,           /* articles only */
+  COPUB_VARIANT_ALL_TYPES,          /* every document type, conference papers included */
+  COPUB_VARIANT_OPENALEX,           /* OpenAlex's works alone */
+  COPUB_VARIANT_HAL,                /* HAL's works alone */
+  COPUB_VARIANT_BOTH_SOURCES,       /* both sources, their records of a work counted once */
+  COPUB_VARIANT_SOURCE_COUNTRIES,   /* the sources' countries only (--source-countries-only) */
+  COPUB_VARIANT_TERRITORIES_ABROAD, /* French overseas territories abroad (home FR only) */
+  COPUB_N_VARIANTS
+} CopubVariant;
+
+/* @options with @variant's change, in @out (which may point into @options' strings and
+ * copub's static type lists). FALSE when the variant does not apply (territories abroad
+ * with a home country other than FR). */
+gboolean copub_analyse_variant_options (const CopubAnalyseOptions *options,
+                                        CopubVariant variant, CopubAnalyseOptions *out);
+
+/* The headline's counts for [@from, @to] under @variant of @options, by the same
+ * counting as copub_analyse_headline(); out->works is 0 (and the share NaN) when the
+ * variant has no work in the period. FALSE only when the store fails. */
+gboolean copub_analyse_variant_headline (CopubStore *store, const CopubAnalyseOptions *options,
+                                         CopubVariant variant, int from, int to,
+                                         CopubHeadline *out, GError **error);
+
+/* "About one in two", as copub's report uses it: the share lies between 45 % and 55 %,
+ * both included (exactly, from the counts). FALSE without works. */
+#define COPUB_ABOUT_HALF_LOW 45
+#define COPUB_ABOUT_HALF_HIGH 55
+gboolean copub_analyse_about_half (const CopubHeadline *headline);
+
 /* "nearly one in two", "more than one in three"...: the share in words, honest to the
  * number (under, about or over the nearest simple fraction), in @lang ("en", "fr").
  * @noun is the counted thing's singular and plural ("publication", "publications").

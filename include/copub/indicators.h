@@ -16,6 +16,7 @@ typedef enum {
   COPUB_DIM_COUNTRY,
   COPUB_DIM_PARTNER,
   COPUB_DIM_SOURCE,
+  COPUB_DIM_TYPE,
   COPUB_N_DIMS
 } CopubDimension;
 
@@ -29,7 +30,8 @@ typedef enum {
 typedef const char *(*CopubCountryNameFunc) (const char *code, const char *lang,
                                              gpointer user_data);
 
-/* The name of dimension @dim ("year", "theme", "country", "partner", "source"). Static. */
+/* The name of dimension @dim ("year", "theme", "country", "partner", "source", "type").
+ * Static. */
 const char *copub_dimension_name (CopubDimension dim);
 
 /* Fractional counts are exact: whole numbers of units of 1/COPUB_FRACTION_UNITS of a
@@ -56,6 +58,8 @@ typedef struct {
   const char *country; /* COPUB_DIM_COUNTRY: a harmonised ISO 3166-1 alpha-2 code */
   const char *partner; /* COPUB_DIM_PARTNER: the partner's name in the partner file */
   const char *source;  /* COPUB_DIM_SOURCE: "openalex", "hal" or "both" */
+  const char *type;    /* COPUB_DIM_TYPE: the OpenAlex document type ("article"), or
+                        * "(unknown)" (with every type kept) */
 
   /* Counts. Without a country or partner dimension: the works of the cell and their
    * authorships. With one: works = the works co-authored with the country or partner,
@@ -140,5 +144,7 @@ void copub_indicators_set_country_names (CopubIndicators *indicators,
 const char *copub_indicators_country_name (const CopubIndicators *indicators,
                                            const CopubCell *cell);
 gboolean copub_indicators_has_country_names (const CopubIndicators *indicators);
+/* The language names are given in ("en" unless set with the country names). */
+const char *copub_indicators_lang (const CopubIndicators *indicators);
 
 G_END_DECLS

@@ -42,7 +42,8 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
   /* The help lists them in this order; --source sits among them in copub analyse. */
   const GOptionEntry before_source[] = {
     { "by", 0, 0, G_OPTION_ARG_STRING, &a->by,
-      "Dimensions, comma-separated: year, theme, country, partner, source (default: year)",
+      "Dimensions, comma-separated: year, theme, country, partner, source, type (default: "
+      "year)",
       "DIMS" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
       "Home country, ISO 3166-1 alpha-2 (default: " COPUB_DEFAULT_HOME "); 'none': international = two "

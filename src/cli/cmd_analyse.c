@@ -64,6 +64,7 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
       "  copub analyse --by year --from 2015 --to 2024 --format csv\n"
       "  copub analyse --by year,country --counting both --lang fr\n"
       "  copub analyse --by partner,year --partners examples/lorraine-partners.tsv\n"
+      "  copub analyse --by type,year --types all\n"
       "  copub analyse --headline --institution-name \"Université de Lorraine\"");
   g_autoptr(CopubStore) store = NULL;
   g_autoptr(CopubIndicators) indicators = NULL;

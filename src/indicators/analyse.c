@@ -35,8 +35,8 @@ copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError
       if (d == COPUB_N_DIMS)
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                       "unknown dimension '%s': expected year, theme, country, partner or "
-                       "source", name);
+                       "unknown dimension '%s': expected year, theme, country, partner, "
+                       "source or type", name);
           return FALSE;
         }
       for (guint i = 0; i < options->n_dims; i++)
@@ -301,6 +301,9 @@ dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkC
       break;
     case COPUB_DIM_SOURCE:
       g_ptr_array_add (out, (gpointer) s->source);
+      break;
+    case COPUB_DIM_TYPE:
+      g_ptr_array_add (out, (gpointer) (s->type && *s->type ? s->type : "(unknown)"));
       break;
     case COPUB_DIM_COUNTRY:
       for (guint i = 0; i < wc->n; i++)
@@ -568,6 +571,16 @@ append_strv (GPtrArray *to, const char *const *v)
     g_ptr_array_add (to, (gpointer) *p);
 }
 
+/* The countries of @m's authorships that count for @o (not the inferred ones with the
+ * sources' countries only). */
+static void
+append_member_countries (const CopubAnalyseOptions *o, const Member *m, GPtrArray *to)
+{
+  for (guint a = 0; a < m->s.n_authorship_countries; a++)
+    if (authorship_counts (o, &m->s.authorships[a]))
+      append_strv (to, m->s.authorships[a].countries);
+}
+
 /* Counts the records of one work once: the base record's facts, the union of every
  * record's countries and institutions, source "both" when the sources differ. */
 static void
@@ -588,7 +601,7 @@ count_group (Scan *scan, GPtrArray *members)
       mixed |= strcmp (m->s.source, base->s.source) != 0;
       merged.is_retracted |= m->s.is_retracted;
       merged.is_synthetic |= m->s.is_synthetic;
-      append_strv (extra, m->s.countries);
+      append_member_countries (scan->options, m, extra);
       append_strv (institutions, m->s.institutions);
     }
   g_ptr_array_add (extra, NULL);
@@ -842,6 +855,9 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
       case COPUB_DIM_SOURCE:
         cell.source = c->values[d];
         break;
+      case COPUB_DIM_TYPE:
+        cell.type = c->values[d];
+        break;
       case COPUB_N_DIMS:
       default:
         break;
@@ -1087,15 +1103,43 @@ last_complete_year (CopubStore *store, const CopubAnalyseOptions *options, GErro
   return last;
 }
 
+/* The counts of [out->from, out->to] as one cell, into @out (works 0 when none). */
+static gboolean
+period_counts (CopubStore *store, const CopubAnalyseOptions *options, CopubHeadline *out,
+               GError **error)
+{
+  CopubAnalyseOptions o = *options;
+  CopubSummaryQuery query = { options->source, out->from, out->to };
+  Scan scan;
+  const Cell *all;
+
+  /* No dimension: the whole period is one cell. */
+  o.n_dims = 0;
+  o.window = 0;
+  o.from = out->from;
+  o.to = out->to;
+  copub_counting_scan_init (&scan, &o);
+  if (!run_scan (store, &scan, &query, error))
+    {
+      copub_counting_scan_clear (&scan);
+      return FALSE;
+    }
+  all = g_hash_table_lookup (scan.cells, "");
+  out->works = all ? all->works : 0;
+  out->international = all ? all->international : 0;
+  out->share = out->works ? (double) out->international / (double) out->works : NAN;
+  copub_analyse_wilson (out->international, out->works, &out->low, &out->high);
+  out->coverage = all && all->authorships > 0 ? (double) all->known / (double) all->authorships
+                                              : NAN;
+  out->synthetic = scan.synthetic;
+  copub_counting_scan_clear (&scan);
+  return TRUE;
+}
+
 gboolean
 copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
                         int period_from, int period_to, CopubHeadline *out, GError **error)
 {
-  CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, 0, 0 };
-  Scan scan;
-  const Cell *all;
-
   memset (out, 0, sizeof *out);
   if (period_from == 0)
     {
@@ -1105,21 +1149,10 @@ copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
     }
   out->from = period_from;
   out->to = period_to ? period_to : period_from;
-  /* No dimension: the whole period is one cell. */
-  o.n_dims = 0;
-  o.window = 0;
-  query.from = o.from = out->from;
-  query.to = o.to = out->to;
-  copub_counting_scan_init (&scan, &o);
-  if (!run_scan (store, &scan, &query, error))
+  if (!period_counts (store, options, out, error))
+    return FALSE;
+  if (out->works == 0)
     {
-      copub_counting_scan_clear (&scan);
-      return FALSE;
-    }
-  all = g_hash_table_lookup (scan.cells, "");
-  if (all == NULL || all->works == 0)
-    {
-      copub_counting_scan_clear (&scan);
       if (out->from == 0)
         g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_FAILED,
                              "the corpus has no work before this year: nothing to quote");
@@ -1128,14 +1161,71 @@ copub_analyse_headline (CopubStore *store, const CopubAnalyseOptions *options,
                      "the corpus has no work in %d-%d: nothing to quote", out->from, out->to);
       return FALSE;
     }
-  out->works = all->works;
-  out->international = all->international;
-  out->share = (double) all->international / (double) all->works;
-  copub_analyse_wilson (all->international, all->works, &out->low, &out->high);
-  out->coverage = all->authorships > 0 ? (double) all->known / (double) all->authorships : NAN;
-  out->synthetic = scan.synthetic;
-  copub_counting_scan_clear (&scan);
   return TRUE;
+}
+
+/* ---- the headline under other definitions ------------------------------------------- */
+
+static const char *const articles_only[] = { "article", NULL };
+static const char *const every_type[] = { "all", NULL };
+
+gboolean
+copub_analyse_variant_options (const CopubAnalyseOptions *options, CopubVariant variant,
+                               CopubAnalyseOptions *out)
+{
+  *out = *options;
+  switch (variant)
+    {
+    case COPUB_VARIANT_ARTICLES:
+      out->types = articles_only;
+      break;
+    case COPUB_VARIANT_ALL_TYPES:
+      out->types = every_type;
+      break;
+    case COPUB_VARIANT_OPENALEX:
+      out->source = "openalex";
+      break;
+    case COPUB_VARIANT_HAL:
+      out->source = "hal";
+      break;
+    case COPUB_VARIANT_BOTH_SOURCES:
+      out->source = NULL;
+      break;
+    case COPUB_VARIANT_SOURCE_COUNTRIES:
+      out->source_countries_only = TRUE;
+      break;
+    case COPUB_VARIANT_TERRITORIES_ABROAD:
+      /* Territories fold into FR only: elsewhere the variant is the headline. */
+      out->territories_as_home = FALSE;
+      return g_strcmp0 (options->home, "FR") == 0;
+    case COPUB_VARIANT_HEADLINE:
+    case COPUB_N_VARIANTS:
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+gboolean
+copub_analyse_variant_headline (CopubStore *store, const CopubAnalyseOptions *options,
+                                CopubVariant variant, int from, int to, CopubHeadline *out,
+                                GError **error)
+{
+  CopubAnalyseOptions o;
+
+  memset (out, 0, sizeof *out);
+  out->from = from;
+  out->to = to ? to : from;
+  copub_analyse_variant_options (options, variant, &o);
+  return period_counts (store, &o, out, error);
+}
+
+gboolean
+copub_analyse_about_half (const CopubHeadline *h)
+{
+  /* LOW/100 <= international/works <= HIGH/100, in integers. */
+  return h->works > 0 && 100 * h->international >= COPUB_ABOUT_HALF_LOW * h->works
+         && 100 * h->international <= COPUB_ABOUT_HALF_HIGH * h->works;
 }
 
 gboolean

@@ -26,6 +26,7 @@ static const char *const dim_names[COPUB_N_DIMS] = {
   [COPUB_DIM_COUNTRY] = "country",
   [COPUB_DIM_PARTNER] = "partner",
   [COPUB_DIM_SOURCE] = "source",
+  [COPUB_DIM_TYPE] = "type",
 };
 
 const char *
@@ -154,6 +155,7 @@ copub_indicators_add_cell (CopubIndicators *ind, const CopubCell *cell)
   c.country = keep (ind, c.country);
   c.partner = keep (ind, c.partner);
   c.source = keep (ind, c.source);
+  c.type = keep (ind, c.type);
   if (c.first_year == 0)
     c.first_year = c.year;
   c.pair = copub_indicators_by_pair (ind);
@@ -191,6 +193,8 @@ same_value (CopubDimension d, const CopubCell *a, const CopubCell *b)
       return g_strcmp0 (a->partner, b->partner) == 0;
     case COPUB_DIM_SOURCE:
       return g_strcmp0 (a->source, b->source) == 0;
+    case COPUB_DIM_TYPE:
+      return g_strcmp0 (a->type, b->type) == 0;
     case COPUB_N_DIMS:
     default:
       return FALSE;
@@ -288,4 +292,10 @@ copub_indicators_country_name (const CopubIndicators *ind, const CopubCell *cell
   if (ind->country_name == NULL || cell->country == NULL)
     return NULL;
   return ind->country_name (cell->country, ind->lang, ind->country_name_data);
+}
+
+const char *
+copub_indicators_lang (const CopubIndicators *ind)
+{
+  return ind->lang ? ind->lang : "en";
 }

@@ -4,6 +4,7 @@
 
 #include "copub/indicators.h"
 #include "copub/table.h"
+#include "output/words.h"
 
 static void
 add_dim_columns (CopubTable *t, const CopubIndicators *ind)
@@ -19,6 +20,8 @@ add_dim_columns (CopubTable *t, const CopubIndicators *ind)
                                            ? COPUB_COLUMN_INT : COPUB_COLUMN_TEXT);
       if (dims[d] == COPUB_DIM_COUNTRY && copub_indicators_has_country_names (ind))
         copub_table_add_column (t, "country_name", COPUB_COLUMN_TEXT);
+      if (dims[d] == COPUB_DIM_TYPE)
+        copub_table_add_column (t, "type_name", COPUB_COLUMN_TEXT);
     }
 }
 
@@ -71,6 +74,18 @@ add_pair_columns (CopubTable *t, const CopubIndicators *ind)
     copub_table_add_column (t, "rank", COPUB_COLUMN_RANK);
 }
 
+/* The document type in words, in the indicators' language: "book chapters". */
+static void
+set_type (CopubTable *t, guint row, guint col, const CopubIndicators *ind, const CopubCell *c)
+{
+  const char *previous = copub_words_use (copub_indicators_lang (ind));
+  const char *words = copub_words_document_type (c->type);
+
+  copub_table_set_text (t, row, col, c->type);
+  copub_table_set_text (t, row, col + 1, words ? words : c->type);
+  copub_words_use (previous);
+}
+
 static guint
 fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell *c)
 {
@@ -102,6 +117,10 @@ fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell
         break;
       case COPUB_DIM_SOURCE:
         copub_table_set_text (t, row, col++, c->source);
+        break;
+      case COPUB_DIM_TYPE:
+        set_type (t, row, col, ind, c);
+        col += 2;
         break;
       case COPUB_N_DIMS:
       default:

@@ -999,6 +999,8 @@ cell_text (const CopubCell *c, CopubDimension dim)
       return c->partner;
     case COPUB_DIM_SOURCE:
       return c->source;
+    case COPUB_DIM_TYPE:
+      return c->type;
     case COPUB_DIM_YEAR:
     case COPUB_N_DIMS:
     default:

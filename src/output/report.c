@@ -201,6 +201,8 @@ typedef struct {
   GPtrArray *charts;                   /* CopubChart (PNG) from copub_plot_draw, or NULL */
   char *svg[COPUB_N_CHARTS];           /* the same charts as SVG, or NULL */
   char *chart_error;                   /* why there are no charts, or NULL */
+  CopubHeadline variants[COPUB_N_VARIANTS]; /* the headline under other definitions */
+  gboolean has_variant[COPUB_N_VARIANTS];   /* FALSE: the variant does not apply */
   GPtrArray *files;                    /* paths written */
 } Report;
 
@@ -527,6 +529,133 @@ section_coverage (Report *r)
   heading (r, "coverage", _("Coverage"));
   coverage_bounds (r, &c);
   coverage_complete (r, &c);
+}
+
+/* ---- how the figure moves with its definition -------------------------------------- */
+
+/* The variants' names, in the order of CopubVariant. */
+static const char *const variant_names[COPUB_N_VARIANTS] = {
+  [COPUB_VARIANT_HEADLINE] = N_("The headline's definition"),
+  [COPUB_VARIANT_ARTICLES] = N_("Articles only"),
+  [COPUB_VARIANT_ALL_TYPES] = N_("All document types, conference papers included"),
+  [COPUB_VARIANT_OPENALEX] = N_("OpenAlex alone"),
+  [COPUB_VARIANT_HAL] = N_("HAL alone"),
+  [COPUB_VARIANT_BOTH_SOURCES] = N_("Both sources together"),
+  [COPUB_VARIANT_SOURCE_COUNTRIES] = N_("The sources' countries only, without copub's "
+                                        "normaliser"),
+  [COPUB_VARIANT_TERRITORIES_ABROAD] = N_("French overseas territories counted as abroad"),
+};
+
+/* Appends the quoted name of variant @v to the list @s of @n names so far, @last: it
+ * ends the list. */
+static void
+append_variant (GString *s, guint n, gboolean last, CopubVariant v)
+{
+  if (n > 0)
+    g_string_append (s, last ? C_("the last of a list", " and ") : ", ");
+  g_string_append_printf (s, C_("quoted name", "“%s”"), _(variant_names[v]));
+}
+
+typedef enum { VERDICT_NO_WORK, VERDICT_HOLDS, VERDICT_FAILS } Verdict;
+
+static Verdict
+verdict_of (const CopubHeadline *h)
+{
+  if (h->works == 0)
+    return VERDICT_NO_WORK;
+  return copub_analyse_about_half (h) ? VERDICT_HOLDS : VERDICT_FAILS;
+}
+
+/* The names of the variants that apply and whose verdict is @verdict; their number in
+ * @out_n. */
+static char *
+variants_where (const Report *r, Verdict verdict, guint *out_n)
+{
+  GString *s = g_string_new (NULL);
+  guint total = 0, n = 0;
+
+  for (guint v = 0; v < COPUB_N_VARIANTS; v++)
+    total += r->has_variant[v] && verdict_of (&r->variants[v]) == verdict;
+  for (guint v = 0; v < COPUB_N_VARIANTS; v++)
+    if (r->has_variant[v] && verdict_of (&r->variants[v]) == verdict)
+      {
+        append_variant (s, n, n + 1 == total, (CopubVariant) v);
+        n++;
+      }
+  *out_n = n;
+  return g_string_free (s, FALSE);
+}
+
+/* The sentence under the table: where "about one in two" holds and where it does not. */
+static void
+variants_verdict (Report *r)
+{
+  guint n_yes, n_no, n_empty;
+  g_autofree char *yes = variants_where (r, VERDICT_HOLDS, &n_yes);
+  g_autofree char *no = variants_where (r, VERDICT_FAILS, &n_no);
+  g_autofree char *empty = variants_where (r, VERDICT_NO_WORK, &n_empty);
+  g_autofree char *none = n_empty ? g_strdup_printf (_(" No work in the period for %s."), empty)
+                                  : g_strdup ("");
+
+  /* The headline itself has works: n_yes + n_no >= 1. */
+  if (n_no == 0 && n_empty == 0)
+    para (r, NULL, "%s", _("“About one in two” holds under every one of these definitions."));
+  else if (n_no == 0)
+    para (r, NULL, _("“About one in two” holds under every one of these definitions that "
+                     "has works.%s"), none);
+  else if (n_yes == 0)
+    para (r, NULL, _("“About one in two” holds under none of these definitions.%s"), none);
+  else
+    para (r, NULL, _("“About one in two” holds for %s; it does not for %s.%s"), yes, no, none);
+}
+
+static void
+section_variants (Report *r)
+{
+  const CopubHeadline *h = &r->data->headline;
+  g_autofree char *period = copub_words_period (h->from, h->to);
+  Block *b;
+
+  heading (r, "variants", _("How the figure moves"));
+  para (r, NULL, _("The headline's share for %s, counted again with one change "
+                   "to its definition at a time. “About one in two” means here a share "
+                   "between %d%% and %d%%, both included."),
+        period, COPUB_ABOUT_HALF_LOW, COPUB_ABOUT_HALF_HIGH);
+  b = table (r, g_strdup_printf (_("The headline under other definitions, %s"), period), 0x1E);
+  row (b, g_strdup (_("Definition")), g_strdup (_("Works (n)")),
+       g_strdup (C_("table header", "International")), g_strdup (_("Share")),
+       g_strdup (/* xgettext:no-c-format */ _("95 % interval")),
+       g_strdup (_("About one in two")), NULL);
+  for (guint v = 0; v < COPUB_N_VARIANTS; v++)
+    {
+      const CopubHeadline *c = &r->variants[v];
+      if (!r->has_variant[v])
+        continue;
+      row (b, g_strdup (_(variant_names[v])), copub_words_count (c->works),
+           copub_words_count (c->international), copub_words_percent (c->share),
+           copub_words_interval (c->low, c->high),
+           g_strdup (c->works == 0 ? _("no work")
+                     : copub_analyse_about_half (c) ? _("yes") : _("no")), NULL);
+    }
+  variants_verdict (r);
+}
+
+/* The headline under each variant that applies. */
+static gboolean
+compute_variants (Report *r, CopubStore *store, GError **error)
+{
+  const CopubHeadline *h = &r->data->headline;
+
+  for (guint v = 0; v < COPUB_N_VARIANTS; v++)
+    {
+      CopubAnalyseOptions o;
+      r->has_variant[v] = copub_analyse_variant_options (r->options, (CopubVariant) v, &o);
+      if (r->has_variant[v]
+          && !copub_analyse_variant_headline (store, r->options, (CopubVariant) v, h->from,
+                                              h->to, &r->variants[v], error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -921,6 +1050,7 @@ build_document (Report *r)
   section_definitions (r);
   section_corpus (r);
   section_coverage (r);
+  section_variants (r);
   section_tables (r);
   section_charts (r);
   section_warnings (r);
@@ -1410,6 +1540,11 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   r.headline = copub_analyse_headline_sentence (&data->headline, options, report->institution);
   r.blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   r.files = g_ptr_array_new_with_free_func (g_free);
+  if (!compute_variants (&r, store, error))
+    {
+      report_clear (&r);
+      return FALSE;
+    }
   if (!draw_charts (&r, out_dir, &chart_error))
     r.chart_error = g_strdup (chart_error->message);
   previous_lang = copub_words_use (data->lang);

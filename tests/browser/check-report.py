@@ -2,7 +2,7 @@
 """Open a copub report in headless Chromium and check what a reader would see.
 
     check-report.py REPORT.html [--charts N] [--screenshot FILE] [--png-size WxH]
-                    [--map] [--map-screenshot FILE]
+                    [--map] [--map-screenshot FILE] [--section ID:ROWS]...
 
 Chromium is driven through the DevTools protocol over a pipe (--remote-debugging-pipe:
 file descriptors 3 and 4, NUL-separated JSON messages), which needs neither a websocket
@@ -20,7 +20,10 @@ PNG charts report.md links to exist, have that size and are not blank. The world
 (figure.map, copub's own SVG, not 16:9): at least 150 country elements, every one with
 data a <title> tooltip, each described one focusable with a role and an aria-label, and
 its values as a table after it; with --map, the page must have one; --map-screenshot
-keeps a picture of it. Exits 0 when
+keeps a picture of it. With --section
+ID:ROWS, the section whose heading has that id is there and visible, its first table is
+visible with ROWS rows whose every cell shows text, a percentage in each row, and a
+visible sentence follows the table. Exits 0 when
 every check passes, 1 otherwise (each failure on one line), 2 when Chromium cannot run.
 """
 
@@ -75,7 +78,23 @@ PAGE_CHECK = r"""
       mapTable: !!f.nextElementSibling && f.nextElementSibling.matches('details') && f.nextElementSibling.querySelectorAll('tbody tr').length,
     };
   });
+  // Each h2 section: its heading, its first table's rows, the paragraph after the table.
+  const sections = [...document.querySelectorAll('h2[id]')].map(h => {
+    let table = null, after = null;
+    for (let el = h.nextElementSibling; el && el.tagName !== 'H2'; el = el.nextElementSibling) {
+      if (!table && el.querySelector && el.querySelector('table')) table = el.querySelector('table');
+      else if (table && !after && el.tagName === 'P') after = el;
+    }
+    const rows = table ? [...table.querySelectorAll('tbody tr')] : [];
+    return {
+      id: h.id, title: h.textContent.trim(), visible: visible(h),
+      tableVisible: visible(table),
+      rows: rows.map(r => [...r.cells].map(c => visible(c) ? c.textContent.trim() : '')),
+      after: after && visible(after) ? after.textContent.trim() : '',
+    };
+  });
   return JSON.stringify({
+    sections: sections,
     title: document.title,
     headline: h ? h.textContent.trim() : null,
     headlineVisible: visible(h),
@@ -294,6 +313,29 @@ def check_page(facts, want_charts, want_map=False):
     return out
 
 
+def check_section(facts, spec):
+    """The section ID:ROWS is there, visible, with its table and the sentence after it."""
+    ident, _, rows = spec.partition(":")
+    found = [s for s in facts["sections"] if s["id"] == ident]
+    if not found:
+        return ["no section #%s in the page" % ident]
+    s, out = found[0], []
+    if not s["visible"]:
+        out.append("section #%s: its heading is not visible" % ident)
+    if not s["tableVisible"]:
+        out.append("section #%s: no visible table" % ident)
+    elif rows and len(s["rows"]) != int(rows):
+        out.append("section #%s: %d table rows, expected %s" % (ident, len(s["rows"]), rows))
+    for r in s["rows"]:
+        if not all(r):
+            out.append("section #%s: a row with an empty or hidden cell: %r" % (ident, r))
+        elif not any(re.search(r"\d[.,]\d\s?\u202f?%|^–$", c) for c in r):
+            out.append("section #%s: a row without a percentage: %r" % (ident, r))
+    if not s["after"]:
+        out.append("section #%s: no visible sentence after the table" % ident)
+    return out
+
+
 def png_problems(path, want):
     """The PNG at @path has the size @want (w, h) and more than a few colours."""
     try:
@@ -343,6 +385,8 @@ def main():
     parser.add_argument("--width", type=int, default=1280, help="window width (1280)")
     parser.add_argument("--map", action="store_true", help="the page must show the world map")
     parser.add_argument("--map-screenshot", help="where to keep a picture of the world map")
+    parser.add_argument("--section", action="append", default=[], metavar="ID:ROWS",
+                        help="a section with a table of ROWS rows and a sentence after it")
     args = parser.parse_args()
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -355,6 +399,8 @@ def main():
         print("check-report: Chromium failed: %s" % e)
         return 2
     problems += check_page(facts, args.charts, args.map)
+    for spec in args.section:
+        problems += check_section(facts, spec)
     if args.png_size:
         want = tuple(int(v) for v in args.png_size.split("x"))
         png, n_links = check_pngs(args.report, want)

@@ -224,6 +224,19 @@ contains "linked works counted once; HAL's Norwegian co-author makes W2 internat
 contains "--source openalex ignores HAL" oa.csv "2020,4,2,0.5000"
 "$COPUB" analyse --db both.db --format csv --source hal --types all > hal.csv 2>/dev/null
 contains "--source hal" hal.csv "2020,2,1,0.5000"
+"$COPUB" analyse --db both.db --by type,year --types all --format csv > type.csv 2>/dev/null
+contains "--by type counts the linked works W1, W2 once (W5 retracted)" type.csv \
+    "article,articles,2020,2,2,1.0000"
+contains "--by type names the type" type.csv "book-chapter,book chapters,2020,1,0,0.0000"
+# The report's "How the figure moves" on both sources, recounted from the store (links
+# by DOI and title, inferred countries, territories) by tests/crosscheck-variants.py.
+if "$COPUB" report --db both.db --period 2020-2022 --out both-rep >/dev/null 2>&1; then
+    expect_status "the section's numbers agree with a recount from the store" 0 \
+        "$PYTHON" "$TOP/tests/crosscheck-variants.py" both.db both-rep/report.md
+    sed 's/^/# /' err.txt | head -n 9
+else
+    not_ok "report of both sources"
+fi
 
 # HAL files of every kind import; bad ones fail with 4, or are skipped whole.
 for f in "$FIX/hal/tei/export-multi.xml" "$FIX/hal/oai/listrecords-page1.xml" \

@@ -60,6 +60,14 @@ contains "year.csv has its header" rep/year.csv "year,works,international,share,
 expect_status "report in French" 0 "$COPUB" report $OPTS --out rep-fr --lang fr
 contains "French report" rep-fr/report.html "Ce que mesurent les chiffres"
 contains "French numbers" rep-fr/report.md " %"
+# How the figure moves: the section in both languages, its numbers recounted from the
+# store by tests/crosscheck-variants.py (Python's sqlite3, not copub's code).
+contains "report has 'How the figure moves'" rep/report.md "## How the figure moves"
+contains "French report has it" rep-fr/report.md "## Comment le chiffre varie selon sa définition"
+contains "its sentence says where 'about one in two' holds" rep/report.md "“About one in two” holds"
+expect_status "its numbers agree with a recount from the store" 0 \
+    "$PYTHON" "$TOP/tests/crosscheck-variants.py" s.db rep/report.md
+sed 's/^/# /' err.txt | head -n 9
 # The French text comes from copub's catalogue, not from the user's locale: the same
 # report under LANG=C, LC_ALL=C.UTF-8, a French locale (installed or not) and none.
 same_french() { sed 's/ le [0-9-]*\.$/ le DATE./' "$1" > "$1.nodate"
@@ -77,13 +85,13 @@ done
 # 1280x720.
 expect_status "report.html passes the browser check" 0 "$PYTHON" "$CHECK" rep/report.html \
     --charts 8 --png-size 1280x720 --screenshot "$ART/report.png" \
-    --map --map-screenshot "$ART/world-map.png"
+    --map --map-screenshot "$ART/world-map.png" --section variants:8
 sed 's/^/# /' out.txt
 check "screenshot kept in test-artefacts" test "$(png_size "$ART/report.png" | cut -dx -f1)" = 1280
 check "the map's picture kept in test-artefacts" test "$(png_size "$ART/world-map.png")" != not-png
 expect_status "French report passes the browser check" 0 "$PYTHON" "$CHECK" \
     rep-fr/report.html --charts 8 --png-size 1280x720 --screenshot "$ART/report-fr.png" \
-    --map --map-screenshot "$ART/world-map-fr.png"
+    --map --map-screenshot "$ART/world-map-fr.png" --section variants:8
 
 # The browser check fails when it should: a console error, a hidden chart, an empty
 # chart, an outside request, a hidden headline and a script are each reported.
@@ -98,8 +106,9 @@ cat > bad.html <<'EOF'
 <script>console.error("boom")</script>
 </body></html>
 EOF
-expect_status "the browser check fails on a broken page" 1 "$PYTHON" "$CHECK" bad.html --charts 2
-for problem in "console error: boom" "the headline is not visible" "chart-a is not visible" \
+expect_status "the browser check fails on a broken page" 1 "$PYTHON" "$CHECK" bad.html --charts 2 \
+    --section variants:8
+for problem in "no section #variants in the page" "console error: boom" "the headline is not visible" "chart-a is not visible" \
                "chart-b is empty" "request outside the report: http://127.0.0.1:9" \
                "holds 1 script"; do
     contains "the browser check reports: $problem" out.txt "$problem"

@@ -62,6 +62,8 @@ OPTION_SETS=(
     "--by partner --partners $PARTNERS"
     "--by year --window 4"
     "--by year,country --home none"
+    "--by type,year --types all --lang fr"
+    "--by year,type,country"
 )
 
 # same NAME A B: files A and B are equal and A has rows.
