@@ -463,6 +463,7 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
   SearchPage page = { NULL, COPUB_HAL_PAGE_INIT, hal->rules };
   g_autoptr(GPtrArray) records = NULL;
   gboolean undated = g_str_has_prefix (slice->name, UNDATED_PREFIX);
+  guint left_out;
 
   request.validate = parse_search_page;
   request.validate_data = &page;
@@ -492,9 +493,9 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
   /* The end: the mark sent comes back (Solr's rule), or an empty page. Docs left out by
    * the rules (the API's filters should have done it) are not the end. What the API
    * counts is compared with what is kept only when nothing was left out. */
-  out->count = undated || page.page.n_old_versions + page.page.n_annexes > 0
-                   ? -1 : page.page.num_found;
-  if (page.page.n_works + page.page.n_old_versions + page.page.n_annexes > 0 && strcmp (page.page.next_cursor_mark, cursor) != 0)
+  left_out = page.page.n_old_versions + page.page.n_annexes;
+  out->count = undated || left_out > 0 ? -1 : page.page.num_found;
+  if (page.page.n_works + left_out > 0 && strcmp (page.page.next_cursor_mark, cursor) != 0)
     out->next_cursor = g_steal_pointer (&page.page.next_cursor_mark);
   out->works = g_steal_pointer (&page.works);
   out->extra = g_steal_pointer (&records);
@@ -530,16 +531,16 @@ is_collection_code (const char *code)
   return TRUE;
 }
 
-/* Slices done under another rule hold another corpus: the store's key of a harvest by
- * the publication year, or keeping annexes, says so ("hal docs struct:413289
- * year:publication annexes"); the default rules keep the plain key. */
+/* Slices done under another rule hold another corpus: the store's key of a harvest names
+ * its rules ("hal docs struct:413289 year:produced", "... year:publication annexes"), so
+ * a store harvested under others (or before the rules: by publication year, annexes and
+ * older versions included) is harvested again, not mixed. */
 static gboolean
 harvest_key (Hal *hal, char **key)
 {
   GString *s = g_string_new (*key);
 
-  if (hal->rules->year != COPUB_HAL_YEAR_PRODUCED)
-    g_string_append_printf (s, " year:%s", copub_hal_year_name (hal->rules->year));
+  g_string_append_printf (s, " year:%s", copub_hal_year_name (hal->rules->year));
   if (hal->rules->keep_annexes)
     g_string_append (s, " annexes");
   g_free (*key);

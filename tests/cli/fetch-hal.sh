@@ -132,8 +132,9 @@ check "a doc without a publication year is kept (year of its production date)" \
 check "a doc with only an e-publication date is kept" grep -qx "hal-03000045 2016" got-struct.txt
 check "a doc without a publication year outside the range is not" \
     test -z "$(q s.db "SELECT 1 FROM works WHERE source_id = 'hal-03000044'")"
-check "every slice is done" \
-    test "$(q s.db "SELECT count(*) FROM harvest_slices WHERE harvest = 'hal docs struct:413289'
+check "every slice is done, under a key naming the year rule" \
+    test "$(q s.db "SELECT count(*) FROM harvest_slices
+                    WHERE harvest = 'hal docs struct:413289 year:produced'
                     AND done = 1 AND cursor IS NULL")" -eq 11
 check "the API's counts were met" \
     test -z "$(q s.db "SELECT slice FROM harvest_slices
@@ -339,8 +340,9 @@ check "a record's own aligned country is kept" \
     test "$(q c.db "SELECT countries FROM works WHERE source_id = 'hal-03000046'")" = "BE"
 "$PYTHON" expected.py collection UNIV-LORRAINE 2015 2024 | sort > want-ul.txt
 expect_status "fetch collection UNIV-LORRAINE" 0 fetch --db c.db --collection UNIV-LORRAINE
-q c.db "SELECT s.slice FROM harvest_slices s WHERE s.harvest = 'hal docs collection:UNIV-LORRAINE'
-        AND s.done = 1" | wc -l > ul-slices.txt
+q c.db "SELECT s.slice FROM harvest_slices s
+        WHERE s.harvest = 'hal docs collection:UNIV-LORRAINE year:produced' AND s.done = 1" \
+    | wc -l > ul-slices.txt
 check "its slices are kept apart from TESTCOLL's" test "$(cat ul-slices.txt)" -eq 11
 sort -u want-ul.txt want-coll.txt > want-c.txt
 got_ids c.db > got-c.txt
