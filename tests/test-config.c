@@ -113,6 +113,8 @@ test_defaults (void)
   g_assert_cmpstr (c->hal_url, ==, "https://api.archives-ouvertes.fr");
   assert_strv (c->types, types);
   g_assert_cmpstr (c->max_record_size, ==, "32M");
+  g_assert_cmpstr (c->hal_year, ==, "produced");
+  g_assert_false (c->hal_annexes);
   g_assert_cmpstr (c->max_field_size, ==, "64k");
   g_assert_null (c->themes);
   g_assert_cmpstr (c->theme_level, ==, "field");
@@ -175,6 +177,8 @@ test_every_key (void)
       "types = article; preprint\n"
       "max-record-size = 1G\n"
       "max-field-size = 100\n"
+      "hal-year = publication\n"
+      "hal-annexes = true\n"
       "[analysis]\n"
       "themes = themes.tsv\n"
       "theme-level = domain\n"
@@ -225,6 +229,14 @@ test_every_key (void)
   assert_strv (c->types, (const char *[]) { "article", "preprint", NULL });
   g_assert_cmpstr (c->max_record_size, ==, "1G");
   g_assert_cmpstr (c->max_field_size, ==, "100");
+  g_assert_cmpstr (c->hal_year, ==, "publication");
+  g_assert_true (c->hal_annexes);
+  {
+    CopubHalRules rules;
+    copub_config_hal_rules (c, &rules);
+    g_assert_cmpint (rules.year, ==, COPUB_HAL_YEAR_PUBLICATION);
+    g_assert_true (rules.keep_annexes);
+  }
   g_assert_cmpstr (c->themes, ==, themes);
   g_assert_cmpstr (c->theme_level, ==, "domain");
   g_assert_cmpstr (c->partners, ==, partners);
@@ -339,6 +351,11 @@ test_bad_values (void)
       "'12 MB'" },
     { "[corpus]\nmax-field-size = big\n", 5,
       "[corpus] max-field-size: expected a size in bytes, or with k, M or G (64k), not 'big'" },
+    { "[corpus]\nhal-year = submitted\n", 5,
+      "[corpus] hal-year: expected produced (producedDateY_i, as HAL's own statistics) or "
+      "publication (publicationDateY_i), not 'submitted'" },
+    { "[corpus]\nhal-annexes = some\n", 5,
+      "[corpus] hal-annexes: expected true or false, got 'some'" },
     { "[analysis]\ntheme-level = topic\n", 5, "[analysis] theme-level: expected field or domain" },
     { "[analysis]\ncounting = half\n", 5, "[analysis] counting: expected both, full or fractional" },
     { "[analysis]\nwindow = four\n", 5, "[analysis] window: expected a whole number, got 'four'" },

@@ -14,9 +14,10 @@ collect (CopubWork *work, gpointer user_data, GError **error)
   return TRUE;
 }
 
-/* Parses fixture @name as a /search answer; NULL with @error on failure. */
+/* Parses fixture @name as a /search answer under @rules; NULL with @error on failure. */
 static GPtrArray *
-parse_fixture (const char *name, CopubHalPage *out, GError **error)
+parse_fixture_rules (const char *name, CopubHalPage *out, const CopubHalRules *rules,
+                     GError **error)
 {
   g_autofree char *path = g_strconcat (FIXTURES, name, NULL);
   g_autofree char *data = NULL;
@@ -25,13 +26,22 @@ parse_fixture (const char *name, CopubHalPage *out, GError **error)
 
   if (!g_file_get_contents (path, &data, &size, error))
     return NULL;
-  if (!copub_hal_parse_json (out, data, size, name, collect, works, error))
+  if (!copub_hal_parse_json (out, data, size, name, rules, collect, works, error))
     {
       g_assert_cmpuint (works->len, ==, 0);
       return NULL;
     }
   return g_steal_pointer (&works);
 }
+
+/* The same under the default rules (NULL). */
+static GPtrArray *
+parse_fixture (const char *name, CopubHalPage *out, GError **error)
+{
+  return parse_fixture_rules (name, out, NULL, error);
+}
+
+static const CopubHalRules by_publication = { COPUB_HAL_YEAR_PUBLICATION, FALSE };
 
 static CopubAuthorship *
 authorship (CopubWork *work, guint i)
@@ -313,7 +323,7 @@ test_json_fs_fields (void)
   g_assert_cmpstr (work->doi, ==, "10.5555/json.one");
   g_assert_cmpstr (work->title, ==, "Invented magnets, with commas, and_underscores");
   g_assert_cmpstr (work->type, ==, "article");
-  g_assert_cmpint (work->year, ==, 2020); /* publication, not production (2019) */
+  g_assert_cmpint (work->year, ==, 2019); /* production (as HAL counts), not publication */
   g_assert_cmpstr (work->domain.id, ==, "phys");
   g_assert_cmpstr (work->domain.name, ==, "Physics");
   /* country_s ("it", the conference's country) is no affiliation. */
@@ -427,7 +437,7 @@ test_json_bare_array (void)
   work = works->pdata[0];
   g_assert_cmpstr (work->id, ==, "tel-09300101");
   g_assert_cmpstr (work->type, ==, "dissertation");
-  g_assert_cmpint (work->year, ==, 2022); /* defence date before production date */
+  g_assert_cmpint (work->year, ==, 2021); /* production date, by default */
   g_assert_cmpstr (work->domain.id, ==, "sdv");
   assert_countries (work, "GP"); /* as the source gives it; harmonised later */
 
@@ -480,7 +490,7 @@ test_json_raw (void)
   doc = json_loadb (raw, size, 0, &jerror);
   g_assert_nonnull (doc);
   g_assert_cmpstr (json_string_value (json_object_get (doc, "halId_s")), ==, "hal-09300001");
-  again = copub_hal_parse_doc (doc, &error);
+  again = copub_hal_parse_doc (doc, NULL, &error);
   json_decref (doc);
   g_assert_no_error (error);
   g_assert_nonnull (again);
@@ -542,7 +552,7 @@ test_bad_json_memory (void)
       g_autoptr(GPtrArray) works = NULL;
       works = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
       g_assert_false (copub_hal_parse_json (NULL, cases[i].data, strlen (cases[i].data), "mem",
-                                            collect, works, &error));
+                                            NULL, collect, works, &error));
       g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
       if (error != NULL && strstr (error->message, cases[i].fragment) == NULL)
         g_test_message ("case %zu: %s", i, error->message);
@@ -568,7 +578,7 @@ test_callback_error (void)
   gsize size;
 
   g_assert_true (g_file_get_contents (FIXTURES "json/search-fs.json", &data, &size, NULL));
-  g_assert_false (copub_hal_parse_json (NULL, data, size, "x", fail_first, NULL, &error));
+  g_assert_false (copub_hal_parse_json (NULL, data, size, "x", NULL, fail_first, NULL, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
 }
 
@@ -616,6 +626,110 @@ test_sniff (void)
   g_assert_false (copub_hal_json_sniff ("", 0));
 }
 
+
+/* HAL's own counts: by production year, without older versions (status_i 111) nor annex
+ * deposits (submitType_s annex); the publication year and annexes on request. */
+static const char rules_page[] =
+  "{\"response\": {\"numFound\": 5, \"docs\": ["
+  "{\"docid\": 11, \"halId_s\": \"hal-1\", \"version_i\": 1, \"status_i\": 111,"
+  " \"submitType_s\": \"file\", \"producedDateY_i\": 2017, \"publicationDateY_i\": 2017},"
+  "{\"docid\": 12, \"halId_s\": \"hal-1\", \"version_i\": 2, \"status_i\": 11,"
+  " \"submitType_s\": \"file\", \"producedDateY_i\": 2019, \"publicationDateY_i\": 2020},"
+  "{\"docid\": 13, \"halId_s\": \"hal-2\", \"status_i\": \"11\", \"submitType_s\": \"annex\","
+  " \"producedDateY_i\": 2019},"
+  "{\"docid\": 14, \"halId_s\": \"hal-3\", \"submitType_s\": \"notice\","
+  " \"publicationDate_s\": \"2018-05-01\", \"producedDate_s\": \"2017-12-30\"},"
+  "{\"docid\": 15, \"halId_s\": \"hal-4\", \"publicationDateY_i\": 2016}"
+  "]}, \"nextCursorMark\": \"AoE\"}";
+
+static GPtrArray *
+parse_rules_page (const CopubHalRules *rules, CopubHalPage *page)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *works = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
+
+  g_assert_true (copub_hal_parse_json (page, rules_page, strlen (rules_page), "rules", rules,
+                                       collect, works, &error));
+  g_assert_no_error (error);
+  return works;
+}
+
+static void
+assert_work_years (GPtrArray *works, const char *want)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < works->len; i++)
+    {
+      const CopubWork *w = works->pdata[i];
+      g_string_append_printf (got, "%s%s:%d", i ? " " : "", w->id, w->year);
+    }
+  g_assert_cmpstr (got->str, ==, want);
+}
+
+static void
+test_json_rules (void)
+{
+  static const CopubHalRules annexes = { COPUB_HAL_YEAR_PRODUCED, TRUE };
+  g_auto(CopubHalPage) page = COPUB_HAL_PAGE_INIT;
+  g_autoptr(GPtrArray) works = parse_rules_page (NULL, &page);
+  g_autoptr(GPtrArray) by_pub = NULL, with_annexes = NULL, fixture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* hal-1 v1 replaced by v2 (status_i 111) and the annex hal-2 are left out and
+   * counted; hal-1 counts in its production year, hal-4 (no production date) in its
+   * publication year. */
+  assert_work_years (works, "hal-1:2019 hal-3:2017 hal-4:2016");
+  g_assert_cmpuint (page.n_works, ==, 3);
+  g_assert_cmpuint (page.n_old_versions, ==, 1);
+  g_assert_cmpuint (page.n_annexes, ==, 1);
+  g_assert_cmpint (page.num_found, ==, 5);
+  copub_hal_page_clear (&page);
+
+  by_pub = parse_rules_page (&by_publication, &page);
+  assert_work_years (by_pub, "hal-1:2020 hal-3:2018 hal-4:2016");
+  copub_hal_page_clear (&page);
+
+  with_annexes = parse_rules_page (&annexes, &page);
+  assert_work_years (with_annexes, "hal-1:2019 hal-2:2019 hal-3:2017 hal-4:2016");
+  g_assert_cmpuint (page.n_old_versions, ==, 1);
+  g_assert_cmpuint (page.n_annexes, ==, 0);
+
+  /* The fixtures whose dates differ, by the publication rule. */
+  fixture = parse_fixture_rules ("json/search-fs.json", NULL, &by_publication, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CopubWork *) fixture->pdata[0])->year, ==, 2020);
+  g_clear_pointer (&fixture, g_ptr_array_unref);
+  fixture = parse_fixture_rules ("json/bare-array.json", NULL, &by_publication, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CopubWork *) fixture->pdata[0])->year, ==, 2022); /* defence date */
+}
+
+static void
+test_rules_names (void)
+{
+  static const CopubHalRules annexes = { COPUB_HAL_YEAR_PRODUCED, TRUE };
+  CopubHalYear year = COPUB_HAL_YEAR_PUBLICATION;
+  const char *const *filters;
+
+  g_assert_cmpstr (copub_hal_year_field (COPUB_HAL_YEAR_PRODUCED), ==, "producedDateY_i");
+  g_assert_cmpstr (copub_hal_year_field (COPUB_HAL_YEAR_PUBLICATION), ==, "publicationDateY_i");
+  g_assert_true (copub_hal_year_from_name ("produced", &year));
+  g_assert_cmpint (year, ==, COPUB_HAL_YEAR_PRODUCED);
+  g_assert_true (copub_hal_year_from_name ("publication", &year));
+  g_assert_cmpint (year, ==, COPUB_HAL_YEAR_PUBLICATION);
+  g_assert_false (copub_hal_year_from_name ("Produced", &year));
+  g_assert_false (copub_hal_year_from_name (NULL, &year));
+  g_assert_cmpstr (copub_hal_year_name (year), ==, "publication");
+  filters = copub_hal_rules_filters (NULL);
+  g_assert_cmpstr (filters[0], ==, "-status_i:111");
+  g_assert_cmpstr (filters[1], ==, "-submitType_s:annex");
+  g_assert_null (filters[2]);
+  filters = copub_hal_rules_filters (&annexes);
+  g_assert_cmpstr (filters[0], ==, "-status_i:111");
+  g_assert_null (filters[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -636,6 +750,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hal/json/misaligned", test_json_misaligned);
   g_test_add_func ("/hal/json/ancestors", test_json_ancestors);
   g_test_add_func ("/hal/json/bare-array", test_json_bare_array);
+  g_test_add_func ("/hal/json/rules", test_json_rules);
+  g_test_add_func ("/hal/rules-names", test_rules_names);
   g_test_add_func ("/hal/json/single-doc", test_json_single_doc);
   g_test_add_func ("/hal/json/raw", test_json_raw);
   g_test_add_func ("/hal/json/bad", test_bad_json);

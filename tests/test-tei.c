@@ -38,20 +38,30 @@ works_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
 }
 
-/* Parses fixture @name; NULL with @error on failure. */
+/* Parses fixture @name under @rules; NULL with @error on failure. */
 static GPtrArray *
-parse_fixture (const char *name, CopubTeiResult *out, GError **error)
+parse_fixture_rules (const char *name, CopubTeiResult *out, const CopubHalRules *rules,
+                     GError **error)
 {
   g_autofree char *path = g_strconcat (FIXTURES, name, NULL);
   g_autoptr(GPtrArray) works = works_new ();
 
-  if (!copub_tei_parse_file (out, path, name, collect, works, error))
+  if (!copub_tei_parse_file (out, path, name, rules, collect, works, error))
     {
       g_assert_cmpuint (works->len, ==, 0);
       return NULL;
     }
   return g_steal_pointer (&works);
 }
+
+/* The same under the default rules. */
+static GPtrArray *
+parse_fixture (const char *name, CopubTeiResult *out, GError **error)
+{
+  return parse_fixture_rules (name, out, NULL, error);
+}
+
+static const CopubHalRules by_publication = { COPUB_HAL_YEAR_PUBLICATION, FALSE };
 
 static CopubWork *
 find_work (GPtrArray *works, const char *id)
@@ -116,7 +126,7 @@ test_single_work (void)
   g_assert_cmpstr (work->doi, ==, "10.1234/copub.test.1");
   g_assert_cmpstr (work->title, ==, "Spin waves in layered crystals, à la Nancy");
   g_assert_cmpstr (work->type, ==, "article");
-  g_assert_cmpint (work->year, ==, 2015); /* datePub, not whenProduced (2014) */
+  g_assert_cmpint (work->year, ==, 2014); /* whenProduced (as HAL counts), not datePub */
   g_assert_cmpstr (work->domain.id, ==, "phys");
   g_assert_cmpstr (work->domain.name, ==, "Physics");
   g_assert_nonnull (work->raw);
@@ -218,7 +228,7 @@ test_raw_roundtrip (void)
   g_assert_nonnull (strstr (text, "xml:id=\"struct-900010\"")); /* ancestors kept */
   g_assert_null (strstr (text, "projanr-90001"));              /* projects are not */
   g_assert_nonnull (strstr (text, "à la Nancy"));              /* UTF-8, not escaped */
-  g_assert_true (copub_tei_parse_bytes (NULL, raw, size, "raw", collect, again, &error));
+  g_assert_true (copub_tei_parse_bytes (NULL, raw, size, "raw", NULL, collect, again, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 1);
   g_assert_cmpstr (((CopubWork *) again->pdata[0])->id, ==, work->id);
@@ -234,20 +244,22 @@ test_multi_export (void)
 {
   static const struct {
     const char *id, *type, *countries;
-    int year;
+    int year, produced;
   } expected[] = {
-    { "hal-09100001", "article", "FR", 2019 },            /* the editor's DE is left out */
-    { "hal-09100002", "conference-paper", "DE,FR", 2016 }, /* whenProduced */
-    { "hal-09100003", "book-chapter", "FR,GP", 2021 },
-    { "hal-09100004", "preprint", "FR", 2018 },           /* + a structure without country */
-    { "hal-09100005", "dissertation", "US", 2022 },       /* team -> its US lab */
-    { "hal-09100006", "article", "FR", 2018 },            /* <orgName> in BE not counted */
-    { "hal-09100007", "book", "", 2017 },                 /* parents disagree; missing org */
-    { "hal-09100008", "article", "FR,GB", 2016 },         /* OLD structure counts */
+    { "hal-09100001", "article", "FR", 2019, 2015 },       /* the editor's DE is left out */
+    { "hal-09100002", "conference-paper", "DE,FR", 2016, 2016 }, /* whenProduced only */
+    { "hal-09100003", "book-chapter", "FR,GP", 2021, 2017 },
+    { "hal-09100004", "preprint", "FR", 2018, 2018 },      /* + a structure without country */
+    { "hal-09100005", "dissertation", "US", 2022, 2019 },  /* team -> its US lab */
+    { "hal-09100006", "article", "FR", 2018, 2020 },       /* <orgName> in BE not counted */
+    { "hal-09100007", "book", "", 2017, 2021 },            /* parents disagree; missing org */
+    { "hal-09100008", "article", "FR,GB", 2016, 2022 },    /* OLD structure counts */
   };
   g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) works = parse_fixture ("tei/export-multi.xml", &result, &error);
+  g_autoptr(GPtrArray) by_pub = parse_fixture_rules ("tei/export-multi.xml", NULL,
+                                                     &by_publication, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (works);
@@ -260,7 +272,8 @@ test_multi_export (void)
       CopubWork *work = works->pdata[i];
       g_assert_cmpstr (work->id, ==, expected[i].id);
       g_assert_cmpstr (work->type, ==, expected[i].type);
-      g_assert_cmpint (work->year, ==, expected[i].year);
+      g_assert_cmpint (work->year, ==, expected[i].produced);
+      g_assert_cmpint (((CopubWork *) by_pub->pdata[i])->year, ==, expected[i].year);
       assert_countries (work, expected[i].countries);
     }
   g_assert_cmpstr (((CopubWork *) works->pdata[0])->doi, ==, "10.5555/multi.1");
@@ -387,7 +400,7 @@ test_oai_raw (void)
   g_assert_nonnull (works);
   work = find_work (works, "hal-09200003");
   raw = g_bytes_get_data (work->raw, &size);
-  g_assert_true (copub_tei_parse_bytes (NULL, raw, size, "raw", collect, again, &error));
+  g_assert_true (copub_tei_parse_bytes (NULL, raw, size, "raw", NULL, collect, again, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (again->len, ==, 1);
   assert_countries (again->pdata[0], "FR,NC");
@@ -532,7 +545,7 @@ test_bad_encoding (void)
   g_autoptr(GPtrArray) works = works_new ();
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (copub_tei_parse_bytes (NULL, ucs4, sizeof ucs4 - 1, "ucs4", collect, works,
+  g_assert_false (copub_tei_parse_bytes (NULL, ucs4, sizeof ucs4 - 1, "ucs4", NULL, collect, works,
                                          &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
   g_assert_nonnull (error ? strstr (error->message, "'ucs4' line 1: ") : NULL);
@@ -565,7 +578,7 @@ test_bad_callback_error (void)
   g_autoptr(GError) error = NULL;
   guint calls = 0;
 
-  g_assert_false (copub_tei_parse_file (NULL, FIXTURES "tei/export-multi.xml", NULL,
+  g_assert_false (copub_tei_parse_file (NULL, FIXTURES "tei/export-multi.xml", NULL, NULL,
                                         fail_second, &calls, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_DB);
   g_assert_cmpuint (calls, ==, 2);
@@ -629,7 +642,7 @@ test_entities_chunk_boundaries (void)
           g_string_append_c (doc, 'x');
         g_string_append (doc, "-->\n");
         g_string_append (doc, doctype);
-        g_assert_false (copub_tei_parse_bytes (NULL, doc->str, doc->len, "pad", collect, works,
+        g_assert_false (copub_tei_parse_bytes (NULL, doc->str, doc->len, "pad", NULL, collect, works,
                                                &error));
         g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
         if (strstr (error->message, "'pad' line 6: refused") == NULL)
@@ -717,7 +730,7 @@ test_stream_large (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_test_message ("large export: %u documents, %ld bytes", n_docs, (long) st.st_size);
   rss_before = max_rss_kb ();
-  g_assert_true (copub_tei_parse_file (&result, path, "large.xml", count_and_free, &count,
+  g_assert_true (copub_tei_parse_file (&result, path, "large.xml", NULL, count_and_free, &count,
                                        &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, n_docs);
@@ -737,6 +750,89 @@ test_sniff (void)
   g_assert_false (copub_tei_sniff ("{\"response\": {}}", 16));
   g_assert_false (copub_tei_sniff ("   ", 3));
   g_assert_false (copub_tei_sniff ("", 0));
+}
+
+
+/* One <biblFull> of id @id with @edition_stmt, a 2020 datePub and a typology. */
+#define RULES_BIBL(id, edition_stmt) \
+  "<biblFull><titleStmt><title>T</title></titleStmt><editionStmt>" edition_stmt \
+  "</editionStmt><publicationStmt><idno type=\"halId\">" id "</idno></publicationStmt>" \
+  "<sourceDesc><biblStruct><monogr><imprint><date type=\"datePub\">2020</date></imprint>" \
+  "</monogr></biblStruct></sourceDesc><profileDesc><textClass><classCode " \
+  "scheme=\"halTypology\" n=\"ART\">Articles</classCode></textClass></profileDesc></biblFull>"
+#define PRODUCED "<date type=\"whenProduced\">2019-12-30</date>"
+#define MAIN_FILE "<ref type=\"file\" target=\"https://hal.science/x/document\"/>"
+
+/* HAL's TEI: every version of a deposit is an <edition n="vN">, the record's own one
+ * type="current"; an annex deposit has files but no main file. */
+static const char rules_tei[] =
+  "<?xml version=\"1.0\"?><TEI xmlns=\"http://www.tei-c.org/ns/1.0\"><text><body><listBibl>"
+  /* the current version (v2 of 2) with its main file */
+  RULES_BIBL ("hal-1", "<edition n=\"v1\"/><edition n=\"v2\" type=\"current\">" PRODUCED
+              MAIN_FILE "<ref type=\"file\" subtype=\"author\" n=\"1\" target=\"f.pdf\"/>"
+              "</edition>")
+  /* its older version, as HAL exports it: v1 current, v2 after it */
+  RULES_BIBL ("hal-1", "<edition n=\"v1\" type=\"current\">" PRODUCED MAIN_FILE
+              "</edition><edition n=\"v2\"/>")
+  /* an annex deposit: an annex file, no main file */
+  RULES_BIBL ("hal-2", "<edition n=\"v1\" type=\"current\">" PRODUCED
+              "<ref type=\"annex\" subtype=\"\" n=\"0\" target=\"slides.pdf\"/></edition>")
+  /* a notice: no file at all, no version list */
+  RULES_BIBL ("hal-3", "<edition type=\"current\">" PRODUCED "</edition>")
+  "</listBibl></body><back><listOrg type=\"structures\"/></back></text></TEI>";
+
+static GPtrArray *
+parse_rules_tei (const CopubHalRules *rules, CopubTeiResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *works = works_new ();
+
+  g_assert_true (copub_tei_parse_bytes (result, rules_tei, strlen (rules_tei), "rules", rules,
+                                        collect, works, &error));
+  g_assert_no_error (error);
+  return works;
+}
+
+static void
+assert_work_years (GPtrArray *works, const char *want)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  for (guint i = 0; i < works->len; i++)
+    {
+      const CopubWork *w = works->pdata[i];
+      g_string_append_printf (got, "%s%s:%d", i ? " " : "", w->id, w->year);
+    }
+  g_assert_cmpstr (got->str, ==, want);
+}
+
+static void
+test_rules (void)
+{
+  static const CopubHalRules annexes = { COPUB_HAL_YEAR_PRODUCED, TRUE };
+  g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
+  g_autoptr(GPtrArray) works = parse_rules_tei (NULL, &result);
+  g_autoptr(GPtrArray) by_pub = NULL, with_annexes = NULL, fixture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_work_years (works, "hal-1:2019 hal-3:2019");
+  g_assert_cmpuint (result.n_works, ==, 2);
+  g_assert_cmpuint (result.n_old_versions, ==, 1);
+  g_assert_cmpuint (result.n_annexes, ==, 1);
+  copub_tei_result_clear (&result);
+
+  by_pub = parse_rules_tei (&by_publication, &result);
+  assert_work_years (by_pub, "hal-1:2020 hal-3:2020");
+  copub_tei_result_clear (&result);
+
+  with_annexes = parse_rules_tei (&annexes, &result);
+  assert_work_years (with_annexes, "hal-1:2019 hal-2:2019 hal-3:2019");
+  g_assert_cmpuint (result.n_old_versions, ==, 1);
+  g_assert_cmpuint (result.n_annexes, ==, 0);
+
+  fixture = parse_fixture_rules ("tei/foreign-coauthor.xml", NULL, &by_publication, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((CopubWork *) fixture->pdata[0])->year, ==, 2015); /* datePub */
 }
 
 int
@@ -772,5 +868,6 @@ main (int argc, char **argv)
   g_test_add_func ("/tei/entities/external-dtd", test_entities_external_dtd);
   g_test_add_func ("/tei/stream/large", test_stream_large);
   g_test_add_func ("/tei/sniff", test_sniff);
+  g_test_add_func ("/tei/rules", test_rules);
   return g_test_run ();
 }

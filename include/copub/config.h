@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "copub/hal-rules.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -31,6 +33,8 @@ typedef struct {
   char *hal_url;
   /* [corpus] */
   char **types;             /* NULL-terminated; {"all"} for every type */
+  char *hal_year;           /* "produced" or "publication" (copub/hal-rules.h) */
+  gboolean hal_annexes;     /* keep HAL annex deposits */
   char *max_record_size;    /* limits on imported records, as written ("32M", "64k") */
   char *max_field_size;
   /* [analysis] */
@@ -54,6 +58,9 @@ typedef struct {
 CopubConfig *copub_config_load (const char *path, GError **error);
 void copub_config_free (CopubConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubConfig, copub_config_free)
+
+/* The HAL rules @config sets ([corpus] hal-year, hal-annexes), for fetch and import. */
+void copub_config_hal_rules (const CopubConfig *config, CopubHalRules *out);
 
 /* Every group and key with its default and meaning, as an INI text with comments:
  * the reference printed by `copub run --print-config`. Static string. */

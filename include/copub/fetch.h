@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "copub/callbacks.h"
+#include "copub/hal-rules.h"
 #include "copub/normalise.h"
 
 G_BEGIN_DECLS
@@ -67,8 +68,8 @@ typedef struct {
   const char *base_url;        /* NULL: COPUB_HAL_BASE_URL */
   const char *structure;       /* HAL structure id ("413289" or "struct-413289"), or NULL */
   const char *collection;      /* HAL collection code ("UNIV-LORRAINE"), or NULL */
-  int from;                    /* first publication year; 0: ten years back */
-  int to;                      /* last publication year; 0: the current year */
+  int from;                    /* first year (by the rules' date); 0: ten years back */
+  int to;                      /* last year; 0: the current year */
   const char *mailto;          /* or NULL */
   double rate;                 /* requests per second; 0: a polite default */
   guint jobs;                  /* slices fetched at once; 0: 2 */
@@ -76,13 +77,15 @@ typedef struct {
   const CopubCallbacks *callbacks; /* notes and progress for the caller, or NULL */
   guint max_attempts, retry_base_ms, timeout_ms, rows; /* 0: defaults (tests change them) */
   const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
+  const CopubHalRules *rules;  /* year slices and filters (copub/hal-rules.h); NULL: defaults */
 } CopubFetchHalOptions;
 
 #define COPUB_FETCH_HAL_OPTIONS_INIT \
-  { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, NULL, 0, 0, 0, 0, NULL }
+  { NULL, NULL, NULL, 0, 0, NULL, 0, 0, 2, NULL, 0, 0, 0, 0, NULL, NULL }
 
 /* Harvests a HAL structure's or collection's documents into the store at @db_path,
- * with cursorMark paging per publication-year slice, resumable like the OpenAlex
+ * with cursorMark paging per year slice (by @options->rules' date; older versions and,
+ * unless kept, annexes filtered out with fq), resumable like the OpenAlex
  * harvest, resolving structures without a country through /ref/structure (cached in
  * the store). Same errors as copub_fetch_openalex. */
 gboolean copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,

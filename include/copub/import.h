@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "copub/callbacks.h"
+#include "copub/hal-rules.h"
 #include "copub/normalise.h"
 #include "copub/store.h"
 
@@ -21,9 +22,11 @@ typedef struct {
   CopubLimits limits; /* a record over them is bad (a JSON Lines line is never read whole
                        * beyond max_record bytes) */
   const CopubCallbacks *callbacks; /* notes for the caller (each file read), or NULL */
+  CopubHalRules hal;  /* HAL records' year and which are works (copub/hal-rules.h) */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL }
+#define COPUB_IMPORT_OPTIONS_INIT \
+  { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL, COPUB_HAL_RULES_INIT }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -45,6 +48,8 @@ typedef struct {
                        * parse counts as one */
   guint64 inferred;   /* authorships whose country copub's normaliser found */
   guint64 left_out;   /* records options->leave_out kept out of the store */
+  guint64 hal_old_versions; /* HAL records left out as older versions (status_i 111) */
+  guint64 hal_annexes;      /* HAL records left out as annex deposits */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;
 

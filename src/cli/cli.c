@@ -179,6 +179,17 @@ copub_cli_usage_error (GError **error, const char *format, ...)
 }
 
 gboolean
+copub_cli_hal_rules (const char *year, gboolean annexes, CopubHalRules *out, GError **error)
+{
+  *out = (CopubHalRules) COPUB_HAL_RULES_INIT;
+  out->keep_annexes = annexes;
+  if (year == NULL || copub_hal_year_from_name (year, &out->year))
+    return TRUE;
+  copub_cli_usage_error (error, "--hal-year takes produced or publication, not '%s'", year);
+  return FALSE;
+}
+
+gboolean
 copub_cli_log_to_file (const char *path, GError **error)
 {
   FILE *f = fopen (path, "a");

@@ -7,6 +7,7 @@
 #include "copub/analyse.h"
 #include "copub/callbacks.h"
 #include "copub/error.h"
+#include "copub/hal-rules.h"
 #include "cli/exit.h"
 #include "copub/table.h"
 
@@ -54,6 +55,18 @@ void copub_cli_log_line (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* --period: "2024" or "2021-2024" into @from and @to; COPUB_ERROR_USAGE otherwise. */
 gboolean copub_cli_parse_period (const char *value, int *from, int *to, GError **error);
+
+/* The HAL rules options fetch hal and import share: --hal-year, --hal-annexes. */
+#define COPUB_CLI_HAL_RULES_ENTRIES(year, annexes) \
+  { "hal-year", 0, 0, G_OPTION_ARG_STRING, &(year), \
+    "Year of a HAL document: produced (producedDateY_i, as HAL's own statistics; the " \
+    "default) or publication (publicationDateY_i)", "DATE" }, \
+  { "hal-annexes", 0, 0, G_OPTION_ARG_NONE, &(annexes), \
+    "Keep HAL annex deposits (submitType_s annex), which HAL's statistics leave out", NULL }
+/* @year ("produced", "publication" or NULL: the default) and @annexes into @out;
+ * COPUB_ERROR_USAGE naming --hal-year otherwise. */
+gboolean copub_cli_hal_rules (const char *year, gboolean annexes, CopubHalRules *out,
+                              GError **error);
 
 /* Usage error helper: sets COPUB_ERROR_USAGE with a message. */
 void copub_cli_usage_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -156,8 +156,9 @@ static gboolean
 fetch_hal (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL, *structure = NULL, *collection = NULL, *mailto = NULL;
-  g_autofree char *ror = NULL;
-  gboolean no_normalise = FALSE;
+  g_autofree char *ror = NULL, *hal_year = NULL;
+  gboolean no_normalise = FALSE, hal_annexes = FALSE;
+  CopubHalRules rules;
   g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autofree char *base_url = NULL;
   int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
@@ -170,9 +171,10 @@ fetch_hal (int argc, char **argv, GError **error)
       "HAL structure id (413289 or struct-413289): its documents and its units'", "ID" },
     { "collection", 0, 0, G_OPTION_ARG_STRING, &collection,
       "HAL collection code (UNIV-LORRAINE): the documents it stamps", "CODE" },
-    { "from", 0, 0, G_OPTION_ARG_INT, &from, "First publication year (default: 9 years back)",
-      "YEAR" },
-    { "to", 0, 0, G_OPTION_ARG_INT, &to, "Last publication year (default: this year)", "YEAR" },
+    { "from", 0, 0, G_OPTION_ARG_INT, &from,
+      "First year, by --hal-year's date (default: 9 years back)", "YEAR" },
+    { "to", 0, 0, G_OPTION_ARG_INT, &to, "Last year (default: this year)", "YEAR" },
+    COPUB_CLI_HAL_RULES_ENTRIES (hal_year, hal_annexes),
     { "mailto", 0, 0, G_OPTION_ARG_STRING, &mailto, "Contact address sent with requests",
       "ADDR" },
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
@@ -191,7 +193,10 @@ fetch_hal (int argc, char **argv, GError **error)
   g_autoptr(GOptionContext) context = copub_cli_context_new (
       "fetch hal", NULL,
       "Harvest a HAL structure's documents (its units' included) or a collection's from\n"
-      "the HAL search API into the store, one publication year per slice, several at once.\n"
+      "the HAL search API into the store, one year per slice, several at once. As HAL's own\n"
+      "statistics, a document's year is its production date (producedDateY_i; --hal-year\n"
+      "publication for publicationDateY_i), older versions (status_i 111) and annex deposits\n"
+      "(submitType_s annex; --hal-annexes keeps them) are left out.\n"
       "Authors' structures without a country in the record are looked up in the structure\n"
       "referential (AuréHAL), and cached in the store. Killed and run again, it resumes\n"
       "where it stopped; a later run re-harvests the recent years. Exit status 3 on\n"
@@ -223,6 +228,9 @@ fetch_hal (int argc, char **argv, GError **error)
                                     "positive numbers");
       return FALSE;
     }
+  if (!copub_cli_hal_rules (hal_year, hal_annexes, &rules, error))
+    return FALSE;
+  options.rules = &rules;
   options.structure = structure;
   options.collection = collection;
   options.from = from;

@@ -20,6 +20,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
   g_autofree char *db = NULL;
   gboolean skip_bad = FALSE, no_normalise = FALSE;
   g_autofree char *ror = NULL, *snapshot_dir = NULL, *max_record = NULL, *max_field = NULL;
+  g_autofree char *hal_year = NULL;
+  gboolean hal_annexes = FALSE;
   int threads = 0;
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Store file (default: $COPUB_DB or ./copub.db)",
@@ -36,6 +38,7 @@ copub_cmd_import (int argc, char **argv, GError **error)
     { "no-normalise", 0, 0, G_OPTION_ARG_NONE, &no_normalise,
       "Do not look for countries in the raw affiliation strings of authorships without one",
       NULL },
+    COPUB_CLI_HAL_RULES_ENTRIES (hal_year, hal_annexes),
     { "max-record-size", 0, 0, G_OPTION_ARG_STRING, &max_record,
       "A larger record (JSON Lines line, work) is bad data (default: 32M)", "SIZE" },
     { "max-field-size", 0, 0, G_OPTION_ARG_STRING, &max_field,
@@ -51,6 +54,9 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "was. Importing the same records again changes nothing. A store that does not\n"
       "exist yet is built beside its path (STORE.loading-PID-XXXXXX) and put in place at\n"
       "the end.\n"
+      "HAL files (a /search JSON answer, TEI, OAI-PMH) follow HAL's own counts: a\n"
+      "document's year is its production date (--hal-year publication: its publication\n"
+      "date), older versions and annex deposits (--hal-annexes keeps them) are left out.\n"
       "A record larger than --max-record-size (never read whole: memory stays flat), or\n"
       "with a string copub keeps (title, author name, affiliation...) longer than\n"
       "--max-field-size, is bad data: exit 4, or skipped with --skip-bad. SIZE is in\n"
@@ -93,6 +99,8 @@ copub_cmd_import (int argc, char **argv, GError **error)
       copub_cli_usage_error (error, "--threads takes a number from 1 to 64");
       return FALSE;
     }
+  if (!copub_cli_hal_rules (hal_year, hal_annexes, &options.hal, error))
+    return FALSE;
   if (!parse_size ("--max-record-size", max_record, &options.limits.max_record, error)
       || !parse_size ("--max-field-size", max_field, &options.limits.max_field, error))
     return FALSE;
@@ -141,6 +149,10 @@ copub_cmd_import (int argc, char **argv, GError **error)
                  G_GUINT64_FORMAT " authorships got their country from raw affiliations",
                  stats.records, stats.files, copub_store_path (store), stats.inserted,
                  stats.updated, stats.unchanged, stats.skipped, stats.inferred);
+      if (stats.hal_old_versions + stats.hal_annexes > 0)
+        g_message ("HAL records left out, as HAL's own counts do: %" G_GUINT64_FORMAT
+                   " older versions (status_i 111), %" G_GUINT64_FORMAT " annex deposits "
+                   "(submitType_s annex)", stats.hal_old_versions, stats.hal_annexes);
       for (guint i = 0; i < stats.skipped_where->len; i++)
         g_message ("skipped %s", (const char *) g_ptr_array_index (stats.skipped_where, i));
       if (stats.skipped > stats.skipped_where->len)

@@ -12,6 +12,7 @@
 #include "copub/config.h"
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "copub/hal-rules.h"
 #include "copub/work.h"
 
 typedef enum { K_STRING, K_PATH, K_BOOL, K_INT, K_DOUBLE, K_LIST, K_PATHS } KeyType;
@@ -62,6 +63,12 @@ static const KeySpec keys[] = {
     "HAL API base URL" },
   { "corpus", "types", K_LIST, F (types), "article;review;book-chapter",
     "Document types counted, ';'-separated, or 'all'" },
+  { "corpus", "hal-year", K_STRING, F (hal_year), "produced",
+    "Year of a HAL document, and the harvest's year slices: produced (producedDateY_i, as "
+    "HAL's own statistics count) or publication (publicationDateY_i)" },
+  { "corpus", "hal-annexes", K_BOOL, F (hal_annexes), "false",
+    "Keep HAL annex deposits (submitType_s annex: no main file), which HAL's statistics "
+    "leave out; older versions (status_i 111) are always left out" },
   { "corpus", "max-record-size", K_STRING, F (max_record_size), "32M",
     "Largest record imported (bytes, or with k, M, G); a larger one is bad data" },
   { "corpus", "max-field-size", K_STRING, F (max_field_size), "64k",
@@ -92,6 +99,14 @@ static const KeySpec keys[] = {
 };
 
 #define MEMBER(config, spec, type) ((type *) ((char *) (config) + (spec)->offset))
+
+void
+copub_config_hal_rules (const CopubConfig *c, CopubHalRules *out)
+{
+  *out = (CopubHalRules) COPUB_HAL_RULES_INIT;
+  copub_hal_year_from_name (c->hal_year, &out->year); /* checked when read */
+  out->keep_annexes = c->hal_annexes;
+}
 
 void
 copub_config_free (CopubConfig *c)
@@ -253,6 +268,10 @@ check (const CopubConfig *c, const char **bad_group, const char **bad_key)
     return BAD ("corpus", "types", "at least one document type, or all");
   if (!copub_analyse_check_types ((const char *const *) c->types, &types_error))
     return BAD ("corpus", "types", "%s", types_error->message);
+  if (!copub_hal_year_from_name (c->hal_year, &(CopubHalYear) { 0 }))
+    return BAD ("corpus", "hal-year", "expected produced (producedDateY_i, as HAL's own "
+                "statistics) or publication (publicationDateY_i), not '%s'",
+                c->hal_year ? c->hal_year : "");
   if (!copub_limits_parse_size (c->max_record_size, &(gsize) { 0 }))
     return BAD ("corpus", "max-record-size", "expected a size in bytes, or with k, M or G "
                 "(32M), not '%s'", c->max_record_size ? c->max_record_size : "");

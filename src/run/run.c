@@ -136,6 +136,9 @@ harvest (const CopubConfig *c, const CopubCallbacks *cb, GError **error)
   if (c->use_hal)
     {
       CopubFetchHalOptions o = COPUB_FETCH_HAL_OPTIONS_INIT;
+      CopubHalRules rules;
+      copub_config_hal_rules (c, &rules);
+      o.rules = &rules;
       o.base_url = c->hal_url;
       o.structure = c->hal_struct;
       o.collection = c->hal_collection;
@@ -179,6 +182,7 @@ import_files (const CopubConfig *c, const CopubCallbacks *cb, CopubStore *store,
     return FALSE;
   o.normaliser = normaliser;
   o.callbacks = cb;
+  copub_config_hal_rules (c, &o.hal);
   /* checked when the configuration was read */
   copub_limits_parse_size (c->max_record_size, &o.limits.max_record);
   copub_limits_parse_size (c->max_field_size, &o.limits.max_field);

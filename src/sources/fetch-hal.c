@@ -1,5 +1,7 @@
-/* copub: the HAL harvest. A structure's or a collection's documents, one publication year
- * per slice (plus one for documents without a publication year), paged with cursorMark
+/* copub: the HAL harvest. A structure's or a collection's documents, one year per slice
+ * by the year rule (copub/hal-rules.h: production year by default, as HAL's own
+ * statistics; plus a slice for documents without that year), without older versions and
+ * (by default) annexes, paged with cursorMark
  * through the harvest engine (fetch-private.h). Authors' structures without a country in
  * the record are resolved through the structure referential (/ref/structure), looked up
  * in batches, cached in the store in the same transaction as the page. */
@@ -32,6 +34,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 /* The name of the slice of docs without a publication year. */
 #define UNDATED_PREFIX "undated:"
 
+static const CopubHalRules default_rules = COPUB_HAL_RULES_INIT;
+
 /* What copub reads of a /search doc (src/sources/hal.c): ids, type, year by HAL's order of
  * dates, domain, authors with their direct structures, and the structure families whose
  * countries fill the structures when their arrays line up. docid is the cursor's sort
@@ -56,6 +60,7 @@ typedef struct {
   char *base_url;
   char *search_path;   /* "/search/" or "/search/<COLLECTION>/" */
   char *scope_query;   /* "structId_i:413289", or NULL for a collection */
+  const CopubHalRules *rules; /* never NULL */
   int from, to;
   guint rows;
   gint structures_fetched;  /* atomic: structures asked of /ref/structure */
@@ -88,6 +93,11 @@ search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
       g_autofree char *fq = escape (slice->query);
       g_string_append_printf (url, "&fq=%s", fq);
     }
+  for (const char *const *f = copub_hal_rules_filters (hal->rules); *f; f++)
+    {
+      g_autofree char *fq = escape (*f);
+      g_string_append_printf (url, "&fq=%s", fq);
+    }
   g_string_append_printf (url, "&fl=%s&wt=json&rows=%u&sort=docid%%20asc&cursorMark=%s", fl,
                           hal->rows, mark);
   return g_string_free (url, FALSE);
@@ -96,6 +106,7 @@ search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
 typedef struct {
   GPtrArray *works;
   CopubHalPage page;
+  const CopubHalRules *rules;
 } SearchPage;
 
 static void
@@ -124,8 +135,8 @@ parse_search_page (GBytes *body, gpointer user_data, GError **error)
 
   search_page_clear (p);
   p->works = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
-  if (!copub_hal_parse_json (&p->page, data, len, "/search answer", collect_work, p->works,
-                             error))
+  if (!copub_hal_parse_json (&p->page, data, len, "/search answer", p->rules, collect_work,
+                             p->works, error))
     return FALSE;
   if (p->page.num_found < 0 || p->page.next_cursor_mark == NULL)
     {
@@ -449,9 +460,10 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
   g_autofree char *url = search_url (hal, slice, cursor);
   g_autoptr(CopubHttpResponse) response = NULL;
   CopubHttpRequest request = COPUB_HTTP_REQUEST_INIT;
-  SearchPage page = { NULL, COPUB_HAL_PAGE_INIT };
+  SearchPage page = { NULL, COPUB_HAL_PAGE_INIT, hal->rules };
   g_autoptr(GPtrArray) records = NULL;
   gboolean undated = g_str_has_prefix (slice->name, UNDATED_PREFIX);
+  guint left_out;
 
   request.validate = parse_search_page;
   request.validate_data = &page;
@@ -463,8 +475,8 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
   copub_harvest_note_response (job->harvest, response);
   if (undated)
     {
-      /* Docs without a publication year: keep those whose year by copub's rule (the
-       * other dates of the record) falls in the range. */
+      /* Docs without the rule's year: keep those whose year by copub's rule (the other
+       * dates of the record) falls in the range. */
       for (guint i = page.works->len; i-- > 0;)
         {
           const CopubWork *w = page.works->pdata[i];
@@ -478,9 +490,12 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
       search_page_clear (&page);
       return FALSE;
     }
-  /* The end: the mark sent comes back (Solr's rule), or an empty page. */
-  out->count = undated ? -1 : page.page.num_found;
-  if (page.page.n_works > 0 && strcmp (page.page.next_cursor_mark, cursor) != 0)
+  /* The end: the mark sent comes back (Solr's rule), or an empty page. Docs left out by
+   * the rules (the API's filters should have done it) are not the end. What the API
+   * counts is compared with what is kept only when nothing was left out. */
+  left_out = page.page.n_old_versions + page.page.n_annexes;
+  out->count = undated || left_out > 0 ? -1 : page.page.num_found;
+  if (page.page.n_works + left_out > 0 && strcmp (page.page.next_cursor_mark, cursor) != 0)
     out->next_cursor = g_steal_pointer (&page.page.next_cursor_mark);
   out->works = g_steal_pointer (&page.works);
   out->extra = g_steal_pointer (&records);
@@ -516,6 +531,23 @@ is_collection_code (const char *code)
   return TRUE;
 }
 
+/* Slices done under another rule hold another corpus: the store's key of a harvest names
+ * its rules ("hal docs struct:413289 year:produced", "... year:publication annexes"), so
+ * a store harvested under others (or before the rules: by publication year, annexes and
+ * older versions included) is harvested again, not mixed. */
+static gboolean
+harvest_key (Hal *hal, char **key)
+{
+  GString *s = g_string_new (*key);
+
+  g_string_append_printf (s, " year:%s", copub_hal_year_name (hal->rules->year));
+  if (hal->rules->keep_annexes)
+    g_string_append (s, " annexes");
+  g_free (*key);
+  *key = g_string_free (s, FALSE);
+  return TRUE;
+}
+
 static gboolean
 prepare (Hal *hal, char **out_key, GError **error)
 {
@@ -526,6 +558,7 @@ prepare (Hal *hal, char **out_key, GError **error)
   hal->to = o->to ? o->to : year;
   hal->from = o->from ? o->from : hal->to - 9;
   hal->rows = o->rows ? o->rows : DEFAULT_ROWS;
+  hal->rules = o->rules ? o->rules : &default_rules;
   if ((o->structure == NULL) == (o->collection == NULL))
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
@@ -559,7 +592,7 @@ prepare (Hal *hal, char **out_key, GError **error)
       hal->search_path = g_strdup ("/search/");
       hal->scope_query = g_strdup_printf ("structId_i:%s", id + strlen ("struct-"));
       *out_key = g_strdup_printf ("hal docs struct:%s", id + strlen ("struct-"));
-      return TRUE;
+      return harvest_key (hal, out_key);
     }
   if (!is_collection_code (o->collection))
     {
@@ -574,7 +607,7 @@ prepare (Hal *hal, char **out_key, GError **error)
     hal->search_path = g_strdup_printf ("/search/%s/", code);
     *out_key = g_strdup_printf ("hal docs collection:%s", code);
   }
-  return TRUE;
+  return harvest_key (hal, out_key);
 }
 
 static void
@@ -593,8 +626,9 @@ copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
   CopubHarvestConfig config = { 0 };
   g_autoptr(GPtrArray) slices =
       g_ptr_array_new_with_free_func ((GDestroyNotify) copub_harvest_slice_free);
-  g_autofree char *key = NULL, *undated = NULL;
+  g_autofree char *key = NULL, *undated = NULL, *undated_query = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  const char *field;
   gboolean ok;
 
   memset (stats, 0, sizeof *stats);
@@ -605,19 +639,21 @@ copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
       hal_clear (&hal);
       return FALSE;
     }
-  stats->institution_id = g_strdup (key + strlen ("hal docs "));
-  /* Newest years first: they change most and matter most to a nightly run. The year rule
-   * is the publication year, else the other dates: docs without a publication year have
-   * a slice of their own, named with the range since its content depends on it. */
+  stats->institution_id = g_strndup (key + strlen ("hal docs "),
+                                     strcspn (key + strlen ("hal docs "), " "));
+  /* Newest years first: they change most and matter most to a nightly run. Docs without
+   * the rule's year have a slice of their own (their year is then copub's rule: the
+   * other dates), named with the range since its content depends on it. */
+  field = copub_hal_year_field (hal.rules->year);
   for (int y = hal.to; y >= hal.from; y--)
     {
       g_autofree char *name = g_strdup_printf ("%d", y);
-      g_autofree char *query = g_strdup_printf ("publicationDateY_i:%d", y);
+      g_autofree char *query = g_strdup_printf ("%s:%d", field, y);
       g_ptr_array_add (slices, copub_harvest_slice_new (name, query, y));
     }
   undated = g_strdup_printf (UNDATED_PREFIX "%d-%d", hal.from, hal.to);
-  g_ptr_array_add (slices, copub_harvest_slice_new (undated, "-publicationDateY_i:[* TO *]",
-                                                    hal.to));
+  undated_query = g_strdup_printf ("-%s:[* TO *]", field);
+  g_ptr_array_add (slices, copub_harvest_slice_new (undated, undated_query, hal.to));
   config.db_path = db_path;
   config.key = key;
   config.slices = slices;

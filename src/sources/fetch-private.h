@@ -63,7 +63,8 @@ typedef gboolean (*CopubHarvestWriteFunc) (CopubHarvestJob *job, const CopubHarv
 
 struct _CopubHarvestConfig {
   const char *db_path;
-  const char *key;              /* the store's key of this harvest ("hal docs struct:413289") */
+  const char *key;              /* the store's key of this harvest
+                                 * ("hal docs struct:413289 year:produced") */
   GPtrArray *slices;            /* of CopubHarvestSlice*, in the order to fetch them */
   int refresh_from;             /* done slices of this year and later are fetched again */
   guint jobs;                   /* slices fetched at once (>= 1) */

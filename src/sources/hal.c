@@ -859,18 +859,28 @@ doc_add_authorships (CopubWork *work, json_t *doc, GHashTable *structures)
   copub_hal_set_author_positions (work);
 }
 
-/* Publication year, else the production date's (HAL's own order for publicationDate). */
+/* The year by @rules' date (its year field, then its full date), else the other dates in
+ * HAL's order: publication, e-publication, defence, production. */
 static int
-doc_year (json_t *doc)
+doc_year (json_t *doc, const CopubHalRules *rules)
 {
-  static const char *const fields[] = {
+  static const char *const produced[] = { "producedDateY_i", "producedDate_s" };
+  static const char *const others[] = {
     "publicationDateY_i", "publicationDate_s", "ePublicationDate_s", "defenseDate_s",
     "producedDateY_i", "producedDate_s",
   };
 
-  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+  for (gsize i = 0; rules->year == COPUB_HAL_YEAR_PRODUCED && i < G_N_ELEMENTS (produced);
+       i++)
     {
-      g_autofree char *value = doc_string (doc, fields[i]);
+      g_autofree char *value = doc_string (doc, produced[i]);
+      int year = copub_hal_year_from_date (value);
+      if (year != 0)
+        return year;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autofree char *value = doc_string (doc, others[i]);
       int year = copub_hal_year_from_date (value);
       if (year != 0)
         return year;
@@ -923,8 +933,9 @@ doc_raw (json_t *doc)
 }
 
 CopubWork *
-copub_hal_parse_doc (json_t *doc, GError **error)
+copub_hal_parse_doc (json_t *doc, const CopubHalRules *rules, GError **error)
 {
+  static const CopubHalRules defaults = COPUB_HAL_RULES_INIT;
   g_autoptr(CopubWork) work = NULL;
   g_autoptr(GHashTable) structures = NULL;
   g_autofree char *doi = NULL, *doc_type = NULL, *sub_type = NULL;
@@ -948,7 +959,7 @@ copub_hal_parse_doc (json_t *doc, GError **error)
   doc_type = doc_string (doc, "docType_s");
   sub_type = doc_string (doc, "docSubType_s");
   work->type = g_strdup (copub_hal_map_type (doc_type, sub_type));
-  work->year = doc_year (doc);
+  work->year = doc_year (doc, rules ? rules : &defaults);
   doc_set_domain (work, doc);
   structures = doc_structures (doc);
   doc_add_authorships (work, doc, structures);
@@ -1035,9 +1046,67 @@ answer_docs (json_t *root, CopubHalPage *out, const char *name, GError **error)
   return docs;
 }
 
-/* Converts every doc of @docs (an array, or one doc object) before any is emitted. */
+/* ---- which records are works (copub/hal-rules.h) ----------------------------------- */
+
+const char *
+copub_hal_year_field (CopubHalYear year)
+{
+  return year == COPUB_HAL_YEAR_PUBLICATION ? "publicationDateY_i" : "producedDateY_i";
+}
+
+const char *
+copub_hal_year_name (CopubHalYear year)
+{
+  return year == COPUB_HAL_YEAR_PUBLICATION ? "publication" : "produced";
+}
+
+gboolean
+copub_hal_year_from_name (const char *name, CopubHalYear *out)
+{
+  if (g_strcmp0 (name, "produced") == 0)
+    *out = COPUB_HAL_YEAR_PRODUCED;
+  else if (g_strcmp0 (name, "publication") == 0)
+    *out = COPUB_HAL_YEAR_PUBLICATION;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *const *
+copub_hal_rules_filters (const CopubHalRules *rules)
+{
+  static const char *const all[] = { "-status_i:111", "-submitType_s:annex", NULL };
+  static const char *const versions[] = { "-status_i:111", NULL };
+
+  return rules != NULL && rules->keep_annexes ? versions : all;
+}
+
+/* Counts @doc in @page when @rules leaves it out (see copub_hal_parse_json). */
+static gboolean
+doc_left_out (json_t *doc, const CopubHalRules *rules, CopubHalPage *page)
+{
+  g_autofree char *status = doc_string (doc, "status_i");
+  g_autofree char *submit = NULL;
+
+  if (g_strcmp0 (status, "111") == 0)
+    {
+      page->n_old_versions++;
+      return TRUE;
+    }
+  if (rules != NULL && rules->keep_annexes)
+    return FALSE;
+  submit = doc_string (doc, "submitType_s");
+  if (g_strcmp0 (submit, "annex") != 0)
+    return FALSE;
+  page->n_annexes++;
+  return TRUE;
+}
+
+/* Converts every doc of @docs (an array, or one doc object) that @rules keeps before any
+ * is emitted. */
 static GPtrArray *
-docs_to_works (json_t *docs, const char *name, GError **error)
+docs_to_works (json_t *docs, const CopubHalRules *rules, CopubHalPage *page, const char *name,
+               GError **error)
 {
   g_autoptr(GPtrArray) works = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_work_free);
   json_t *doc;
@@ -1045,7 +1114,10 @@ docs_to_works (json_t *docs, const char *name, GError **error)
 
   if (!json_is_array (docs))
     {
-      CopubWork *work = copub_hal_parse_doc (docs, error);
+      CopubWork *work;
+      if (json_is_object (docs) && doc_left_out (docs, rules, page))
+        return g_steal_pointer (&works);
+      work = copub_hal_parse_doc (docs, rules, error);
       if (work == NULL)
         {
           g_prefix_error (error, "'%s': ", name);
@@ -1056,7 +1128,10 @@ docs_to_works (json_t *docs, const char *name, GError **error)
     }
   json_array_foreach (docs, i, doc)
     {
-      CopubWork *work = copub_hal_parse_doc (doc, error);
+      CopubWork *work;
+      if (json_is_object (doc) && doc_left_out (doc, rules, page))
+        continue;
+      work = copub_hal_parse_doc (doc, rules, error);
       if (work == NULL)
         {
           g_prefix_error (error, "'%s' doc %zu: ", name, i + 1);
@@ -1069,8 +1144,8 @@ docs_to_works (json_t *docs, const char *name, GError **error)
 
 gboolean
 copub_hal_parse_json (CopubHalPage *out, const char *data, gsize size,
-                      const char *display_name, CopubWorkFunc func, gpointer user_data,
-                      GError **error)
+                      const char *display_name, const CopubHalRules *rules, CopubWorkFunc func,
+                      gpointer user_data, GError **error)
 {
   g_auto(CopubHalPage) page = COPUB_HAL_PAGE_INIT;
   g_autoptr(json_t) root = NULL;
@@ -1083,7 +1158,7 @@ copub_hal_parse_json (CopubHalPage *out, const char *data, gsize size,
   docs = answer_docs (root, &page, name, error);
   if (docs == NULL)
     return FALSE;
-  works = docs_to_works (docs, name, error);
+  works = docs_to_works (docs, rules, &page, name, error);
   if (works == NULL)
     return FALSE;
   for (guint i = 0; i < works->len; i++)

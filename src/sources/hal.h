@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "copub/hal-rules.h"
 #include "copub/work.h"
 
 G_BEGIN_DECLS
@@ -124,28 +125,34 @@ typedef struct {
   gint64 num_found;       /* response.numFound; -1 when absent (bare array or doc) */
   char *next_cursor_mark; /* nextCursorMark, or NULL */
   guint n_works;          /* works handed to the callback */
+  guint n_old_versions;   /* docs left out as older versions (status_i 111) */
+  guint n_annexes;        /* docs left out as annexes (submitType_s annex) */
 } CopubHalPage;
 
-#define COPUB_HAL_PAGE_INIT { -1, NULL, 0 }
+#define COPUB_HAL_PAGE_INIT { -1, NULL, 0, 0, 0 }
 void copub_hal_page_clear (CopubHalPage *page);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CopubHalPage, copub_hal_page_clear)
 
 /* Parses a HAL /search JSON answer ({"response":{"docs":[...]}}), a bare array of docs or
  * a single doc, and hands each work to @func (which takes ownership). Every doc is
- * converted before the first call, so a malformed answer emits nothing. @display_name
+ * converted before the first call, so a malformed answer emits nothing. Docs that
+ * @rules (NULL: COPUB_HAL_RULES_INIT) leaves out are counted in @out, not emitted: an
+ * older version (status_i 111), an annex (submitType_s "annex") unless kept; docs
+ * without these fields are kept. @display_name
  * names the input in errors ("'page.json' line 3 column 5: ..."). @out (may be NULL) gets
  * the paging fields; clear it with copub_hal_page_clear. COPUB_ERROR_PARSE for malformed
  * data, COPUB_ERROR_NETWORK for a Solr error answer, or the callback's error. */
 gboolean copub_hal_parse_json (CopubHalPage *out, const char *data, gsize size,
-                               const char *display_name, CopubWorkFunc func,
-                               gpointer user_data, GError **error);
+                               const char *display_name, const CopubHalRules *rules,
+                               CopubWorkFunc func, gpointer user_data, GError **error);
 
-/* One /search doc as a work: id = halId_s, type, year, domain, title, DOI, authorships
+/* One /search doc as a work: id = halId_s, type, year (by @rules' date, else the other
+ * dates; NULL: COPUB_HAL_RULES_INIT), domain, title, DOI, authorships
  * with their direct structures (authIdHasPrimaryStructure_fs; authIdHasStructure_fs
  * without ancestors when absent) and their countries from the struct* fields when those
  * line up; raw = the doc re-serialised. NULL with COPUB_ERROR_PARSE when @doc is not an
  * object or has no halId_s (nor uri_s). Free with copub_work_free. */
-CopubWork *copub_hal_parse_doc (json_t *doc, GError **error);
+CopubWork *copub_hal_parse_doc (json_t *doc, const CopubHalRules *rules, GError **error);
 
 /* Parses a /ref/structure JSON answer (docid, name_s or label_s, acronym_s, type_s,
  * country_s, valid_s, parentDocid_i, ror_s, aliasDocid_i) into @structures (alias ids

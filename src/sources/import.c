@@ -793,22 +793,48 @@ read_all (Reader *r, GBytes **out, GError **error)
   return TRUE;
 }
 
+/* Adds what the HAL rules left out of a file to the stats. */
+static void
+count_hal_left_out (Writer *w, guint old_versions, guint annexes)
+{
+  w->stats->hal_old_versions += old_versions;
+  w->stats->hal_annexes += annexes;
+  if (old_versions + annexes > 0)
+    copub_note (w->options->callbacks, COPUB_NOTE_INFO,
+                "'%s': %u older HAL version(s) (status_i 111) and %u annex deposit(s) "
+                "left out, as HAL's own counts do", w->path, old_versions, annexes);
+}
+
 static gboolean
 import_hal (Writer *w, Reader *r, CopubFormat format, GError **error)
 {
+  const CopubHalRules *rules = &w->options->hal;
+  g_auto(CopubTeiResult) tei = COPUB_TEI_RESULT_INIT;
+  g_auto(CopubHalPage) page = COPUB_HAL_PAGE_INIT;
   g_autoptr(GBytes) data = NULL;
+  gboolean ok;
   gsize len;
   const char *bytes;
 
   /* A plain XML file is streamed from disk; the TEI parser reads it twice. */
   if (format == COPUB_FORMAT_HAL_XML && copub_gz_is_direct (r->gz))
-    return copub_tei_parse_file (NULL, w->path, w->path, on_document_work, w, error);
-  if (!read_all (r, &data, error))
+    ok = copub_tei_parse_file (&tei, w->path, w->path, rules, on_document_work, w, error);
+  else if (!read_all (r, &data, error))
     return FALSE;
-  bytes = g_bytes_get_data (data, &len);
-  if (format == COPUB_FORMAT_HAL_XML)
-    return copub_tei_parse_bytes (NULL, bytes, len, w->path, on_document_work, w, error);
-  return copub_hal_parse_json (NULL, bytes, len, w->path, on_document_work, w, error);
+  else
+    {
+      bytes = g_bytes_get_data (data, &len);
+      if (format == COPUB_FORMAT_HAL_XML)
+        ok = copub_tei_parse_bytes (&tei, bytes, len, w->path, rules, on_document_work, w,
+                                    error);
+      else
+        ok = copub_hal_parse_json (&page, bytes, len, w->path, rules, on_document_work, w,
+                                   error);
+    }
+  if (ok)
+    count_hal_left_out (w, tei.n_old_versions + page.n_old_versions,
+                        tei.n_annexes + page.n_annexes);
+  return ok;
 }
 
 /* A HAL file is converted whole or not at all: with skip_bad, one that does not

@@ -202,6 +202,7 @@ typedef struct {
   GHashTable *structures;  /* id -> CopubHalStructure */
   GHashTable *org_xml;     /* id -> char*: the <org> serialised, for the works' raw */
   CopubTeiResult result;
+  const CopubHalRules *rules; /* never NULL */
   CopubWorkFunc func;
   gpointer user_data;
   GError *xml_error;       /* the first error libxml2 reported */
@@ -854,21 +855,96 @@ date_year (xmlNode *parent, const char *type)
   return copub_hal_year_from_date (text);
 }
 
-/* Publication date (imprint datePub, dateEpub, dateDefended), else production date. */
+/* The edition of this record (type="current"), else the first one. */
+static xmlNode *
+bibl_edition (xmlNode *bibl)
+{
+  xmlNode *edition_stmt = tei_child (bibl, "editionStmt");
+  xmlNode *edition = tei_child_where (edition_stmt, "edition", "type", "current");
+
+  return edition ? edition : tei_child (edition_stmt, "edition");
+}
+
+/* With the production year rule, the production date (whenProduced); then the
+ * publication dates (imprint datePub, dateEpub, dateDefended), then the production date. */
 static int
-bibl_year (xmlNode *bibl)
+bibl_year (xmlNode *bibl, const CopubHalRules *rules)
 {
   static const char *const imprint_dates[] = { "datePub", "dateEpub", "dateDefended" };
   xmlNode *imprint = tei_path (bibl, "sourceDesc", "biblStruct", "monogr", "imprint", NULL);
-  xmlNode *edition_stmt = tei_child (bibl, "editionStmt");
-  xmlNode *edition = tei_child_where (edition_stmt, "edition", "type", "current");
   int year = 0;
 
+  if (rules->year == COPUB_HAL_YEAR_PRODUCED)
+    year = date_year (bibl_edition (bibl), "whenProduced");
   for (gsize i = 0; i < G_N_ELEMENTS (imprint_dates) && year == 0; i++)
     year = date_year (imprint, imprint_dates[i]);
   if (year == 0)
-    year = date_year (edition ? edition : tei_child (edition_stmt, "edition"), "whenProduced");
+    year = date_year (bibl_edition (bibl), "whenProduced");
   return year;
+}
+
+/* The version number of an <edition n="v2">; 0 when it has none. */
+static guint64
+edition_version (xmlNode *edition)
+{
+  g_autofree char *n = node_attr (edition, "n");
+
+  return n != NULL && n[0] == 'v' ? g_ascii_strtoull (n + 1, NULL, 10) : 0;
+}
+
+/* HAL's TEI lists every version of the deposit as an <edition n="vN">, the record's own
+ * one with type="current": a record whose current edition is not the last is an older
+ * version (status_i 111 in the index). */
+static gboolean
+bibl_is_old_version (xmlNode *bibl)
+{
+  xmlNode *edition_stmt = tei_child (bibl, "editionStmt");
+  xmlNode *current = tei_child_where (edition_stmt, "edition", "type", "current");
+  guint64 version = edition_version (current);
+
+  for (xmlNode *c = edition_stmt && current ? edition_stmt->children : NULL; c; c = c->next)
+    if (node_is (c, TEI_NS, "edition") && edition_version (c) > version)
+      return TRUE;
+  return FALSE;
+}
+
+/* An annex deposit (submitType_s "annex"): files in the current edition (<ref
+ * type="file"|"annex" n="...">) but no main file, the <ref type="file"> without @n that
+ * HAL writes only for a deposit with a full text. */
+static gboolean
+bibl_is_annex (xmlNode *bibl)
+{
+  xmlNode *edition = bibl_edition (bibl);
+  gboolean main_file = FALSE, files = FALSE;
+
+  for (xmlNode *c = edition ? edition->children : NULL; c != NULL; c = c->next)
+    {
+      g_autofree char *type = NULL, *n = NULL;
+      if (!node_is (c, TEI_NS, "ref"))
+        continue;
+      type = node_attr (c, "type");
+      n = node_attr (c, "n");
+      if (g_strcmp0 (type, "file") == 0 && n == NULL)
+        main_file = TRUE;
+      else if (g_strcmp0 (type, "file") == 0 || g_strcmp0 (type, "annex") == 0)
+        files = TRUE;
+    }
+  return files && !main_file;
+}
+
+/* Counts @bibl in @p's result when the rules leave it out (see copub_tei_parse_file). */
+static gboolean
+bibl_left_out (TeiParser *p, xmlNode *bibl)
+{
+  if (bibl_is_old_version (bibl))
+    {
+      p->result.n_old_versions++;
+      return TRUE;
+    }
+  if (p->rules->keep_annexes || !bibl_is_annex (bibl))
+    return FALSE;
+  p->result.n_annexes++;
+  return TRUE;
 }
 
 /* Type, sub-type and first domain from profileDesc/textClass/classCode. */
@@ -945,7 +1021,7 @@ bibl_to_work (TeiParser *p, xmlNode *bibl, xmlTextReader *reader, GError **error
   doi = node_text (tei_child_where (tei_path (bibl, "sourceDesc", "biblStruct", NULL), "idno",
                                     "type", "doi"));
   work->doi = copub_doi_normalise (doi);
-  work->year = bibl_year (bibl);
+  work->year = bibl_year (bibl, p->rules);
   bibl_classify (work, bibl);
   bibl_add_authorships (work, title_stmt, p->structures);
   work->raw = bibl_raw (p, bibl, work);
@@ -960,6 +1036,8 @@ emit_bibl (TeiParser *p, xmlTextReader *reader, GError **error)
 
   if (bibl == NULL)
     return TEI_STEP_FAIL;
+  if (bibl_left_out (p, bibl))
+    return TEI_STEP_SKIP;
   work = bibl_to_work (p, bibl, reader, error);
   if (work == NULL || !p->func (work, p->user_data, error))
     return TEI_STEP_FAIL;
@@ -1029,11 +1107,14 @@ parse_passes (TeiParser *p, GError **error)
 }
 
 static gboolean
-parse_source (CopubTeiResult *out, TeiSource *source, const char *name, CopubWorkFunc func,
-              gpointer user_data, GError **error)
+parse_source (CopubTeiResult *out, TeiSource *source, const char *name,
+              const CopubHalRules *rules, CopubWorkFunc func, gpointer user_data,
+              GError **error)
 {
+  static const CopubHalRules defaults = COPUB_HAL_RULES_INIT;
   g_auto(TeiParser) p = {
     .name = name, .source = source, .func = func, .user_data = user_data,
+    .rules = rules ? rules : &defaults,
     .result = COPUB_TEI_RESULT_INIT, .list_depth = -1, .metadata_depth = -1,
   };
   xmlGenericErrorFunc saved_handler;
@@ -1062,7 +1143,8 @@ parse_source (CopubTeiResult *out, TeiSource *source, const char *name, CopubWor
 
 gboolean
 copub_tei_parse_file (CopubTeiResult *out, const char *path, const char *display_name,
-                      CopubWorkFunc func, gpointer user_data, GError **error)
+                      const CopubHalRules *rules, CopubWorkFunc func, gpointer user_data,
+                      GError **error)
 {
   const char *name = display_name ? display_name : path;
   TeiSource source = { 0 };
@@ -1076,22 +1158,22 @@ copub_tei_parse_file (CopubTeiResult *out, const char *path, const char *display
                    g_strerror (saved));
       return FALSE;
     }
-  ok = parse_source (out, &source, name, func, user_data, error);
+  ok = parse_source (out, &source, name, rules, func, user_data, error);
   fclose (source.file);
   return ok;
 }
 
 gboolean
 copub_tei_parse_bytes (CopubTeiResult *out, const char *data, gsize size,
-                       const char *display_name, CopubWorkFunc func, gpointer user_data,
-                       GError **error)
+                       const char *display_name, const CopubHalRules *rules,
+                       CopubWorkFunc func, gpointer user_data, GError **error)
 {
   TeiSource source = { 0 };
 
   source.data = data;
   source.size = data ? size : 0;
-  return parse_source (out, &source, display_name ? display_name : "input", func, user_data,
-                       error);
+  return parse_source (out, &source, display_name ? display_name : "input", rules, func,
+                       user_data, error);
 }
 
 gboolean

@@ -2,7 +2,11 @@
 # the HAL fixtures: what is stored equals what the query matches (counted independently
 # here), countries come from the structure referential when the record lacks them, the
 # structure cache saves lookups on a later run, a killed fetch resumes from its saved
-# cursor, faults are survived, a spent retry budget exits 3 and bad options exit 2.
+# cursor, faults are survived, a spent retry budget exits 3 and bad options exit 2. HAL as
+# HAL counts: year slices by producedDateY_i, older versions (the server indexes them, as
+# HAL does, with status_i 111) and annex deposits left out by fetch and import alike, the
+# per-year counts equal to the server's facet counts; --hal-year publication and
+# --hal-annexes change that.
 . "$TOP/tests/cli/lib.sh"
 API="$FIX/api"
 
@@ -17,11 +21,23 @@ def docs(name):
         return json.load(f)["response"]["docs"]
 for out, names in (("docs.json", ["hal-docs.json", "hal-docs-fetch.json"]),
                    ("structures.json", ["hal-structures.json", "hal-structures-fetch.json"])):
+    all_docs = [d for n in names for d in docs(n)]
+    if out == "docs.json":
+        # HAL's own counts: a deposit in its 3rd version (the server indexes versions 1 and
+        # 2 too, status_i 111, produced a year earlier each), an annex deposit, a work
+        # produced in 2017 and published in 2019.
+        base = next(d for d in all_docs if d["halId_s"] == "hal-03000002")
+        all_docs += [dict(base, docid="3000091", halId_s="hal-03000091", version_i=3,
+                          submitType_s="file", producedDateY_i=2020, publicationDateY_i=2021),
+                     dict(base, docid="3000092", halId_s="hal-03000092", status_i=11,
+                          submitType_s="annex", producedDateY_i=2019, publicationDateY_i=2019),
+                     dict(base, docid="3000093", halId_s="hal-03000093", status_i=11,
+                          submitType_s="notice", producedDateY_i=2017, publicationDateY_i=2019)]
     with open(out, "w", encoding="utf-8") as f:
-        json.dump({"response": {"docs": [d for n in names for d in docs(n)]}}, f)
+        json.dump({"response": {"docs": all_docs}}, f)
 EOF
 
-start_server 600 --corpus-hal docs.json --structures structures.json
+start_server 600 --corpus-hal docs.json --structures structures.json --hal-versions
 
 # reset: no faults, fresh request log.
 reset() { api "/_control?clear=1&reset_stats=1" >/dev/null; }
@@ -41,19 +57,23 @@ fetch() {
         --retry-ms 20 "$@"
 }
 
-# expected.py SCOPE VALUE FROM TO: "halId year" of the docs the query must bring, computed from
-# the fixtures with HAL's year rule (publication date, else the other dates in HAL's order).
+# expected.py SCOPE VALUE FROM TO [publication] [annexes]: "halId year" of the docs the query
+# must bring, computed from the fixtures with HAL's rules: the production year (with
+# "publication": the publication year), else the other dates in HAL's order; no older
+# version; no annex deposit (unless "annexes").
 cat > expected.py <<'EOF'
 import json, re, sys
 scope, value, lo, hi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+by_publication, annexes = "publication" in sys.argv[5:], "annexes" in sys.argv[5:]
 with open("docs.json", encoding="utf-8") as f:
     docs = json.load(f)["response"]["docs"]
 def values(d, k):
     v = d.get(k)
     return [] if v is None else [str(x) for x in (v if isinstance(v, list) else [v])]
 def year(d):
-    for k in ("publicationDateY_i", "publicationDate_s", "ePublicationDate_s", "defenseDate_s",
-              "producedDateY_i", "producedDate_s"):
+    first = () if by_publication else ("producedDateY_i", "producedDate_s")
+    for k in first + ("publicationDateY_i", "publicationDate_s", "ePublicationDate_s",
+                      "defenseDate_s", "producedDateY_i", "producedDate_s"):
         for v in values(d, k):
             m = re.match(r"(\d{4})(?!\d)", v)
             if m:
@@ -61,6 +81,9 @@ def year(d):
     return 0
 for d in docs:
     field = "structId_i" if scope == "struct" else "collCode_s"
+    if values(d, "status_i") == ["111"] or (values(d, "submitType_s") == ["annex"]
+                                             and not annexes):
+        continue
     if value in values(d, field) and lo <= year(d) <= hi:
         print(d["halId_s"], year(d))
 EOF
@@ -88,6 +111,9 @@ expect_status "more rows than HAL allows: usage error" 2 \
     fetch --db u.db --struct 413289 --rows 20000
 expect_status "an extra argument: usage error" 2 fetch --db u.db --struct 413289 extra
 expect_status "too many jobs: usage error" 2 fetch --db u.db --struct 413289 --jobs 99
+expect_status "an unknown --hal-year: usage error" 2 \
+    fetch --db u.db --struct 413289 --hal-year submitted
+contains "the bad --hal-year is named" err.txt "--hal-year takes produced or publication, not 'submitted'"
 check "usage errors make no request" test "$(requests /)" -eq 0
 check "usage errors leave no store" test ! -e u.db
 
@@ -106,8 +132,9 @@ check "a doc without a publication year is kept (year of its production date)" \
 check "a doc with only an e-publication date is kept" grep -qx "hal-03000045 2016" got-struct.txt
 check "a doc without a publication year outside the range is not" \
     test -z "$(q s.db "SELECT 1 FROM works WHERE source_id = 'hal-03000044'")"
-check "every slice is done" \
-    test "$(q s.db "SELECT count(*) FROM harvest_slices WHERE harvest = 'hal docs struct:413289'
+check "every slice is done, under a key naming the year rule" \
+    test "$(q s.db "SELECT count(*) FROM harvest_slices
+                    WHERE harvest = 'hal docs struct:413289 year:produced'
                     AND done = 1 AND cursor IS NULL")" -eq 11
 check "the API's counts were met" \
     test -z "$(q s.db "SELECT slice FROM harvest_slices
@@ -131,6 +158,90 @@ print("bad", len(bad), bad[:1])
 EOF
 contains "every /search asks q=*:*, the fq, wt=json, sort=docid asc, cursorMark and the fields" \
     search-check.txt "bad 0 "
+
+# HAL as HAL counts. hal_rules.py STATS YEARFIELD [annexes]: every /search slices by
+# YEARFIELD (one year, or the docs without one) and leaves out older versions, and annexes
+# unless "annexes".
+cat > hal_rules.py <<'EOF'
+import json, re, sys, urllib.parse
+log, field, annexes = json.load(open(sys.argv[1]))["log"], sys.argv[2], "annexes" in sys.argv[3:]
+bad = []
+for e in log:
+    if not e["path"].startswith("/search"):
+        continue
+    fq = urllib.parse.parse_qs(urllib.parse.urlsplit(e["target"]).query).get("fq", [])
+    years = [f for f in fq if "DateY_i" in f]
+    if ("-status_i:111" not in fq or ("-submitType_s:annex" in fq) == annexes
+            or len(years) != 1 or not re.fullmatch(r"-?%s:(\d{4}|\[\* TO \*\])" % field, years[0])):
+        bad.append(fq)
+print("bad", len(bad), bad[:1])
+EOF
+"$PYTHON" hal_rules.py stats1.json producedDateY_i > rules-check.txt
+contains "every /search slices by producedDateY_i, sends -status_i:111 and -submitType_s:annex" \
+    rules-check.txt "bad 0 "
+check "the server indexes hal-03000091's three versions (test sanity)" \
+    test "$(api "/search/?q=halId_s:hal-03000091&rows=0&wt=json" \
+            | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["response"]["numFound"])')" -eq 3
+check "an older version is no work: hal-03000091 once, in its current version's year (2020)" \
+    test "$(q s.db "SELECT count(*) || ' ' || year FROM works WHERE source_id = 'hal-03000091'")" \
+    = "1 2020"
+check "an annex deposit is left out" \
+    test -z "$(q s.db "SELECT 1 FROM works WHERE source_id = 'hal-03000092'")"
+check "a work produced in 2017 and published in 2019 counts in 2017" \
+    grep -qx "hal-03000093 2017" got-struct.txt
+# HAL's own per-year counts (facets on producedDateY_i, the filters HAL's statistics use)
+# equal what the store holds (the docs without producedDateY_i, in the store by their
+# other dates, are not in HAL's facet).
+api "/search/?q=*:*&fq=structId_i:413289&fq=-status_i:111&fq=-submitType_s:annex&rows=0&wt=json&facet=true&facet.field=producedDateY_i&facet.limit=-1&facet.mincount=1" \
+    > facets.json
+"$PYTHON" - facets.json got-struct.txt > facet-check.txt <<'EOF'
+import collections, json, sys
+f = json.load(open(sys.argv[1]))["facet_counts"]["facet_fields"]["producedDateY_i"]
+hal = {int(y): n for y, n in zip(f[::2], f[1::2]) if 2015 <= int(y) <= 2024}
+docs = json.load(open("docs.json"))["response"]["docs"]
+no_year = {d["halId_s"] for d in docs if "producedDateY_i" not in d}
+held = collections.Counter(int(l.split()[1]) for l in open(sys.argv[2])
+                           if l.split()[0] not in no_year)
+print("same" if hal == dict(held) and hal else f"HAL {sorted(hal.items())} copub {sorted(held.items())}")
+EOF
+contains "per year, the store holds what HAL's facet counts" facet-check.txt "same"
+
+# Import applies the same rule to the records: the server's whole index for the structure
+# (older versions and the annex included) imported gives the fetch's works and years.
+api "/search/?q=structId_i:413289&rows=10000&wt=json&fl=*" > index.json
+expect_status "import of HAL's index with its older versions and annex" 0 \
+    "$COPUB" import --db i.db index.json
+contains "import says what it left out" err.txt \
+    "2 older versions (status_i 111), 1 annex deposits"
+q i.db "SELECT source_id, year FROM works WHERE year BETWEEN 2015 AND 2024" | tr '|' ' ' | sort \
+    > got-import.txt
+same "import gives the fetch's works and years" got-struct.txt got-import.txt
+expect_status "import with --hal-year publication --hal-annexes" 0 \
+    "$COPUB" import --db i2.db --hal-year publication --hal-annexes index.json
+q i2.db "SELECT source_id, year FROM works WHERE year BETWEEN 2015 AND 2024" | tr '|' ' ' \
+    | sort > got-import2.txt
+"$PYTHON" expected.py struct 413289 2015 2024 publication annexes | sort > want-pub.txt
+same "... gives the docs by publication year, the annex included" want-pub.txt got-import2.txt
+expect_status "import with an unknown --hal-year: usage error" 2 \
+    "$COPUB" import --db i3.db --hal-year submitted index.json
+check "... and no store" test ! -e i3.db
+
+# The other choices: by publication year, annexes kept; a harvest of its own in the store.
+reset
+expect_status "fetch --hal-year publication --hal-annexes" 0 \
+    fetch --db p.db --struct 413289 --hal-year publication --hal-annexes
+got_ids p.db > got-pub.txt
+same "stored works = the docs by publication year, the annex included" want-pub.txt got-pub.txt
+check "the work produced in 2017 counts in 2019, its publication year" \
+    grep -qx "hal-03000093 2019" got-pub.txt
+api /_stats > stats-p.json
+"$PYTHON" hal_rules.py stats-p.json publicationDateY_i annexes > rules-check-p.txt
+contains "every /search slices by publicationDateY_i, sends -status_i:111 only" \
+    rules-check-p.txt "bad 0 "
+check "its slices are kept under their own key" \
+    test "$(q p.db "SELECT count(*) FROM harvest_slices
+                    WHERE harvest = 'hal docs struct:413289 year:publication annexes'
+                    AND done = 1")" -eq 11
 
 # Countries: the record's structure fields do not line up (fewer countries than structures),
 # so these come from /ref/structure: a team without a country takes its parent's (US), a
@@ -229,8 +340,9 @@ check "a record's own aligned country is kept" \
     test "$(q c.db "SELECT countries FROM works WHERE source_id = 'hal-03000046'")" = "BE"
 "$PYTHON" expected.py collection UNIV-LORRAINE 2015 2024 | sort > want-ul.txt
 expect_status "fetch collection UNIV-LORRAINE" 0 fetch --db c.db --collection UNIV-LORRAINE
-q c.db "SELECT s.slice FROM harvest_slices s WHERE s.harvest = 'hal docs collection:UNIV-LORRAINE'
-        AND s.done = 1" | wc -l > ul-slices.txt
+q c.db "SELECT s.slice FROM harvest_slices s
+        WHERE s.harvest = 'hal docs collection:UNIV-LORRAINE year:produced' AND s.done = 1" \
+    | wc -l > ul-slices.txt
 check "its slices are kept apart from TESTCOLL's" test "$(cat ul-slices.txt)" -eq 11
 sort -u want-ul.txt want-coll.txt > want-c.txt
 got_ids c.db > got-c.txt
@@ -327,13 +439,13 @@ sent = []  # (publication year fq, cursorMark) of the resumed fetch's /search re
 for e in json.load(open(stats))["log"]:
     if e["path"].startswith("/search") and "resumed@example.org" in (e.get("ua") or ""):
         qs = urllib.parse.parse_qs(urllib.parse.urlsplit(e["target"]).query)
-        years = [f for f in qs.get("fq", []) if "publicationDateY_i" in f]
+        years = [f for f in qs.get("fq", []) if "producedDateY_i" in f]
         sent.append((years[0] if years else "", qs.get("cursorMark", [""])[0]))
 marks = {m for _, m in sent}
 if what == "cursor":    # every saved cursor was sent
     ok = bool(saved) and set(saved.values()) <= marks
 else:                   # no interrupted year slice was asked from its start
-    ok = bool(sent) and not any(m == "*" and f == f"publicationDateY_i:{s}"
+    ok = bool(sent) and not any(m == "*" and f == f"producedDateY_i:{s}"
                                 for f, m in sent for s in saved)
 if not ok:
     print("# saved:", saved, "sent:", sent)

@@ -27,7 +27,7 @@ check_work (CopubWork *work, gpointer user_data, GError **error)
   doc = json_loadb (raw, size, 0, &jerror);
   if (doc == NULL)
     abort ();
-  again = copub_hal_parse_doc (doc, NULL);
+  again = copub_hal_parse_doc (doc, NULL, NULL);
   json_decref (doc);
   if (again == NULL || strcmp (again->id, work->id) != 0)
     abort ();
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(GHashTable) structures = copub_hal_structures_new ();
 
   copub_hal_json_sniff ((const char *) data, size);
-  copub_hal_parse_json (&page, (const char *) data, size, "fuzz", check_work, NULL, NULL);
+  copub_hal_parse_json (&page, (const char *) data, size, "fuzz", NULL, check_work, NULL, NULL);
   copub_hal_parse_structures (structures, (const char *) data, size, "fuzz", NULL);
   return 0;
 }

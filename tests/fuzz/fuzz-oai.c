@@ -29,7 +29,7 @@ check_work (CopubWork *work, gpointer user_data, GError **error)
   if (work->id == NULL || work->raw == NULL)
     abort ();
   raw = g_bytes_get_data (work->raw, &size);
-  if (!copub_tei_parse_bytes (NULL, raw, size, "raw", collect, again, NULL) || again->len != 1)
+  if (!copub_tei_parse_bytes (NULL, raw, size, "raw", NULL, collect, again, NULL) || again->len != 1)
     abort ();
   return TRUE;
 }
@@ -40,8 +40,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
   const char *token;
 
-  if (!copub_tei_parse_bytes (&result, (const char *) data, size, "fuzz", check_work, NULL,
-                              NULL))
+  if (!copub_tei_parse_bytes (&result, (const char *) data, size, "fuzz", NULL, check_work,
+                              NULL, NULL))
     return 0;
   token = result.resumption_token;
   if (token != NULL && (*token == '\0' || !g_utf8_validate (token, -1, NULL)))

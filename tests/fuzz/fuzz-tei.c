@@ -30,7 +30,7 @@ check_work (CopubWork *work, gpointer user_data, GError **error)
   if (work->id == NULL || work->raw == NULL)
     abort ();
   raw = g_bytes_get_data (work->raw, &size);
-  if (!copub_tei_parse_bytes (NULL, raw, size, "raw", collect, again, NULL) || again->len != 1
+  if (!copub_tei_parse_bytes (NULL, raw, size, "raw", NULL, collect, again, NULL) || again->len != 1
       || strcmp (((CopubWork *) again->pdata[0])->id, work->id) != 0)
     abort ();
   return TRUE;
@@ -42,6 +42,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_auto(CopubTeiResult) result = COPUB_TEI_RESULT_INIT;
 
   copub_tei_sniff ((const char *) data, size);
-  copub_tei_parse_bytes (&result, (const char *) data, size, "fuzz", check_work, NULL, NULL);
+  copub_tei_parse_bytes (&result, (const char *) data, size, "fuzz", NULL, check_work, NULL, NULL);
   return 0;
 }
