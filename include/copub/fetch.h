@@ -102,9 +102,8 @@ gboolean copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *optio
 /* The completeness check on demand: asks the source for its count per year with the
  * filter a harvest with these options uses, keeps it in the store at @db_path and gives
  * the rows (CopubSourceCount: counted and held per year; free with g_ptr_array_unref)
- * in *@out_counts, with a warning to the options' callbacks naming the years that
- * differ. Fails as the harvest's requests do (COPUB_ERROR_NETWORK...), the store's
- * counts unchanged. */
+ * in *@out_counts: the caller says what they show. Fails as the harvest's requests do
+ * (COPUB_ERROR_NETWORK...), the store's counts unchanged. */
 gboolean copub_check_openalex (const char *db_path, const CopubFetchOptions *options,
                                GPtrArray **out_counts, GError **error);
 gboolean copub_check_hal (const char *db_path, const CopubFetchHalOptions *options,
