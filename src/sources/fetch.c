@@ -473,6 +473,15 @@ parse_groups (GBytes *body, gpointer user_data, GError **error)
                            "expected a group_by answer (\"group_by\": [...])");
       return FALSE;
     }
+  /* A page holds 200 groups: a longer range would lose years, counted 0. */
+  if (json_integer_value (json_object_get (json_object_get (root, "meta"), "groups_count"))
+      > (json_int_t) json_array_size (groups))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "the group_by answer holds only some of its groups (more than "
+                           "200 years?)");
+      return FALSE;
+    }
   memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
   json_array_foreach (groups, i, group)
     {
