@@ -11,7 +11,7 @@ test_exit_statuses (void)
     { COPUB_ERROR_NETWORK, COPUB_EXIT_NETWORK },  { COPUB_ERROR_RATE_LIMITED, COPUB_EXIT_NETWORK },
     { COPUB_ERROR_PARSE, COPUB_EXIT_DATA },       { COPUB_ERROR_DB, COPUB_EXIT_ERROR },
     { COPUB_ERROR_CHILD, COPUB_EXIT_ERROR },      { COPUB_ERROR_IO, COPUB_EXIT_ERROR },
-    { COPUB_ERROR_LOCKED, COPUB_EXIT_LOCKED },
+    { COPUB_ERROR_LOCKED, COPUB_EXIT_LOCKED },    { COPUB_ERROR_INCOMPLETE, COPUB_EXIT_INCOMPLETE },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -24,6 +24,7 @@ test_exit_statuses (void)
   g_assert_cmpint (COPUB_EXIT_NETWORK, ==, 3);
   g_assert_cmpint (COPUB_EXIT_DATA, ==, 4);
   g_assert_cmpint (COPUB_EXIT_LOCKED, ==, 5);
+  g_assert_cmpint (COPUB_EXIT_INCOMPLETE, ==, 6);
   g_assert_cmpint (copub_cli_exit_status (NULL), ==, COPUB_EXIT_OK);
   {
     g_autoptr(GError) option = g_error_new_literal (G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "x");

@@ -216,6 +216,15 @@ downgrade_to_2 (const char *path)
             "PRAGMA user_version = 2;");
 }
 
+/* Turns a current store back into what copub wrote at schema 3: no fetch times, no
+ * source counts. */
+static void
+downgrade_to_3 (const char *path)
+{
+  exec_sql (path, "DROP TABLE source_counts; ALTER TABLE works DROP COLUMN fetched_at;"
+                  " PRAGMA user_version = 3;");
+}
+
 /* Stores left at schema 1 or 2 (as older copubs wrote them) keep their works and gain
  * the later tables; schema 3 keeps the institutions the authorship rows named. */
 static void
@@ -230,13 +239,15 @@ test_migrate_from_old (void)
   copub_store_put_work (store, a, NULL, &error);
   copub_store_commit (store, &error);
   g_clear_pointer (&store, copub_store_free);
-  exec_sql (path, "DELETE FROM institutions;");
+  exec_sql (path, "DELETE FROM institutions;"
+                  " UPDATE works SET stored_at = '2026-03-01T10:00:00Z';");
+  downgrade_to_3 (path);
   downgrade_to_2 (path);
   exec_sql (path, "DROP TABLE harvest_slices; DROP TABLE runs; DROP TABLE hal_structures;"
                   " PRAGMA user_version = 1;");
   store = copub_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (copub_store_schema_version (store), ==, 3);
+  g_assert_cmpint (copub_store_schema_version (store), ==, COPUB_STORE_SCHEMA_VERSION);
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
   g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM runs"), ==, 0);
   g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM sqlite_schema"
@@ -247,6 +258,10 @@ test_migrate_from_old (void)
                                      " AND country = 'US' AND type = 'education'"), ==, 1);
   g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"
                                      " WHERE id = 'struct-7' AND name = 'LORIA'"), ==, 1);
+  /* Schema 4: a work was fetched when it was last written, as far as the store knew. */
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"
+                                     " WHERE fetched_at = '2026-03-01T10:00:00Z'"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM source_counts"), ==, 0);
   g_clear_pointer (&store, copub_store_free);
 
   /* A store from a newer copub is refused, not damaged. */
@@ -430,6 +445,100 @@ test_meta_and_removal (void)
   g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM work_records"), ==, 1);
 }
 
+/* A work received again unchanged is touched (fetched_at), not rewritten (stored_at); the
+ * stale count follows the corpus's selection; the source counts are replaced whole and
+ * read with what the store holds under the harvest's types. */
+static void
+test_fetched_and_counts (void)
+{
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
+  g_autoptr(CopubWork) b = make_work ("W2", 2020, NULL);
+  g_autoptr(CopubWork) c = make_work ("W3", 2021, NULL);
+  g_autoptr(GPtrArray) counts = NULL;
+  const char *const article[] = { "article", NULL };
+  const char *const review[] = { "review", NULL };
+  const gint64 first[] = { 2, 5 }, second[] = { 3 };
+  CopubPutResult r;
+  gint64 n = -1;
+
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, a, NULL, &error));
+  g_assert_true (copub_store_put_work (store, b, NULL, &error));
+  g_assert_true (copub_store_put_work (store, c, NULL, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"
+                                     " WHERE fetched_at = stored_at"), ==, 3);
+  exec_sql (path, "UPDATE works SET fetched_at = '2026-09-27T23:59:59Z',"
+                  " stored_at = '2026-09-27T23:59:59Z';"
+                  " UPDATE works SET fetched_at = '2026-09-28T00:00:00Z' WHERE source_id = 'W3';");
+  /* Before the day: W1 and W2 (W3 was fetched on the day itself). */
+  g_assert_true (copub_store_count_fetched_before (store, "openalex", "2026-09-28", 0, 0, NULL,
+                                                   &n, &error));
+  g_assert_cmpint (n, ==, 2);
+  g_assert_true (copub_store_count_fetched_before (store, "openalex", "2026-09-28", 2021, 0,
+                                                   NULL, &n, &error));
+  g_assert_cmpint (n, ==, 0);
+  g_assert_true (copub_store_count_fetched_before (store, "openalex", "2026-09-28", 0, 0, review,
+                                                   &n, &error));
+  g_assert_cmpint (n, ==, 0);
+  g_assert_true (copub_store_count_fetched_before (store, "hal", "2026-09-28", 0, 0, NULL, &n,
+                                                   &error));
+  g_assert_cmpint (n, ==, 0);
+  exec_sql (path, "UPDATE works SET is_retracted = 1 WHERE source_id = 'W2'");
+  g_assert_true (copub_store_count_fetched_before (store, "openalex", "2026-09-29", 0, 0,
+                                                   article, &n, &error));
+  g_assert_cmpint (n, ==, 2);
+  /* Received again unchanged: fresh, but not rewritten. */
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, a, &r, &error));
+  g_assert_cmpint (r, ==, COPUB_PUT_UNCHANGED);
+  g_assert_true (copub_store_touch_work (store, a, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works WHERE source_id = 'W1'"
+                                     " AND stored_at = '2026-09-27T23:59:59Z'"
+                                     " AND fetched_at > '2026-09-28'"), ==, 1);
+  g_assert_true (copub_store_count_fetched_before (store, "openalex", "2026-09-28", 0, 0, NULL,
+                                                   &n, &error));
+  g_assert_cmpint (n, ==, 0); /* W1 is fresh, W2 retracted */
+
+  /* Counts: replaced whole; held under the harvest's types. */
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_source_counts (store, "openalex", article, 2020, 2021, first,
+                                                &error));
+  g_assert_true (copub_store_commit (store, &error));
+  counts = copub_store_source_counts (store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts->len, ==, 2);
+  {
+    const CopubSourceCount *y0 = counts->pdata[0], *y1 = counts->pdata[1];
+    g_assert_cmpstr (y0->source, ==, "openalex");
+    g_assert_cmpint (y0->year, ==, 2020);
+    g_assert_cmpint (y0->counted, ==, 2);
+    g_assert_cmpint (y0->held, ==, 2); /* retracted works count: the source counts them */
+    g_assert_cmpstr (y0->types, ==, "article");
+    g_assert_nonnull (y0->counted_at);
+    g_assert_cmpint (y1->year, ==, 2021);
+    g_assert_cmpint (y1->counted, ==, 5);
+    g_assert_cmpint (y1->held, ==, 1);
+  }
+  g_clear_pointer (&counts, g_ptr_array_unref);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_source_counts (store, "openalex", review, 2020, 2020, second,
+                                                &error));
+  g_assert_true (copub_store_commit (store, &error));
+  counts = copub_store_source_counts (store, "openalex", &error);
+  g_assert_cmpuint (counts->len, ==, 1);
+  g_assert_cmpint (((CopubSourceCount *) counts->pdata[0])->counted, ==, 3);
+  g_assert_cmpint (((CopubSourceCount *) counts->pdata[0])->held, ==, 0); /* no review */
+  g_clear_pointer (&counts, g_ptr_array_unref);
+  counts = copub_store_source_counts (store, "hal", &error);
+  g_assert_cmpuint (counts->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,5 +554,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/load-then-publish", test_load_then_publish);
   g_test_add_func ("/store/load-abandoned-or-raced", test_load_abandoned_or_raced);
   g_test_add_func ("/store/meta-and-removal", test_meta_and_removal);
+  g_test_add_func ("/store/fetched-and-counts", test_fetched_and_counts);
   return g_test_run ();
 }

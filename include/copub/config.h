@@ -29,6 +29,8 @@ typedef struct {
   double rate;
   int jobs;
   char *since;
+  char *openalex_rematched; /* OpenAlex's last re-match of affiliations (YYYY-MM-DD), or
+                             * "none" */
   char *openalex_url;       /* base URLs (tests point them elsewhere) */
   char *hal_url;
   /* [corpus] */

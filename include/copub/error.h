@@ -18,6 +18,7 @@ typedef enum {
   COPUB_ERROR_CHILD,        /* a child process (gnuplot) failed */
   COPUB_ERROR_IO,           /* reading or writing a file failed */
   COPUB_ERROR_LOCKED,       /* another run holds the lock */
+  COPUB_ERROR_INCOMPLETE,   /* the store is not what the source counts */
 } CopubErrorCode;
 
 GQuark copub_error_quark (void);

@@ -13,6 +13,10 @@
 G_BEGIN_DECLS
 
 #define COPUB_OPENALEX_BASE_URL "https://api.openalex.org"
+/* OpenAlex's last re-match of affiliations to institutions: its matcher v3, switched on
+ * 2026-09-28, changed about 118 M institution assignments without changing the works'
+ * updated_date. A work fetched before it may keep the old institutions and countries. */
+#define COPUB_OPENALEX_REMATCHED "2026-09-28"
 
 typedef struct {
   const char *base_url;        /* NULL: COPUB_OPENALEX_BASE_URL */
@@ -32,10 +36,12 @@ typedef struct {
   guint timeout_ms;            /* per request; 0: the HTTP layer's default */
   guint per_page;              /* 0: 200, the API's maximum */
   const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
+  gboolean full;               /* harvest every slice again from its start, whatever the
+                                * saved state, the refresh window and @since */
 } CopubFetchOptions;
 
 #define COPUB_FETCH_OPTIONS_INIT \
-  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, NULL, 0, 0, 0, 0, NULL }
+  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, NULL, 0, 0, 0, 0, NULL, FALSE }
 
 typedef struct {
   guint slices;          /* slices in the range */
@@ -56,7 +62,10 @@ typedef struct {
 void copub_fetch_stats_clear (CopubFetchStats *stats);
 
 /* Harvests the works of @options->institution (its lineage: units and predecessors
- * included) into the store at @db_path. Errors: COPUB_ERROR_USAGE (bad options),
+ * included) into the store at @db_path, then asks the API for its own count per
+ * publication year with the harvest's filter (one group_by call) and keeps it in the
+ * store with what the store holds (copub_store_source_counts); a difference is a warning
+ * to the callbacks naming the years, and a failed count only a warning. Errors: COPUB_ERROR_USAGE (bad options),
  * COPUB_ERROR_NETWORK and COPUB_ERROR_RATE_LIMITED (from the HTTP layer; what was
  * committed stays), COPUB_ERROR_PARSE, COPUB_ERROR_DB. */
 gboolean copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
@@ -87,9 +96,21 @@ typedef struct {
  * with cursorMark paging per year slice (by @options->rules' date; older versions and,
  * unless kept, annexes filtered out with fq), resumable like the OpenAlex
  * harvest, resolving structures without a country through /ref/structure (cached in
- * the store). Same errors as copub_fetch_openalex. */
+ * the store), then takes HAL's own counts per year (facet counts on the year field of
+ * the slices, with the harvest's query) as copub_fetch_openalex does. Same errors as
+ * copub_fetch_openalex. */
 gboolean copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
                           CopubFetchStats *stats, GError **error);
+
+/* The completeness check on demand: asks the source for its count per year with the
+ * filter a harvest with these options uses, keeps it in the store at @db_path and gives
+ * the rows (CopubSourceCount: counted and held per year; free with g_ptr_array_unref)
+ * in *@out_counts: the caller says what they show. Fails as the harvest's requests do
+ * (COPUB_ERROR_NETWORK...), the store's counts unchanged. */
+gboolean copub_check_openalex (const char *db_path, const CopubFetchOptions *options,
+                               GPtrArray **out_counts, GError **error);
+gboolean copub_check_hal (const char *db_path, const CopubFetchHalOptions *options,
+                          GPtrArray **out_counts, GError **error);
 
 /* The select= list copub asks the API for: the fields it keeps. Free with g_free. */
 char *copub_fetch_openalex_select (void);

@@ -30,9 +30,12 @@ typedef struct {
                                   * figure moved" appears only when there are some */
   gsize n_history;
   const char *gnuplot;           /* the program; NULL: "gnuplot" from PATH */
+  const char *openalex_rematched; /* OpenAlex's last re-match of affiliations (YYYY-MM-DD):
+                                   * the report counts the works of the corpus fetched
+                                   * before it. NULL: COPUB_OPENALEX_REMATCHED; "": none */
 } CopubReportOptions;
 
-#define COPUB_REPORT_OPTIONS_INIT { NULL, 0, 0, NULL, 0, NULL }
+#define COPUB_REPORT_OPTIONS_INIT { NULL, 0, 0, NULL, 0, NULL, NULL }
 
 /* Writes the report for the corpus @options select into @out_dir (which must exist), in
  * @options->lang: report.html, report.md, the charts as PNG and the tables as CSV

@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 typedef struct CopubStore CopubStore;
 
 /* The schema version this build writes. */
-#define COPUB_STORE_SCHEMA_VERSION 3
+#define COPUB_STORE_SCHEMA_VERSION 4
 
 /* Opens (creating it if needed) the store at @path and migrates its schema.
  * Fails with COPUB_ERROR_DB when the file is not a copub store or is newer than
@@ -84,6 +84,12 @@ CopubPreparedWork *copub_store_prepare_work (const CopubWork *work);
 void copub_prepared_work_free (CopubPreparedWork *prepared);
 gboolean copub_store_put_prepared (CopubStore *store, const CopubPreparedWork *prepared,
                                    CopubPutResult *out_result, GError **error);
+
+/* Records that @work, received again from its source, is unchanged: its fetched_at
+ * becomes the transaction's time (a new or changed record gets it from the put). A file
+ * imported again is no new word from the source: copub import does not call it. Inside a
+ * transaction. */
+gboolean copub_store_touch_work (CopubStore *store, const CopubWork *work, GError **error);
 
 /* Number of works from @source (all sources when @source is NULL). */
 gint64 copub_store_count_works (CopubStore *store, const char *source, GError **error);
@@ -240,5 +246,40 @@ gboolean copub_store_get_structure (CopubStore *store, const char *id, char **ou
 /* Caches it (replacing any). Call inside a transaction. */
 gboolean copub_store_put_structure (CopubStore *store, const char *id, const char *record,
                                     GError **error);
+
+/* ---- the sources' own counts (the completeness check) ---------------------------------- */
+
+/* One year of a source: what the source counted after a harvest, with the harvest's own
+ * filter, and what the store holds under that filter. */
+typedef struct {
+  char *source;      /* "openalex", "hal" */
+  int year;
+  gint64 counted;    /* the source's count */
+  gint64 held;       /* the store's works from @source with that year and, when the
+                      * harvest asked for some types only, one of them: before any
+                      * selection of copub's own (the corpus's types, retracted works,
+                      * paratext) */
+  char *types;       /* the harvest's types, ','-separated, or NULL: every type */
+  char *counted_at;  /* ISO 8601 UTC */
+} CopubSourceCount;
+
+void copub_source_count_free (CopubSourceCount *count);
+
+/* Replaces the counts of @source by @counts, one per year from @from to @to, taken with
+ * a filter on @types (NULL or {"all"}: every type). Inside a transaction. */
+gboolean copub_store_put_source_counts (CopubStore *store, const char *source,
+                                        const char *const *types, int from, int to,
+                                        const gint64 *counts, GError **error);
+/* The counts of @source (every source when NULL), by source ("openalex" first) and year,
+ * each with what the store holds now. Free with g_ptr_array_unref. */
+GPtrArray *copub_store_source_counts (CopubStore *store, const char *source, GError **error);
+
+/* How many works from @source in the corpus (a year within @from..@to, 0: no bound; not
+ * retracted nor paratext; one of @types, NULL or {"all"}: every type) were last received
+ * before the day @date ("YYYY-MM-DD"). */
+gboolean copub_store_count_fetched_before (CopubStore *store, const char *source,
+                                           const char *date, int from, int to,
+                                           const char *const *types, gint64 *out_count,
+                                           GError **error);
 
 G_END_DECLS

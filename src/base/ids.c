@@ -1,4 +1,5 @@
 /* copub: identifier forms shared by the sources and the indicators. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/ids.h"
@@ -23,4 +24,16 @@ copub_is_digits (const char *s)
     if (!g_ascii_isdigit (*s))
       return FALSE;
   return TRUE;
+}
+
+gboolean
+copub_is_date (const char *s)
+{
+  if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (s[i]))
+      return FALSE;
+  return g_date_valid_dmy ((GDateDay) atoi (s + 8), (GDateMonth) atoi (s + 5),
+                           (GDateYear) atoi (s));
 }

@@ -12,4 +12,7 @@ gboolean copub_is_ror_id (const char *id);
 /* TRUE when @s is one ASCII digit or more and nothing else (FALSE for NULL or ""). */
 gboolean copub_is_digits (const char *s);
 
+/* TRUE for a calendar date written YYYY-MM-DD ("2026-09-28"), FALSE for NULL. */
+gboolean copub_is_date (const char *s);
+
 G_END_DECLS

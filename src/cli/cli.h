@@ -113,6 +113,7 @@ gboolean copub_cli_write_partial (CopubAggregate *aggregate, const char *path, G
 gboolean copub_cmd_import (int argc, char **argv, GError **error);
 gboolean copub_cmd_analyse (int argc, char **argv, GError **error);
 gboolean copub_cmd_fetch (int argc, char **argv, GError **error);
+gboolean copub_cmd_check (int argc, char **argv, GError **error);
 gboolean copub_cmd_affil (int argc, char **argv, GError **error);
 gboolean copub_cmd_run (int argc, char **argv, GError **error);
 gboolean copub_cmd_scan (int argc, char **argv, GError **error);

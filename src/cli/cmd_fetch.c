@@ -1,9 +1,11 @@
-/* copub fetch: harvest an institution's works from an API into the store. */
+/* copub fetch: harvest an institution's works from an API into the store; copub check:
+ * the same options, to compare the store with the source's own counts per year. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "copub/error.h"
 #include "copub/fetch.h"
 #include "copub/store.h"
 
@@ -21,6 +23,35 @@ make_normaliser (gboolean skip, const char *ror, CopubNormaliser **out, GError *
   return *out != NULL;
 }
 
+/* copub check: prints the source's count and the store's per year, and fails with
+ * COPUB_ERROR_INCOMPLETE (exit status 6) naming the years where they differ. */
+static gboolean
+report_check (const char *label, GPtrArray *counts, GError **error)
+{
+  g_autoptr(GString) differ = g_string_new (NULL);
+
+  printf ("source\tyear\tcounted\theld\n");
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const CopubSourceCount *c = counts->pdata[i];
+      printf ("%s\t%d\t%" G_GINT64_FORMAT "\t%" G_GINT64_FORMAT "\n", c->source, c->year,
+              c->counted, c->held);
+      if (c->counted != c->held)
+        g_string_append_printf (differ, "%s%d (%s %" G_GINT64_FORMAT ", store %"
+                                G_GINT64_FORMAT ")", differ->len ? ", " : "", c->year, label,
+                                c->counted, c->held);
+    }
+  if (!copub_cli_finish_stdout (error))
+    return FALSE;
+  if (differ->len)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_INCOMPLETE, "the store differs from %s's "
+                   "own counts in %s: harvest these years again", label, differ->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 #define NORMALISE_ENTRIES(skip, ror) \
   { "ror", 0, 0, G_OPTION_ARG_FILENAME, &(ror), \
     "A ROR data dump (v2 JSON) for the affiliation normaliser", "FILE" }, \
@@ -29,11 +60,11 @@ make_normaliser (gboolean skip, const char *ror, CopubNormaliser **out, GError *
     NULL }
 
 static gboolean
-fetch_openalex (int argc, char **argv, GError **error)
+fetch_openalex (int argc, char **argv, gboolean check, GError **error)
 {
   g_autofree char *db = NULL, *institution = NULL, *types = NULL, *api_key = NULL;
   g_autofree char *ror = NULL;
-  gboolean no_normalise = FALSE;
+  gboolean no_normalise = FALSE, full = FALSE;
   g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autofree char *mailto = NULL, *base_url = NULL, *since = NULL;
   int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
@@ -62,6 +93,9 @@ fetch_openalex (int argc, char **argv, GError **error)
       "Harvest the last N years again on every run (default: 2)", "N" },
     { "since", 0, 0, G_OPTION_ARG_STRING, &since,
       "Only works updated since DATE (YYYY-MM-DD; needs a paid plan)", "DATE" },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full,
+      "Harvest every year again from its start, ignoring --since and what earlier fetches "
+      "did (after OpenAlex re-matched affiliations)", NULL },
     { "max-attempts", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &attempts, NULL, NULL },
     { "retry-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_ms, NULL, NULL },
     { "timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_ms, NULL, NULL },
@@ -70,13 +104,23 @@ fetch_openalex (int argc, char **argv, GError **error)
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
-      "fetch openalex", NULL,
+      check ? "check openalex" : "fetch openalex", NULL,
+      check ?
+      "Ask OpenAlex for its own count per publication year of the works a fetch with these\n"
+      "options harvests (one group_by=publication_year call, the fetch's filter), keep it in\n"
+      "the store for the report, and print it beside what the store holds: the works from\n"
+      "OpenAlex of that year and of the fetch's types. Exit status 6 when they differ in a\n"
+      "year (named), 3 when the count cannot be read (the store's counts unchanged).\n"
+      "\n"
+      "Example: copub check openalex --institution I90183372 --from 2015 --to 2024" :
       "Harvest an institution's works (its lineage: units and predecessors included) from\n"
       "the OpenAlex API into the store, one publication year per slice, several at once.\n"
       "Killed and run again, it resumes where it stopped; a later run re-harvests the\n"
       "recent years. Exit status 3 on network failures and when the daily budget is spent\n"
       "(what was fetched is kept); 5, at once, when another fetch or run is writing to\n"
-      "the store (it holds STORE.lock).\n"
+      "the store (it holds STORE.lock). After the harvest, OpenAlex's own count per year is\n"
+      "taken and compared with the store (as copub check does): a difference is a warning.\n"
+      "--full harvests every year again (after OpenAlex re-matched affiliations).\n"
       "\n"
       "Example: copub fetch openalex --institution I90183372 --from 2015 --to 2024");
   g_auto(GStrv) type_list = NULL;
@@ -131,7 +175,17 @@ fetch_openalex (int argc, char **argv, GError **error)
   options.retry_base_ms = (guint) MAX (0, retry_ms);
   options.timeout_ms = (guint) MAX (0, timeout_ms);
   options.per_page = (guint) MAX (0, per_page);
+  options.full = full;
 
+  if (check)
+    {
+      g_autoptr(GPtrArray) counts = NULL;
+      if ((lock = copub_store_lock (copub_cli_db_path (db), "the check", error)) < 0)
+        return FALSE;
+      ok = copub_check_openalex (copub_cli_db_path (db), &options, &counts, error);
+      close (lock);
+      return ok && report_check ("OpenAlex", counts, error);
+    }
   if (!make_normaliser (no_normalise, ror, &normaliser, error))
     return FALSE;
   options.normaliser = normaliser;
@@ -153,7 +207,7 @@ fetch_openalex (int argc, char **argv, GError **error)
 }
 
 static gboolean
-fetch_hal (int argc, char **argv, GError **error)
+fetch_hal (int argc, char **argv, gboolean check, GError **error)
 {
   g_autofree char *db = NULL, *structure = NULL, *collection = NULL, *mailto = NULL;
   g_autofree char *ror = NULL, *hal_year = NULL;
@@ -191,7 +245,15 @@ fetch_hal (int argc, char **argv, GError **error)
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
-      "fetch hal", NULL,
+      check ? "check hal" : "fetch hal", NULL,
+      check ?
+      "Ask HAL for its own count per publication year of the documents a fetch with these\n"
+      "options harvests (facet counts on the year field, the fetch's query), keep it in\n"
+      "the store for the report, and print it beside what the store holds: the documents\n"
+      "from HAL of that year. Exit status 6 when they differ in a year (named), 3 when the\n"
+      "count cannot be read (the store's counts unchanged).\n"
+      "\n"
+      "Example: copub check hal --struct 413289 --from 2015 --to 2024" :
       "Harvest a HAL structure's documents (its units' included) or a collection's from\n"
       "the HAL search API into the store, one year per slice, several at once. As HAL's own\n"
       "statistics, a document's year is its production date (producedDateY_i; --hal-year\n"
@@ -201,7 +263,8 @@ fetch_hal (int argc, char **argv, GError **error)
       "referential (AuréHAL), and cached in the store. Killed and run again, it resumes\n"
       "where it stopped; a later run re-harvests the recent years. Exit status 3 on\n"
       "network failures (what was fetched is kept); 5, at once, when another fetch or\n"
-      "run is writing to the store (it holds STORE.lock).\n"
+      "run is writing to the store (it holds STORE.lock). After the harvest, HAL's own\n"
+      "count per year is taken and compared with the store (as copub check does).\n"
       "\n"
       "Example: copub fetch hal --struct 413289 --from 2015 --to 2024");
   CopubFetchHalOptions options = COPUB_FETCH_HAL_OPTIONS_INIT;
@@ -246,6 +309,15 @@ fetch_hal (int argc, char **argv, GError **error)
   options.timeout_ms = (guint) MAX (0, timeout_ms);
   options.rows = (guint) rows;
 
+  if (check)
+    {
+      g_autoptr(GPtrArray) counts = NULL;
+      if ((lock = copub_store_lock (copub_cli_db_path (db), "the check", error)) < 0)
+        return FALSE;
+      ok = copub_check_hal (copub_cli_db_path (db), &options, &counts, error);
+      close (lock);
+      return ok && report_check ("HAL", counts, error);
+    }
   if (!make_normaliser (no_normalise, ror, &normaliser, error))
     return FALSE;
   options.normaliser = normaliser;
@@ -270,9 +342,9 @@ gboolean
 copub_cmd_fetch (int argc, char **argv, GError **error)
 {
   if (argc >= 2 && strcmp (argv[1], "openalex") == 0)
-    return fetch_openalex (argc - 1, argv + 1, error);
+    return fetch_openalex (argc - 1, argv + 1, FALSE, error);
   if (argc >= 2 && strcmp (argv[1], "hal") == 0)
-    return fetch_hal (argc - 1, argv + 1, error);
+    return fetch_hal (argc - 1, argv + 1, FALSE, error);
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
       printf ("Usage: copub fetch openalex [OPTIONS]\n"
@@ -286,5 +358,28 @@ copub_cmd_fetch (int argc, char **argv, GError **error)
     }
   copub_cli_usage_error (error, "fetch from where? 'copub fetch openalex' or 'copub fetch hal' "
                                 "(see --help)");
+  return FALSE;
+}
+
+gboolean
+copub_cmd_check (int argc, char **argv, GError **error)
+{
+  if (argc >= 2 && strcmp (argv[1], "openalex") == 0)
+    return fetch_openalex (argc - 1, argv + 1, TRUE, error);
+  if (argc >= 2 && strcmp (argv[1], "hal") == 0)
+    return fetch_hal (argc - 1, argv + 1, TRUE, error);
+  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    {
+      printf ("Usage: copub check openalex [OPTIONS]\n"
+              "       copub check hal [OPTIONS]\n\n"
+              "Ask the source for its own count per publication year of what copub fetch\n"
+              "harvests with the same options, keep it in the store (the report shows it), and\n"
+              "compare it with what the store holds. Exit status 6 when a year differs.\n"
+              "The options are copub fetch's (see 'copub check openalex --help').\n\n"
+              "Example: copub check openalex --institution I90183372 --from 2015\n");
+      return copub_cli_finish_stdout (error);
+    }
+  copub_cli_usage_error (error, "check which source? 'copub check openalex' or 'copub check "
+                                "hal' (see --help)");
   return FALSE;
 }

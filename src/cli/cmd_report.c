@@ -1,6 +1,7 @@
 /* copub report: the report of the corpus: HTML (self-contained), Markdown with PNG
  * charts, and the tables as CSV, in one directory. */
 #include "cli.h"
+#include "copub/fetch.h"
 #include "copub/report.h"
 
 gboolean
@@ -24,8 +25,16 @@ copub_cmd_report (int argc, char **argv, GError **error)
   g_autoptr(CopubCliCharts) charts = copub_cli_charts_new (context, "report");
   g_autoptr(GPtrArray) files = NULL;
   CopubReportOptions options = COPUB_REPORT_OPTIONS_INIT;
+  g_autofree char *rematched = NULL;
+  const GOptionEntry entries[] = {
+    { "openalex-rematched", 0, 0, G_OPTION_ARG_STRING, &rematched,
+      "When OpenAlex last re-matched affiliations (default: " COPUB_OPENALEX_REMATCHED
+      "), or none: the report counts the works fetched before", "DATE" },
+    { NULL, 0, 0, 0, NULL, NULL, NULL }
+  };
   gboolean ok;
 
+  g_option_context_add_main_entries (context, entries, NULL);
   if (!copub_cli_parse (context, &argc, &argv, error))
     return FALSE;
   if (argc > 1)
@@ -37,6 +46,7 @@ copub_cmd_report (int argc, char **argv, GError **error)
     return FALSE;
   options.institution = copub_cli_charts_institution (charts);
   copub_cli_charts_period (charts, &options.period_from, &options.period_to);
+  options.openalex_rematched = g_strcmp0 (rematched, "none") == 0 ? "" : rematched;
   /* No run history yet: the store has no table of past runs. */
   ok = copub_report_write (copub_cli_charts_store (charts), copub_cli_charts_options (charts),
                            &options, copub_cli_charts_out_dir (charts), &files, error);

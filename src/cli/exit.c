@@ -26,6 +26,8 @@ copub_cli_exit_status (const GError *error)
       return COPUB_EXIT_DATA;
     case COPUB_ERROR_LOCKED:
       return COPUB_EXIT_LOCKED;
+    case COPUB_ERROR_INCOMPLETE:
+      return COPUB_EXIT_INCOMPLETE;
     case COPUB_ERROR_FAILED:
     case COPUB_ERROR_DB:
     case COPUB_ERROR_CHILD:
@@ -41,6 +43,7 @@ copub_cli_error_hint (const GError *error)
   static const struct { const char *option, *hint; } hints[] = {
     { "institution", "--institution" },
     { "since", "--since" },
+    { "openalex_rematched", "--openalex-rematched" },
     { "window", "--window" },
     { "partners", "--partners FILE" },
     { "keys", "see copub run --print-config" },

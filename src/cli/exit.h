@@ -14,6 +14,7 @@ enum {
   COPUB_EXIT_NETWORK = 3,
   COPUB_EXIT_DATA = 4,
   COPUB_EXIT_LOCKED = 5,
+  COPUB_EXIT_INCOMPLETE = 6, /* copub check: the store differs from the source's counts */
 };
 
 /* The exit status for @error: errors of other domains count as COPUB_EXIT_ERROR,

@@ -9,6 +9,7 @@
 static const CopubCommand commands[] = {
   { "affil", "resolve raw affiliation strings to countries and institutions", copub_cmd_affil },
   { "fetch", "harvest works from the OpenAlex or HAL API", copub_cmd_fetch },
+  { "check", "compare the store with the source's own counts per year", copub_cmd_check },
   { "import", "load OpenAlex or HAL files into the store", copub_cmd_import },
   { "run", "the nightly job: harvest, analyse, chart and report from a config", copub_cmd_run },
   { "analyse", "compute indicators from the store", copub_cmd_analyse },
@@ -34,7 +35,8 @@ print_usage (FILE *out)
   fprintf (out,
            "\n"
            "Run 'copub COMMAND --help' for a command's options.\n"
-           "Exit status: 0 ok, 1 error, 2 usage, 3 network, 4 bad data, 5 locked.\n");
+           "Exit status: 0 ok, 1 error, 2 usage, 3 network, 4 bad data, 5 locked,\n"
+           "6 incomplete (copub check).\n");
 }
 
 static const CopubCommand *

@@ -14,10 +14,12 @@
 
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "copub/fetch.h"
 #include "copub/plot.h"
 #include "copub/report.h"
 #include "output/map.h"
 #include "output/words.h"
+#include "base/ids.h"
 
 #ifndef COPUB_VERSION
 #define COPUB_VERSION "unknown"
@@ -204,6 +206,9 @@ typedef struct {
   CopubHeadline variants[COPUB_N_VARIANTS]; /* the headline under other definitions */
   gboolean has_variant[COPUB_N_VARIANTS];   /* FALSE: the variant does not apply */
   GPtrArray *files;                    /* paths written */
+  GPtrArray *counts;                   /* CopubSourceCount: the sources' counts per year */
+  const char *rematched;               /* OpenAlex's last re-match (YYYY-MM-DD), or NULL */
+  gint64 stale;                        /* OpenAlex works of the corpus fetched before it */
 } Report;
 
 static Block *
@@ -372,10 +377,112 @@ section_definitions (Report *r)
           ? _("the institution's theme, from its theme map over the OpenAlex field or "
                    "domain of the work's primary topic (HAL: its domain).")
           : _("the OpenAlex field of the work's primary topic (HAL: its domain).")));
+  if (r->counts->len > 0)
+    {
+      definition (b, _("Counted by the source"), g_strdup (
+          _("the source's own count of the works of a publication year, asked of it after "
+                 "the harvest with the harvest's own filter (the institution, the years, the "
+                 "document types it asked for): OpenAlex's group_by=publication_year, HAL's "
+                 "facet counts on the year field the harvest slices by.")));
+      definition (b, _("Held by copub"), g_strdup (
+          _("the works the store keeps from that source with that publication year and, "
+                 "when the harvest asked for some document types only, one of them: counted "
+                 "before copub's own selection (the corpus's types, retracted works and "
+                 "paratext left out, the sources' records of one work linked), so that it "
+                 "is the number the source's count should equal. A HAL document without a "
+                 "value in the year field takes its year from its other dates in the store, "
+                 "and counts there but not in HAL's count.")));
+    }
   if (r->options->partners)
     definition (b, _("Strategic partners"), g_strdup (
         _("the institutions of the partner file; a co-publication has at least one "
                "author affiliated with the partner.")));
+}
+
+/* "2020, 2021": the years of @source whose counts differ; NULL when none does. */
+static char *
+differing_years (const Report *r, const char *source)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < r->counts->len; i++)
+    {
+      const CopubSourceCount *c = r->counts->pdata[i];
+      if (strcmp (c->source, source) == 0 && c->counted != c->held)
+        g_string_append_printf (s, "%s%d", s->len ? ", " : "", c->year);
+    }
+  if (s->len == 0)
+    {
+      g_string_free (s, TRUE);
+      return NULL;
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* One sentence for the counts of @source, from its row @first on: totals and whether
+ * every year agrees. Returns the index after its last row. */
+static guint
+completeness_sentence (Report *r, guint first)
+{
+  const CopubSourceCount *c0 = r->counts->pdata[first];
+  const char *name = copub_words_source_name (c0->source);
+  gint64 counted = 0, held = 0;
+  int from = c0->year, to = c0->year;
+  guint i;
+  g_autofree char *years = NULL, *period = NULL, *n_counted = NULL, *n_held = NULL;
+  g_autofree char *when = g_strndup (c0->counted_at, 10);
+
+  for (i = first; i < r->counts->len; i++)
+    {
+      const CopubSourceCount *c = r->counts->pdata[i];
+      if (strcmp (c->source, c0->source) != 0)
+        break;
+      counted += c->counted;
+      held += c->held;
+      to = c->year;
+    }
+  years = differing_years (r, c0->source);
+  period = copub_words_period (from, to);
+  n_counted = copub_words_count (counted);
+  n_held = copub_words_count (held);
+  if (years)
+    /* TRANSLATORS: source, its count, the years, copub's count, the date, the years. */
+    para (r, NULL, _("%s counts %s works in %s, copub holds %s (counted on %s): they "
+                          "differ in %s."), name, n_counted, period, n_held, when, years);
+  else
+    para (r, NULL, _("%s counts %s works in %s, copub holds %s (counted on %s): the same "
+                          "in every year."), name, n_counted, period, n_held, when);
+  return i;
+}
+
+/* The sources' own counts per year beside what the store holds. */
+static void
+completeness_table (Report *r)
+{
+  Block *b;
+
+  if (r->counts->len == 0)
+    {
+      para (r, "note", "%s", _("The sources' own counts per year were not taken (the store "
+                                    "was filled from files, or by an older copub): copub "
+                                    "check compares them with the store."));
+      return;
+    }
+  for (guint i = 0; i < r->counts->len;)
+    i = completeness_sentence (r, i);
+  b = table (r, g_strdup (_("The sources' counts and what copub holds")), 0x1e);
+  row (b, g_strdup (_("Source")), g_strdup (_("Year")), g_strdup (_("Counted by the source")),
+       g_strdup (_("Held by copub")), g_strdup (_("Difference")), NULL);
+  for (guint i = 0; i < r->counts->len; i++)
+    {
+      const CopubSourceCount *c = r->counts->pdata[i];
+      row (b, g_strdup (copub_words_source_name (c->source)), g_strdup_printf ("%d", c->year),
+           copub_words_count (c->counted), copub_words_count (c->held),
+           c->held == c->counted ? g_strdup ("0")
+                                 : g_strdup_printf ("%s%" G_GINT64_FORMAT,
+                                                    c->held > c->counted ? "+" : "",
+                                                    c->held - c->counted), NULL);
+    }
 }
 
 /* The works of the corpus from @source. */
@@ -415,6 +522,7 @@ section_corpus (Report *r)
       row (b, g_strdup (copub_words_source_name (s->source)), copub_words_count (corpus_works (r, s->source)),
            copub_words_count (s->works), dates, NULL);
     }
+  completeness_table (r);
 }
 
 /* The year cell of @year, or NULL. */
@@ -927,6 +1035,31 @@ warn_countries (Report *r, Block *b)
                     "their rank is fragile."), few, period, SMALL_COUNTRY_N);
 }
 
+/* The years whose counts differ, and the works fetched before OpenAlex's re-match. */
+static void
+warn_sources (Report *r, Block *b)
+{
+  for (guint i = 0; i < r->counts->len; i++)
+    {
+      const CopubSourceCount *c = r->counts->pdata[i];
+      g_autofree char *years = NULL;
+      if (i > 0 && strcmp (c->source, ((CopubSourceCount *) r->counts->pdata[i - 1])->source) == 0)
+        continue;
+      years = differing_years (r, c->source);
+      if (years)
+        item (b, _("%s's own counts differ from what copub holds in %s: the corpus is not "
+                        "the one the source counts in these years (see the table of the "
+                        "corpus; harvest them again)."), copub_words_source_name (c->source),
+              years);
+    }
+  if (r->stale > 0)
+    {
+      g_autofree char *n = copub_words_count (r->stale);
+      item (b, _("%s works were fetched before OpenAlex re-matched affiliations on %s; run "
+                      "copub fetch openalex --full."), n, r->rematched);
+    }
+}
+
 static void
 section_warnings (Report *r)
 {
@@ -940,6 +1073,7 @@ section_warnings (Report *r)
   warn_headline (r, b);
   warn_years (r, b);
   warn_countries (r, b);
+  warn_sources (r, b);
   if (r->charts == NULL)
     item (b, _("No charts: %s"), r->chart_error);
   if (b->items->len == 0)
@@ -1495,6 +1629,8 @@ report_clear (Report *r)
     g_free (r->svg[k]);
   g_free (r->chart_error);
   g_ptr_array_unref (r->files);
+  if (r->counts)
+    g_ptr_array_unref (r->counts);
 }
 
 static gboolean
@@ -1508,6 +1644,37 @@ write_documents (Report *r, const char *out_dir, GError **error)
   md = render_markdown (r);
   return write_file (r, out_dir, COPUB_REPORT_HTML, html, -1, error)
          && write_file (r, out_dir, COPUB_REPORT_MARKDOWN, md, -1, error);
+}
+
+/* The sources' counts per year (of the corpus's source) and the works of the corpus
+ * fetched from OpenAlex before its last re-match. */
+static gboolean
+source_facts (Report *r, CopubStore *store, GError **error)
+{
+  const CopubAnalyseOptions *o = r->options;
+  const char *date = r->report->openalex_rematched;
+
+  if (date && *date && !copub_is_date (date))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "OpenAlex's re-match date '%s': expected a date YYYY-MM-DD", date);
+      copub_error_set_option (error ? *error : NULL, "openalex_rematched");
+      return FALSE;
+    }
+  r->counts = copub_store_source_counts (store, o->source, error);
+  if (r->counts == NULL)
+    return FALSE;
+  r->rematched = date == NULL ? COPUB_OPENALEX_REMATCHED : *date ? date : NULL;
+  if (r->rematched && (o->source == NULL || strcmp (o->source, "openalex") == 0)
+      && !copub_store_count_fetched_before (store, "openalex", r->rematched, o->from, o->to,
+                                            o->types ? o->types
+                                                     : copub_analyse_default_types,
+                                            &r->stale, error))
+    {
+      g_clear_pointer (&r->counts, g_ptr_array_unref);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -1538,6 +1705,8 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   r.options = options;
   r.report = report;
   r.headline = copub_analyse_headline_sentence (&data->headline, options, report->institution);
+  if (!source_facts (&r, store, error))
+    return FALSE;
   r.blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   r.files = g_ptr_array_new_with_free_func (g_free);
   if (!compute_variants (&r, store, error))

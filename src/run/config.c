@@ -12,8 +12,10 @@
 #include "copub/config.h"
 #include "copub/countries.h"
 #include "copub/error.h"
+#include "copub/fetch.h"
 #include "copub/hal-rules.h"
 #include "copub/work.h"
+#include "base/ids.h"
 
 typedef enum { K_STRING, K_PATH, K_BOOL, K_INT, K_DOUBLE, K_LIST, K_PATHS } KeyType;
 
@@ -57,6 +59,9 @@ static const KeySpec keys[] = {
   { "harvest", "jobs", K_INT, F (jobs), "4", "Years fetched in parallel" },
   { "harvest", "since", K_STRING, F (since), NULL,
     "Only works updated since YYYY-MM-DD (OpenAlex paid plans)" },
+  { "harvest", "openalex-rematched", K_STRING, F (openalex_rematched), COPUB_OPENALEX_REMATCHED,
+    "When OpenAlex last re-matched affiliations (YYYY-MM-DD), or none: the report and the "
+    "run warn about works fetched before" },
   { "harvest", "openalex-url", K_STRING, F (openalex_url), "https://api.openalex.org",
     "OpenAlex API base URL" },
   { "harvest", "hal-url", K_STRING, F (hal_url), "https://api.archives-ouvertes.fr",
@@ -292,6 +297,9 @@ check (const CopubConfig *c, const char **bad_group, const char **bad_key)
     return BAD ("output", "languages", "at least one language");
   if (c->from && c->to && c->from > c->to)
     return BAD ("harvest", "from", "from %d is after to %d", c->from, c->to);
+  if (g_strcmp0 (c->openalex_rematched, "none") != 0 && !copub_is_date (c->openalex_rematched))
+    return BAD ("harvest", "openalex-rematched", "expected a date YYYY-MM-DD or none, not '%s'",
+                c->openalex_rematched ? c->openalex_rematched : "");
   if (c->jobs < 1 || c->jobs > 32)
     return BAD ("harvest", "jobs", "expected 1 to 32");
   if (c->use_openalex && c->openalex == NULL)

@@ -234,6 +234,8 @@ write_language (const CopubConfig *c, CopubStore *store, const char *lang, const
   if (!analysis_init (&a, c, lang, error))
     return FALSE;
   ro.institution = c->name;
+  ro.openalex_rematched = strcmp (c->openalex_rematched, "none") == 0 ? ""
+                                                                     : c->openalex_rematched;
   ro.history = history;
   ro.n_history = n_history;
   ok = copub_report_write (store, &a.analyse, &ro, dir, NULL, error);
@@ -462,6 +464,23 @@ make_plan (const CopubConfig *c, const CopubRunOptions *o, CopubRunPlan *plan)
   plan->api_key = c->api_key_env && g_getenv (c->api_key_env);
 }
 
+/* Warns when works of the corpus were fetched from OpenAlex before its last re-match. */
+static gboolean
+warn_stale (const CopubConfig *c, const CopubCallbacks *cb, CopubStore *store, GError **error)
+{
+  gint64 n = 0;
+
+  if (strcmp (c->openalex_rematched, "none") == 0
+      || !copub_store_count_fetched_before (store, "openalex", c->openalex_rematched, c->from,
+                                            c->to, (const char *const *) c->types, &n, error))
+    return strcmp (c->openalex_rematched, "none") == 0;
+  if (n > 0)
+    copub_note (cb, COPUB_NOTE_WARNING, "%" G_GINT64_FORMAT " works were fetched before "
+                "OpenAlex re-matched affiliations on %s; run copub fetch openalex --full", n,
+                c->openalex_rematched);
+  return TRUE;
+}
+
 static gboolean
 run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, CopubRun *run,
            CopubRunResult *out, GError **error)
@@ -470,7 +489,7 @@ run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, Co
     return FALSE;
   if (!import_files (c, o->callbacks, store, error))
     return FALSE;
-  if (!summarise (c, store, run, out, error))
+  if (!summarise (c, store, run, out, error) || !warn_stale (c, o->callbacks, store, error))
     return FALSE;
   if (!write_outputs (c, store, error))
     {

@@ -13,6 +13,7 @@
 #include "sources/hal.h"
 #include "copub/store.h"
 #include "sources/fetch-private.h"
+#include "sources/completeness.h"
 #include "base/notify.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
@@ -31,6 +32,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 /* Rounds of parent lookups for teams and departments without a country (they take their
  * parents' country). */
 #define PARENT_ROUNDS 4
+/* The field the harvest slices by, and HAL's counts per year are taken on. */
 /* The name of the slice of docs without a publication year. */
 #define UNDATED_PREFIX "undated:"
 
@@ -76,10 +78,11 @@ escape (const char *s)
 
 /* ---- /search pages ---------------------------------------------------------------- */
 
-static char *
-search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
+/* The harvest's query for the docs @year_query selects ("publicationDateY_i:2020"): the
+ * one place it is built, for the pages and for HAL's counts per year. */
+static GString *
+search_query (Hal *hal, const char *year_query)
 {
-  g_autofree char *fl = escape (search_fields), *mark = escape (cursor);
   GString *url = g_string_new (hal->base_url);
 
   g_string_append_printf (url, "%s?q=*:*", hal->search_path);
@@ -88,9 +91,9 @@ search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
       g_autofree char *fq = escape (hal->scope_query);
       g_string_append_printf (url, "&fq=%s", fq);
     }
-  if (slice->query)
+  if (year_query)
     {
-      g_autofree char *fq = escape (slice->query);
+      g_autofree char *fq = escape (year_query);
       g_string_append_printf (url, "&fq=%s", fq);
     }
   for (const char *const *f = copub_hal_rules_filters (hal->rules); *f; f++)
@@ -98,8 +101,30 @@ search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
       g_autofree char *fq = escape (*f);
       g_string_append_printf (url, "&fq=%s", fq);
     }
+  return url;
+}
+
+static char *
+search_url (Hal *hal, const CopubHarvestSlice *slice, const char *cursor)
+{
+  g_autofree char *fl = escape (search_fields), *mark = escape (cursor);
+  GString *url = search_query (hal, slice->query);
+
   g_string_append_printf (url, "&fl=%s&wt=json&rows=%u&sort=docid%%20asc&cursorMark=%s", fl,
                           hal->rows, mark);
+  return g_string_free (url, FALSE);
+}
+
+/* HAL's count per year of the harvest's docs: facet counts on the year field. */
+static char *
+facet_url (Hal *hal)
+{
+  const char *field = copub_hal_year_field (hal->rules->year);
+  g_autofree char *years = g_strdup_printf ("%s:[%d TO %d]", field, hal->from, hal->to);
+  GString *url = search_query (hal, years);
+
+  g_string_append_printf (url, "&rows=0&wt=json&facet=true&facet.field=%s"
+                               "&facet.limit=-1&facet.mincount=1", field);
   return g_string_free (url, FALSE);
 }
 
@@ -618,6 +643,125 @@ hal_clear (Hal *hal)
   g_free (hal->scope_query);
 }
 
+/* ---- HAL's own count per year ---------------------------------------------------- */
+
+typedef struct {
+  int from, to;
+  gint64 *counts;    /* to - from + 1 */
+  const char *field; /* the year field the counts are on */
+} YearCounts;
+
+/* Validator of the facet answer: {"facet_counts": {"facet_fields": {FIELD: ["2020", 5,
+ * ...]}}} (Solr's flat list; a {"2020": 5} map is read too). */
+static gboolean
+parse_facets (GBytes *body, gpointer user_data, GError **error)
+{
+  YearCounts *yc = user_data;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  json_error_t jerror;
+  g_autoptr(json_t) root = json_loadb (data, len, 0, &jerror);
+  json_t *field = json_object_get (json_object_get (json_object_get (root, "facet_counts"),
+                                                    "facet_fields"), yc->field);
+  gboolean flat = json_is_array (field);
+  size_t n = flat ? json_array_size (field) : json_object_size (field);
+  void *iter = flat ? NULL : json_object_iter (field);
+
+  if (root == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "facet answer line %d column %d: %s",
+                   jerror.line, jerror.column, jerror.text);
+      return FALSE;
+    }
+  if ((!flat && !json_is_object (field)) || (flat && n % 2 != 0))
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "expected a facet answer "
+                   "(\"facet_counts\": {\"facet_fields\": {\"%s\"}})", yc->field);
+      return FALSE;
+    }
+  memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
+  for (size_t i = 0; flat ? i < n : iter != NULL; i += 2)
+    {
+      const char *key = flat ? json_string_value (json_array_get (field, i))
+                             : json_object_iter_key (iter);
+      json_t *count = flat ? json_array_get (field, i + 1) : json_object_iter_value (iter);
+      gint64 year;
+      if (key == NULL || !json_is_integer (count)
+          || !g_ascii_string_to_signed (key, 10, 0, 9999, &year, NULL))
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                       "facet answer, value %zu: expected a year and a count", i / 2 + 1);
+          return FALSE;
+        }
+      if (year >= yc->from && year <= yc->to)
+        yc->counts[year - yc->from] = json_integer_value (count);
+      if (!flat)
+        iter = json_object_iter_next (field, iter);
+    }
+  return TRUE;
+}
+
+/* Asks HAL for its count per year of the harvest's docs and records it with what the
+ * store holds (completeness.h). */
+static gboolean
+count_years (Hal *hal, const CopubHarvestConfig *config, const char *db_path,
+             CopubFetchStats *stats, GPtrArray **out_counts, GError **error)
+{
+  g_autoptr(CopubHttp) http = copub_harvest_http_new (config, error);
+  g_autofree char *url = facet_url (hal);
+  g_autofree gint64 *counts = g_new0 (gint64, hal->to - hal->from + 1);
+  g_autoptr(CopubHttpResponse) response = NULL;
+  CopubHttpRequest request = COPUB_HTTP_REQUEST_INIT;
+  YearCounts yc = { hal->from, hal->to, counts, copub_hal_year_field (hal->rules->year) };
+
+  if (http == NULL)
+    return FALSE;
+  request.validate = parse_facets;
+  request.validate_data = &yc;
+  if (!copub_http_get_full (http, url, &request, &response, error))
+    return FALSE;
+  stats->requests += response->attempts;
+  return copub_completeness_record (db_path, "hal", NULL, hal->from, hal->to, counts,
+                                    config->callbacks, out_counts, error);
+}
+
+/* What a harvest and a check share: the rate limiter and the HTTP settings. */
+static void
+configure (Hal *hal, CopubHarvestConfig *config)
+{
+  const CopubFetchHalOptions *options = hal->options;
+
+  config->limiter = copub_rate_limiter_new (options->rate > 0 ? options->rate : DEFAULT_RATE);
+  config->mailto = options->mailto;
+  config->max_attempts = options->max_attempts;
+  config->retry_base_ms = options->retry_base_ms;
+  config->timeout_ms = options->timeout_ms;
+  config->callbacks = options->callbacks;
+}
+
+gboolean
+copub_check_hal (const char *db_path, const CopubFetchHalOptions *options,
+                 GPtrArray **out_counts, GError **error)
+{
+  Hal hal = { 0 };
+  CopubHarvestConfig config = { 0 };
+  CopubFetchStats stats = { 0 };
+  g_autofree char *key = NULL;
+  gboolean ok = FALSE;
+
+  *out_counts = NULL;
+  hal.options = options;
+  if (prepare (&hal, &key, error))
+    {
+      g_autoptr(CopubStore) store = copub_store_open (db_path, error);
+      configure (&hal, &config);
+      ok = store != NULL && count_years (&hal, &config, db_path, &stats, out_counts, error);
+      copub_rate_limiter_unref (config.limiter);
+    }
+  hal_clear (&hal);
+  return ok;
+}
+
 gboolean
 copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
                  CopubFetchStats *stats, GError **error)
@@ -659,17 +803,22 @@ copub_fetch_hal (const char *db_path, const CopubFetchHalOptions *options,
   config.slices = slices;
   config.refresh_from = g_date_time_get_year (now) - (int) options->refresh_years + 1;
   config.jobs = options->jobs ? options->jobs : DEFAULT_JOBS;
-  config.limiter = copub_rate_limiter_new (options->rate > 0 ? options->rate : DEFAULT_RATE);
-  config.mailto = options->mailto;
-  config.max_attempts = options->max_attempts;
-  config.retry_base_ms = options->retry_base_ms;
-  config.timeout_ms = options->timeout_ms;
-  config.callbacks = options->callbacks;
+  configure (&hal, &config);
   config.normaliser = options->normaliser;
   config.fetch_page = fetch_page;
   config.write_page = write_page;
   config.user_data = &hal;
   ok = copub_harvest_run (&config, stats, error);
+  if (ok)
+    {
+      /* A failed count leaves the store's earlier counts and does not fail the harvest. */
+      g_autoptr(GError) count_error = NULL;
+      if (!count_years (&hal, &config, db_path, stats, NULL, &count_error))
+        copub_note (options->callbacks, COPUB_NOTE_WARNING,
+                    "HAL's own counts per year could not be read (%s): the store keeps the "
+                    "counts it had, and the completeness of this harvest is not checked",
+                    count_error->message);
+    }
   copub_note (options->callbacks, COPUB_NOTE_INFO,
               "HAL structures: %d looked up in /ref/structure, %d read from the store's "
               "cache; %d affiliations got their country from them",

@@ -67,6 +67,7 @@ struct _CopubHarvestConfig {
                                  * ("hal docs struct:413289 year:produced") */
   GPtrArray *slices;            /* of CopubHarvestSlice*, in the order to fetch them */
   int refresh_from;             /* done slices of this year and later are fetched again */
+  gboolean full;                /* every slice is fetched again from its start */
   guint jobs;                   /* slices fetched at once (>= 1) */
   CopubRateLimiter *limiter;    /* shared by every client of the harvest */
   const char *mailto;           /* for the user agent, or NULL */

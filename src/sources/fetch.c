@@ -2,6 +2,7 @@
  * cursor through the harvest engine (fetch-private.h). A page is parsed while it is
  * validated (so a cut or garbled body is retried like a network fault); works whose
  * author list the API truncated are fetched again on their own. */
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,10 @@
 #include "sources/openalex.h"
 #include "copub/store.h"
 #include "sources/fetch-private.h"
+#include "sources/completeness.h"
+#include "base/notify.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
 #define PER_PAGE 200
 /* Requests per second when none is given: the API's per-second cap for a free key
@@ -49,7 +54,8 @@ typedef struct {
   const CopubFetchOptions *options;
   char *base_url;
   char *institution;     /* short OpenAlex id */
-  char *filter_rest;     /* filters after the lineage and year: types, since */
+  char *filter_rest;     /* filters after the lineage and year: types (what is harvested) */
+  char *filter_since;    /* ",from_updated_date:DATE" or "" (what is fetched again) */
   char *select;
   const char *secrets[2]; /* the API key, never shown */
 } Openalex;
@@ -60,20 +66,26 @@ escape (const char *s)
   return g_uri_escape_string (s, ":,|", FALSE);
 }
 
-/* The URL of one page; the API key goes in the query (the documented way) and the
- * HTTP layer redacts it wherever the URL is shown. */
+/* The harvest's filter for the publication years @years ("2020", "2012-2026"): the one
+ * place it is built, for the pages and for the source's count per year. The count leaves
+ * out the since filter, which chooses what to fetch again, not what the source holds. */
 static char *
-page_url (Openalex *oa, int year, const char *cursor)
+harvest_filter (const Openalex *oa, const char *years, gboolean with_since)
+{
+  return g_strdup_printf ("authorships.institutions.lineage:%s,publication_year:%s%s%s",
+                          oa->institution, years, oa->filter_rest,
+                          with_since ? oa->filter_since : "");
+}
+
+/* A /works URL with @params, then what every request carries: the API key goes in the
+ * query (the documented way) and the HTTP layer redacts it wherever the URL is shown. */
+static char *
+works_url (const Openalex *oa, const char *params)
 {
   const CopubFetchOptions *o = oa->options;
-  g_autofree char *filter = g_strdup_printf ("authorships.institutions.lineage:%s,"
-                                             "publication_year:%d%s", oa->institution, year,
-                                             oa->filter_rest);
-  g_autofree char *f = escape (filter), *c = escape (cursor), *sel = escape (oa->select);
   GString *url = g_string_new (oa->base_url);
 
-  g_string_append_printf (url, "/works?filter=%s&select=%s&per_page=%u&cursor=%s", f, sel,
-                          o->per_page ? o->per_page : PER_PAGE, c);
+  g_string_append_printf (url, "/works?%s", params);
   if (o->api_key && *o->api_key)
     {
       g_autofree char *k = escape (o->api_key);
@@ -85,6 +97,32 @@ page_url (Openalex *oa, int year, const char *cursor)
       g_string_append_printf (url, "&mailto=%s", m);
     }
   return g_string_free (url, FALSE);
+}
+
+/* The URL of one page of a year. */
+static char *
+page_url (Openalex *oa, int year, const char *cursor)
+{
+  const CopubFetchOptions *o = oa->options;
+  g_autofree char *y = g_strdup_printf ("%d", year);
+  g_autofree char *filter = harvest_filter (oa, y, TRUE);
+  g_autofree char *f = escape (filter), *c = escape (cursor), *sel = escape (oa->select);
+  g_autofree char *params = g_strdup_printf ("filter=%s&select=%s&per_page=%u&cursor=%s", f,
+                                             sel, o->per_page ? o->per_page : PER_PAGE, c);
+
+  return works_url (oa, params);
+}
+
+/* The URL of the source's count per year of the harvest's works (one list call). */
+static char *
+count_url (Openalex *oa, int from, int to)
+{
+  g_autofree char *years = g_strdup_printf ("%d-%d", from, to);
+  g_autofree char *filter = harvest_filter (oa, years, FALSE);
+  g_autofree char *f = escape (filter);
+  g_autofree char *params = g_strdup_printf ("filter=%s&group_by=publication_year", f);
+
+  return works_url (oa, params);
 }
 
 static char *
@@ -358,6 +396,7 @@ openalex_clear (Openalex *oa)
   g_free (oa->base_url);
   g_free (oa->institution);
   g_free (oa->filter_rest);
+  g_free (oa->filter_since);
   g_free (oa->select);
 }
 
@@ -390,11 +429,106 @@ prepare (Openalex *oa, CopubHarvestConfig *config, int *from, int *to, GError **
   oa->institution = resolve_institution (oa, config, o->institution, error);
   if (oa->institution == NULL)
     return NULL;
-  oa->filter_rest = o->since ? g_strdup_printf ("%s,from_updated_date:%s", types, o->since)
-                             : g_strdup (types);
+  /* A full harvest fetches everything again: no since filter, no saved state. */
+  oa->filter_rest = g_strdup (types);
+  oa->filter_since = o->since && !o->full ? g_strdup_printf (",from_updated_date:%s", o->since)
+                                          : g_strdup ("");
   oa->select = copub_fetch_openalex_select ();
-  config->refresh_from = o->since ? G_MAXINT : year - (int) o->refresh_years + 1;
-  return g_strdup_printf ("openalex works lineage:%s%s", oa->institution, oa->filter_rest);
+  config->refresh_from = *oa->filter_since ? G_MAXINT : year - (int) o->refresh_years + 1;
+  config->full = o->full;
+  return g_strdup_printf ("openalex works lineage:%s%s%s", oa->institution, oa->filter_rest,
+                          oa->filter_since);
+}
+
+/* ---- the source's own count per year ------------------------------------------------ */
+
+typedef struct {
+  int from, to;
+  gint64 *counts; /* to - from + 1 */
+} YearCounts;
+
+/* Validator of a group_by=publication_year answer: the counts of the years asked. */
+static gboolean
+parse_groups (GBytes *body, gpointer user_data, GError **error)
+{
+  YearCounts *yc = user_data;
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+  json_error_t jerror;
+  g_autoptr(json_t) root = json_loadb (data, len, 0, &jerror);
+  json_t *groups = root ? json_object_get (root, "group_by") : NULL;
+  json_t *group;
+  size_t i;
+
+  if (root == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "group_by answer line %d column %d: %s", jerror.line, jerror.column,
+                   jerror.text);
+      return FALSE;
+    }
+  if (!json_is_array (groups))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "expected a group_by answer (\"group_by\": [...])");
+      return FALSE;
+    }
+  /* A page holds 200 groups: a longer range would lose years, counted 0. */
+  if (json_integer_value (json_object_get (json_object_get (root, "meta"), "groups_count"))
+      > (json_int_t) json_array_size (groups))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "the group_by answer holds only some of its groups (more than "
+                           "200 years?)");
+      return FALSE;
+    }
+  memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
+  json_array_foreach (groups, i, group)
+    {
+      const char *key = json_string_value (json_object_get (group, "key"));
+      json_t *count = json_object_get (group, "count");
+      gint64 year;
+      if (key == NULL || !json_is_integer (count)
+          || !g_ascii_string_to_signed (key, 10, 0, 9999, &year, NULL))
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                       "group_by answer, group %zu: expected a year key and a count", i + 1);
+          return FALSE;
+        }
+      if (year >= yc->from && year <= yc->to)
+        yc->counts[year - yc->from] = json_integer_value (count);
+    }
+  return TRUE;
+}
+
+/* Asks the source for its count per year of the harvest's works, and records it with
+ * what the store holds (completeness.h). */
+static gboolean
+count_years (Openalex *oa, const CopubHarvestConfig *config, const char *db_path, int from,
+             int to, CopubFetchStats *stats, GPtrArray **out_counts, GError **error)
+{
+  const CopubFetchOptions *o = oa->options;
+  const char *const *types = o->types ? o->types : default_types;
+  g_autoptr(CopubHttp) http = copub_harvest_http_new (config, error);
+  g_autofree char *url = count_url (oa, from, to);
+  g_autofree gint64 *counts = g_new0 (gint64, to - from + 1);
+  g_autoptr(CopubHttpResponse) response = NULL;
+  CopubHttpRequest request = COPUB_HTTP_REQUEST_INIT;
+  YearCounts yc = { from, to, counts };
+
+  if (http == NULL)
+    return FALSE;
+  request.validate = parse_groups;
+  request.validate_data = &yc;
+  if (!copub_http_get_full (http, url, &request, &response, error))
+    return FALSE;
+  stats->requests += response->attempts;
+  if (response->ratelimit_remaining >= 0)
+    stats->budget_remaining = response->ratelimit_remaining;
+  if (strcmp (types[0], "all") == 0)
+    types = NULL;
+  return copub_completeness_record (db_path, "openalex", types, from, to, counts,
+                                    o->callbacks, out_counts, error);
 }
 
 gboolean
@@ -431,6 +565,44 @@ copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
       config.fetch_page = fetch_page;
       config.user_data = &oa;
       ok = copub_harvest_run (&config, stats, error);
+    }
+  if (ok)
+    {
+      /* A failed count leaves the store's earlier counts and does not fail the harvest. */
+      g_autoptr(GError) count_error = NULL;
+      if (!count_years (&oa, &config, db_path, from, to, stats, NULL, &count_error))
+        copub_note (options->callbacks, COPUB_NOTE_WARNING,
+                    "OpenAlex's own counts per year could not be read (%s): the store keeps "
+                    "the counts it had, and the completeness of this harvest is not checked",
+                    count_error->message);
+    }
+  if (config.limiter)
+    copub_rate_limiter_unref (config.limiter);
+  openalex_clear (&oa);
+  return ok;
+}
+
+gboolean
+copub_check_openalex (const char *db_path, const CopubFetchOptions *options,
+                      GPtrArray **out_counts, GError **error)
+{
+  Openalex oa = { 0 };
+  CopubHarvestConfig config = { 0 };
+  CopubFetchStats stats = { 0 };
+  g_autofree char *key = NULL;
+  int from, to;
+  gboolean ok = FALSE;
+
+  *out_counts = NULL;
+  oa.options = options;
+  key = prepare (&oa, &config, &from, &to, error);
+  if (key != NULL)
+    {
+      /* The store is created or migrated first, as a harvest does. */
+      g_autoptr(CopubStore) store = copub_store_open (db_path, error);
+      config.callbacks = options->callbacks;
+      ok = store != NULL
+           && count_years (&oa, &config, db_path, from, to, &stats, out_counts, error);
     }
   if (config.limiter)
     copub_rate_limiter_unref (config.limiter);

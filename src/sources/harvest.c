@@ -186,7 +186,10 @@ store_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const CopubHar
         goto fail;
       if (job->config->normaliser)
         copub_normaliser_fill_work (job->config->normaliser, g_ptr_array_index (page->works, i));
-      if (!copub_store_put_work (job->store, g_ptr_array_index (page->works, i), &r, error))
+      if (!copub_store_put_work (job->store, g_ptr_array_index (page->works, i), &r, error)
+          || (r == COPUB_PUT_UNCHANGED
+              && !copub_store_touch_work (job->store, g_ptr_array_index (page->works, i),
+                                          error)))
         goto fail;
       counts[r]++;
     }
@@ -215,14 +218,14 @@ slice_start (CopubHarvestJob *job, const CopubHarvestSlice *slice, CopubSliceSta
 
   if (!copub_store_get_slice (job->store, job->config->key, slice->name, state, &found, error))
     return NULL;
-  if (found && !state->done && state->cursor)
+  if (found && !state->done && state->cursor && !job->config->full)
     {
       copub_harvest_note (job->harvest, COPUB_NOTE_INFO,
                           "slice %s: resuming after %" G_GINT64_FORMAT " works", slice->name,
                           state->works);
       return g_strdup (state->cursor);
     }
-  if (found && state->done && slice->year < job->config->refresh_from)
+  if (found && state->done && slice->year < job->config->refresh_from && !job->config->full)
     return NULL;
   copub_slice_state_clear (state);
   state->done = FALSE;

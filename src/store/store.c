@@ -107,6 +107,21 @@ static const char *const migrations[] = {
   "  FROM authorships a, json_each (a.institutions) i"
   "  WHERE json_extract (i.value, '$.id') IS NOT NULL;"
   "DROP TABLE authorships;",
+
+  /* 4: when each work was last received from its source (stored_at moves only when the
+   * record changes; a record received again unchanged is still fresh), and the sources'
+   * own counts per year, taken after a harvest, for the completeness check. A store from
+   * before knows only when each record was last written: the best lower bound. */
+  "ALTER TABLE works ADD COLUMN fetched_at TEXT;"
+  "UPDATE works SET fetched_at = stored_at;"
+  "CREATE TABLE source_counts ("
+  "  source TEXT NOT NULL,"           /* "openalex", "hal" */
+  "  year INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL,"         /* the source's count of the harvest's filter */
+  "  types TEXT,"                     /* the types the harvest asked for, ','-separated,
+                                       * NULL: every type */
+  "  counted_at TEXT NOT NULL,"
+  "  PRIMARY KEY (source, year)) WITHOUT ROWID;",
 };
 
 enum {
@@ -115,6 +130,7 @@ enum {
   STMT_UPDATE_WORK,
   STMT_PUT_INSTITUTION,
   STMT_PUT_RECORD,
+  STMT_TOUCH_WORK,
   N_STMTS
 };
 
@@ -125,9 +141,10 @@ static const char *const statement_sql[N_STMTS] = {
     "INSERT INTO works (source, source_id, doi, title, year, type, is_retracted, is_paratext,"
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
-    " raw_hash, raw_size, stored_at, auth_countries, institutions, n_inferred, title_key)"
+    " raw_hash, raw_size, stored_at, auth_countries, institutions, n_inferred, title_key,"
+    " fetched_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29, ?24)",
   [STMT_UPDATE_WORK] =
     "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
     " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
@@ -135,8 +152,9 @@ static const char *const statement_sql[N_STMTS] = {
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
     " raw_hash = ?22, raw_size = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
-    " n_inferred = ?28, title_key = ?29 WHERE work_key = ?27",
+    " n_inferred = ?28, title_key = ?29, fetched_at = ?24 WHERE work_key = ?27",
   [STMT_PUT_RECORD] = "INSERT OR REPLACE INTO work_records (work_key, raw) VALUES (?1, ?2)",
+  [STMT_TOUCH_WORK] = "UPDATE works SET fetched_at = ?3 WHERE source = ?1 AND source_id = ?2",
   [STMT_PUT_INSTITUTION] =
     "INSERT INTO institutions (id, ror, name, country, type) VALUES (?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT (id) DO UPDATE SET ror = coalesce (excluded.ror, ror),"
@@ -795,6 +813,18 @@ copub_store_put_work (CopubStore *store, const CopubWork *work, CopubPutResult *
   return ok;
 }
 
+gboolean
+copub_store_touch_work (CopubStore *store, const CopubWork *work, GError **error)
+{
+  sqlite3_stmt *stmt = store->stmts[STMT_TOUCH_WORK];
+
+  g_return_val_if_fail (!sqlite3_get_autocommit (store->db), FALSE);
+  bind_text (stmt, 1, copub_source_name (work->source));
+  bind_text (stmt, 2, work->id);
+  bind_text (stmt, 3, store->now);
+  return step_done (store, stmt, error);
+}
+
 /* ---- reading -------------------------------------------------------------------- */
 
 gint64
@@ -1420,5 +1450,130 @@ copub_store_put_structure (CopubStore *store, const char *id, const char *record
   bind_text (stmt, 3, stamp);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return db_error (store, error, "writing structures");
+  return TRUE;
+}
+
+/* ---- the sources' own counts ------------------------------------------------------------ */
+
+void
+copub_source_count_free (CopubSourceCount *count)
+{
+  if (count == NULL)
+    return;
+  g_free (count->source);
+  g_free (count->types);
+  g_free (count->counted_at);
+  g_free (count);
+}
+
+/* ",article,review," for a list of types, NULL for every type: the form instr() tests. */
+static char *
+types_key (const char *const *types)
+{
+  g_autofree char *joined = NULL;
+
+  if (types == NULL || types[0] == NULL || strcmp (types[0], "all") == 0)
+    return NULL;
+  joined = g_strjoinv (",", (char **) types);
+  return g_strconcat (",", joined, ",", NULL);
+}
+
+gboolean
+copub_store_put_source_counts (CopubStore *store, const char *source,
+                               const char *const *types, int from, int to,
+                               const gint64 *counts, GError **error)
+{
+  g_autoptr(sqlite3_stmt) del = NULL, ins = NULL;
+  g_autofree char *stamp = now_stamp ();
+  g_autofree char *key = types_key (types);
+
+  g_return_val_if_fail (!sqlite3_get_autocommit (store->db), FALSE);
+  if (sqlite3_prepare_v2 (store->db, "DELETE FROM source_counts WHERE source = ?1", -1, &del,
+                          NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (store->db, "INSERT INTO source_counts (source, year, count, types,"
+                             " counted_at) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &ins, NULL)
+             != SQLITE_OK)
+    return db_error (store, error, "writing the sources' counts");
+  bind_text (del, 1, source);
+  if (sqlite3_step (del) != SQLITE_DONE)
+    return db_error (store, error, "writing the sources' counts");
+  for (int y = from; y <= to; y++)
+    {
+      bind_text (ins, 1, source);
+      sqlite3_bind_int (ins, 2, y);
+      sqlite3_bind_int64 (ins, 3, counts[y - from]);
+      bind_text (ins, 4, key);
+      bind_text (ins, 5, stamp);
+      if (sqlite3_step (ins) != SQLITE_DONE)
+        return db_error (store, error, "writing the sources' counts");
+      sqlite3_reset (ins);
+    }
+  return TRUE;
+}
+
+GPtrArray *
+copub_store_source_counts (CopubStore *store, const char *source, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) out =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) copub_source_count_free);
+  int rc;
+
+  /* What the store holds under the harvest's filter: the source's works of the year, of
+   * one of the types the harvest asked for (every type when it asked for all). */
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT c.source, c.year, c.count, c.types, c.counted_at,"
+                          " (SELECT count(*) FROM works w WHERE w.source = c.source"
+                          "  AND w.year = c.year AND (c.types IS NULL"
+                          "  OR instr (c.types, ',' || w.type || ',') > 0))"
+                          " FROM source_counts c WHERE ?1 IS NULL OR c.source = ?1"
+                          " ORDER BY c.source DESC, c.year", -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "reading the sources' counts"), NULL;
+  bind_text (stmt, 1, source);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CopubSourceCount *c = g_new0 (CopubSourceCount, 1);
+      const char *types = column_text (stmt, 3);
+      c->source = g_strdup (column_text (stmt, 0));
+      c->year = sqlite3_column_int (stmt, 1);
+      c->counted = sqlite3_column_int64 (stmt, 2);
+      /* ",article,review," as stored: "article,review" for people. */
+      c->types = types ? g_strndup (types + 1, strlen (types) - 2) : NULL;
+      c->counted_at = g_strdup (column_text (stmt, 4));
+      c->held = sqlite3_column_int64 (stmt, 5);
+      g_ptr_array_add (out, c);
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (store, error, "reading the sources' counts"), NULL;
+  return g_steal_pointer (&out);
+}
+
+gboolean
+copub_store_count_fetched_before (CopubStore *store, const char *source, const char *date,
+                                  int from, int to, const char *const *types,
+                                  gint64 *out_count, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *key = types_key (types);
+
+  *out_count = 0;
+  /* The corpus's selection (copub_analyse's): a year in the range, neither retracted nor
+   * paratext, one of the types. "2026-09-27T23:59:59Z" < "2026-09-28" <
+   * "2026-09-28T00:00:00Z": before the day itself. */
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT count(*) FROM works WHERE source = ?1 AND fetched_at < ?2"
+                          " AND year > 0 AND (?3 = 0 OR year >= ?3) AND (?4 = 0 OR year <= ?4)"
+                          " AND NOT is_retracted AND NOT is_paratext"
+                          " AND (?5 IS NULL OR instr (?5, ',' || type || ',') > 0)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return db_error (store, error, "counting stale works");
+  bind_text (stmt, 1, source);
+  bind_text (stmt, 2, date);
+  sqlite3_bind_int (stmt, 3, from);
+  sqlite3_bind_int (stmt, 4, to);
+  bind_text (stmt, 5, key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return db_error (store, error, "counting stale works");
+  *out_count = sqlite3_column_int64 (stmt, 0);
   return TRUE;
 }
