@@ -153,8 +153,9 @@ for e in log:
         # HAL's count per year after the harvest: the harvest's q and fq, no docs.
         facets.append(qs.get("q") == ["*:*"] and qs.get("rows") == ["0"]
                       and qs.get("fq") == ["structId_i:413289",
-                                           "publicationDateY_i:[2015 TO 2024]"]
-                      and qs.get("facet.field") == ["publicationDateY_i"])
+                                           "producedDateY_i:[2015 TO 2024]",
+                                           "-status_i:111", "-submitType_s:annex"]
+                      and qs.get("facet.field") == ["producedDateY_i"])
         continue
     fl = qs.get("fl", [""])[0].split(",")
     if (qs.get("q") != ["*:*"] or qs.get("wt") != ["json"] or qs.get("sort") != ["docid asc"]
@@ -180,10 +181,13 @@ bad = []
 for e in log:
     if not e["path"].startswith("/search"):
         continue
-    fq = urllib.parse.parse_qs(urllib.parse.urlsplit(e["target"]).query).get("fq", [])
+    qs = urllib.parse.parse_qs(urllib.parse.urlsplit(e["target"]).query)
+    fq = qs.get("fq", [])
     years = [f for f in fq if "DateY_i" in f]
+    # A page asks for one year (or the docs without one), the facet request for the range.
+    one = r"\[\d{4} TO \d{4}\]" if qs.get("facet") == ["true"] else r"\d{4}|\[\* TO \*\]"
     if ("-status_i:111" not in fq or ("-submitType_s:annex" in fq) == annexes
-            or len(years) != 1 or not re.fullmatch(r"-?%s:(\d{4}|\[\* TO \*\])" % field, years[0])):
+            or len(years) != 1 or not re.fullmatch(r"-?%s:(%s)" % (field, one), years[0])):
         bad.append(fq)
 print("bad", len(bad), bad[:1])
 EOF
