@@ -21,9 +21,11 @@ typedef struct {
   CopubLimits limits; /* a record over them is bad (a JSON Lines line is never read whole
                        * beyond max_record bytes) */
   const CopubCallbacks *callbacks; /* notes for the caller (each file read), or NULL */
+  gboolean include_xpac; /* keep OpenAlex's xpac works ("is_xpac": true); FALSE: they are
+                          * left out and counted, as the API leaves them out by default */
 } CopubImportOptions;
 
-#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL }
+#define COPUB_IMPORT_OPTIONS_INIT { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL, FALSE }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -45,6 +47,7 @@ typedef struct {
                        * parse counts as one */
   guint64 inferred;   /* authorships whose country copub's normaliser found */
   guint64 left_out;   /* records options->leave_out kept out of the store */
+  guint64 xpac;       /* OpenAlex xpac works left out (without options->include_xpac) */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;
 
