@@ -723,7 +723,7 @@ test_budget_preflight (TestlibServer *s, gconstpointer data)
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
   g_test_message ("%s", error != NULL ? error->message : "");
   g_assert_true (error != NULL && g_str_has_prefix (error->message, "the harvest needs ~"));
-  g_assert_true (error != NULL && strstr (error->message, ", 4 left today (resets at "));
+  g_assert_true (error != NULL && strstr (error->message, ", 4 left today, resetting at "));
   g_assert_cmpstr (copub_error_get_option (error), ==, "allow_partial");
   g_assert_cmpuint (list_calls (s, 0), ==, 0);
   g_assert_cmpuint (server_requests (s), ==, 1); /* the group_by call */

@@ -196,6 +196,8 @@ typedef struct {
   char *svg[COPUB_N_CHARTS];           /* the same charts as SVG, or NULL */
   char *chart_error;                   /* why there are no charts, or NULL */
   GPtrArray *files;                    /* paths written */
+  char *xpac;                          /* the store's "openalex-xpac", or NULL */
+  gint64 xpac_left_out;                /* the last import's xpac works left out, or -1 */
 } Report;
 
 static Block *
@@ -382,6 +384,33 @@ corpus_works (const Report *r, const char *source)
   return 0;
 }
 
+/* Whether OpenAlex's xpac works are in, as the store recorded its harvests and imports. */
+static void
+corpus_xpac (Report *r)
+{
+  g_autofree char *n = NULL;
+
+  if (r->xpac == NULL)
+    return;
+  if (strcmp (r->xpac, "included") == 0)
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) are included."));
+  else if (strcmp (r->xpac, "excluded") != 0)
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) were left out by some harvests or "
+                           "imports of this store and included by others."));
+  else if (r->xpac_left_out > 0)
+    {
+      n = copub_words_count (r->xpac_left_out);
+      para (r, NULL, _("OpenAlex's xpac works (datasets and repository items, which its API "
+                       "leaves out by default) are left out: %s of them in the last import."),
+            n);
+    }
+  else
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) are left out."));
+}
+
 static void
 section_corpus (Report *r)
 {
@@ -407,6 +436,7 @@ section_corpus (Report *r)
       row (b, g_strdup (copub_words_source_name (s->source)), copub_words_count (corpus_works (r, s->source)),
            copub_words_count (s->works), dates, NULL);
     }
+  corpus_xpac (r);
 }
 
 /* The year cell of @year, or NULL. */
@@ -1273,6 +1303,7 @@ static void
 report_clear (Report *r)
 {
   g_free (r->headline);
+  g_free (r->xpac);
   g_ptr_array_unref (r->blocks);
   if (r->charts)
     g_ptr_array_unref (r->charts);
@@ -1322,6 +1353,18 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   r.data = data;
   r.options = options;
   r.report = report;
+  r.xpac_left_out = -1;
+  {
+    g_autofree char *count = NULL;
+    if (!copub_store_get_meta (store, "openalex-xpac", &r.xpac, error)
+        || !copub_store_get_meta (store, "openalex-xpac-left-out", &count, error))
+      {
+        g_free (r.xpac);
+        return FALSE;
+      }
+    if (count != NULL)
+      r.xpac_left_out = g_ascii_strtoll (count, NULL, 10);
+  }
   r.headline = copub_analyse_headline_sentence (&data->headline, options, report->institution);
   r.blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   r.files = g_ptr_array_new_with_free_func (g_free);

@@ -747,17 +747,26 @@ preflight (const CopubHarvestConfig *config, int from, int to, CopubFetchStats *
   if (o->allow_partial)
     {
       copub_note (o->callbacks, COPUB_NOTE_WARNING,
-                  "the harvest needs ~%s list calls, %s left today (resets at %s): going on "
-                  "as asked; it stops when the budget is spent, and resumes after the reset",
+                  "the harvest needs ~%s list calls, %s left today, resetting at %s: going "
+                  "on as asked; it stops when the budget is spent, and resumes after the reset",
                   need, left, reset);
       return TRUE;
     }
   g_set_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED,
-               "the harvest needs ~%s list calls, %s left today (resets at %s)", need, left,
+               "the harvest needs ~%s list calls, %s left today, resetting at %s", need, left,
                reset);
   copub_error_set_option (*error, o->api_key && *o->api_key ? "allow_partial_key"
                                                             : "allow_partial");
   return FALSE;
+}
+
+/* The store says whether its OpenAlex works include the xpac works (for the report). */
+static gboolean
+note_xpac (const char *db_path, const CopubFetchOptions *o, GError **error)
+{
+  g_autoptr(CopubStore) store = copub_store_open (db_path, error);
+
+  return store != NULL && copub_store_note_xpac (store, o->include_xpac, -1, error);
 }
 
 gboolean
@@ -796,7 +805,7 @@ copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
       ok = preflight (&config, from, to, stats, error);
       if (ok && !options->dry_run)
         {
-          ok = copub_harvest_run (&config, stats, error);
+          ok = copub_harvest_run (&config, stats, error) && note_xpac (db_path, options, error);
           stats->per_page = (guint) oa.per_page;
         }
     }

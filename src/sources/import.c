@@ -869,7 +869,7 @@ static gboolean
 import_file (Writer *w, const char *path, GError **error)
 {
   Reader r;
-  CopubFormat format;
+  CopubFormat format = COPUB_FORMAT_UNKNOWN;
   gboolean ok;
   guint64 xpac_before;
 
@@ -895,6 +895,9 @@ import_file (Writer *w, const char *path, GError **error)
         ok = import_hal_file (w, &r, format, error);
     }
   reader_close (&r);
+  if (ok && (format == COPUB_FORMAT_OPENALEX_JSONL || format == COPUB_FORMAT_OPENALEX_DOCUMENT))
+    ok = copub_store_note_xpac (w->store, w->options->include_xpac, (gint64) w->stats->xpac,
+                                error);
   w->stats->files += ok;
   if (ok && w->stats->xpac > xpac_before)
     copub_note (w->options->callbacks, COPUB_NOTE_MESSAGE,
