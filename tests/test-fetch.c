@@ -196,9 +196,10 @@ test_harvest (TestlibServer *s, gconstpointer data)
   g_assert_cmpuint (stats.refetched, ==, 1);
   g_assert_cmpuint (requests_to (s, "/works/"), ==, 1);
   /* Every request counted, one a page (no retry was needed), plus the re-fetch and the
-   * source's count per year. */
+   * budget preflight (one group_by call). */
   g_assert_cmpuint (stats.requests, ==, server_requests (s));
   g_assert_cmpuint (stats.pages + 2, ==, stats.requests);
+  g_assert_cmpuint (stats.planned_calls, ==, stats.pages);
   g_assert_cmpuint (stats.pages, >, slices); /* some slices took several pages */
   g_assert_cmpint (stats.budget_remaining, >=, 0);
   g_assert_cmpfloat (stats.seconds, >, 0);
@@ -318,10 +319,10 @@ test_resume_after_fault (TestlibServer *s, gconstpointer data)
   o.jobs = 1;          /* newest year first, one page at a time */
   o.max_attempts = 2;
   o.refresh_years = 0; /* the second run asks only what the first did not finish */
-  /* Three pages pass (a year of 7 or 8 works takes two: the second one empty or short),
-   * then every /works request fails: the first page of the second year is committed
-   * with its cursor, its second page never comes. */
-  testlib_server_control (s, "fault=500&count=all&skip=3&path=/works");
+  /* The preflight and three pages pass (a year of 7 or 8 works takes two: the second one
+   * empty or short), then every /works request fails: the first page of the second year
+   * is committed with its cursor, its second page never comes. */
+  testlib_server_control (s, "fault=500&count=all&skip=4&path=/works");
   g_assert_false (copub_fetch_openalex (path, &o, &first, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   g_test_message ("%s", error != NULL ? error->message : "");
@@ -492,6 +493,7 @@ test_budget_spent (TestlibServer *s, gconstpointer data)
   quick_options (&o, s);
   o.to = LAST_YEAR; /* six pages of works, whatever the year of the run */
   o.jobs = 1;
+  o.allow_partial = TRUE; /* past the preflight, which would refuse it */
   g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
   g_assert_true (error != NULL && strstr (error->message, "daily budget is spent"));
@@ -542,7 +544,7 @@ test_key_kept_secret (TestlibServer *s, gconstpointer data)
   copub_fetch_stats_clear (&stats);
 
   testlib_server_control (s, "clear=1&reset_stats=1");
-  testlib_server_control (s, "fault=502&count=all&skip=3&path=/works");
+  testlib_server_control (s, "fault=502&count=all&skip=4&path=/works");
   o.institution = INST;
   o.to = LAST_YEAR; /* the pages that pass hold works, whatever the year of the run */
   o.jobs = 1;
@@ -555,6 +557,295 @@ test_key_kept_secret (TestlibServer *s, gconstpointer data)
   g_assert_cmpint (testlib_sql_int (failed, "SELECT count(*) FROM works"), >, 0);
   g_assert_false (store_files_contain (failed, "xyz-123"));
   copub_fetch_stats_clear (&stats);
+}
+
+/* ---- page size, budget preflight, keys --------------------------------------------------- */
+
+static void
+collect_note (CopubNoteLevel level, const char *message, void *user_data)
+{
+  (void) level;
+  g_ptr_array_add (user_data, g_strdup (message));
+}
+
+/* TRUE when one of @notes holds @needle. */
+static gboolean
+notes_contain (GPtrArray *notes, const char *needle)
+{
+  for (guint i = 0; i < notes->len; i++)
+    if (strstr (g_ptr_array_index (notes, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The requests of the log to /works with a cursor (list pages), and how many of them asked
+ * for @per_page works (0: any). */
+static gsize
+list_calls (const TestlibServer *s, guint per_page)
+{
+  g_autoptr(json_t) log = testlib_server_log (s);
+  g_autofree char *want = g_strdup_printf ("per_page=%u&", per_page);
+  gsize i, n = 0;
+  json_t *e;
+
+  json_array_foreach (log, i, e)
+    {
+      const char *target = json_string_value (json_object_get (e, "target"));
+      if (g_strcmp0 (json_string_value (json_object_get (e, "path")), "/works") == 0
+          && strstr (target, "cursor=") != NULL
+          && (per_page == 0 || strstr (target, want) != NULL))
+        n++;
+    }
+  return n;
+}
+
+/* The requests of the log answered with @status. */
+static gsize
+answered (const TestlibServer *s, gint64 status)
+{
+  g_autoptr(json_t) log = testlib_server_log (s);
+  gsize i, n = 0;
+  json_t *e;
+
+  json_array_foreach (log, i, e)
+    n += json_integer_value (json_object_get (e, "status")) == status;
+  return n;
+}
+
+/* The page size: 200 when the preflight's group_by call takes per_page=200; against a
+ * server that refuses more than 100 (the documented range), the harvest completes at
+ * 100, every page asked at 100. */
+static void
+test_per_page_probe (TestlibServer *s, gconstpointer data)
+{
+  g_autofree char *lenient = testlib_temp_db ("copub-fetch");
+  g_autofree char *strict = testlib_temp_db ("copub-fetch");
+  gint64 want = fixture_count (INST, FROM, LAST_YEAR, NULL);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  CopubCallbacks callbacks = { collect_note, NULL, NULL, notes };
+  CopubFetchOptions o;
+  CopubFetchStats stats;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  quick_options (&o, s);
+  o.to = LAST_YEAR;
+  o.per_page = 0; /* the default: probe */
+  o.callbacks = &callbacks;
+  g_assert_true (copub_fetch_openalex (lenient, &o, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.per_page, ==, 200);
+  g_assert_cmpuint (stats.works, ==, (guint64) want);
+  g_assert_cmpuint (list_calls (s, 200), ==, list_calls (s, 0));
+  g_assert_cmpuint (list_calls (s, 0), >, 0);
+  copub_fetch_stats_clear (&stats);
+
+  testlib_server_control (s, "reset_stats=1&max_per_page=100");
+  g_assert_true (copub_fetch_openalex (strict, &o, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.per_page, ==, 100);
+  g_assert_cmpuint (stats.works, ==, (guint64) want);
+  g_assert_cmpint (testlib_sql_int (strict, "SELECT count(*) FROM works"), ==, want);
+  g_assert_cmpuint (list_calls (s, 100), ==, list_calls (s, 0));
+  g_assert_cmpuint (answered (s, 400), ==, 1); /* the probe only */
+  g_assert_true (notes_contain (notes, "no more than 100 works a page"));
+  copub_fetch_stats_clear (&stats);
+  testlib_server_control (s, "max_per_page=200");
+}
+
+/* A page refused for its size is asked again at 100, once, with a note; any other 400
+ * stays an error that quotes the API. */
+static void
+test_per_page_retry (TestlibServer *s, gconstpointer data)
+{
+  g_autofree char *path = testlib_temp_db ("copub-fetch");
+  g_autofree char *other = testlib_temp_db ("copub-fetch");
+  gint64 want = fixture_count (INST, FROM, LAST_YEAR, NULL);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  CopubCallbacks callbacks = { collect_note, NULL, NULL, notes };
+  CopubFetchOptions o;
+  CopubFetchStats stats;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  quick_options (&o, s);
+  o.to = LAST_YEAR;
+  o.per_page = 200; /* fixed: no probe, the first page meets the strict server */
+  o.jobs = 1;
+  o.callbacks = &callbacks;
+  testlib_server_control (s, "max_per_page=100");
+  g_assert_true (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.per_page, ==, 100);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==, want);
+  g_assert_cmpuint (answered (s, 400), ==, 1);
+  g_assert_cmpuint (list_calls (s, 200), ==, 1);
+  g_assert_true (notes_contain (notes, "asking again at 100"));
+  copub_fetch_stats_clear (&stats);
+
+  testlib_server_control (s, "reset_stats=1&max_per_page=200");
+  testlib_server_control (s, "fault=400&count=all&match=cursor");
+  g_assert_false (copub_fetch_openalex (other, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
+  g_test_message ("%s", error != NULL ? error->message : "");
+  g_assert_true (error != NULL && strstr (error->message, "HTTP 400: \"Injected HTTP 400\""));
+  g_assert_cmpuint (answered (s, 400), ==, 1); /* not asked again */
+  g_assert_cmpint (testlib_sql_int (other, "SELECT count(*) FROM works"), ==, 0);
+  copub_fetch_stats_clear (&stats);
+}
+
+/* The bytes of the store's file, or NULL when there is none. */
+static GBytes *
+file_bytes (const char *path)
+{
+  char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return NULL;
+  return g_bytes_new_take (data, len);
+}
+
+/* A harvest the day's budget cannot finish is refused before any list page, the store
+ * as it was (or never created), with the calls needed and left; --allow-partial goes on.
+ * With a key, the budget comes from /rate-limit. */
+static void
+test_budget_preflight (TestlibServer *s, gconstpointer data)
+{
+  g_autofree char *fresh = testlib_temp_db ("copub-fetch");
+  g_autofree char *path = testlib_temp_db ("copub-fetch");
+  CopubFetchOptions o;
+  CopubFetchStats stats;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL, after = NULL;
+
+  (void) data;
+  quick_options (&o, s);
+  o.to = LAST_YEAR;
+  testlib_server_control (s, "daily_budget=5");
+  g_assert_false (copub_fetch_openalex (fresh, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
+  g_test_message ("%s", error != NULL ? error->message : "");
+  g_assert_true (error != NULL && g_str_has_prefix (error->message, "the harvest needs ~"));
+  g_assert_true (error != NULL && strstr (error->message, ", 4 left today, resetting at "));
+  g_assert_cmpstr (copub_error_get_option (error), ==, "allow_partial");
+  g_assert_cmpuint (list_calls (s, 0), ==, 0);
+  g_assert_cmpuint (server_requests (s), ==, 1); /* the group_by call */
+  g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (stats.budget_left, ==, 4);
+  g_assert_cmpuint (stats.planned_calls, >, 4);
+  g_clear_error (&error);
+  copub_fetch_stats_clear (&stats);
+
+  /* A store harvested in part stays byte for byte what it was. */
+  testlib_server_control (s, "reset_stats=1&daily_budget=none&credits_used=0");
+  o.to = FROM + 1;
+  g_assert_true (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_no_error (error);
+  copub_fetch_stats_clear (&stats);
+  before = file_bytes (path);
+  o.to = LAST_YEAR;
+  testlib_server_control (s, "reset_stats=1&daily_budget=5&credits_used=0");
+  g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
+  g_clear_error (&error);
+  copub_fetch_stats_clear (&stats);
+  after = file_bytes (path);
+  g_assert_nonnull (before);
+  g_assert_true (after != NULL && g_bytes_equal (before, after));
+  g_assert_cmpuint (list_calls (s, 0), ==, 0);
+
+  /* With a key: the budget as /rate-limit tells it. */
+  testlib_server_control (s, "reset_stats=1&daily_budget=5&credits_used=0");
+  o.api_key = KEY;
+  g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
+  g_assert_cmpstr (copub_error_get_option (error), ==, "allow_partial_key");
+  g_assert_cmpuint (requests_to (s, "/rate-limit"), ==, 1);
+  g_assert_cmpuint (list_calls (s, 0), ==, 0);
+  g_assert_true (error != NULL && strstr (error->message, "xyz-123") == NULL);
+  g_clear_error (&error);
+  copub_fetch_stats_clear (&stats);
+
+  /* allow_partial: it goes on, and stops when the budget is spent, keeping the pages. */
+  testlib_server_control (s, "reset_stats=1&daily_budget=5&credits_used=0");
+  o.api_key = NULL;
+  o.allow_partial = TRUE;
+  o.jobs = 1;
+  g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
+  g_assert_true (error != NULL && strstr (error->message, "daily budget is spent"));
+  g_assert_cmpuint (list_calls (s, 0), >, 0);
+  g_assert_cmpuint (stats.inserted, >, 0);
+  copub_fetch_stats_clear (&stats);
+  testlib_server_control (s, "daily_budget=none&credits_used=0");
+}
+
+/* A dry run: the plan, from one group_by call, counts per year as the fixture holds them;
+ * no page asked, no store created. */
+static void
+test_dry_run (TestlibServer *s, gconstpointer data)
+{
+  g_autofree char *path = testlib_temp_db ("copub-fetch");
+  CopubFetchOptions o;
+  CopubFetchStats stats;
+  g_autoptr(GError) error = NULL;
+  guint64 calls = 0;
+
+  (void) data;
+  quick_options (&o, s);
+  o.to = LAST_YEAR;
+  o.dry_run = TRUE;
+  g_assert_true (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (stats.plan);
+  g_assert_cmpuint (stats.plan->len, ==, LAST_YEAR - FROM + 1);
+  for (guint i = 0; i < stats.plan->len; i++)
+    {
+      const CopubFetchPlanSlice *p = &g_array_index (stats.plan, CopubFetchPlanSlice, i);
+      g_assert_cmpint (p->year, ==, LAST_YEAR - (int) i);
+      g_assert_cmpint (p->count, ==, fixture_count (INST, p->year, p->year, NULL));
+      g_assert_false (p->skipped);
+      g_assert_cmpuint (p->calls, ==, (guint64) p->count / 7 + 1);
+      calls += p->calls;
+    }
+  g_assert_cmpuint (stats.planned_calls, ==, calls);
+  g_assert_cmpuint (server_requests (s), ==, 1);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  copub_fetch_stats_clear (&stats);
+}
+
+/* A server that wants a key for cursor paging: a 401 says a key is needed (a usage
+ * error naming the option), and nothing is stored; with a key, the harvest goes. */
+static void
+test_key_needed (TestlibServer *s, gconstpointer data)
+{
+  g_autofree char *path = testlib_temp_db ("copub-fetch");
+  CopubFetchOptions o;
+  CopubFetchStats stats;
+  g_autoptr(GError) error = NULL;
+
+  (void) data;
+  quick_options (&o, s);
+  o.to = LAST_YEAR;
+  testlib_server_control (s, "key_for_cursor=1");
+  g_assert_false (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_USAGE);
+  g_test_message ("%s", error != NULL ? error->message : "");
+  g_assert_true (error != NULL && strstr (error->message, "HTTP 401"));
+  g_assert_true (error != NULL && strstr (error->message, "an API key is needed"));
+  g_assert_cmpstr (copub_error_get_option (error), ==, "api_key");
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==, 0);
+  g_clear_error (&error);
+  copub_fetch_stats_clear (&stats);
+
+  o.api_key = KEY;
+  g_assert_true (copub_fetch_openalex (path, &o, &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==,
+                   fixture_count (INST, FROM, LAST_YEAR, NULL));
+  copub_fetch_stats_clear (&stats);
+  testlib_server_control (s, "key_for_cursor=0");
 }
 
 int
@@ -574,6 +865,11 @@ main (int argc, char **argv)
   ADD ("unknown-ror", test_unknown_ror);
   ADD ("budget-spent", test_budget_spent);
   ADD ("key-kept-secret", test_key_kept_secret);
+  ADD ("per-page-probe", test_per_page_probe);
+  ADD ("per-page-retry", test_per_page_retry);
+  ADD ("budget-preflight", test_budget_preflight);
+  ADD ("dry-run", test_dry_run);
+  ADD ("key-needed", test_key_needed);
 #undef ADD
   return g_test_run ();
 }

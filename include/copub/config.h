@@ -39,6 +39,7 @@ typedef struct {
   gboolean hal_annexes;     /* keep HAL annex deposits */
   char *max_record_size;    /* limits on imported records, as written ("32M", "64k") */
   char *max_field_size;
+  gboolean include_xpac;    /* keep OpenAlex's xpac works (fetch and import) */
   /* [analysis] */
   char *themes;             /* theme map path or NULL */
   char *theme_level;        /* "field" or "domain" */

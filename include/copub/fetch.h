@@ -34,14 +34,29 @@ typedef struct {
   guint max_attempts;          /* 0: the HTTP layer's default */
   guint retry_base_ms;         /* 0: the HTTP layer's default */
   guint timeout_ms;            /* per request; 0: the HTTP layer's default */
-  guint per_page;              /* 0: 200, the API's maximum */
+  guint per_page;              /* 0: 100 (the documented maximum), or 200 when the budget
+                                * preflight shows the server takes it */
   const CopubNormaliser *normaliser; /* fills in authorships without a country, or NULL */
   gboolean full;               /* harvest every slice again from its start, whatever the
                                 * saved state, the refresh window and @since */
+  gboolean include_xpac;       /* also harvest OpenAlex's xpac works (include_xpac=true) */
+  gboolean allow_partial;      /* harvest even when the preflight says the day's budget
+                                * cannot finish it (it stops when the budget is spent) */
+  gboolean dry_run;            /* the preflight only: fill the stats' plan, change nothing */
 } CopubFetchOptions;
 
 #define COPUB_FETCH_OPTIONS_INIT \
-  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, NULL, 0, 0, 0, 0, NULL, FALSE }
+  { NULL, NULL, 0, 0, NULL, NULL, NULL, 0, 0, 2, NULL, NULL, 0, 0, 0, 0, NULL, FALSE, FALSE, \
+    FALSE, FALSE }
+
+/* One slice in the preflight's plan. */
+typedef struct {
+  int year;
+  gint64 count;          /* the API's count of the year's works (the filter's) */
+  gint64 works_done;     /* already in the store (a slice resumed), or 0 */
+  gboolean skipped;      /* complete and outside the refresh window: not fetched */
+  guint64 calls;         /* list calls it needs (0 when skipped) */
+} CopubFetchPlanSlice;
 
 typedef struct {
   guint slices;          /* slices in the range */
@@ -57,15 +72,29 @@ typedef struct {
   gint64 budget_remaining; /* X-RateLimit-Remaining of the last answer, -1 when unknown */
   double seconds;
   char *institution_id;  /* the OpenAlex id harvested (a ROR id resolved) */
+  /* The budget preflight (OpenAlex): one group_by=publication_year call before any page. */
+  GArray *plan;          /* of CopubFetchPlanSlice, newest year first; NULL without one */
+  guint per_page;        /* the page size used */
+  guint64 planned_calls; /* list calls the slices to fetch need */
+  gint64 budget_left;    /* list calls left today before the harvest, -1 when unknown */
+  gint64 budget_reset_s; /* seconds until the budget resets, -1 when unknown */
+  double planned_seconds; /* the calls at the request rate */
+  gboolean over_budget;  /* the calls exceed what is left (a dry run, --allow-partial) */
 } CopubFetchStats;
 
 void copub_fetch_stats_clear (CopubFetchStats *stats);
 
 /* Harvests the works of @options->institution (its lineage: units and predecessors
- * included) into the store at @db_path, then asks the API for its own count per
- * publication year with the harvest's filter (one group_by call) and keeps it in the
- * store with what the store holds (copub_store_source_counts); a difference is a warning
- * to the callbacks naming the years, and a failed count only a warning. Errors: COPUB_ERROR_USAGE (bad options),
+ * included) into the store at @db_path. Before any list page, a preflight asks the API
+ * for the filter's count per year (one group_by call, at per_page=200: a 400 naming
+ * per_page there means pages of 100) and the day's budget (/rate-limit with a key, the
+ * X-RateLimit-* headers otherwise); a harvest that needs more list calls than are left
+ * fails with COPUB_ERROR_RATE_LIMITED (option "allow_partial" or "allow_partial_key")
+ * before it starts, unless @options->allow_partial. A page refused with a 400 naming
+ * per_page is asked again at 100, once. A 401 is COPUB_ERROR_USAGE (option "api_key").
+ * After the harvest, the preflight's counts are kept in the store with what the store
+ * holds (copub_store_source_counts); a difference is a warning to the callbacks naming
+ * the years. Errors: COPUB_ERROR_USAGE (bad options),
  * COPUB_ERROR_NETWORK and COPUB_ERROR_RATE_LIMITED (from the HTTP layer; what was
  * committed stays), COPUB_ERROR_PARSE, COPUB_ERROR_DB. */
 gboolean copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,

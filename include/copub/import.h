@@ -23,10 +23,12 @@ typedef struct {
                        * beyond max_record bytes) */
   const CopubCallbacks *callbacks; /* notes for the caller (each file read), or NULL */
   CopubHalRules hal;  /* HAL records' year and which are works (copub/hal-rules.h) */
+  gboolean include_xpac; /* keep OpenAlex's xpac works ("is_xpac": true); FALSE: they are
+                          * left out and counted, as the API leaves them out by default */
 } CopubImportOptions;
 
 #define COPUB_IMPORT_OPTIONS_INIT \
-  { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL, COPUB_HAL_RULES_INIT }
+  { FALSE, 0, NULL, NULL, NULL, COPUB_LIMITS_INIT, NULL, COPUB_HAL_RULES_INIT, FALSE }
 
 typedef enum {
   COPUB_FORMAT_UNKNOWN,
@@ -50,6 +52,7 @@ typedef struct {
   guint64 left_out;   /* records options->leave_out kept out of the store */
   guint64 hal_old_versions; /* HAL records left out as older versions (status_i 111) */
   guint64 hal_annexes;      /* HAL records left out as annex deposits */
+  guint64 xpac;       /* OpenAlex xpac works left out (without options->include_xpac) */
   GPtrArray *skipped_where; /* of char*: "'FILE' line N: problem", the first 100 */
 } CopubImportStats;
 

@@ -15,9 +15,11 @@ typedef struct {
   gboolean offline;   /* skip the harvest: use what the store holds and the files */
   gboolean dry_run;   /* say what would be done (CopubRunResult's plan), change nothing */
   const CopubCallbacks *callbacks; /* notes (and harvest progress) for the caller, or NULL */
+  gboolean include_xpac;  /* keep OpenAlex's xpac works, whatever the configuration says */
+  gboolean allow_partial; /* harvest even when the day's API budget cannot finish it */
 } CopubRunOptions;
 
-#define COPUB_RUN_OPTIONS_INIT { FALSE, FALSE, NULL }
+#define COPUB_RUN_OPTIONS_INIT { FALSE, FALSE, NULL, FALSE, FALSE }
 
 /* What a dry run would do; the rest (imports, languages, formats) is the configuration's. */
 typedef struct {

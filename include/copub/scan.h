@@ -53,9 +53,11 @@ typedef struct {
   gboolean skip_bad;                   /* count malformed records instead of failing */
   CopubSnapshot *snapshot;             /* its dead works are left out; or NULL */
   const CopubCallbacks *callbacks;     /* notes and scan progress, or NULL */
+  gboolean include_xpac;               /* keep OpenAlex's xpac works; FALSE: left out and
+                                        * counted, as the API leaves them out by default */
 } CopubScanOptions;
 
-#define COPUB_SCAN_OPTIONS_INIT { NULL, 0, NULL, FALSE, NULL, NULL }
+#define COPUB_SCAN_OPTIONS_INIT { NULL, 0, NULL, FALSE, NULL, NULL, FALSE }
 
 /* The first malformed records are listed, at most this many. */
 #define COPUB_SCAN_MAX_PROBLEMS 10
@@ -65,6 +67,7 @@ typedef struct {
   guint64 kept;        /* added to the aggregate */
   guint64 bad;         /* malformed records skipped */
   guint64 dead;        /* kept works left out as merged or deleted in the snapshot */
+  guint64 xpac;        /* works the selection keeps left out as xpac works */
   GPtrArray *problems; /* of char*: the first bad records, "'FILE' line N: problem" */
 } CopubScanStats;
 

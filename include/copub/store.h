@@ -177,6 +177,13 @@ gboolean copub_store_get_meta (CopubStore *store, const char *key, char **out_va
 gboolean copub_store_set_meta (CopubStore *store, const char *key, const char *value,
                                GError **error);
 
+/* Records how OpenAlex's xpac works came into the store: the meta "openalex-xpac" becomes
+ * "excluded" or "included" (or "mixed" when steps differed), and, when @left_out >= 0,
+ * "openalex-xpac-left-out" the xpac works this step left out. Call it inside the step's
+ * transaction when it has one. */
+gboolean copub_store_note_xpac (CopubStore *store, gboolean included, gint64 left_out,
+                                GError **error);
+
 /* Says whether the work @source_id is to be removed. */
 typedef gboolean (*CopubWorkIdPredicate) (const char *source_id, gpointer user_data);
 /* Removes the works of @source for which @func says TRUE (their raw records too);

@@ -59,12 +59,43 @@ report_check (const char *label, GPtrArray *counts, GError **error)
     "Do not look for countries in the raw affiliation strings of authorships without one", \
     NULL }
 
+/* The preflight's plan, on standard output: what a harvest would fetch and cost. */
+static void
+print_plan (const CopubFetchStats *s, gboolean include_xpac)
+{
+  guint64 works = 0;
+
+  printf ("plan for %s (xpac works %s), %u works a page:\n", s->institution_id,
+          include_xpac ? "included" : "left out", s->per_page);
+  printf ("  %-6s %10s %10s %8s\n", "slice", "works", "in store", "calls");
+  for (guint i = 0; i < s->plan->len; i++)
+    {
+      const CopubFetchPlanSlice *p = &g_array_index (s->plan, CopubFetchPlanSlice, i);
+      works += p->count;
+      if (p->skipped)
+        printf ("  %-6d %10" G_GINT64_FORMAT " %10s %8s\n", p->year, p->count, "complete",
+                "-");
+      else
+        printf ("  %-6d %10" G_GINT64_FORMAT " %10" G_GINT64_FORMAT " %8" G_GUINT64_FORMAT "\n",
+                p->year, p->count, p->works_done, p->calls);
+    }
+  printf ("total: %" G_GUINT64_FORMAT " works, %" G_GUINT64_FORMAT " list calls, about %.0f s "
+          "at the request rate\n", works, s->planned_calls, s->planned_seconds);
+  if (s->budget_left < 0)
+    printf ("budget: unknown (the API did not say)\n");
+  else
+    printf ("budget: %" G_GINT64_FORMAT " list calls left today%s\n", s->budget_left,
+            s->over_budget ? ": not enough, the harvest would be refused (--allow-partial "
+                             "goes on anyway)" : "");
+}
+
 static gboolean
 fetch_openalex (int argc, char **argv, gboolean check, GError **error)
 {
   g_autofree char *db = NULL, *institution = NULL, *types = NULL, *api_key = NULL;
   g_autofree char *ror = NULL;
-  gboolean no_normalise = FALSE, full = FALSE;
+  gboolean no_normalise = FALSE, full = FALSE, include_xpac = FALSE, allow_partial = FALSE;
+  gboolean dry_run = FALSE;
   g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autofree char *mailto = NULL, *base_url = NULL, *since = NULL;
   int from = 0, to = 0, jobs = 0, refresh = 2, attempts = 0, retry_ms = 0, timeout_ms = 0;
@@ -87,7 +118,15 @@ fetch_openalex (int argc, char **argv, gboolean check, GError **error)
     { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
       "API base URL (default: " COPUB_OPENALEX_BASE_URL ")", "URL" },
     { "rate", 0, 0, G_OPTION_ARG_DOUBLE, &rate,
-      "Requests per second (default: 20 with a key, 8 without)", "N" },
+      "Requests per second (default: 20; 8 for a caller without a key)", "N" },
+    { "include-xpac", 0, 0, G_OPTION_ARG_NONE, &include_xpac,
+      "Also harvest OpenAlex's xpac works (datasets, repository items), which the API "
+      "leaves out by default", NULL },
+    { "allow-partial", 0, 0, G_OPTION_ARG_NONE, &allow_partial,
+      "Harvest even when the day's budget cannot finish it (it stops when the budget is "
+      "spent; run again after the reset)", NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run,
+      "Print the plan (slices, works, list calls, time, budget) and fetch nothing", NULL },
     { "jobs", 0, 0, G_OPTION_ARG_INT, &jobs, "Years fetched in parallel (default: 4)", "N" },
     { "refresh-years", 0, 0, G_OPTION_ARG_INT, &refresh,
       "Harvest the last N years again on every run (default: 2)", "N" },
@@ -116,11 +155,22 @@ fetch_openalex (int argc, char **argv, gboolean check, GError **error)
       "Harvest an institution's works (its lineage: units and predecessors included) from\n"
       "the OpenAlex API into the store, one publication year per slice, several at once.\n"
       "Killed and run again, it resumes where it stopped; a later run re-harvests the\n"
-      "recent years. Exit status 3 on network failures and when the daily budget is spent\n"
-      "(what was fetched is kept); 5, at once, when another fetch or run is writing to\n"
-      "the store (it holds STORE.lock). After the harvest, OpenAlex's own count per year is\n"
-      "taken and compared with the store (as copub check does): a difference is a warning.\n"
-      "--full harvests every year again (after OpenAlex re-matched affiliations).\n"
+      "recent years.\n"
+      "\n"
+      "OpenAlex requires an API key since 13 Feb 2026 (free at openalex.org/settings/api):\n"
+      "a free key has 10,000 list calls a day, no key about 1,000. Before any page, one\n"
+      "group_by call counts the works per year and the day's budget is read; a harvest\n"
+      "that needs more list calls than are left is refused before it starts (exit status\n"
+      "3, the store untouched) unless --allow-partial. Pages hold 200 works when the\n"
+      "server takes it, else 100 (the documented maximum); a page refused for its size\n"
+      "is asked again at 100. xpac works are left out, as the API does, unless\n"
+      "--include-xpac. After the harvest, OpenAlex's count per year is kept and compared\n"
+      "with the store (as copub check does): a difference is a warning. --full harvests\n"
+      "every year again (after OpenAlex re-matched affiliations).\n"
+      "\n"
+      "Exit status 2 when the API wants a key (HTTP 401); 3 on network failures and when\n"
+      "the daily budget is spent (what was fetched is kept); 5, at once, when another\n"
+      "fetch or run is writing to the store (it holds STORE.lock).\n"
       "\n"
       "Example: copub fetch openalex --institution I90183372 --from 2015 --to 2024");
   g_auto(GStrv) type_list = NULL;
@@ -176,6 +226,9 @@ fetch_openalex (int argc, char **argv, gboolean check, GError **error)
   options.timeout_ms = (guint) MAX (0, timeout_ms);
   options.per_page = (guint) MAX (0, per_page);
   options.full = full;
+  options.include_xpac = include_xpac;
+  options.allow_partial = allow_partial;
+  options.dry_run = dry_run;
 
   if (check)
     {
@@ -189,11 +242,23 @@ fetch_openalex (int argc, char **argv, gboolean check, GError **error)
   if (!make_normaliser (no_normalise, ror, &normaliser, error))
     return FALSE;
   options.normaliser = normaliser;
+  if (dry_run)
+    {
+      /* The preflight reads the store, never writes it: no lock to take. */
+      ok = copub_fetch_openalex (copub_cli_db_path (db), &options, &stats, error);
+      if (ok)
+        print_plan (&stats, options.include_xpac);
+      copub_fetch_stats_clear (&stats);
+      return ok;
+    }
   /* One writer at a time, as for copub run: a second fetch would harvest it all again. */
   if ((lock = copub_store_lock (copub_cli_db_path (db), "the fetch", error)) < 0)
     return FALSE;
   ok = copub_fetch_openalex (copub_cli_db_path (db), &options, &stats, error);
   close (lock);
+  if (ok)
+    g_info ("%u works a page, %" G_GUINT64_FORMAT " requests; xpac works %s", stats.per_page,
+            stats.requests, include_xpac ? "included" : "left out");
   if (ok)
     g_message ("fetched %" G_GUINT64_FORMAT " works of %s (%u slices, %u up to date) in %"
                G_GUINT64_FORMAT " pages, %.1f s: %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT

@@ -18,7 +18,7 @@ gboolean
 copub_cmd_import (int argc, char **argv, GError **error)
 {
   g_autofree char *db = NULL;
-  gboolean skip_bad = FALSE, no_normalise = FALSE;
+  gboolean skip_bad = FALSE, no_normalise = FALSE, include_xpac = FALSE;
   g_autofree char *ror = NULL, *snapshot_dir = NULL, *max_record = NULL, *max_field = NULL;
   g_autofree char *hal_year = NULL;
   gboolean hal_annexes = FALSE;
@@ -30,6 +30,9 @@ copub_cmd_import (int argc, char **argv, GError **error)
       "Skip malformed records (and say how many and where) instead of failing", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads,
       "Parser threads (default: one per CPU; 1: one thread in all)", "N" },
+    { "include-xpac", 0, 0, G_OPTION_ARG_NONE, &include_xpac,
+      "Keep OpenAlex's xpac works (\"is_xpac\": true: datasets, repository items), which "
+      "are left out by default, as the OpenAlex API does", NULL },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_dir,
       "Import the works of the OpenAlex snapshot downloaded in DIR (the folder holding data/): "
       "the partitions newer than the store's last sync, checked against the manifest", "DIR" },
@@ -120,6 +123,7 @@ copub_cmd_import (int argc, char **argv, GError **error)
     return FALSE;
 
   options.skip_bad = skip_bad;
+  options.include_xpac = include_xpac;
   options.normaliser = normaliser;
   options.n_threads = (guint) threads;
   copub_import_stats_init (&stats);

@@ -34,12 +34,18 @@ gboolean
 copub_cmd_run (int argc, char **argv, GError **error)
 {
   gboolean offline = FALSE, dry_run = FALSE, print_config = FALSE;
+  gboolean include_xpac = FALSE, allow_partial = FALSE;
   g_autofree char *log = NULL;
   const GOptionEntry entries[] = {
     { "offline", 0, 0, G_OPTION_ARG_NONE, &offline,
       "Skip the harvest: report on what the store and the configured files hold", NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Say what would be done; change nothing",
       NULL },
+    { "include-xpac", 0, 0, G_OPTION_ARG_NONE, &include_xpac,
+      "Keep OpenAlex's xpac works, harvested and imported (as [corpus] include-xpac = true)",
+      NULL },
+    { "allow-partial", 0, 0, G_OPTION_ARG_NONE, &allow_partial,
+      "Harvest even when the day's OpenAlex budget cannot finish it", NULL },
     { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log,
       "Also append the log to FILE (overrides the config's log-file)", "FILE" },
     { "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
@@ -81,6 +87,8 @@ copub_cmd_run (int argc, char **argv, GError **error)
     return FALSE;
   options.offline = offline;
   options.dry_run = dry_run;
+  options.include_xpac = include_xpac;
+  options.allow_partial = allow_partial;
   options.callbacks = copub_cli_callbacks (FALSE);
   copub_cli_log_line ("run %s%s started", argv[1], offline ? " (offline)" : "");
   ok = copub_run (config, &options, &result, error);

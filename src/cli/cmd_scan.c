@@ -77,7 +77,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
 {
   g_autofree char *institution = NULL, *country = NULL, *partial = NULL, *ror = NULL;
   g_autofree char *snapshot_dir = NULL, *since = NULL;
-  gboolean all = FALSE, normalise = FALSE, skip_bad = FALSE;
+  gboolean all = FALSE, normalise = FALSE, skip_bad = FALSE, include_xpac = FALSE;
   int threads = 0;
   g_auto(CopubCliAnalysis) an = { 0 };
   const GOptionEntry entries[] = {
@@ -97,6 +97,9 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "A ROR data dump (v2 JSON) for the affiliation normaliser", "FILE" },
     { "skip-bad", 0, 0, G_OPTION_ARG_NONE, &skip_bad,
       "Skip malformed records (and say how many and where) instead of failing", NULL },
+    { "include-xpac", 0, 0, G_OPTION_ARG_NONE, &include_xpac,
+      "Keep OpenAlex's xpac works (\"is_xpac\": true: datasets, repository items), which "
+      "are left out by default, as the OpenAlex API does", NULL },
     { "partial", 0, 0, G_OPTION_ARG_FILENAME, &partial,
       "Write a partial aggregate for copub merge to OUT ('-': standard output) instead of "
       "the table", "OUT" },
@@ -190,6 +193,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
   scan.n_threads = (guint) threads;
   scan.normaliser = normaliser;
   scan.skip_bad = skip_bad;
+  scan.include_xpac = include_xpac;
   scan.snapshot = snapshot;
   scan.callbacks = &callbacks;
   for (const char *const *f = files; *f; f++)
@@ -200,7 +204,8 @@ copub_cmd_scan (int argc, char **argv, GError **error)
         goto out;
     }
   g_info ("%" G_GUINT64_FORMAT " works parsed, %" G_GUINT64_FORMAT " kept, %" G_GUINT64_FORMAT
-          " malformed skipped", stats.parsed, stats.kept, stats.bad);
+          " malformed skipped, %" G_GUINT64_FORMAT " xpac works left out", stats.parsed,
+          stats.kept, stats.bad, stats.xpac);
   if (snapshot)
     g_message ("snapshot '%s': %u part(s) read%s%s; %" G_GUINT64_FORMAT " merged or deleted "
                "works left out (of %u listed)", snapshot_dir, parts->len,

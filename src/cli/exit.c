@@ -47,6 +47,10 @@ copub_cli_error_hint (const GError *error)
     { "window", "--window" },
     { "partners", "--partners FILE" },
     { "keys", "see copub run --print-config" },
+    { "allow_partial", "run with an API key, or --allow-partial" },
+    { "allow_partial_key", "run again after the reset, or --allow-partial" },
+    { "api_key", "set it in the environment variable COPUB_OPENALEX_API_KEY, or with "
+                 "--api-key; copub run reads the variable its [harvest] api-key-env names" },
   };
   const char *option = copub_error_get_option (error);
 

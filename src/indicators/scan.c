@@ -257,10 +257,13 @@ on_work (CopubWork *work, const GError *problem, guint64 line, gpointer data, GE
       return TRUE;
     }
   st->parsed++;
-  if (copub_scan_selection_keeps (o->selection, work) && o->snapshot
-      && copub_snapshot_is_dead (work->id, o->snapshot))
+  if (!copub_scan_selection_keeps (o->selection, work))
+    ;
+  else if (work->is_xpac && !o->include_xpac)
+    st->xpac++;
+  else if (o->snapshot && copub_snapshot_is_dead (work->id, o->snapshot))
     st->dead++;
-  else if (copub_scan_selection_keeps (o->selection, work))
+  else
     {
       st->kept++;
       copub_aggregate_add_work (s->aggregate, work);
@@ -276,6 +279,7 @@ copub_scan_file (const char *path, const CopubSnapshotPart *part, const CopubSca
   CopubJsonlOptions jsonl = { 0, NULL, NULL, NULL, NULL };
   Scan scan = { o, aggregate, stats, path ? path : "standard input", 0 };
   guint64 bytes = 0, records = 0, parsed0 = stats->parsed, kept0 = stats->kept;
+  guint64 xpac0 = stats->xpac;
   gint64 start = g_get_monotonic_time ();
   double seconds;
   gboolean ok;
@@ -301,5 +305,10 @@ copub_scan_file (const char *path, const CopubSnapshotPart *part, const CopubSca
               (double) bytes / 1e6, seconds,
               seconds > 0 ? (double) bytes / 1e6 / seconds : 0.0, stats->parsed - parsed0,
               stats->kept - kept0);
+  if (stats->xpac > xpac0)
+    copub_note (o->callbacks, COPUB_NOTE_MESSAGE,
+                "'%s': left out %" G_GUINT64_FORMAT " xpac work(s) (OpenAlex's expansion "
+                "pack, which its API leaves out by default; the include-xpac setting keeps "
+                "them)", scan.path, stats->xpac - xpac0);
   return TRUE;
 }

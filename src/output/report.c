@@ -209,6 +209,8 @@ typedef struct {
   GPtrArray *counts;                   /* CopubSourceCount: the sources' counts per year */
   const char *rematched;               /* OpenAlex's last re-match (YYYY-MM-DD), or NULL */
   gint64 stale;                        /* OpenAlex works of the corpus fetched before it */
+  char *xpac;                          /* the store's "openalex-xpac", or NULL */
+  gint64 xpac_left_out;                /* the last import's xpac works left out, or -1 */
 } Report;
 
 static Block *
@@ -497,6 +499,33 @@ corpus_works (const Report *r, const char *source)
   return 0;
 }
 
+/* Whether OpenAlex's xpac works are in, as the store recorded its harvests and imports. */
+static void
+corpus_xpac (Report *r)
+{
+  g_autofree char *n = NULL;
+
+  if (r->xpac == NULL)
+    return;
+  if (strcmp (r->xpac, "included") == 0)
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) are included."));
+  else if (strcmp (r->xpac, "excluded") != 0)
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) were left out by some harvests or "
+                           "imports of this store and included by others."));
+  else if (r->xpac_left_out > 0)
+    {
+      n = copub_words_count (r->xpac_left_out);
+      para (r, NULL, _("OpenAlex's xpac works (datasets and repository items, which its API "
+                       "leaves out by default) are left out: %s of them in the last import."),
+            n);
+    }
+  else
+    para (r, NULL, "%s", _("OpenAlex's xpac works (datasets and repository items, which its "
+                           "API leaves out by default) are left out."));
+}
+
 static void
 section_corpus (Report *r)
 {
@@ -523,6 +552,7 @@ section_corpus (Report *r)
            copub_words_count (s->works), dates, NULL);
     }
   completeness_table (r);
+  corpus_xpac (r);
 }
 
 /* The year cell of @year, or NULL. */
@@ -1622,6 +1652,7 @@ static void
 report_clear (Report *r)
 {
   g_free (r->headline);
+  g_free (r->xpac);
   g_ptr_array_unref (r->blocks);
   if (r->charts)
     g_ptr_array_unref (r->charts);
@@ -1646,13 +1677,19 @@ write_documents (Report *r, const char *out_dir, GError **error)
          && write_file (r, out_dir, COPUB_REPORT_MARKDOWN, md, -1, error);
 }
 
-/* The sources' counts per year (of the corpus's source) and the works of the corpus
- * fetched from OpenAlex before its last re-match. */
+/* The sources' counts per year (of the corpus's source), the works of the corpus
+ * fetched from OpenAlex before its last re-match, and whether xpac works are in it. */
 static gboolean
 source_facts (Report *r, CopubStore *store, GError **error)
 {
   const CopubAnalyseOptions *o = r->options;
   const char *date = r->report->openalex_rematched;
+  g_autofree char *xpac_left_out = NULL;
+
+  if (!copub_store_get_meta (store, "openalex-xpac", &r->xpac, error)
+      || !copub_store_get_meta (store, "openalex-xpac-left-out", &xpac_left_out, error))
+    return FALSE;
+  r->xpac_left_out = xpac_left_out ? g_ascii_strtoll (xpac_left_out, NULL, 10) : -1;
 
   if (date && *date && !copub_is_date (date))
     {
@@ -1705,11 +1742,9 @@ copub_report_write (CopubStore *store, const CopubAnalyseOptions *options,
   r.options = options;
   r.report = report;
   r.headline = copub_analyse_headline_sentence (&data->headline, options, report->institution);
-  if (!source_facts (&r, store, error))
-    return FALSE;
   r.blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) block_free);
   r.files = g_ptr_array_new_with_free_func (g_free);
-  if (!compute_variants (&r, store, error))
+  if (!source_facts (&r, store, error) || !compute_variants (&r, store, error))
     {
       report_clear (&r);
       return FALSE;

@@ -55,7 +55,7 @@ static const KeySpec keys[] = {
     "Environment variable holding the OpenAlex API key (the key never goes in this file)" },
   { "harvest", "mailto", K_STRING, F (mailto), NULL, "Contact address sent to the APIs" },
   { "harvest", "rate", K_DOUBLE, F (rate), "0",
-    "Requests per second (0: 20 with an API key, 8 without)" },
+    "Requests per second (0: 20; 8 for a caller without an API key)" },
   { "harvest", "jobs", K_INT, F (jobs), "4", "Years fetched in parallel" },
   { "harvest", "since", K_STRING, F (since), NULL,
     "Only works updated since YYYY-MM-DD (OpenAlex paid plans)" },
@@ -78,6 +78,9 @@ static const KeySpec keys[] = {
     "Largest record imported (bytes, or with k, M, G); a larger one is bad data" },
   { "corpus", "max-field-size", K_STRING, F (max_field_size), "64k",
     "Longest string kept of a record (title, name, affiliation...); beyond, bad data" },
+  { "corpus", "include-xpac", K_BOOL, F (include_xpac), "false",
+    "Keep OpenAlex's xpac works (datasets, repository items: left out by its API by "
+    "default), harvested and imported" },
   { "analysis", "themes", K_PATH, F (themes), NULL,
     "Theme map folding OpenAlex fields/domains and HAL domains into the institution's themes" },
   { "analysis", "theme-level", K_STRING, F (theme_level), "field",

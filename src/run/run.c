@@ -93,8 +93,9 @@ check_analysis (const CopubConfig *c, GError **error)
 /* ---- steps ------------------------------------------------------------------------------ */
 
 static gboolean
-harvest (const CopubConfig *c, const CopubCallbacks *cb, GError **error)
+harvest (const CopubConfig *c, const CopubRunOptions *ro, GError **error)
 {
+  const CopubCallbacks *cb = ro->callbacks;
   CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
   g_autoptr(CopubNormaliser) normaliser = NULL;
   CopubFetchStats stats;
@@ -120,6 +121,8 @@ harvest (const CopubConfig *c, const CopubCallbacks *cb, GError **error)
       o.since = c->since;
       o.normaliser = normaliser;
       o.callbacks = cb;
+      o.include_xpac = c->include_xpac || ro->include_xpac;
+      o.allow_partial = ro->allow_partial;
       copub_note (cb, COPUB_NOTE_MESSAGE, "harvesting OpenAlex (%s)", c->openalex);
       ok = copub_fetch_openalex (c->store, &o, &stats, error);
       if (ok)
@@ -166,9 +169,10 @@ harvest (const CopubConfig *c, const CopubCallbacks *cb, GError **error)
 }
 
 static gboolean
-import_files (const CopubConfig *c, const CopubCallbacks *cb, CopubStore *store,
+import_files (const CopubConfig *c, const CopubRunOptions *ro, CopubStore *store,
               GError **error)
 {
+  const CopubCallbacks *cb = ro->callbacks;
   CopubImportOptions o = COPUB_IMPORT_OPTIONS_INIT;
   CopubNormaliserOptions no = COPUB_NORMALISER_OPTIONS_INIT;
   g_autoptr(CopubNormaliser) normaliser = NULL;
@@ -183,6 +187,7 @@ import_files (const CopubConfig *c, const CopubCallbacks *cb, CopubStore *store,
   o.normaliser = normaliser;
   o.callbacks = cb;
   copub_config_hal_rules (c, &o.hal);
+  o.include_xpac = c->include_xpac || ro->include_xpac;
   /* checked when the configuration was read */
   copub_limits_parse_size (c->max_record_size, &o.limits.max_record);
   copub_limits_parse_size (c->max_field_size, &o.limits.max_field);
@@ -485,9 +490,9 @@ static gboolean
 run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, CopubRun *run,
            CopubRunResult *out, GError **error)
 {
-  if (!o->offline && !harvest (c, o->callbacks, error))
+  if (!o->offline && !harvest (c, o, error))
     return FALSE;
-  if (!import_files (c, o->callbacks, store, error))
+  if (!import_files (c, o, store, error))
     return FALSE;
   if (!summarise (c, store, run, out, error) || !warn_stale (c, o->callbacks, store, error))
     return FALSE;

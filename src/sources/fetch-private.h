@@ -99,6 +99,13 @@ void copub_harvest_note (CopubHarvest *harvest, CopubNoteLevel level, const char
 CopubFetchStats *copub_harvest_lock_stats (CopubHarvest *harvest);
 void copub_harvest_unlock_stats (CopubHarvest *harvest);
 
+/* What copub_harvest_run() will do with @slice, read from @store (the harvest's, opened
+ * by the caller): *@pending FALSE when it is complete and outside the refresh window,
+ * *@works_done the works a resumed slice holds already (0 otherwise). */
+gboolean copub_harvest_slice_pending (CopubStore *store, const CopubHarvestConfig *config,
+                                      const CopubHarvestSlice *slice, gboolean *pending,
+                                      gint64 *works_done, GError **error);
+
 /* Runs the harvest: creates or migrates the store, then fetches the slices in their
  * order, @config->jobs at once (a slice with a saved cursor resumes from it; a done slice
  * is skipped unless its year is in the refresh window), and fills @stats (zeroed by the

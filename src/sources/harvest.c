@@ -208,8 +208,29 @@ fail:
   return FALSE;
 }
 
+gboolean
+copub_harvest_slice_pending (CopubStore *store, const CopubHarvestConfig *config,
+                             const CopubHarvestSlice *slice, gboolean *pending,
+                             gint64 *works_done, GError **error)
+{
+  CopubSliceState state = { 0 };
+  gboolean found;
+
+  *pending = TRUE;
+  *works_done = 0;
+  if (!copub_store_get_slice (store, config->key, slice->name, &state, &found, error))
+    return FALSE;
+  if (found && !state.done && state.cursor)
+    *works_done = state.works;
+  else if (found && state.done && slice->year < config->refresh_from)
+    *pending = FALSE;
+  copub_slice_state_clear (&state);
+  return TRUE;
+}
+
 /* Where the slice starts: its saved cursor, "*" for a new or refreshed slice, or NULL
- * when it is complete and outside the refresh window (or on error). */
+ * when it is complete and outside the refresh window (or on error); the same rule as
+ * copub_harvest_slice_pending(). */
 static char *
 slice_start (CopubHarvestJob *job, const CopubHarvestSlice *slice, CopubSliceState *state,
              GError **error)

@@ -614,8 +614,8 @@ is_budget_spent (CopubHttp *client, const Attempt *a, const char *message)
 
 /* HTTP answers other than 2xx. Sets @reason (retry) or @error (fail). */
 static Verdict
-judge_status (CopubHttp *client, const char *rurl, const Attempt *a, char **reason,
-              GError **error)
+judge_status (CopubHttp *client, const CopubHttpRequest *request, const char *rurl,
+              const Attempt *a, char **reason, GError **error)
 {
   g_autofree char *title = NULL;
   g_autofree char *message = api_message (a->body, &title);
@@ -647,6 +647,14 @@ judge_status (CopubHttp *client, const char *rurl, const Attempt *a, char **reas
     }
   g_set_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK, "GET '%s' failed: HTTP %ld%s%s%s", rurl,
                a->status, message ? ": \"" : "", message ? message : "", message ? "\"" : "");
+  /* The caller may act on the answer (a key to ask for, a page size to lower). */
+  if (request->failed_status != NULL)
+    *request->failed_status = a->status;
+  if (request->failed_message != NULL && message != NULL)
+    {
+      g_free (*request->failed_message);
+      *request->failed_message = copub_http_redact (client, message);
+    }
   return VERDICT_FAIL;
 }
 
@@ -689,7 +697,7 @@ judge (CopubHttp *client, const CopubHttpRequest *request, const char *rurl, con
     return judge_body (request, a, reason);
   if (request->not_found_ok && (a->status == 404 || a->status == 410))
     return VERDICT_OK;
-  return judge_status (client, rurl, a, reason, error);
+  return judge_status (client, request, rurl, a, reason, error);
 }
 
 /* ---- The retry loop ---------------------------------------------------------------------- */

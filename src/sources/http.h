@@ -77,9 +77,14 @@ typedef struct {
   CopubHttpValidateFunc validate; /* body check for 2xx answers, or NULL */
   gpointer validate_data;
   gboolean not_found_ok;          /* 404 and 410 are answers (returned), not errors */
+  long *failed_status;            /* or NULL: the HTTP status of an answer the request failed
+                                   * on (401, 400...), left alone otherwise */
+  char **failed_message;          /* or NULL: that answer's "message" (redacted; free it) */
 } CopubHttpRequest;
 
-#define COPUB_HTTP_REQUEST_INIT { .validate = NULL, .validate_data = NULL, .not_found_ok = FALSE }
+#define COPUB_HTTP_REQUEST_INIT                                                               \
+  { .validate = NULL, .validate_data = NULL, .not_found_ok = FALSE, .failed_status = NULL,    \
+    .failed_message = NULL }
 
 /* What a successful request brings back. Header fields are -1 when the header was absent. */
 typedef struct {

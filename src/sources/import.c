@@ -234,10 +234,15 @@ typedef struct {
   const char *path;
 } Writer;
 
-/* Whether options->leave_out keeps @work out (counted). */
+/* Whether options->leave_out keeps @work out, or it is an xpac work left out (counted). */
 static gboolean
 left_out (Writer *w, const CopubWork *work)
 {
+  if (work->is_xpac && !w->options->include_xpac)
+    {
+      w->stats->xpac++;
+      return TRUE;
+    }
   if (w->options->leave_out == NULL || !w->options->leave_out (work->id, w->options->leave_out_data))
     return FALSE;
   w->stats->left_out++;
@@ -890,8 +895,9 @@ static gboolean
 import_file (Writer *w, const char *path, GError **error)
 {
   Reader r;
-  CopubFormat format;
+  CopubFormat format = COPUB_FORMAT_UNKNOWN;
   gboolean ok;
+  guint64 xpac_before;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
@@ -900,6 +906,7 @@ import_file (Writer *w, const char *path, GError **error)
     }
   if (!reader_open (&r, path, &w->options->limits, error))
     return FALSE;
+  xpac_before = w->stats->xpac;
   ok = detect_format (&r, &format, error);
   if (ok)
     {
@@ -914,7 +921,15 @@ import_file (Writer *w, const char *path, GError **error)
         ok = import_hal_file (w, &r, format, error);
     }
   reader_close (&r);
+  if (ok && (format == COPUB_FORMAT_OPENALEX_JSONL || format == COPUB_FORMAT_OPENALEX_DOCUMENT))
+    ok = copub_store_note_xpac (w->store, w->options->include_xpac, (gint64) w->stats->xpac,
+                                error);
   w->stats->files += ok;
+  if (ok && w->stats->xpac > xpac_before)
+    copub_note (w->options->callbacks, COPUB_NOTE_MESSAGE,
+                "'%s': left out %" G_GUINT64_FORMAT " xpac work(s) (OpenAlex's expansion "
+                "pack, which its API leaves out by default; the include-xpac setting keeps "
+                "them)", path, w->stats->xpac - xpac_before);
   return ok;
 }
 

@@ -19,8 +19,8 @@ const char *const copub_openalex_kept_fields[] = {
   "id", "doi", "title", "display_name", "publication_year", "publication_date", "type",
   "language", "authorships", "countries_distinct_count", "institutions_distinct_count",
   "primary_topic", "topics", "keywords", "sustainable_development_goals", "is_retracted",
-  "is_paratext", "is_authors_truncated", "updated_date", "created_date", "copub_synthetic",
-  NULL
+  "is_paratext", "is_authors_truncated", "is_xpac", "updated_date", "created_date",
+  "copub_synthetic", NULL
 };
 
 typedef enum {
@@ -325,6 +325,8 @@ take_boolean (Parser *p, const Frame *f, gboolean v)
     p->work->is_authors_truncated = v;
   else if (key_is (f, "copub_synthetic"))
     p->work->is_synthetic = v;
+  else if (key_is (f, "is_xpac"))
+    p->work->is_xpac = v;
 }
 
 /* Fields that must hold scalars: a container there is malformed input. */
@@ -333,7 +335,7 @@ expects_scalar (const Frame *f)
 {
   static const char *const work_scalars[] = {
     "id", "doi", "title", "display_name", "publication_year", "type",
-    "is_retracted", "is_paratext", "is_authors_truncated", NULL
+    "is_retracted", "is_paratext", "is_authors_truncated", "is_xpac", NULL
   };
   if (f->kind != F_WORK)
     return FALSE;

@@ -1173,6 +1173,24 @@ copub_store_set_meta (CopubStore *store, const char *key, const char *value, GEr
 }
 
 gboolean
+copub_store_note_xpac (CopubStore *store, gboolean included, gint64 left_out, GError **error)
+{
+  g_autofree char *before = NULL, *count = NULL;
+  const char *now = included ? "included" : "excluded";
+
+  if (!copub_store_get_meta (store, "openalex-xpac", &before, error))
+    return FALSE;
+  if (before != NULL && strcmp (before, now) != 0)
+    now = "mixed";
+  if (!copub_store_set_meta (store, "openalex-xpac", now, error))
+    return FALSE;
+  if (left_out < 0)
+    return TRUE;
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, left_out);
+  return copub_store_set_meta (store, "openalex-xpac-left-out", count, error);
+}
+
+gboolean
 copub_store_remove_works (CopubStore *store, const char *source, CopubWorkIdPredicate func,
                           gpointer user_data, guint64 *out_removed, GError **error)
 {
