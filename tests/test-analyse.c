@@ -1,14 +1,17 @@
 /* Unit tests of the indicators on the hand-written fixture corpus, whose expected
  * figures were worked out by hand (see the comments), and of the table output. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "copub/analyse.h"
 #include "copub/error.h"
+#include "copub/table.h"
 #include "testlib.h"
 
 static char *
-csv_of (const CopubTable *table)
+table_csv (const CopubTable *table)
 {
   g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.csv");
   FILE *f = fopen (path, "w+");
@@ -20,6 +23,14 @@ csv_of (const CopubTable *table)
   fclose (f);
   g_file_get_contents (path, &text, NULL, NULL);
   return text;
+}
+
+/* The CSV of @indicators' table. */
+static char *
+csv_of (const CopubIndicators *indicators)
+{
+  g_autoptr(CopubTable) table = copub_table_new_from_indicators (indicators);
+  return table_csv (table);
 }
 
 static void
@@ -53,7 +64,7 @@ test_by_year_home_fr (void)
   g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) table = copub_analyse_by_year (store, &options, &error);
+  g_autoptr(CopubIndicators) table = copub_analyse_by_year (store, &options, &error);
   g_autofree char *csv = NULL;
 
   g_assert_no_error (error);
@@ -74,47 +85,43 @@ test_options (void)
   const char *all[] = { "all", NULL };
   const char *datasets[] = { "dataset", NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) t = NULL;
-  gint64 v;
+  g_autoptr(CopubIndicators) t = NULL;
 
   /* Without folding the territories, W4 (FR+RE) is international. */
   options.territories_as_home = FALSE;
   options.from = options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_cmpuint (copub_table_n_rows (t), ==, 1);
-  g_assert_true (copub_table_get_int (t, 0, 2, &v));
-  g_assert_cmpint (v, ==, 2);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpuint (copub_indicators_n_cells (t), ==, 1);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->international, ==, 2);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   /* No home country: two countries or more (FR+US, FR+RE). */
   options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
   options.home = NULL;
   options.from = options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 2, &v));
-  g_assert_cmpint (v, ==, 2);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->international, ==, 2);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   /* All types keep the dataset W7 but never the retracted W5 or the paratext W6. */
   options = (CopubAnalyseOptions) COPUB_ANALYSE_OPTIONS_INIT;
   options.types = all;
   options.to = 2020;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 1, &v));
-  g_assert_cmpint (v, ==, 5);
-  g_clear_pointer (&t, copub_table_free);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->works, ==, 5);
+  g_clear_pointer (&t, copub_indicators_unref);
 
   options.types = datasets;
   t = copub_analyse_by_year (store, &options, &error);
-  g_assert_true (copub_table_get_int (t, 0, 1, &v));
-  g_assert_cmpint (v, ==, 1);
+  g_assert_cmpint (copub_indicators_cell (t, 0)->works, ==, 1);
   g_assert_no_error (error);
 }
 
 /* A table written as text (the aligned table people read). */
 static char *
-text_of (const CopubTable *table)
+text_of (const CopubIndicators *indicators)
 {
+  g_autoptr(CopubTable) table = copub_table_new_from_indicators (indicators);
   g_autofree char *path = testlib_temp_path ("copub-analyse", "analyse-out.txt");
   FILE *f = fopen (path, "w+");
   g_autoptr(GError) error = NULL;
@@ -135,7 +142,7 @@ test_rank_ties (void)
   g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
   CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubTable) t = NULL;
+  g_autoptr(CopubIndicators) t = NULL;
   g_autofree char *csv = NULL;
   g_autofree char *text = NULL;
 
@@ -172,7 +179,7 @@ test_table_formats (void)
   copub_table_set_real (t, 1, 2, 0.5);
   copub_table_add_note (t, "a note");
 
-  text = csv_of (t);
+  text = table_csv (t);
   g_assert_cmpstr (text, ==, "name,n,share\n\"Université \"\"de\"\", Lorraine\",7,\n"
                              "KU,,0.5000\n");
   g_clear_pointer (&text, g_free);
@@ -233,6 +240,217 @@ test_types_in_words (void)
   g_assert_cmpstr (every, ==, "tous types de documents");
 }
 
+/* The cells carry typed values and counts: 2021's BE cell (W8, one of the year's three
+ * works; W8 has 100 authorships abroad and at home) by year and country, the fixture's
+ * sources. */
+static void
+test_cells (void)
+{
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubIndicators) t = NULL;
+  g_autoptr(CopubIndicators) years = NULL;
+  g_autoptr(CopubIndicators) sources = NULL;
+  const CopubCell *be, *y2020;
+  guint n_dims;
+  const CopubDimension *dims;
+  double low, high;
+
+  options.dims[0] = COPUB_DIM_YEAR;
+  options.dims[1] = COPUB_DIM_COUNTRY;
+  options.n_dims = 2;
+  t = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  dims = copub_indicators_dims (t, &n_dims);
+  g_assert_cmpuint (n_dims, ==, 2);
+  g_assert_cmpint (dims[1], ==, COPUB_DIM_COUNTRY);
+  g_assert_true (copub_indicators_by_pair (t));
+  g_assert_cmpuint (copub_indicators_window (t), ==, 1);
+  g_assert_cmpstr (copub_indicators_home (t), ==, "FR");
+  be = copub_indicators_find (t, &(CopubCell) { .year = 2021, .country = "BE" });
+  g_assert_nonnull (be);
+  g_assert_cmpint (be->year, ==, 2021);
+  g_assert_cmpint (be->first_year, ==, 2021);
+  g_assert_cmpstr (be->country, ==, "BE");
+  g_assert_null (be->theme);
+  g_assert_cmpint (be->works, ==, 1);
+  g_assert_cmpint (be->n, ==, 3);
+  g_assert_cmpfloat_with_epsilon (copub_cell_share (be), 1.0 / 3, 1e-12);
+  copub_cell_share_interval (be, &low, &high);
+  g_assert_cmpfloat_with_epsilon (low, 0.0615, 1e-4);
+  g_assert_cmpint (copub_fraction_hundredths (be->fractional), ==, 49);
+  g_assert_cmpint (be->rank, ==, 1);
+  g_assert_true (be->tied);
+  g_assert_null (copub_indicators_find (t, &(CopubCell) { .year = 2021, .country = "ZZ" }));
+
+  years = copub_analyse_by_year (store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (copub_indicators_by_pair (years));
+  y2020 = copub_indicators_cell (years, 0);
+  g_assert_cmpint (y2020->year, ==, 2020);
+  g_assert_cmpint (y2020->works, ==, 4);
+  g_assert_cmpint (y2020->n, ==, 4);
+  g_assert_cmpint (y2020->international, ==, 1);
+  g_assert_cmpint (y2020->complete, ==, 3);
+  g_assert_cmpfloat_with_epsilon (copub_cell_coverage (y2020), 0.875, 1e-12);
+  g_assert_cmpfloat_with_epsilon (copub_cell_share_max (y2020), 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (copub_cell_share_complete (y2020), 1.0 / 3, 1e-12);
+
+  options.dims[0] = COPUB_DIM_SOURCE;
+  options.n_dims = 1;
+  sources = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (copub_indicators_n_cells (sources), ==, 1);
+  g_assert_cmpstr (copub_indicators_cell (sources, 0)->source, ==, "openalex");
+  g_assert_cmpint (copub_indicators_cell (sources, 0)->works, ==, 9);
+}
+
+/* A work of @n_foreign authorships, each in its own country, and one in France. */
+static CopubWork *
+many_countries_work (guint n_foreign)
+{
+  CopubWork *w = copub_work_new (COPUB_SOURCE_OPENALEX);
+  CopubAuthorship *home = copub_authorship_new ();
+
+  w->id = g_strdup ("W1");
+  w->year = 2020;
+  w->type = g_strdup ("article");
+  copub_authorship_add_country (home, "FR");
+  g_ptr_array_add (w->authorships, home);
+  for (guint i = 0; i < n_foreign; i++)
+    {
+      CopubAuthorship *a = copub_authorship_new ();
+      char code[3] = { (char) ('A' + i / 26), (char) ('A' + i % 26), '\0' };
+      a->position = (int) i + 1;
+      copub_authorship_add_country (a, code);
+      g_ptr_array_add (w->authorships, a);
+    }
+  return w;
+}
+
+/* Every country of the work counted, 1/71 of a work each: 64 were the old cap. */
+static void
+check_many_countries (const CopubIndicators *t, guint n_foreign)
+{
+  CopubFraction total = { 0, 0 };
+
+  g_assert_cmpuint (copub_indicators_n_cells (t), ==, n_foreign);
+  for (guint i = 0; i < copub_indicators_n_cells (t); i++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      g_assert_cmpint (c->works, ==, 1);
+      g_assert_cmpint (c->n, ==, 1);
+      g_assert_cmpfloat_with_epsilon (copub_fraction_to_double (c->fractional),
+                                      1.0 / (n_foreign + 1), 1e-9);
+      total.low += c->fractional.low;
+    }
+  g_assert_nonnull (copub_indicators_find (t, &(CopubCell) { .country = "CR" })); /* the 70th */
+  g_assert_cmpfloat_with_epsilon (copub_fraction_to_double (total),
+                                  (double) n_foreign / (n_foreign + 1), 1e-9);
+}
+
+static void
+test_many_countries (void)
+{
+  const guint n_foreign = 70;
+  g_autofree char *path = testlib_temp_db ("copub-analyse");
+  g_autoptr(CopubStore) store = NULL;
+  g_autoptr(CopubWork) work = many_countries_work (n_foreign);
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(CopubAggregate) agg = NULL;
+  g_autoptr(CopubIndicators) from_store = NULL;
+  g_autoptr(CopubIndicators) from_scan = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = copub_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, work, NULL, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  g_assert_no_error (error);
+  options.territories_as_home = FALSE; /* BL, one of the codes, is a French territory */
+  options.dims[0] = COPUB_DIM_COUNTRY;
+  options.n_dims = 1;
+  from_store = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  check_many_countries (from_store, n_foreign);
+
+  agg = copub_aggregate_new (&options, &error);
+  g_assert_no_error (error);
+  copub_aggregate_add_work (agg, work);
+  from_scan = copub_aggregate_indicators (agg);
+  check_many_countries (from_scan, n_foreign);
+}
+
+/* An aggregate written to a memory stream and read back gives the same indicators;
+ * partials of two halves add up to the whole. */
+static void
+test_aggregate_stream (void)
+{
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubAggregate) whole = NULL;
+  g_autoptr(CopubAggregate) merged = NULL;
+  g_autoptr(CopubIndicators) want = NULL;
+  g_autoptr(CopubIndicators) got = NULL;
+  g_autofree char *want_csv = NULL, *got_csv = NULL;
+  char *parts[2] = { NULL, NULL };
+  size_t sizes[2] = { 0, 0 };
+
+  options.dims[0] = COPUB_DIM_YEAR;
+  options.dims[1] = COPUB_DIM_COUNTRY;
+  options.n_dims = 2;
+  whole = copub_aggregate_new (&options, &error);
+  merged = copub_aggregate_new (&options, &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr(CopubAggregate) half = copub_aggregate_new (&options, &error);
+      FILE *out = open_memstream (&parts[k], &sizes[k]);
+      FILE *in;
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autoptr(CopubWork) w = many_countries_work (1 + 40 * k + i);
+          w->year = 2020 + (int) i;
+          copub_aggregate_add_work (half, w);
+          copub_aggregate_add_work (whole, w);
+        }
+      g_assert_true (copub_aggregate_write (half, out, &error));
+      g_assert_no_error (error);
+      fclose (out);
+      g_assert_true (g_str_has_prefix (parts[k], "copub-partial 2\nsignature\t"));
+      in = fmemopen (parts[k], sizes[k], "r");
+      g_assert_true (copub_aggregate_merge_stream (merged, in, "memory", &error));
+      g_assert_no_error (error);
+      fclose (in);
+    }
+  want = copub_aggregate_indicators (whole);
+  got = copub_aggregate_indicators (merged);
+  g_assert_cmpuint (copub_indicators_n_cells (got), ==, copub_indicators_n_cells (want));
+  want_csv = csv_of (want);
+  got_csv = csv_of (got);
+  g_assert_cmpstr (got_csv, ==, want_csv);
+  free (parts[0]);
+  free (parts[1]);
+}
+
+/* A stream that is not a partial is refused, named as the caller calls it. */
+static void
+test_aggregate_stream_bad (void)
+{
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubAggregate) agg = copub_aggregate_new (&options, &error);
+  char text[] = "year,works\n2020,1\n";
+  FILE *in = fmemopen (text, strlen (text), "r");
+
+  g_assert_false (copub_aggregate_merge_stream (agg, in, "table.csv", &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "'table.csv'"));
+  fclose (in);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +463,9 @@ main (int argc, char **argv)
   g_test_add_func ("/analyse/rank-ties", test_rank_ties);
   g_test_add_func ("/analyse/write-failure", test_write_failure);
   g_test_add_func ("/analyse/types-in-words", test_types_in_words);
+  g_test_add_func ("/analyse/cells", test_cells);
+  g_test_add_func ("/analyse/many-countries", test_many_countries);
+  g_test_add_func ("/analyse/aggregate-stream", test_aggregate_stream);
+  g_test_add_func ("/analyse/aggregate-stream-bad", test_aggregate_stream_bad);
   return g_test_run ();
 }

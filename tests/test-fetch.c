@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "copub/error.h"
 #include "copub/fetch.h"
@@ -75,40 +74,6 @@ this_year (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   return g_date_time_get_year (now);
-}
-
-/* ---- the store, read with SQLite itself ----------------------------------------------------- */
-
-static gint64
-query_int (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
-static char *
-query_text (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *text = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return text;
 }
 
 /* TRUE when the @len bytes at @data hold @needle. */
@@ -239,14 +204,14 @@ test_harvest (TestlibServer *s, gconstpointer data)
   copub_fetch_stats_clear (&stats);
   g_assert_null (stats.institution_id);
   /* The store, read with SQLite: each work once, each slice done with its works. */
-  g_assert_cmpint (query_int (path, "SELECT count(DISTINCT source_id) FROM works"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(DISTINCT source_id) FROM works"
                                     " WHERE source = 'openalex'"), ==, want);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM works"), ==, want);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==, want);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1"
                                     " AND cursor IS NULL AND harvest = 'openalex works"
                                     " lineage:" INST "'"), ==, slices);
-  g_assert_cmpint (query_int (path, "SELECT sum(works) FROM harvest_slices"), ==, want);
-  g_assert_cmpint (query_int (path, "SELECT n_authorships FROM works"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT sum(works) FROM harvest_slices"), ==, want);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT n_authorships FROM works"
                                     " WHERE is_authors_truncated = 0"
                                     " ORDER BY n_authorships DESC LIMIT 1"), ==, 120);
 }
@@ -289,7 +254,7 @@ test_refresh (TestlibServer *s, gconstpointer data)
         g_assert_cmpuint (stats.requests, ==, 0);
       copub_fetch_stats_clear (&stats);
     }
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM works"), ==,
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==,
                    fixture_count (INST, FROM, to, NULL));
 }
 
@@ -315,7 +280,7 @@ test_default_types (TestlibServer *s, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (stats.inserted, ==, (guint64) want);
   copub_fetch_stats_clear (&stats);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM works"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"
                                     " WHERE type NOT IN ('article', 'review', 'book-chapter')"),
                    ==, 0);
   log = testlib_server_log (s);
@@ -356,18 +321,18 @@ test_resume_after_fault (TestlibServer *s, gconstpointer data)
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_NETWORK);
   g_test_message ("%s", error != NULL ? error->message : "");
   g_clear_error (&error);
-  kept = query_int (path, "SELECT count(*) FROM works");
-  done = query_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1");
-  partial = query_text (path, "SELECT slice FROM harvest_slices"
+  kept = testlib_sql_int (path, "SELECT count(*) FROM works");
+  done = testlib_sql_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1");
+  partial = testlib_sql_text (path, "SELECT slice FROM harvest_slices"
                               " WHERE done = 0 AND cursor IS NOT NULL");
-  cursor = query_text (path, "SELECT cursor FROM harvest_slices"
+  cursor = testlib_sql_text (path, "SELECT cursor FROM harvest_slices"
                              " WHERE done = 0 AND cursor IS NOT NULL");
   g_test_message ("kept %" G_GINT64_FORMAT " works, %" G_GINT64_FORMAT " slices done, "
                   "partial slice %s", kept, done, partial);
   g_assert_cmpint (kept, >, 0);
   g_assert_cmpint (kept, <, want);
   g_assert_cmpuint (first.inserted, ==, (guint64) kept);
-  g_assert_cmpint (query_int (path, "SELECT sum(works) FROM harvest_slices"), ==, kept);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT sum(works) FROM harvest_slices"), ==, kept);
   g_assert_cmpint (done, >=, 1);
   g_assert_nonnull (partial);
   g_assert_nonnull (cursor);
@@ -381,9 +346,9 @@ test_resume_after_fault (TestlibServer *s, gconstpointer data)
   g_assert_cmpuint (second.inserted, ==, (guint64) (want - kept));
   g_assert_cmpuint (second.updated + second.unchanged, ==, 0);
   copub_fetch_stats_clear (&second);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM works"), ==, want);
-  g_assert_cmpint (query_int (path, "SELECT count(DISTINCT source_id) FROM works"), ==, want);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1"), ==,
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==, want);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(DISTINCT source_id) FROM works"), ==, want);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM harvest_slices WHERE done = 1"), ==,
                    slices);
   /* The partial slice was asked again from its saved cursor, not from the start. */
   log = testlib_server_log (s);
@@ -520,7 +485,7 @@ test_budget_spent (TestlibServer *s, gconstpointer data)
   g_assert_error (error, COPUB_ERROR, COPUB_ERROR_RATE_LIMITED);
   g_assert_true (error != NULL && strstr (error->message, "daily budget is spent"));
   g_assert_cmpint (stats.budget_remaining, ==, 0);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM works"), ==, (gint64) stats.inserted);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works"), ==, (gint64) stats.inserted);
   g_assert_cmpuint (stats.inserted, >, 0);
   copub_fetch_stats_clear (&stats);
 }
@@ -576,7 +541,7 @@ test_key_kept_secret (TestlibServer *s, gconstpointer data)
   g_assert_true (error != NULL && strstr (error->message, "/works?filter=") != NULL);
   g_assert_true (error != NULL && strstr (error->message, "api_key=***") != NULL);
   g_assert_true (error != NULL && strstr (error->message, "xyz-123") == NULL);
-  g_assert_cmpint (query_int (failed, "SELECT count(*) FROM works"), >, 0);
+  g_assert_cmpint (testlib_sql_int (failed, "SELECT count(*) FROM works"), >, 0);
   g_assert_false (store_files_contain (failed, "xyz-123"));
   copub_fetch_stats_clear (&stats);
 }

@@ -30,14 +30,15 @@ load (const char *contents, GError **error)
   return partners;
 }
 
-/* The partners' names matched by @institutions, comma-separated. */
+/* The partners' names matched by @institutions (space-separated), comma-separated. */
 static char *
 matched (const CopubPartners *partners, const char *institutions)
 {
   g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (guint));
   GString *names = g_string_new (NULL);
+  g_auto(GStrv) ids = g_strsplit (institutions, " ", -1);
 
-  copub_partners_match (partners, institutions, out);
+  copub_partners_match (partners, (const char *const *) ids, out);
   for (guint i = 0; i < out->len; i++)
     g_string_append_printf (names, "%s%s", i ? "," : "",
                             copub_partners_name (partners, g_array_index (out, guint, i)));

@@ -8,43 +8,15 @@
 
 #include "copub/countries.h"
 #include "copub/error.h"
-#include "copub/import.h"
 #include "copub/plot.h"
 #include "copub/report.h"
+
+#include "testlib.h"
 
 static const char *const csv_files[] = {
   "year.csv", "theme.csv", "theme-year.csv", "country.csv", "country-year.csv",
   "theme-country.csv", "source.csv", NULL,
 };
-
-static gboolean
-gnuplot_missing (void)
-{
-  g_autofree char *path = g_find_program_in_path ("gnuplot");
-
-  if (path == NULL)
-    g_test_skip ("gnuplot is not installed");
-  return path == NULL;
-}
-
-static CopubStore *
-fixture_store (void)
-{
-  g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, "store.db", NULL);
-  const char *files[] = { "fixtures/openalex/works.jsonl", NULL };
-  CopubImportOptions options = COPUB_IMPORT_OPTIONS_INIT;
-  CopubImportStats stats;
-  g_autoptr(GError) error = NULL;
-  CopubStore *store = copub_store_open (path, &error);
-
-  g_assert_no_error (error);
-  copub_import_stats_init (&stats);
-  g_assert_true (copub_import_files (store, files, &options, &stats, &error));
-  g_assert_no_error (error);
-  copub_import_stats_clear (&stats);
-  return store;
-}
 
 static char *
 read_out (const char *dir, const char *name)
@@ -72,20 +44,6 @@ count (const char *haystack, const char *needle)
   for (const char *p = haystack; p && (p = strstr (p, needle)) != NULL; p += strlen (needle))
     n++;
   return n;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 /* No country name in the inverted ISO form ("Russie, Fédération de", "Iran, République
@@ -204,7 +162,7 @@ test_inline_svg (void)
 static void
 test_write (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
@@ -218,7 +176,7 @@ test_write (void)
                              "id=\"warnings\"", NULL };
   const char *at;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   report.institution = "Université de Lorraine";
   g_assert_true (copub_report_write (store, &analyse, &report, dir, &files, &error));
@@ -266,20 +224,20 @@ test_write (void)
       }
   /* 4 charts, 7 CSV files, 2 documents */
   g_assert_cmpuint (files->len, ==, 13);
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* In French: the language attribute, the headline, the sections, the numbers. */
 static void
 test_write_french (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
   g_autofree char *html = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   analyse.lang = "fr";
   g_assert_true (copub_report_write (store, &analyse, NULL, dir, NULL, &error));
@@ -290,14 +248,14 @@ test_write_french (void)
   g_assert_nonnull (strstr (html, "Ce que mesurent les chiffres"));
   g_assert_nonnull (strstr (html, "Part des co-publications internationales par année"));
   g_assert_nonnull (strstr (html, "<td class=\"n\">50,0\u202f%</td>"));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* Past runs: the section appears, with each run and this one, and the move in points. */
 static void
 test_history (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
@@ -307,7 +265,7 @@ test_history (void)
   g_autofree char *html = NULL;
   g_autofree char *md = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   report.history = runs;
   report.n_history = G_N_ELEMENTS (runs);
@@ -321,14 +279,14 @@ test_history (void)
   g_assert_nonnull (strstr (html, "<td>2024-02-05 03:15</td><td class=\"n\">45.0%</td>"));
   g_assert_nonnull (strstr (md, "## How the figure moved"));
   g_assert_nonnull (strstr (md, "| this report | 50.0% | 2 |"));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* A headline that did not move says so, and names only what changed. */
 static void
 test_history_unmoved (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
@@ -336,7 +294,7 @@ test_history_unmoved (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *md = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   report.history = runs;
   report.n_history = 1;
@@ -359,7 +317,7 @@ test_history_unmoved (void)
   g_assert_nonnull (strstr (md, "Depuis le calcul du 2024-01-05, le chiffre clé n'a pas "
                                 "bougé : 50,0\u202f%. Son n est passé de 3 à 2. La base est "
                                 "passée de 1 à "));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* The coverage section bounds the share: 2020 has 4 works, one international, one (W3)
@@ -367,14 +325,14 @@ test_history_unmoved (void)
 static void
 test_coverage_bounds (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
   g_autoptr(GError) error = NULL;
   g_autofree char *md = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   report.period_from = report.period_to = 2020;
   g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
@@ -400,7 +358,7 @@ test_coverage_bounds (void)
   g_assert_nonnull (strstr (md, "mais 25,0\u202f% des publications (1 sur 4) ont au moins une "
                                 "signature de pays inconnu"));
   g_assert_nonnull (strstr (md, "la part serait de 50,0\u202f% : le plafond"));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* A hostile institution name reaches the title, the headline and every chart: escaped in
@@ -408,7 +366,7 @@ test_coverage_bounds (void)
 static void
 test_hostile_names (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;
@@ -416,7 +374,7 @@ test_hostile_names (void)
   g_autofree char *html = NULL;
   g_autofree char *md = NULL;
 
-  if (gnuplot_missing ())
+  if (testlib_gnuplot_missing ())
     return;
   report.institution = "</svg><script>alert('x')</script>\n# `touch /tmp/copub-x` [l](j) |";
   g_assert_true (copub_report_write (store, &analyse, &report, dir, NULL, &error));
@@ -431,7 +389,7 @@ test_hostile_names (void)
                                 "/tmp/copub-x\\` \\[l\\](j) \\|"));
   g_assert_null (strstr (md, "\n# `"));
   g_assert_false (g_file_test ("/tmp/copub-x", G_FILE_TEST_EXISTS));
-  remove_dir (dir);
+  testlib_remove_tree (dir);
 }
 
 /* Without gnuplot: COPUB_ERROR_CHILD saying so, and the report, its tables and the CSV
@@ -439,7 +397,7 @@ test_hostile_names (void)
 static void
 test_missing_gnuplot (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   g_autofree char *empty = g_dir_make_tmp ("copub-empty-XXXXXX", NULL);
   g_autofree char *saved = g_strdup (g_getenv ("PATH"));
@@ -467,7 +425,7 @@ test_missing_gnuplot (void)
   g_assert_nonnull (strstr (html, "id=\"headline\""));
   g_assert_cmpuint (count (html, "<figure"), ==, 0);
   g_assert_cmpuint (files->len, ==, 9);
-  remove_dir (dir);
+  testlib_remove_tree (dir);
   g_rmdir (empty);
 }
 
@@ -475,7 +433,7 @@ test_missing_gnuplot (void)
 static void
 test_empty_period (void)
 {
-  g_autoptr(CopubStore) store = fixture_store ();
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-report", NULL);
   g_autofree char *dir = g_dir_make_tmp ("copub-report-XXXXXX", NULL);
   CopubAnalyseOptions analyse = COPUB_ANALYSE_OPTIONS_INIT;
   CopubReportOptions report = COPUB_REPORT_OPTIONS_INIT;

@@ -25,22 +25,6 @@ make_work (const char *id, int year, const char *country)
   return w;
 }
 
-static gint64
-count_rows (const char *path, const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
 static void
 test_migrate_and_reopen (void)
 {
@@ -54,7 +38,7 @@ test_migrate_and_reopen (void)
   store = copub_store_open (path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (copub_store_schema_version (store), ==, COPUB_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM pragma_journal_mode()"
                                      " WHERE journal_mode = 'wal'"), ==, 1);
 }
 
@@ -82,14 +66,14 @@ test_upsert (void)
 
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 2);
   /* The institutions cited, once each. */
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions WHERE id = 'I90183372'"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions WHERE id = 'I90183372'"
                                      " AND ror IS NULL AND name IS NULL AND country = 'FR'"),
                    ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT sum(n_authorships) FROM works"), ==, 4);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE countries = 'DE,FR'"),
+  g_assert_cmpint (testlib_sql_int (path, "SELECT sum(n_authorships) FROM works"), ==, 4);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works WHERE countries = 'DE,FR'"),
                    ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT n_known FROM works WHERE source_id = 'W2'"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT n_known FROM works WHERE source_id = 'W2'"), ==, 1);
   /* The raw record is kept whole. */
   {
     sqlite3 *db = NULL;
@@ -149,9 +133,21 @@ test_refuses_foreign_sqlite (void)
 static gboolean
 collect_summary (const CopubWorkSummary *s, gpointer data, GError **error)
 {
+  g_autofree char *countries = g_strjoinv (",", (char **) s->countries);
+  g_autofree char *institutions = g_strjoinv (" ", (char **) s->institutions);
+  g_autoptr(GString) auths = g_string_new (NULL);
+
   (void) error;
-  g_ptr_array_add (data, g_strdup_printf ("%s %d %s %d/%d", s->id, s->year, s->countries,
-                                          s->n_known, s->n_authorships));
+  /* The authorships' countries, decoded by the store: "FR;US", '~' before inferred. */
+  for (guint i = 0; i < s->n_authorship_countries; i++)
+    {
+      g_autofree char *codes = g_strjoinv (",", (char **) s->authorships[i].countries);
+      g_string_append_printf (auths, "%s%s%s", i ? ";" : "",
+                              s->authorships[i].inferred ? "~" : "", codes);
+    }
+  g_ptr_array_add (data, g_strdup_printf ("%s %d %s %d/%d [%s] {%s}", s->id, s->year,
+                                          countries, s->n_known, s->n_authorships,
+                                          auths->str, institutions));
   return TRUE;
 }
 
@@ -181,8 +177,8 @@ test_summaries (void)
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
   g_assert_cmpuint (out->len, ==, 2);
   g_ptr_array_sort (out, sort_strings_desc);
-  g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 FR 1/2");
-  g_assert_cmpstr (g_ptr_array_index (out, 1), ==, "W1 2020 FR,US 2/2");
+  g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 FR 1/2 [FR;] {I90183372}");
+  g_assert_cmpstr (g_ptr_array_index (out, 1), ==, "W1 2020 FR,US 2/2 [FR;US] {I90183372}");
   g_ptr_array_set_size (out, 0);
   q.from = 2020;
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
@@ -242,14 +238,14 @@ test_migrate_from_old (void)
   g_assert_no_error (error);
   g_assert_cmpint (copub_store_schema_version (store), ==, 3);
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM runs"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM sqlite_schema"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM runs"), ==, 0);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM sqlite_schema"
                                      " WHERE name = 'authorships'"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 2);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions WHERE id = 'I1'"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 2);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions WHERE id = 'I1'"
                                      " AND ror = '0168r3w48' AND name = 'UC San Diego'"
                                      " AND country = 'US' AND type = 'education'"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"
                                      " WHERE id = 'struct-7' AND name = 'LORIA'"), ==, 1);
   g_clear_pointer (&store, copub_store_free);
 
@@ -340,9 +336,9 @@ test_load_then_publish (void)
   g_assert_null (strstr (after, "loading"));
   /* Published: a store like any other, still open. */
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM pragma_journal_mode()"
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM pragma_journal_mode()"
                                      " WHERE journal_mode = 'wal'"), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM institutions"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM institutions"), ==, 1);
   g_clear_pointer (&store, copub_store_free);
 
   /* Once the store exists, loading into it is opening it. */
@@ -430,8 +426,8 @@ test_meta_and_removal (void)
   g_assert_true (copub_store_get_meta (store, "k", &value, &error));
   g_assert_cmpstr (value, ==, "2026-03-01");
   g_assert_cmpint (copub_store_count_works (store, NULL, &error), ==, 1);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM works WHERE source_id = 'W2'"), ==, 0);
-  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM work_records"), ==, 1);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM works WHERE source_id = 'W2'"), ==, 0);
+  g_assert_cmpint (testlib_sql_int (path, "SELECT count(*) FROM work_records"), ==, 1);
 }
 
 int

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
 #include "sources/http.h"
 #include "copub/import.h"
 
@@ -47,6 +50,80 @@ testlib_fixture_store (const char *prefix, const char *const *files)
   g_assert_no_error (error);
   copub_import_stats_clear (&stats);
   return store;
+}
+
+/* Opens @path (which must exist) and prepares @sql, asserting that both work. */
+static sqlite3_stmt *
+sql_prepare (const char *path, const char *sql, sqlite3 **db)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (*db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  return stmt;
+}
+
+gint64
+testlib_sql_int (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_prepare (path, sql, &db);
+  gint64 n = -1;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+char *
+testlib_sql_text (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = sql_prepare (path, sql, &db);
+  char *text = NULL;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
+/* ---- other programs and small things ------------------------------------------------------ */
+
+void
+testlib_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        testlib_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+gboolean
+testlib_gnuplot_missing (void)
+{
+  g_autofree char *path = g_find_program_in_path ("gnuplot");
+
+  if (path == NULL)
+    g_test_skip ("gnuplot is not installed");
+  return path == NULL;
+}
+
+int
+testlib_strcmp_indirect (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 /* ---- the test API server ------------------------------------------------------------------- */

@@ -25,6 +25,24 @@ char *testlib_temp_db (const char *prefix);
  * Asserts that the import succeeds. Free with copub_store_free. */
 CopubStore *testlib_fixture_store (const char *prefix, const char *const *files);
 
+/* ---- other programs and small things ------------------------------------------------------ */
+
+/* Removes @path and everything below it (links are removed, not followed). */
+void testlib_remove_tree (const char *path);
+
+/* TRUE, marking the test skipped, when gnuplot is not on PATH. */
+gboolean testlib_gnuplot_missing (void);
+
+/* strcmp of two strings given by their addresses: for qsort and g_ptr_array_sort over
+ * arrays of strings. */
+int testlib_strcmp_indirect (const void *a, const void *b);
+
+/* The first column of the first row that @sql gives on the SQLite file @path, read with
+ * SQLite itself (not with copub's store code): as an integer (-1 without a row), or as
+ * text (NULL without a row or for NULL; free with g_free). */
+gint64 testlib_sql_int (const char *path, const char *sql);
+char *testlib_sql_text (const char *path, const char *sql);
+
 /* ---- the test API server ------------------------------------------------------------------- */
 
 typedef struct {

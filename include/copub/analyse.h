@@ -5,36 +5,19 @@
 
 #include <glib.h>
 
+#include <stdio.h>
+
+#include "copub/indicators.h"
 #include "copub/partners.h"
 #include "copub/store.h"
-#include "copub/table.h"
 #include "copub/work.h"
 
 G_BEGIN_DECLS
 
 typedef enum {
-  COPUB_DIM_YEAR,
-  COPUB_DIM_THEME,
-  COPUB_DIM_COUNTRY,
-  COPUB_DIM_PARTNER,
-  COPUB_DIM_SOURCE,
-  COPUB_N_DIMS
-} CopubDimension;
-
-typedef enum {
-  COPUB_COUNTING_BOTH,
-  COPUB_COUNTING_FULL,
-  COPUB_COUNTING_FRACTIONAL,
-} CopubCounting;
-
-typedef enum {
   COPUB_THEME_FIELD,  /* OpenAlex primary_topic.field (26) */
   COPUB_THEME_DOMAIN, /* OpenAlex primary_topic.domain (4) */
 } CopubThemeLevel;
-
-/* Returns the display name of an ISO country code in @lang ("en", "fr"), or NULL. */
-typedef const char *(*CopubCountryNameFunc) (const char *code, const char *lang,
-                                             gpointer user_data);
 
 typedef struct {
   const char *home;             /* ISO alpha-2 home country, or NULL: no home country
@@ -79,18 +62,18 @@ void copub_analyse_wilson (gint64 successes, gint64 n, double *out_low, double *
  * Hong Kong and Macao into CN, when asked). Returns a static string or @code itself. */
 const char *copub_analyse_harmonise (const CopubAnalyseOptions *options, const char *code);
 
-/* The table for @options' dimensions. Without a country or partner dimension its
- * measures are works, international, share, share_low, share_high (Wilson 95 %),
- * coverage (authorships with a known country), complete (works whose every
- * authorship has a country) and share_complete. With one: works (co-authored with
- * that country or partner), n (the institution's works in the row's other
- * dimensions), share = works / n with its interval, fractional counts, and rank. */
-CopubTable *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options,
-                           GError **error);
+/* Counts the store's works for @options' dimensions: one cell per combination of values
+ * (see indicators.h). Without a country or partner dimension a cell holds the works, the
+ * international ones, the authorships with a known country and the complete works. With
+ * one: works co-authored with that country or partner, n (the institution's works in the
+ * cell's other dimensions), the fractional credit, and the rank. The cells name their
+ * countries through @options' country_name. Free with copub_indicators_unref. */
+CopubIndicators *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options,
+                                GError **error);
 
-/* The year table: copub_analyse() by year. */
-CopubTable *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,
-                                   GError **error);
+/* copub_analyse() by year. */
+CopubIndicators *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,
+                                        GError **error);
 
 /* ---- aggregates without a store ------------------------------------------------------ */
 
@@ -107,15 +90,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubAggregate, copub_aggregate_free)
 
 /* Counts @work (if it is in the corpus the options define). */
 void copub_aggregate_add_work (CopubAggregate *aggregate, const CopubWork *work);
-/* Writes the counts as a partial aggregate file (text), atomically. */
-gboolean copub_aggregate_write (const CopubAggregate *aggregate, const char *path,
-                                GError **error);
-/* Adds a partial aggregate file; COPUB_ERROR_USAGE when it was computed with other
- * options, COPUB_ERROR_PARSE when it is not a partial. */
+/* Writes the counts as a partial aggregate (text) to @out and flushes it; COPUB_ERROR_IO
+ * when writing fails. Atomic replacement of a file is the caller's. */
+gboolean copub_aggregate_write (const CopubAggregate *aggregate, FILE *out, GError **error);
+/* Adds the partial aggregate read from @in (to its end); @name (a file name) is quoted in
+ * errors. COPUB_ERROR_USAGE when it was computed with other options, COPUB_ERROR_PARSE
+ * when it is not a partial, COPUB_ERROR_IO when reading fails. */
+gboolean copub_aggregate_merge_stream (CopubAggregate *aggregate, FILE *in, const char *name,
+                                       GError **error);
+/* copub_aggregate_merge_stream() of the file @path. */
 gboolean copub_aggregate_merge_file (CopubAggregate *aggregate, const char *path,
                                      GError **error);
-/* The table, as copub_analyse() would give it. Call once. Free with copub_table_free. */
-CopubTable *copub_aggregate_table (CopubAggregate *aggregate);
+/* The indicators, as copub_analyse() would give them. Call once. Free with
+ * copub_indicators_unref. */
+CopubIndicators *copub_aggregate_indicators (CopubAggregate *aggregate);
 
 /* The headline figure for a period: counts summed over [from, to]. */
 typedef struct {

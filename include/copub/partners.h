@@ -60,8 +60,8 @@ void copub_partners_learn (CopubPartners *partners, const char *id, const char *
                            const char *name);
 
 /* Appends to @out (guint indexes) the partners found among @institutions (a work's
- * space-separated ids, lineage ids and RORs), each once. */
-void copub_partners_match (const CopubPartners *partners, const char *institutions,
+ * ids, lineage ids and RORs, NULL-terminated), each once. */
+void copub_partners_match (const CopubPartners *partners, const char *const *institutions,
                            GArray *out);
 
 /* The id in canonical form ("0168r3w48", "I36258959", "struct-1039"); NULL when @id

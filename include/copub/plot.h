@@ -35,28 +35,28 @@ typedef enum {
 /* The chart's file name without extension ("share-by-year"). Static. */
 const char *copub_chart_name (CopubChartKind kind);
 
-/* What the charts and the report are drawn from: copub_analyse() tables for one set of
- * analysis options. Every table has the columns copub_analyse() documents. */
+/* What the charts and the report are drawn from: copub_analyse() indicators for one set
+ * of analysis options (the cells name their countries in @lang). */
 typedef struct {
-  CopubTable *years;           /* by year */
-  CopubTable *themes;          /* by theme over all years */
-  CopubTable *theme_years;     /* by theme, year (rolling periods: see window) */
-  CopubTable *countries;       /* by country over the last period, full and fractional */
-  CopubTable *country_years;   /* by country, year (full counting) */
-  CopubTable *theme_countries; /* by theme, country over all years (full counting) */
-  CopubTable *partner_years;   /* by partner, year (rolling periods: see window); NULL
+  CopubIndicators *years;           /* by year */
+  CopubIndicators *themes;          /* by theme over all years */
+  CopubIndicators *theme_years;     /* by theme, year (rolling periods: see window) */
+  CopubIndicators *countries;       /* by country over the last period, full and fractional */
+  CopubIndicators *country_years;   /* by country, year (full counting) */
+  CopubIndicators *theme_countries; /* by theme, country over all years (full counting) */
+  CopubIndicators *partner_years;   /* by partner, year (rolling periods: see window); NULL
                                * without a partner file */
-  CopubTable *partner_totals;  /* by partner over all years; NULL without a partner file,
+  CopubIndicators *partner_totals;  /* by partner over all years; NULL without a partner file,
                                 * or when partner_years' single years are to be added up */
   GPtrArray *partners;         /* every partner of the file (names), in file order; or NULL */
-  CopubTable *sources;         /* by source */
+  CopubIndicators *sources;         /* by source */
   GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
   gboolean has_headline;       /* FALSE when the last period has no work */
   CopubHeadline headline;      /* the headline figure for the last period */
   char *headline_problem;      /* why there is no headline, or NULL */
   int first_year, last_year;   /* the years with works; 0 when the corpus is empty */
   guint window;                /* years in theme_years' and partner_years' rolling periods
-                                * (a "period" column "2015-2018"); 1: single years */
+                                * (cells from first_year to year); 1: single years */
   int trend_first;             /* their first year, or the last year of their first period */
   int period_from, period_to;  /* the last period: the headline's */
   gint64 works;                /* works in the corpus */
@@ -73,9 +73,6 @@ typedef struct {
  * Free with copub_plot_data_free. */
 CopubPlotData *copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
                                         int period_from, int period_to, GError **error);
-/* The year of row @row of a table by year: its year, or the last year of its rolling
- * period. */
-int copub_plot_row_year (const CopubTable *t, guint row);
 void copub_plot_data_free (CopubPlotData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubPlotData, copub_plot_data_free)
 

@@ -96,6 +96,12 @@ void copub_source_stats_free (CopubSourceStats *stats);
 /* One CopubSourceStats per source present, by name. Free with g_ptr_array_unref. */
 GPtrArray *copub_store_source_stats (CopubStore *store, GError **error);
 
+/* The countries of one authorship. */
+typedef struct {
+  const char *const *countries; /* NULL-terminated ISO codes; empty when none is known */
+  gboolean inferred;            /* found by copub's normaliser: the source gave none */
+} CopubAuthorshipCountries;
+
 /* What the indicators need of a work, read in one pass over the works table. */
 typedef struct {
   const char *source;
@@ -105,7 +111,7 @@ typedef struct {
   gboolean is_retracted;
   gboolean is_paratext;
   gboolean is_synthetic;
-  const char *countries;      /* union, sorted, comma-separated; "" when none */
+  const char *const *countries; /* union, sorted, distinct; NULL-terminated */
   int n_authorships;
   int n_known;                /* authorships with at least one known country */
   int n_inferred;             /* ... known only through copub's normaliser */
@@ -113,8 +119,11 @@ typedef struct {
   const char *field_name;
   const char *domain_id;
   const char *domain_name;
-  const char *auth_countries; /* per authorship: "FR;FR,US;;~DE" ('~': inferred) */
-  const char *institutions;   /* ids, lineage ids and RORs, space-separated */
+  const CopubAuthorshipCountries *authorships; /* per authorship, in order */
+  guint n_authorship_countries; /* entries of @authorships (n_authorships in a
+                                 * consistent store; authorships without a country
+                                 * at the end may be missing) */
+  const char *const *institutions; /* ids, lineage ids and RORs; NULL-terminated */
   const char *doi;            /* normalised, or NULL */
   const char *title;          /* or NULL */
 } CopubWorkSummary;
@@ -137,7 +146,7 @@ typedef gboolean (*CopubSummaryFunc) (const CopubWorkSummary *summary, gpointer 
                                       GError **error);
 
 /* Calls @func for each work matching @query, in no particular order. The summary's
- * strings live until @func returns. */
+ * strings and arrays live until @func returns. */
 gboolean copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                                       CopubSummaryFunc func, gpointer user_data,
                                       GError **error);

@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include "copub/indicators.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -72,6 +74,17 @@ const char *const *copub_table_notes (const CopubTable *table, guint *n_notes);
 guint copub_table_find_column (const CopubTable *table, const char *name);
 double copub_table_real_at (const CopubTable *table, guint row, const char *name);
 const char *copub_table_text_at (const CopubTable *table, guint row, const char *name);
+
+/* The table of @indicators: a column per dimension (a year, or a rolling "period";
+ * with a country dimension, country_name when the indicators name countries), then
+ * the measures. Without a country or partner dimension: works, international, share,
+ * share_low, share_high (Wilson 95 %), coverage (authorships with a known country),
+ * complete (works whose every authorship has a country), share_complete and share_max
+ * (the ceiling: works not complete taken as international). With one: works
+ * (co-authored with that country or partner), n (the institution's works in the row's
+ * other dimensions), share = works / n with its interval (full counting), fractional
+ * and fractional_share (fractional counting, countries), and rank (countries). */
+CopubTable *copub_table_new_from_indicators (const CopubIndicators *indicators);
 
 /* Parses "table", "csv" or "json". */
 gboolean copub_table_format_from_name (const char *name, CopubTableFormat *out);

@@ -2,6 +2,7 @@
  * --from, --types...), how they appear on the command line and how they become a
  * CopubAnalyseOptions; and how scan and merge write a partial aggregate. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -222,7 +223,7 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
 
 /* ---- partial aggregates ----------------------------------------------------------------- */
 
-/* TRUE when @path names something copub_aggregate_write must not replace: standard output
+/* TRUE when @path names something an atomic write must not replace: standard output
  * ("-"), or an existing non-regular file or symbolic link (/dev/stdout, a FIFO), which
  * an atomic write would replace by a regular file instead of writing through. */
 static gboolean
@@ -235,34 +236,19 @@ is_stream (const char *path)
   return g_lstat (path, &st) == 0 && !S_ISREG (st.st_mode);
 }
 
-/* The partial goes through a temporary file: the aggregate writes files only. */
+/* Writes through to standard output or the stream @path names. */
 static gboolean
 write_partial_stream (CopubAggregate *agg, const char *path, GError **error)
 {
-  g_autofree char *tmp = NULL;
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  gboolean ok;
   FILE *out;
-  int fd;
+  gboolean ok;
 
-  if ((fd = g_file_open_tmp ("copub-partial-XXXXXX", &tmp, error)) < 0)
-    return FALSE;
-  close (fd);
-  ok = copub_aggregate_write (agg, tmp, error) && g_file_get_contents (tmp, &text, &len, error);
-  g_unlink (tmp);
-  if (!ok)
-    return FALSE;
   if (strcmp (path, "-") == 0)
     {
-      if (fwrite (text, 1, len, stdout) != len)
-        {
-          int saved = errno;
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "writing to standard output: %s",
-                       g_strerror (saved));
-          return FALSE;
-        }
-      return TRUE;
+      if (copub_aggregate_write (agg, stdout, error))
+        return TRUE;
+      g_prefix_error (error, "standard output: ");
+      return FALSE;
     }
   if ((out = fopen (path, "w")) == NULL)
     {
@@ -271,12 +257,51 @@ write_partial_stream (CopubAggregate *agg, const char *path, GError **error)
                    g_strerror (saved));
       return FALSE;
     }
-  ok = fwrite (text, 1, len, out) == len && fflush (out) == 0;
-  if (fclose (out) != 0 || !ok)
+  ok = copub_aggregate_write (agg, out, error);
+  if (fclose (out) != 0 && ok)
     {
       int saved = errno;
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "writing '%s': %s", path,
                    g_strerror (saved));
+      return FALSE;
+    }
+  if (!ok)
+    g_prefix_error (error, "'%s': ", path);
+  return ok;
+}
+
+/* Writes a regular file atomically: a temporary file beside it, renamed over it once
+ * complete; a failure removes the temporary file. */
+static gboolean
+write_partial_file (CopubAggregate *agg, const char *path, GError **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
+  int fd = g_mkstemp_full (tmp, O_WRONLY, 0644);
+  FILE *out;
+  gboolean ok;
+
+  if (fd < 0 || (out = fdopen (fd, "w")) == NULL)
+    {
+      int saved = errno;
+      if (fd >= 0)
+        {
+          close (fd);
+          g_unlink (tmp);
+        }
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "cannot write '%s': %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  ok = copub_aggregate_write (agg, out, error) && fsync (fileno (out)) == 0;
+  if (fclose (out) != 0 || !ok || g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+      g_unlink (tmp);
+      if (error && *error)
+        g_prefix_error (error, "'%s': ", path);
+      else
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "writing '%s': %s", path,
+                     g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -287,5 +312,5 @@ copub_cli_write_partial (CopubAggregate *aggregate, const char *path, GError **e
 {
   if (is_stream (path))
     return write_partial_stream (aggregate, path, error);
-  return copub_aggregate_write (aggregate, path, error);
+  return write_partial_file (aggregate, path, error);
 }

@@ -85,6 +85,7 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
       "  copub analyse --by partner,year --partners examples/lorraine-partners.tsv\n"
       "  copub analyse --headline --institution-name \"Université de Lorraine\"");
   g_autoptr(CopubStore) store = NULL;
+  g_autoptr(CopubIndicators) indicators = NULL;
   g_autoptr(CopubTable) table = NULL;
   gboolean ok = FALSE;
   const char *path;
@@ -114,8 +115,11 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
     goto out;
   if (a.headline)
     ok = print_headline (store, &a, &an.options, error);
-  else if ((table = copub_analyse (store, &an.options, error)) != NULL)
-    ok = copub_table_write (table, an.table_format, stdout, error);
+  else if ((indicators = copub_analyse (store, &an.options, error)) != NULL)
+    {
+      table = copub_table_new_from_indicators (indicators);
+      ok = copub_table_write (table, an.table_format, stdout, error);
+    }
 out:
   args_clear (&a);
   return ok;

@@ -28,6 +28,7 @@ copub_cmd_merge (int argc, char **argv, GError **error)
       "Example:\n"
       "  copub merge --by year,country --format csv part-*.partial");
   g_autoptr(CopubAggregate) aggregate = NULL;
+  g_autoptr(CopubIndicators) indicators = NULL;
   g_autoptr(CopubTable) table = NULL;
 
   copub_cli_analysis_init (&an);
@@ -61,6 +62,7 @@ copub_cmd_merge (int argc, char **argv, GError **error)
     }
   if (partial)
     return copub_cli_write_partial (aggregate, partial, error);
-  table = copub_aggregate_table (aggregate);
+  indicators = copub_aggregate_indicators (aggregate);
+  table = copub_table_new_from_indicators (indicators);
   return copub_table_write (table, an.table_format, stdout, error);
 }

@@ -350,6 +350,7 @@ copub_cmd_scan (int argc, char **argv, GError **error)
       "  zcat part_000.gz | copub scan --institution I90183372 --partial p000.partial -");
   g_autoptr(CopubNormaliser) normaliser = NULL;
   g_autoptr(CopubAggregate) aggregate = NULL;
+  g_autoptr(CopubIndicators) indicators = NULL;
   g_autoptr(CopubTable) table = NULL;
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(CopubSnapshot) snapshot = NULL;
@@ -453,7 +454,8 @@ copub_cmd_scan (int argc, char **argv, GError **error)
     ok = copub_cli_write_partial (aggregate, partial, error);
   else
     {
-      table = copub_aggregate_table (aggregate);
+      indicators = copub_aggregate_indicators (aggregate);
+      table = copub_table_new_from_indicators (indicators);
       ok = copub_table_write (table, an.table_format, stdout, error);
     }
 out:

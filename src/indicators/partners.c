@@ -336,33 +336,21 @@ copub_partners_learn (CopubPartners *partners, const char *id, const char *ror,
 }
 
 void
-copub_partners_match (const CopubPartners *partners, const char *institutions, GArray *out)
+copub_partners_match (const CopubPartners *partners, const char *const *institutions,
+                      GArray *out)
 {
-  const char *p = institutions;
-  char id[64];
-
-  while (p && *p)
+  for (const char *const *id = institutions; id && *id; id++)
     {
-      const char *end = strchr (p, ' ');
-      gsize len = end ? (gsize) (end - p) : strlen (p);
-      if (len > 0 && len < sizeof id)
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (partners->by_id, *id));
+      gboolean seen = FALSE;
+      if (index == 0)
+        continue;
+      for (guint i = 0; i < out->len; i++)
+        seen |= g_array_index (out, guint, i) == index - 1;
+      if (!seen)
         {
-          guint index;
-          memcpy (id, p, len);
-          id[len] = '\0';
-          index = GPOINTER_TO_UINT (g_hash_table_lookup (partners->by_id, id));
-          if (index > 0)
-            {
-              gboolean seen = FALSE;
-              for (guint i = 0; i < out->len; i++)
-                seen |= g_array_index (out, guint, i) == index - 1;
-              if (!seen)
-                {
-                  guint value = index - 1;
-                  g_array_append_val (out, value);
-                }
-            }
+          guint value = index - 1;
+          g_array_append_val (out, value);
         }
-      p = end ? end + 1 : NULL;
     }
 }

@@ -346,7 +346,7 @@ copub_plot_run (const char *program, const char *script, const char *workdir, GE
 /* ---- the data ---------------------------------------------------------------------- */
 
 
-static CopubTable *
+static CopubIndicators *
 analyse_by (CopubStore *store, const CopubAnalyseOptions *base, CopubDimension d1,
             CopubDimension d2, int from, int to, CopubCounting counting, GError **error)
 {
@@ -365,7 +365,7 @@ analyse_by (CopubStore *store, const CopubAnalyseOptions *base, CopubDimension d
 }
 
 /* @d1 by year, in the rolling periods of @d (single years when its window is 1). */
-static CopubTable *
+static CopubIndicators *
 analyse_trend (CopubStore *store, const CopubAnalyseOptions *base, const CopubPlotData *d,
                CopubDimension d1, GError **error)
 {
@@ -393,17 +393,6 @@ data_window (CopubPlotData *d, const CopubAnalyseOptions *options)
   d->trend_first = d->first_year + (int) d->window - 1;
 }
 
-int
-copub_plot_row_year (const CopubTable *t, guint row)
-{
-  const char *period = copub_table_text_at (t, row, "period");
-  const char *dash = period ? strrchr (period, '-') : NULL;
-
-  if (dash)
-    return atoi (dash + 1);
-  return (int) copub_table_real_at (t, row, "year");
-}
-
 /* The headline and the last period; a corpus without a complete year keeps its last. */
 static void
 data_headline (CopubPlotData *d, CopubStore *store, const CopubAnalyseOptions *o, int from,
@@ -427,19 +416,15 @@ data_headline (CopubPlotData *d, CopubStore *store, const CopubAnalyseOptions *o
 static void
 data_years (CopubPlotData *d)
 {
-  guint notes = 0;
-  const char *const *note = copub_table_notes (d->years, &notes);
-
-  for (guint r = 0; r < copub_table_n_rows (d->years); r++)
+  for (guint r = 0; r < copub_indicators_n_cells (d->years); r++)
     {
-      int year = (int) copub_table_real_at (d->years, r, "year");
-      d->works += (gint64) copub_table_real_at (d->years, r, "works");
-      if (d->first_year == 0 || year < d->first_year)
-        d->first_year = year;
-      d->last_year = MAX (d->last_year, year);
+      const CopubCell *c = copub_indicators_cell (d->years, r);
+      d->works += c->works;
+      if (d->first_year == 0 || c->year < d->first_year)
+        d->first_year = c->year;
+      d->last_year = MAX (d->last_year, c->year);
     }
-  for (guint i = 0; i < notes; i++)
-    d->synthetic |= strstr (note[i], "synthetic") != NULL;
+  d->synthetic |= copub_indicators_synthetic (d->years);
 }
 
 /* Keeps the stats of the sources the analysis reads. */
@@ -504,15 +489,15 @@ copub_plot_data_free (CopubPlotData *d)
 {
   if (d == NULL)
     return;
-  copub_table_free (d->years);
-  copub_table_free (d->themes);
-  copub_table_free (d->theme_years);
-  copub_table_free (d->countries);
-  copub_table_free (d->country_years);
-  copub_table_free (d->theme_countries);
-  copub_table_free (d->partner_years);
-  copub_table_free (d->partner_totals);
-  copub_table_free (d->sources);
+  copub_indicators_unref (d->years);
+  copub_indicators_unref (d->themes);
+  copub_indicators_unref (d->theme_years);
+  copub_indicators_unref (d->countries);
+  copub_indicators_unref (d->country_years);
+  copub_indicators_unref (d->theme_countries);
+  copub_indicators_unref (d->partner_years);
+  copub_indicators_unref (d->partner_totals);
+  copub_indicators_unref (d->sources);
   if (d->source_stats)
     g_ptr_array_unref (d->source_stats);
   if (d->partners)
@@ -524,26 +509,28 @@ copub_plot_data_free (CopubPlotData *d)
 gint64
 copub_plot_partner_works (const CopubPlotData *d, const char *partner, int year)
 {
-  const CopubTable *t = d->partner_years;
+  const CopubIndicators *t = d->partner_years;
 
-  for (guint r = 0; t && r < copub_table_n_rows (t); r++)
-    if (copub_plot_row_year (t, r) == year
-        && g_strcmp0 (copub_table_text_at (t, r, "partner"), partner) == 0)
-      return (gint64) copub_table_real_at (t, r, "works");
+  for (guint r = 0; t && r < copub_indicators_n_cells (t); r++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, r);
+      if (c->year == year && g_strcmp0 (c->partner, partner) == 0)
+        return c->works;
+    }
   return 0;
 }
 
 gint64
 copub_plot_partner_total (const CopubPlotData *d, const char *partner)
 {
-  const CopubTable *t = d->partner_totals ? d->partner_totals : d->partner_years;
+  const CopubIndicators *t = d->partner_totals ? d->partner_totals : d->partner_years;
   gint64 total = 0;
 
   /* Single years add up; overlapping periods do not, hence partner_totals. */
   g_return_val_if_fail (d->partner_totals || d->window <= 1, 0);
-  for (guint r = 0; t && r < copub_table_n_rows (t); r++)
-    if (g_strcmp0 (copub_table_text_at (t, r, "partner"), partner) == 0)
-      total += (gint64) copub_table_real_at (t, r, "works");
+  for (guint r = 0; t && r < copub_indicators_n_cells (t); r++)
+    if (g_strcmp0 (copub_indicators_cell (t, r)->partner, partner) == 0)
+      total += copub_indicators_cell (t, r)->works;
   return total;
 }
 
@@ -888,15 +875,15 @@ set_note (CopubChart *chart, const char *note)
 /* The percent range of the year chart, from the data: the intervals and the ceilings,
  * with margins (the legend's above), on multiples of 5 points within 0-100. */
 static void
-share_range (const CopubTable *t, int *out_low, int *out_high)
+share_range (const CopubIndicators *t, int *out_low, int *out_high)
 {
   double low = 100, high = 0;
 
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
     {
-      double values[] = { copub_table_real_at (t, r, "share_low"),
-                          copub_table_real_at (t, r, "share_high"),
-                          copub_table_real_at (t, r, "share_max") };
+      const CopubCell *c = copub_indicators_cell (t, r);
+      double values[] = { 0, 0, copub_cell_share_max (c) };
+      copub_cell_share_interval (c, &values[0], &values[1]);
       for (guint i = 0; i < G_N_ELEMENTS (values); i++)
         if (isfinite (values[i]))
           {
@@ -913,18 +900,17 @@ share_range (const CopubTable *t, int *out_low, int *out_high)
 
 /* Year tics with each year's n beneath: ("2016\nn = 422" 2016, ...). Numbers only. */
 static void
-year_n_tics (Ctx *ctx, const CopubTable *t)
+year_n_tics (Ctx *ctx, const CopubIndicators *t)
 {
   GString *s = ctx->script;
   int first = ctx->data->first_year, last = ctx->data->last_year;
   int step = last - first > 12 ? 2 : 1;
 
   g_string_append (s, "set xtics (");
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
     {
-      int year = (int) copub_table_real_at (t, r, "year");
-      g_autofree char *n = format_count ((gint64) copub_table_real_at (t, r, "works"),
-                                                    ctx->fr);
+      int year = copub_indicators_cell (t, r)->year;
+      g_autofree char *n = format_count (copub_indicators_cell (t, r)->works, ctx->fr);
       if ((year - first) % step != 0)
         continue;
       g_string_append_printf (s, "%s\"%d\\nn = %s\" %d", s->str[s->len - 1] == '(' ? "" : ", ",
@@ -938,7 +924,7 @@ year_n_tics (Ctx *ctx, const CopubTable *t)
 static gboolean
 chart_share (Ctx *ctx, CopubChart *chart, GError **error)
 {
-  const CopubTable *t = ctx->data->years;
+  const CopubIndicators *t = ctx->data->years;
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autofree char *inst = institution_prefix (ctx);
   g_autofree char *subtitle = NULL;
@@ -947,18 +933,18 @@ chart_share (Ctx *ctx, CopubChart *chart, GError **error)
 
   chart->title = g_strdup (tr (ctx, "International co-publication share per year",
                                "Part des co-publications internationales par année"));
-  if (copub_table_n_rows (t) == 0)
+  if (copub_indicators_n_cells (t) == 0)
     {
       set_note (chart, tr (ctx, "no work in the corpus", "aucune publication dans le corpus"));
       return TRUE;
     }
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
     {
-      double row[] = { copub_table_real_at (t, r, "year"),
-                       100 * copub_table_real_at (t, r, "share"),
-                       100 * copub_table_real_at (t, r, "share_low"),
-                       100 * copub_table_real_at (t, r, "share_high"),
-                       100 * copub_table_real_at (t, r, "share_max") };
+      const CopubCell *c = copub_indicators_cell (t, r);
+      double lo, hi;
+      copub_cell_share_interval (c, &lo, &hi);
+      double row[] = { c->year, 100 * copub_cell_share (c), 100 * lo, 100 * hi,
+                       100 * copub_cell_share_max (c) };
       append_row (dat, G_N_ELEMENTS (row), row);
     }
   if (!write_data (ctx, COPUB_CHART_SHARE, dat, error))
@@ -1020,21 +1006,42 @@ compare_ranked (gconstpointer pa, gconstpointer pb)
   return g_strcmp0 (a->key, b->key);
 }
 
-/* The values of @key_column with @measure summed over their rows, largest first (ties
- * by name, so that charts do not change from run to run). At most @max of them,
+/* The cell's value of dimension @dim (a text dimension), or NULL. */
+static const char *
+cell_text (const CopubCell *c, CopubDimension dim)
+{
+  switch (dim)
+    {
+    case COPUB_DIM_THEME:
+      return c->theme;
+    case COPUB_DIM_COUNTRY:
+      return c->country;
+    case COPUB_DIM_PARTNER:
+      return c->partner;
+    case COPUB_DIM_SOURCE:
+      return c->source;
+    case COPUB_DIM_YEAR:
+    case COPUB_N_DIMS:
+    default:
+      return NULL;
+    }
+}
+
+/* The values of dimension @key with their works summed over their cells, largest first
+ * (ties by name, so that charts do not change from run to run). At most @max of them,
  * "(unknown)" left out. Returns the keys (borrowed from @t). */
 static GPtrArray *
-top_keys (const CopubTable *t, const char *key_column, const char *measure, guint max)
+top_keys (const CopubIndicators *t, CopubDimension key_dim, guint max)
 {
   g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GArray) ranked = g_array_new (FALSE, FALSE, sizeof (Ranked));
   GPtrArray *keys = g_ptr_array_new ();
 
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
     {
-      const char *key = copub_table_text_at (t, r, key_column);
+      const char *key = cell_text (copub_indicators_cell (t, r), key_dim);
       gpointer at;
-      double v = copub_table_real_at (t, r, measure);
+      double v = (double) copub_indicators_cell (t, r)->works;
       if (key == NULL || strcmp (key, "(unknown)") == 0)
         continue;
       if (!g_hash_table_lookup_extended (index, key, NULL, &at))
@@ -1056,7 +1063,7 @@ top_keys (const CopubTable *t, const char *key_column, const char *measure, guin
 static GPtrArray *
 top_themes (const CopubPlotData *d, guint max)
 {
-  return top_keys (d->themes, "theme", "works", max);
+  return top_keys (d->themes, COPUB_DIM_THEME, max);
 }
 
 /* Appends one "plot" clause per series: data set @i of @file drawn with linetype i+1. */
@@ -1188,17 +1195,20 @@ static double
 theme_year (const CopubPlotData *d, const char *theme, int year, double *share, double *low,
             double *high)
 {
-  const CopubTable *t = d->theme_years;
+  const CopubIndicators *t = d->theme_years;
 
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
-    if (copub_plot_row_year (t, r) == year
-        && g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0)
-      {
-        *share = 100 * copub_table_real_at (t, r, "share");
-        *low = 100 * copub_table_real_at (t, r, "share_low");
-        *high = 100 * copub_table_real_at (t, r, "share_high");
-        return copub_table_real_at (t, r, "works");
-      }
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, r);
+      if (c->year == year && g_strcmp0 (c->theme, theme) == 0)
+        {
+          *share = 100 * copub_cell_share (c);
+          copub_cell_share_interval (c, low, high);
+          *low *= 100;
+          *high *= 100;
+          return (double) c->works;
+        }
+    }
   return 0;
 }
 
@@ -1239,9 +1249,9 @@ theme_series (const CopubPlotData *d, const char *theme, GString *dat)
 static double
 theme_total (const CopubPlotData *d, const char *theme)
 {
-  for (guint r = 0; r < copub_table_n_rows (d->themes); r++)
-    if (g_strcmp0 (copub_table_text_at (d->themes, r, "theme"), theme) == 0)
-      return copub_table_real_at (d->themes, r, "works");
+  for (guint r = 0; r < copub_indicators_n_cells (d->themes); r++)
+    if (g_strcmp0 (copub_indicators_cell (d->themes, r)->theme, theme) == 0)
+      return (double) copub_indicators_cell (d->themes, r)->works;
   return 0;
 }
 
@@ -1324,7 +1334,7 @@ chart_themes (Ctx *ctx, CopubChart *chart, GError **error)
     }
   if (!write_data (ctx, COPUB_CHART_THEMES, dat, error))
     return FALSE;
-  n_themes = copub_table_n_rows (d->themes);
+  n_themes = copub_indicators_n_cells (d->themes);
   more = themes->len < n_themes
              ? g_strdup_printf (tr (ctx, "; the %u largest of %u themes",
                                     " ; les %u plus grands des %u thèmes"),
@@ -1398,7 +1408,7 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
       return TRUE;
     }
   names = copub_plot_partners_by_total (d);
-  if (copub_table_n_rows (d->partner_years) == 0 || names->len == 0)
+  if (copub_indicators_n_cells (d->partner_years) == 0 || names->len == 0)
     {
       set_note (chart, tr (ctx, "no co-publication with the strategic partners",
                            "aucune co-publication avec les partenaires stratégiques"));
@@ -1472,8 +1482,8 @@ static gboolean
 chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubTable *t = d->countries;
-  guint n = MIN (copub_table_n_rows (t), TOP_COUNTRIES);
+  const CopubIndicators *t = d->countries;
+  guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRIES);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) tics = g_string_new ("set ytics (");
   g_autofree char *period = period_text (d->period_from, d->period_to);
@@ -1492,9 +1502,9 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint r = 0; r < n; r++)
     {
-      double row[] = { n - 1 - r, copub_table_real_at (t, r, "works"),
-                       copub_table_real_at (t, r, "fractional") };
-      g_autofree char *name = quote_label (copub_table_text_at (t, r, "country_name"));
+      const CopubCell *c = copub_indicators_cell (t, r);
+      double row[] = { n - 1 - r, (double) c->works, copub_fraction_to_double (c->fractional) };
+      g_autofree char *name = quote_label (copub_indicators_country_name (t, c));
       append_row (dat, 3, row);
       max = MAX (max, row[1]);
       g_string_append_printf (tics, "%s%s %u", r ? ", " : "", name, n - 1 - r);
@@ -1541,9 +1551,9 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
 static double
 works_in_year (const CopubPlotData *d, int year)
 {
-  for (guint r = 0; r < copub_table_n_rows (d->years); r++)
-    if ((int) copub_table_real_at (d->years, r, "year") == year)
-      return copub_table_real_at (d->years, r, "works");
+  for (guint r = 0; r < copub_indicators_n_cells (d->years); r++)
+    if (copub_indicators_cell (d->years, r)->year == year)
+      return (double) copub_indicators_cell (d->years, r)->works;
   return 0;
 }
 
@@ -1552,8 +1562,8 @@ static gboolean
 chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubTable *t = d->country_years;
-  guint n = MIN (copub_table_n_rows (d->countries), TOP_TRENDS);
+  const CopubIndicators *t = d->country_years;
+  guint n = MIN (copub_indicators_n_cells (d->countries), TOP_TRENDS);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autofree char *inst = institution_prefix (ctx);
@@ -1569,15 +1579,16 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
     }
   for (guint i = 0; i < n; i++)
     {
-      const char *code = copub_table_text_at (d->countries, i, "country");
-      g_ptr_array_add (names, (gpointer) copub_table_text_at (d->countries, i, "country_name"));
+      const CopubCell *country = copub_indicators_cell (d->countries, i);
+      const char *code = country->country;
+      g_ptr_array_add (names, (gpointer) copub_indicators_country_name (d->countries, country));
       for (int year = d->first_year; year <= d->last_year; year++)
         {
           double works = 0, all = works_in_year (d, year);
-          for (guint r = 0; r < copub_table_n_rows (t); r++)
-            if ((int) copub_table_real_at (t, r, "year") == year
-                && g_strcmp0 (copub_table_text_at (t, r, "country"), code) == 0)
-              works = copub_table_real_at (t, r, "works");
+          for (guint r = 0; r < copub_indicators_n_cells (t); r++)
+            if (copub_indicators_cell (t, r)->year == year
+                && g_strcmp0 (copub_indicators_cell (t, r)->country, code) == 0)
+              works = (double) copub_indicators_cell (t, r)->works;
           double row[] = { year, all > 0 ? 100 * works / all : NAN };
           append_row (dat, 2, row);
         }
@@ -1598,12 +1609,14 @@ chart_trends (Ctx *ctx, CopubChart *chart, GError **error)
 }
 
 static double
-heat_value (const CopubTable *t, const char *theme, const char *country)
+heat_value (const CopubIndicators *t, const char *theme, const char *country)
 {
-  for (guint r = 0; r < copub_table_n_rows (t); r++)
-    if (g_strcmp0 (copub_table_text_at (t, r, "theme"), theme) == 0
-        && g_strcmp0 (copub_table_text_at (t, r, "country"), country) == 0)
-      return 100 * copub_table_real_at (t, r, "share");
+  for (guint r = 0; r < copub_indicators_n_cells (t); r++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, r);
+      if (g_strcmp0 (c->theme, theme) == 0 && g_strcmp0 (c->country, country) == 0)
+        return 100 * copub_cell_share (c);
+    }
   return 0;
 }
 
@@ -1611,7 +1624,7 @@ heat_value (const CopubTable *t, const char *theme, const char *country)
 static double
 heat_data (Ctx *ctx, GPtrArray *themes, GPtrArray *countries, GString *dat, GString *tics)
 {
-  const CopubTable *t = ctx->data->theme_countries;
+  const CopubIndicators *t = ctx->data->theme_countries;
   double max = 1;
 
   for (guint i = 0; i < themes->len; i++)
@@ -1648,7 +1661,7 @@ chart_heatmap (Ctx *ctx, CopubChart *chart, GError **error)
 {
   const CopubPlotData *d = ctx->data;
   g_autoptr(GPtrArray) themes = top_themes (d, HEAT_THEMES);
-  g_autoptr(GPtrArray) countries = top_keys (d->theme_countries, "country", "works",
+  g_autoptr(GPtrArray) countries = top_keys (d->theme_countries, COPUB_DIM_COUNTRY,
                                               HEAT_COUNTRIES);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) tics = g_string_new (NULL);

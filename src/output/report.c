@@ -473,11 +473,11 @@ source_name (const char *source)
 static gint64
 corpus_works (const Report *r, const char *source)
 {
-  const CopubTable *t = r->data->sources;
+  const CopubIndicators *t = r->data->sources;
 
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    if (g_strcmp0 (copub_table_text_at (t, i, "source"), source) == 0)
-      return (gint64) copub_table_real_at (t, i, "works");
+  for (guint i = 0; i < copub_indicators_n_cells (t); i++)
+    if (g_strcmp0 (copub_indicators_cell (t, i)->source, source) == 0)
+      return copub_indicators_cell (t, i)->works;
   return 0;
 }
 
@@ -509,14 +509,14 @@ section_corpus (Report *r)
     }
 }
 
-/* The year row of @year, or G_MAXUINT. */
-static guint
-year_row (const Report *r, int year)
+/* The year cell of @year, or NULL. */
+static const CopubCell *
+year_cell (const Report *r, int year)
 {
-  for (guint i = 0; i < copub_table_n_rows (r->data->years); i++)
-    if ((int) copub_table_real_at (r->data->years, i, "year") == year)
-      return i;
-  return G_MAXUINT;
+  for (guint i = 0; i < copub_indicators_n_cells (r->data->years); i++)
+    if (copub_indicators_cell (r->data->years, i)->year == year)
+      return copub_indicators_cell (r->data->years, i);
+  return NULL;
 }
 
 /* The headline period's counts from the year table: its works, the complete ones (every
@@ -526,32 +526,20 @@ typedef struct {
   gint64 works, international, complete, complete_international, ceiling;
 } PeriodCounts;
 
-static gint64
-count_of (const CopubTable *t, guint row, const char *share, double whole)
-{
-  double v = copub_table_real_at (t, row, share);
-  return isfinite (v) ? llround (v * whole) : 0;
-}
-
 static void
 period_counts (const Report *r, PeriodCounts *out)
 {
-  const CopubTable *t = r->data->years;
-
   memset (out, 0, sizeof *out);
   for (int y = r->data->period_from; y <= r->data->period_to; y++)
     {
-      guint i = year_row (r, y);
-      double works, complete;
-      if (i == G_MAXUINT)
+      const CopubCell *c = year_cell (r, y);
+      if (c == NULL)
         continue;
-      works = copub_table_real_at (t, i, "works");
-      complete = copub_table_real_at (t, i, "complete");
-      out->works += (gint64) works;
-      out->international += (gint64) copub_table_real_at (t, i, "international");
-      out->complete += (gint64) complete;
-      out->complete_international += count_of (t, i, "share_complete", complete);
-      out->ceiling += count_of (t, i, "share_max", works);
+      out->works += c->works;
+      out->international += c->international;
+      out->complete += c->complete;
+      out->complete_international += c->complete_international;
+      out->ceiling += c->works - c->complete + c->complete_international;
     }
 }
 
@@ -659,7 +647,7 @@ section_coverage (Report *r)
 static void
 table_years (Report *r)
 {
-  const CopubTable *t = r->data->years;
+  const CopubIndicators *t = r->data->years;
   Block *b = table (r, g_strdup (tr (r, "International co-publication per year",
                                      "Co-publications internationales par année")), 0x1FE);
 
@@ -670,25 +658,25 @@ table_years (Report *r)
        g_strdup (tr (r, "Complete works", "Publications complètes")),
        g_strdup (tr (r, "Share among complete", "Part parmi les complètes")),
        g_strdup (tr (r, "Ceiling", "Plafond")), NULL);
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    row (b, g_strdup_printf ("%d", (int) copub_table_real_at (t, i, "year")),
-         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
-         fmt_int ((gint64) copub_table_real_at (t, i, "international"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
-         fmt_interval (copub_table_real_at (t, i, "share_low"),
-                       copub_table_real_at (t, i, "share_high"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr),
-         fmt_int ((gint64) copub_table_real_at (t, i, "complete"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share_complete"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share_max"), r->fr), NULL);
+  for (guint i = 0; i < copub_indicators_n_cells (t); i++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      double low, high;
+      copub_cell_share_interval (c, &low, &high);
+      row (b, g_strdup_printf ("%d", c->year), fmt_int (c->works, r->fr),
+           fmt_int (c->international, r->fr), fmt_pct (copub_cell_share (c), r->fr),
+           fmt_interval (low, high, r->fr), fmt_pct (copub_cell_coverage (c), r->fr),
+           fmt_int (c->complete, r->fr), fmt_pct (copub_cell_share_complete (c), r->fr),
+           fmt_pct (copub_cell_share_max (c), r->fr), NULL);
+    }
 }
 
 static void
 table_countries (Report *r)
 {
-  const CopubTable *t = r->data->countries;
+  const CopubIndicators *t = r->data->countries;
   g_autofree char *period = fmt_period (r->data->period_from, r->data->period_to);
-  guint n = MIN (copub_table_n_rows (t), TOP_COUNTRY_ROWS);
+  guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRY_ROWS);
   Block *b;
 
   if (n == 0)
@@ -701,23 +689,24 @@ table_countries (Report *r)
        g_strdup (tr (r, "Fractional count", "Compte fractionnaire")),
        g_strdup (tr (r, "Fractional share", "Part fractionnaire")), NULL);
   for (guint i = 0; i < n; i++)
-    row (b, copub_rank_text ((gint64) copub_table_real_at (t, i, "rank"),
-                             copub_table_tied_at (t, i, "rank")),
-         g_strdup (copub_table_text_at (t, i, "country_name")),
-         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
-         fmt_real (copub_table_real_at (t, i, "fractional"), 1, r->fr),
-         fmt_pct (copub_table_real_at (t, i, "fractional_share"), r->fr), NULL);
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      row (b, copub_rank_text (c->rank, c->tied),
+           g_strdup (copub_indicators_country_name (t, c)), fmt_int (c->works, r->fr),
+           fmt_pct (copub_cell_share (c), r->fr),
+           fmt_real (copub_fraction_to_double (c->fractional), 1, r->fr),
+           fmt_pct (copub_cell_fractional_share (c), r->fr), NULL);
+    }
 }
 
 static void
 table_themes (Report *r)
 {
-  const CopubTable *t = r->data->themes;
+  const CopubIndicators *t = r->data->themes;
   g_autofree char *years = years_text (r);
   Block *b;
 
-  if (copub_table_n_rows (t) == 0)
+  if (copub_indicators_n_cells (t) == 0)
     return;
   b = table (r, g_strdup_printf (tr (r, "International co-publication by theme, %s",
                                      "Co-publications internationales par thème, %s"), years),
@@ -726,14 +715,15 @@ table_themes (Report *r)
        g_strdup (tr (r, "International", "Internationales")), g_strdup (tr (r, "Share", "Part")),
        g_strdup (tr (r, "95 % interval", "Intervalle à 95 %")),
        g_strdup (tr (r, "Coverage", "Couverture")), NULL);
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
-    row (b, g_strdup (copub_table_text_at (t, i, "theme")),
-         fmt_int ((gint64) copub_table_real_at (t, i, "works"), r->fr),
-         fmt_int ((gint64) copub_table_real_at (t, i, "international"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "share"), r->fr),
-         fmt_interval (copub_table_real_at (t, i, "share_low"),
-                       copub_table_real_at (t, i, "share_high"), r->fr),
-         fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr), NULL);
+  for (guint i = 0; i < copub_indicators_n_cells (t); i++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      double low, high;
+      copub_cell_share_interval (c, &low, &high);
+      row (b, g_strdup (c->theme), fmt_int (c->works, r->fr),
+           fmt_int (c->international, r->fr), fmt_pct (copub_cell_share (c), r->fr),
+           fmt_interval (low, high, r->fr), fmt_pct (copub_cell_coverage (c), r->fr), NULL);
+    }
 }
 
 /* Strategic partners by year or rolling period, one row a partner: all of them, the most
@@ -743,13 +733,13 @@ static void
 table_partners (Report *r)
 {
   const CopubPlotData *d = r->data;
-  const CopubTable *t = d->partner_years;
+  const CopubIndicators *t = d->partner_years;
   gboolean rolling = d->window > 1;
   g_autoptr(GPtrArray) names = NULL;
   GPtrArray *header;
   Block *b;
 
-  if (t == NULL || copub_table_n_rows (t) == 0 || d->last_year - d->first_year > 60)
+  if (t == NULL || copub_indicators_n_cells (t) == 0 || d->last_year - d->first_year > 60)
     return;
   names = copub_plot_partners_by_total (d);
   b = table (r, rolling ? g_strdup_printf (tr (r, "Co-publications with the strategic partners, "
@@ -833,19 +823,20 @@ section_charts (Report *r)
 static void
 warn_years (Report *r, Block *b)
 {
-  const CopubTable *t = r->data->years;
+  const CopubIndicators *t = r->data->years;
   g_autoptr(GString) small = g_string_new (NULL);
   g_autoptr(GString) low = g_string_new (NULL);
 
-  for (guint i = 0; i < copub_table_n_rows (t); i++)
+  for (guint i = 0; i < copub_indicators_n_cells (t); i++)
     {
-      int year = (int) copub_table_real_at (t, i, "year");
-      if (copub_table_real_at (t, i, "works") < SMALL_YEAR_N)
+      const CopubCell *cell = copub_indicators_cell (t, i);
+      int year = cell->year;
+      if (cell->works < SMALL_YEAR_N)
         g_string_append_printf (small, "%s%d (n = %d)", small->len ? ", " : "", year,
-                                (int) copub_table_real_at (t, i, "works"));
-      if (copub_table_real_at (t, i, "coverage") < LOW_COVERAGE)
+                                (int) cell->works);
+      if (copub_cell_coverage (cell) < LOW_COVERAGE)
         {
-          g_autofree char *c = fmt_pct (copub_table_real_at (t, i, "coverage"), r->fr);
+          g_autofree char *c = fmt_pct (copub_cell_coverage (cell), r->fr);
           g_string_append_printf (low, "%s%d (%s)", low->len ? ", " : "", year, c);
         }
     }
@@ -883,12 +874,12 @@ warn_headline (Report *r, Block *b)
 static void
 warn_countries (Report *r, Block *b)
 {
-  const CopubTable *t = r->data->countries;
-  guint n = MIN (copub_table_n_rows (t), TOP_COUNTRY_ROWS), few = 0;
+  const CopubIndicators *t = r->data->countries;
+  guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRY_ROWS), few = 0;
   g_autofree char *period = fmt_period (r->data->period_from, r->data->period_to);
 
   for (guint i = 0; i < n; i++)
-    few += copub_table_real_at (t, i, "works") < SMALL_COUNTRY_N;
+    few += copub_indicators_cell (t, i)->works < SMALL_COUNTRY_N;
   if (few > 0)
     item (b, tr (r, "%u of the top partner countries of %s have fewer than %d co-publications: "
                     "their rank is fragile.",
@@ -1338,8 +1329,10 @@ write_file (Report *r, const char *dir, const char *name, const char *contents, 
 }
 
 static gboolean
-write_csv (Report *r, const char *dir, const char *name, const CopubTable *t, GError **error)
+write_csv (Report *r, const char *dir, const char *name, const CopubIndicators *indicators,
+           GError **error)
 {
+  g_autoptr(CopubTable) t = copub_table_new_from_indicators (indicators);
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream (&buf, &len);

@@ -869,6 +869,73 @@ copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
   return TRUE;
 }
 
+/* The parts of @text between @sep, without the empty ones (and without a leading '~'
+ * when @strip_mark). */
+static char **
+split_nonempty (const char *text, char sep, gboolean strip_mark)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  const char *p = text ? text : "";
+
+  while (*p)
+    {
+      const char *end = strchr (p, sep);
+      gsize len = end ? (gsize) (end - p) : strlen (p);
+      const char *start = p;
+      if (strip_mark && len > 0 && *start == '~')
+        start++, len--;
+      if (len > 0)
+        g_ptr_array_add (out, g_strndup (start, len));
+      p = end ? end + 1 : p + strlen (p);
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* A summary's arrays, decoded from the works table's text columns: "DE,FR" (the union),
+ * "FR;FR,US;;~DE" (per authorship, '~': inferred), space-separated institution ids. */
+typedef struct {
+  char **countries;
+  char **institutions;
+  GArray *authorships; /* CopubAuthorshipCountries, whose countries are owned */
+} SummaryArrays;
+
+static void
+summary_arrays_decode (SummaryArrays *a, const char *countries, const char *auth_countries,
+                       const char *institutions)
+{
+  const char *p = auth_countries ? auth_countries : "";
+
+  a->countries = split_nonempty (countries, ',', FALSE);
+  a->institutions = split_nonempty (institutions, ' ', FALSE);
+  a->authorships = g_array_new (FALSE, FALSE, sizeof (CopubAuthorshipCountries));
+  while (*p)
+    {
+      const char *end = strchr (p, ';');
+      g_autofree char *entry = end ? g_strndup (p, (gsize) (end - p)) : g_strdup (p);
+      CopubAuthorshipCountries auth = { NULL, entry[0] == '~' };
+      auth.countries = (const char *const *) split_nonempty (entry, ',', TRUE);
+      g_array_append_val (a->authorships, auth);
+      p = end ? end + 1 : p + strlen (p);
+      if (end && *p == '\0')
+        {
+          /* A trailing ';': one more authorship, without a country. */
+          CopubAuthorshipCountries none = { (const char *const *) g_new0 (char *, 1), FALSE };
+          g_array_append_val (a->authorships, none);
+        }
+    }
+}
+
+static void
+summary_arrays_clear (SummaryArrays *a)
+{
+  g_strfreev (a->countries);
+  g_strfreev (a->institutions);
+  for (guint i = 0; i < a->authorships->len; i++)
+    g_strfreev ((char **) g_array_index (a->authorships, CopubAuthorshipCountries, i).countries);
+  g_array_unref (a->authorships);
+}
+
 gboolean
 copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                              CopubSummaryFunc func, gpointer user_data, GError **error)
@@ -891,6 +958,10 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      SummaryArrays arrays;
+      gboolean ok;
+      summary_arrays_decode (&arrays, column_text (stmt, 7), column_text (stmt, 14),
+                             column_text (stmt, 15));
       CopubWorkSummary s = {
         .source = column_text (stmt, 0),
         .id = column_text (stmt, 1),
@@ -899,20 +970,23 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
         .is_retracted = sqlite3_column_int (stmt, 4),
         .is_paratext = sqlite3_column_int (stmt, 5),
         .is_synthetic = sqlite3_column_int (stmt, 6),
-        .countries = column_text (stmt, 7),
+        .countries = (const char *const *) arrays.countries,
         .n_authorships = sqlite3_column_int (stmt, 8),
         .n_known = sqlite3_column_int (stmt, 9),
         .field_id = column_text (stmt, 10),
         .field_name = column_text (stmt, 11),
         .domain_id = column_text (stmt, 12),
         .domain_name = column_text (stmt, 13),
-        .auth_countries = column_text (stmt, 14),
-        .institutions = column_text (stmt, 15),
+        .authorships = (const CopubAuthorshipCountries *) (gpointer) arrays.authorships->data,
+        .n_authorship_countries = arrays.authorships->len,
+        .institutions = (const char *const *) arrays.institutions,
         .doi = column_text (stmt, 16),
         .title = column_text (stmt, 17),
         .n_inferred = sqlite3_column_int (stmt, 18),
       };
-      if (!func (&s, user_data, error))
+      ok = func (&s, user_data, error);
+      summary_arrays_clear (&arrays);
+      if (!ok)
         return FALSE;
     }
   if (rc != SQLITE_DONE)

@@ -4,7 +4,6 @@
 # structure cache saves lookups on a later run, a killed fetch resumes from its saved
 # cursor, faults are survived, a spent retry budget exits 3 and bad options exit 2.
 . "$TOP/tests/cli/lib.sh"
-PYTHON=${PYTHON:-python3}
 API="$FIX/api"
 
 # The corpus: the shared HAL fixtures plus this test's own cases (fixtures/api/*-fetch.json:
@@ -22,44 +21,14 @@ for out, names in (("docs.json", ["hal-docs.json", "hal-docs-fetch.json"]),
         json.dump({"response": {"docs": [d for n in names for d in docs(n)]}}, f)
 EOF
 
-# The server reads its stdin from a FIFO this shell holds open: when the test ends, however it
-# ends, the FIFO closes and the server stops (--stop-on-eof).
-mkfifo server.in
-"$PYTHON" "$TOP/scripts/test-api-server" --port 0 --stop-on-eof --max-seconds 600 \
-    --corpus-hal docs.json --structures structures.json <server.in >server.out 2>server.err &
-SERVER=$!
-exec 7>server.in
-FETCH=
-cleanup() {
-    [ -n "$FETCH" ] && kill -9 "$FETCH" 2>/dev/null
-    exec 7>&-
-    kill "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do grep -q '^PORT=' server.out 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's/^PORT=//p' server.out)
-if [ -z "$PORT" ]; then not_ok "test server started"; sed 's/^/# /' server.err; exit 1; fi
-BASE="http://127.0.0.1:$PORT"
+start_server 600 --corpus-hal docs.json --structures structures.json
 
-# api PATH: GET on the test server (control and stats), body on stdout.
-api() {
-    "$PYTHON" -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$BASE$1"
-}
 # reset: no faults, fresh request log.
 reset() { api "/_control?clear=1&reset_stats=1" >/dev/null; }
 # requests PREFIX: how many requests of the log went to paths starting with PREFIX.
 requests() {
     api /_stats | "$PYTHON" -c 'import json, sys
 print(sum(1 for e in json.load(sys.stdin)["log"] if e["path"].startswith(sys.argv[1])))' "$1"
-}
-# q DB SQL: rows of a query, '|'-separated (Python's sqlite3, not copub's code).
-q() {
-    "$PYTHON" -c 'import sqlite3, sys
-for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in row))' "$1" "$2"
 }
 # corpus DB: what a user gets from the store, without the storage times.
 corpus() {

@@ -6,7 +6,6 @@
 # (keeping what was fetched), a fetch killed with -9 resumes to the same corpus, the API key
 # shows nowhere, a ROR id harvests the same as the OpenAlex id, and bad options exit 2.
 . "$TOP/tests/cli/lib.sh"
-PYTHON=${PYTHON:-python3}
 CORPUS="$FIX/api/openalex-works.jsonl"
 INST=I90183372
 # The range spans the fixture's years and ends this year, so the default refresh window
@@ -17,32 +16,8 @@ TO=$YEAR
 SLICES=$((TO - FROM + 1))
 SECRET=SECRET-xyz-123
 
-# The server reads its stdin from a FIFO this shell holds open: when the test ends, however it
-# ends, the FIFO closes and the server stops (--stop-on-eof).
-mkfifo server.in
-"$PYTHON" "$TOP/scripts/test-api-server" --port 0 --stop-on-eof --max-seconds 900 \
-    --corpus-openalex "$CORPUS" <server.in >server.out 2>server.err &
-SERVER=$!
-exec 7>server.in
-FETCH=
-cleanup() {
-    [ -n "$FETCH" ] && kill -9 "$FETCH" 2>/dev/null
-    exec 7>&-
-    kill "$SERVER" 2>/dev/null
-    wait "$SERVER" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-for _ in $(seq 150); do grep -q '^PORT=' server.out 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's/^PORT=//p' server.out)
-if [ -z "$PORT" ]; then not_ok "test server started"; sed 's/^/# /' server.err; exit 1; fi
-BASE="http://127.0.0.1:$PORT"
+start_server 900 --corpus-openalex "$CORPUS"
 
-# api PATH: GET on the test server (control and stats), body on stdout.
-api() {
-    "$PYTHON" -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$BASE$1"
-}
 # reset: no faults, no budget, free plan, fresh request log.
 reset() {
     api "/_control?clear=1&reset_stats=1&daily_budget=none&credits_used=0&key_plan=free" >/dev/null
@@ -76,12 +51,6 @@ early = [(h, e["t"]) for h in hits for e in log if h + 0.1 < e["t"] < h + 0.9]
 if not hits or early:
     print("# refusals at", hits, "requests too early:", early)
     sys.exit(1)'
-}
-# q DB SQL: rows of a query, '|'-separated (Python's sqlite3, not copub's code).
-q() {
-    "$PYTHON" -c 'import sqlite3, sys
-for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in row))' "$1" "$2"
 }
 # dump DB: the works as stored (source, id, and a digest of the stored record: in works.raw,
 # or in work_records.raw since the store keeps records apart), then what copub derived from
