@@ -1,5 +1,7 @@
 /* copub: the completeness check of a harvest (see completeness.h): the source's own counts
  * per year into the store, and the comparison with what the store holds. */
+#include <string.h>
+
 #include "sources/completeness.h"
 
 #include "copub/fetch.h"
@@ -55,6 +57,26 @@ note_comparison (const char *source, int from, int to, GPtrArray *counts,
   copub_note (callbacks, COPUB_NOTE_MESSAGE,
               "the store holds what %s counts, every year from %d to %d (%" G_GINT64_FORMAT
               " works)", source_label (source), from, to, total);
+}
+
+void
+copub_year_counts_zero (CopubYearCounts *yc)
+{
+  memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
+}
+
+gboolean
+copub_year_counts_set (CopubYearCounts *yc, const char *key, gint64 count)
+{
+  const char *slash = key ? strrchr (key, '/') : NULL;
+  gint64 year;
+
+  if (key == NULL || !g_ascii_string_to_signed (slash ? slash + 1 : key, 10, 0, 9999, &year,
+                                                NULL))
+    return FALSE;
+  if (year >= yc->from && year <= yc->to)
+    yc->counts[year - yc->from] = count;
+  return TRUE;
 }
 
 gboolean

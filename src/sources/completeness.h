@@ -10,6 +10,20 @@
 
 G_BEGIN_DECLS
 
+/* A source's count per year, from @from to @to: what the OpenAlex group_by answer and
+ * HAL's facets are read into. */
+typedef struct {
+  int from, to;
+  gint64 *counts; /* [year - from], to - from + 1 of them */
+} CopubYearCounts;
+
+/* Every count to 0, before an answer is read. */
+void copub_year_counts_zero (CopubYearCounts *yc);
+
+/* Sets the count of the year @key names ("2020", or an id ending in "/2020") when the year
+ * is in the range; FALSE when @key names no year. */
+gboolean copub_year_counts_set (CopubYearCounts *yc, const char *key, gint64 count);
+
 /* Replaces the store's counts of @source ("openalex", "hal") by @counts (one per year from
  * @from to @to, taken with a filter on @types: NULL for every type) in one transaction,
  * then compares them with what the store holds. With @out_counts NULL (a harvest), a

@@ -646,8 +646,7 @@ hal_clear (Hal *hal)
 /* ---- HAL's own count per year ---------------------------------------------------- */
 
 typedef struct {
-  int from, to;
-  gint64 *counts;    /* to - from + 1 */
+  CopubYearCounts years;
   const char *field; /* the year field the counts are on */
 } YearCounts;
 
@@ -679,22 +678,19 @@ parse_facets (GBytes *body, gpointer user_data, GError **error)
                    "(\"facet_counts\": {\"facet_fields\": {\"%s\"}})", yc->field);
       return FALSE;
     }
-  memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
+  copub_year_counts_zero (&yc->years);
   for (size_t i = 0; flat ? i < n : iter != NULL; i += 2)
     {
       const char *key = flat ? json_string_value (json_array_get (field, i))
                              : json_object_iter_key (iter);
       json_t *count = flat ? json_array_get (field, i + 1) : json_object_iter_value (iter);
-      gint64 year;
-      if (key == NULL || !json_is_integer (count)
-          || !g_ascii_string_to_signed (key, 10, 0, 9999, &year, NULL))
+      if (!json_is_integer (count)
+          || !copub_year_counts_set (&yc->years, key, json_integer_value (count)))
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                        "facet answer, value %zu: expected a year and a count", i / 2 + 1);
           return FALSE;
         }
-      if (year >= yc->from && year <= yc->to)
-        yc->counts[year - yc->from] = json_integer_value (count);
       if (!flat)
         iter = json_object_iter_next (field, iter);
     }
@@ -712,7 +708,7 @@ count_years (Hal *hal, const CopubHarvestConfig *config, const char *db_path,
   g_autofree gint64 *counts = g_new0 (gint64, hal->to - hal->from + 1);
   g_autoptr(CopubHttpResponse) response = NULL;
   CopubHttpRequest request = COPUB_HTTP_REQUEST_INIT;
-  YearCounts yc = { hal->from, hal->to, counts, copub_hal_year_field (hal->rules->year) };
+  YearCounts yc = { { hal->from, hal->to, counts }, copub_hal_year_field (hal->rules->year) };
 
   if (http == NULL)
     return FALSE;

@@ -525,17 +525,11 @@ prepare (Openalex *oa, CopubHarvestConfig *config, int *from, int *to, GError **
 
 /* ---- the source's count per year ------------------------------------------------------ */
 
-/* The filter's works per year, from one group_by=publication_year answer. */
-typedef struct {
-  int from, to;
-  gint64 *counts; /* [year - from] */
-} YearCounts;
-
 /* Validator of a group_by=publication_year answer: the counts of the years asked. */
 static gboolean
 parse_groups (GBytes *body, gpointer user_data, GError **error)
 {
-  YearCounts *yc = user_data;
+  CopubYearCounts *yc = user_data;
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
   json_error_t jerror;
@@ -566,22 +560,18 @@ parse_groups (GBytes *body, gpointer user_data, GError **error)
                            "200 years?)");
       return FALSE;
     }
-  memset (yc->counts, 0, sizeof (gint64) * (gsize) (yc->to - yc->from + 1));
+  copub_year_counts_zero (yc);
   json_array_foreach (groups, i, group)
     {
       const char *key = json_string_value (json_object_get (group, "key"));
-      const char *slash = key ? strrchr (key, '/') : NULL;
       json_t *count = json_object_get (group, "count");
-      gint64 year;
-      if (key == NULL || !json_is_integer (count)
-          || !g_ascii_string_to_signed (slash ? slash + 1 : key, 10, 0, 9999, &year, NULL))
+      if (!json_is_integer (count)
+          || !copub_year_counts_set (yc, key, json_integer_value (count)))
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                        "group_by answer, group %zu: expected a year key and a count", i + 1);
           return FALSE;
         }
-      if (year >= yc->from && year <= yc->to)
-        yc->counts[year - yc->from] = json_integer_value (count);
     }
   return TRUE;
 }
@@ -589,7 +579,7 @@ parse_groups (GBytes *body, gpointer user_data, GError **error)
 /* Asks the source for its count per year of the harvest's works (one group_by call,
  * without the since filter) into @yc. */
 static gboolean
-count_years (Openalex *oa, const CopubHarvestConfig *config, YearCounts *yc,
+count_years (Openalex *oa, const CopubHarvestConfig *config, CopubYearCounts *yc,
              CopubFetchStats *stats, GError **error)
 {
   g_autoptr(CopubHttp) http = copub_harvest_http_new (config, error);
@@ -613,7 +603,7 @@ count_years (Openalex *oa, const CopubHarvestConfig *config, YearCounts *yc,
 
 /* Records the source's counts @yc with what the store holds (completeness.h). */
 static gboolean
-record_counts (Openalex *oa, const char *db_path, const YearCounts *yc,
+record_counts (Openalex *oa, const char *db_path, const CopubYearCounts *yc,
                GPtrArray **out_counts, GError **error)
 {
   const CopubFetchOptions *o = oa->options;
@@ -629,7 +619,7 @@ record_counts (Openalex *oa, const char *db_path, const YearCounts *yc,
  * for per_page=200: accepted, the harvest uses pages of 200; a 400 naming per_page, it
  * asks again without and the harvest uses pages of 100. */
 static gboolean
-count_by_year (Openalex *oa, CopubHttp *http, YearCounts *g, CopubHttpResponse **response,
+count_by_year (Openalex *oa, CopubHttp *http, CopubYearCounts *g, CopubHttpResponse **response,
                GError **error)
 {
   guint probe = oa->options->per_page ? 0 : PER_PAGE_MAX;
@@ -768,7 +758,7 @@ plan_slices (const CopubHarvestConfig *config, CopubFetchStats *stats, GError **
 /* The API's counts into the plan, and the list calls the slices to fetch need: one a
  * page, and the last one (short or empty) that says the slice is over. */
 static void
-plan_calls (const YearCounts *g, guint per_page, CopubFetchStats *stats)
+plan_calls (const CopubYearCounts *g, guint per_page, CopubFetchStats *stats)
 {
   stats->per_page = per_page;
   for (guint i = 0; i < stats->plan->len; i++)
@@ -786,7 +776,7 @@ plan_calls (const YearCounts *g, guint per_page, CopubFetchStats *stats)
  * budget left; a harvest that cannot finish today fails here (unless allow_partial), the
  * store untouched. With every slice complete, nothing is asked. */
 static gboolean
-preflight (const CopubHarvestConfig *config, YearCounts *yc, gboolean *counted,
+preflight (const CopubHarvestConfig *config, CopubYearCounts *yc, gboolean *counted,
            CopubFetchStats *stats, GError **error)
 {
   Openalex *oa = config->user_data;
@@ -837,7 +827,7 @@ preflight (const CopubHarvestConfig *config, YearCounts *yc, gboolean *counted,
  * filter or did not ask) kept with what the store holds. A failed count leaves the
  * store's earlier counts and does not fail the harvest. */
 static void
-check_completeness (Openalex *oa, const CopubHarvestConfig *config, YearCounts *yc,
+check_completeness (Openalex *oa, const CopubHarvestConfig *config, CopubYearCounts *yc,
                     gboolean counted, CopubFetchStats *stats)
 {
   g_autoptr(GError) error = NULL;
@@ -870,7 +860,7 @@ copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
       g_ptr_array_new_with_free_func ((GDestroyNotify) copub_harvest_slice_free);
   g_autofree char *key = NULL;
   int from, to;
-  YearCounts yc = { 0, 0, NULL };
+  CopubYearCounts yc = { 0, 0, NULL };
   gboolean ok = FALSE, counted = FALSE;
 
   memset (stats, 0, sizeof *stats);
@@ -880,7 +870,7 @@ copub_fetch_openalex (const char *db_path, const CopubFetchOptions *options,
   if (key != NULL)
     {
       stats->institution_id = g_strdup (oa.institution);
-      yc = (YearCounts) { from, to, g_new0 (gint64, to - from + 1) };
+      yc = (CopubYearCounts) { from, to, g_new0 (gint64, to - from + 1) };
       /* Newest years first: they change most and matter most to a nightly run. */
       for (int y = to; y >= from; y--)
         {
@@ -930,7 +920,7 @@ copub_check_openalex (const char *db_path, const CopubFetchOptions *options,
       /* The store is created or migrated first, as a harvest does. */
       g_autoptr(CopubStore) store = copub_store_open (db_path, error);
       g_autofree gint64 *counts = g_new0 (gint64, to - from + 1);
-      YearCounts yc = { from, to, counts };
+      CopubYearCounts yc = { from, to, counts };
       config.callbacks = options->callbacks;
       ok = store != NULL && count_years (&oa, &config, &yc, &stats, error)
            && record_counts (&oa, db_path, &yc, out_counts, error);
