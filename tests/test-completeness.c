@@ -1,10 +1,10 @@
 /* Tests of the completeness module: reading a source's count per year, naming the years
  * where it and the store differ, and recording the counts in a real store. */
 #include <glib.h>
-#include <glib/gstdio.h>
 
 #include "copub/store.h"
 #include "sources/completeness.h"
+#include "testlib.h"
 
 static void
 test_year_counts (void)
@@ -63,8 +63,8 @@ test_differences (void)
 static void
 test_record (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("copub-completeness-XXXXXX", NULL);
-  g_autofree char *db = g_build_filename (dir, "s.db", NULL);
+  g_autofree char *db = testlib_temp_db ("copub-completeness");
+  g_autofree char *dir = g_path_get_dirname (db);
   const gint64 counts[2] = { 3, 0 };
   const char *const types[] = { "article", NULL };
   g_autoptr(GPtrArray) rows = NULL;
@@ -82,13 +82,7 @@ test_record (void)
     g_assert_cmpint (c->held, ==, 0); /* an empty store holds nothing */
     g_assert_cmpstr (c->types, ==, "article");
   }
-  g_unlink (db);
-  {
-    g_autofree char *wal = g_strconcat (db, "-wal", NULL), *shm = g_strconcat (db, "-shm", NULL);
-    g_unlink (wal);
-    g_unlink (shm);
-  }
-  g_rmdir (dir);
+  testlib_remove_tree (dir);
 }
 
 int
