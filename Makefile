@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 PYTHON ?= python3
 MSGFMT ?= msgfmt
 XGETTEXT ?= xgettext
-PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib libisal geonames
+PKGS = glib-2.0 gthread-2.0 libcurl yajl jansson libxml-2.0 sqlite3 zlib libisal geonames libzip
 
 ifneq ($(SANITIZE),)
 BUILDDIR ?= build-san
@@ -170,8 +170,14 @@ demo-run: $(COPUB) $(MO_FILES)
 bench: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-import
 
+# The normaliser scored on the dataesr strings and on raw OpenAlex strings labelled with the
+# countries of the institutions OpenAlex matched, with and without the shipped registry.
+ACCURACY_SETS = --file ../shared/samples/affiliations/dataesr-dev.tsv \
+    --file $(BUILDDIR)/openalex-dev.tsv
 accuracy: $(COPUB)
-	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy
+	-$(PYTHON) scripts/openalex-devset -o $(BUILDDIR)/openalex-dev.tsv
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy $(ACCURACY_SETS)
+	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/accuracy $(ACCURACY_SETS) --no-registry
 
 bench-affil: $(COPUB)
 	BUILDDIR=$(BUILDDIR) $(PYTHON) scripts/bench-affil

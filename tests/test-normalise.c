@@ -231,7 +231,8 @@ test_hints (void)
 
   CHECK (cases);
   copub_affiliation_init (&aff);
-  copub_normaliser_resolve (normaliser, "Laboratoire de Chimie", -1, &aff);
+  /* (not "Laboratoire de Chimie": the registry knows a laboratory of that name) */
+  copub_normaliser_resolve (normaliser, "Laboratoire de Chimie Organique Appliquée", -1, &aff);
   g_assert_cmpint (aff.evidence, ==, COPUB_EVIDENCE_WEAK);
   copub_normaliser_resolve (normaliser, "Laboratoire de Chimie, Nancy, France", -1, &aff);
   g_assert_cmpint (aff.evidence, ==, COPUB_EVIDENCE_PLACE);

@@ -12,10 +12,11 @@ G_BEGIN_DECLS
 typedef struct {
   const char *ror_path;  /* a ROR v2 data dump to load, or NULL for none */
   const char *data_dir;  /* copub's data directory, or NULL: copub_gazetteer_data_dir (NULL) */
-  gboolean no_bundled_ror; /* TRUE: do not load data_dir/ror-copub.json */
+  gboolean no_bundled_ror; /* TRUE: load neither data_dir/ror-registry.tsv nor ror-copub.json */
+  gboolean no_registry;    /* TRUE: do not load data_dir/ror-registry.tsv */
 } CopubNormaliserOptions;
 
-#define COPUB_NORMALISER_OPTIONS_INIT { NULL, NULL, FALSE }
+#define COPUB_NORMALISER_OPTIONS_INIT { NULL, NULL, FALSE, FALSE }
 
 /* How the countries of an affiliation were found, from the most to the least reliable. */
 typedef enum {
@@ -51,8 +52,9 @@ gboolean copub_affiliation_has_country (const CopubAffiliation *affiliation, con
 
 typedef struct _CopubNormaliser CopubNormaliser;
 
-/* Loads the place data (see copub_gazetteer_new()), the bundled ROR file and
- * @options->ror_path. @options may be NULL for the defaults. Returns NULL with @error set
+/* Loads the place data (see copub_gazetteer_new()), the registry table copub ships
+ * (data/ror-registry.tsv), the bundled ROR file and @options->ror_path (a ROR v2 dump as
+ * .json, .json.gz or release .zip, or a registry table). @options may be NULL for the defaults. Returns NULL with @error set
  * when data is missing or malformed. The normaliser is read-only once built: any number of
  * threads may call copub_normaliser_resolve() at once. Free with copub_normaliser_free(). */
 CopubNormaliser *copub_normaliser_new (const CopubNormaliserOptions *options, GError **error);

@@ -9,6 +9,7 @@
 #include "base/l10n.h"
 #include "copub/error.h"
 #include "affil/gazetteer.h"
+#include "affil/registry.h"
 
 #define ISO_CODES_DIR "/usr/share/iso-codes/json"
 #define MAX_CITY_PLACES 6     /* cities kept per name, the most populous */
@@ -19,6 +20,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 typedef struct {
   GArray *places;   /* of CopubPlace, or NULL when the key is only a prefix */
   gboolean prefix;  /* some longer key starts with this one */
+  gboolean dirty;   /* changed since the last mark_prefixes() */
 } Entry;
 
 struct _CopubGazetteer {
@@ -27,6 +29,7 @@ struct _CopubGazetteer {
   GHashTable *stops;        /* folded city names never matched as cities */
   GHashTable *ror_ids;      /* organisation ids already loaded */
   GPtrArray *organisations; /* of CopubOrganisation* */
+  GPtrArray *dirty;         /* keys (owned by entries) changed since the last mark_prefixes() */
   CopubTokens scratch;      /* while building only: tokens of the name being keyed */
   GString *key;             /* while building only: the key being built */
 };
@@ -325,18 +328,29 @@ organisation_free (gpointer data)
 
   g_free (org->id);
   g_free (org->name);
+  g_free (org->city);
+  if (org->parents != NULL)
+    g_array_free (org->parents, TRUE);
   g_free (org);
 }
 
 static Entry *
 entry_get (CopubGazetteer *gaz, const char *key)
 {
-  Entry *entry = g_hash_table_lookup (gaz->entries, key);
+  gpointer stored = NULL, value = NULL;
+  Entry *entry;
 
-  if (entry == NULL)
+  if (!g_hash_table_lookup_extended (gaz->entries, key, &stored, &value))
     {
-      entry = g_new0 (Entry, 1);
-      g_hash_table_insert (gaz->entries, g_strdup (key), entry);
+      stored = g_strdup (key);
+      value = g_new0 (Entry, 1);
+      g_hash_table_insert (gaz->entries, stored, value);
+    }
+  entry = value;
+  if (!entry->dirty)
+    {
+      entry->dirty = TRUE;
+      g_ptr_array_add (gaz->dirty, stored);
     }
   if (entry->places == NULL)
     entry->places = g_array_sized_new (FALSE, FALSE, sizeof (CopubPlace), 1);
@@ -1209,32 +1223,36 @@ finish_entry (GArray *places)
     }
 }
 
-/* Marks every proper prefix of a multi-word key, so that lookups know when to go on. */
+/* Puts the places of every key changed since the last call in order and marks every proper
+ * prefix of it, so that lookups know when to go on. */
 static void
 mark_prefixes (CopubGazetteer *gaz)
 {
-  guint n_keys = 0;
-  g_autofree gpointer *keys = g_hash_table_get_keys_as_array (gaz->entries, &n_keys);
+  g_autoptr(GString) prefix = g_string_sized_new (128);
 
-  for (guint i = 0; i < n_keys; i++)
+  for (guint i = 0; i < gaz->dirty->len; i++)
     {
-      const char *key = keys[i];
+      const char *key = gaz->dirty->pdata[i];
       Entry *entry = g_hash_table_lookup (gaz->entries, key);
 
+      entry->dirty = FALSE;
       if (entry->places != NULL)
         finish_entry (entry->places);
       for (const char *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
         {
-          g_autofree char *prefix = g_strndup (key, (gsize) (sp - key));
-          Entry *p = g_hash_table_lookup (gaz->entries, prefix);
+          Entry *p;
+          g_string_truncate (prefix, 0);
+          g_string_append_len (prefix, key, sp - key);
+          p = g_hash_table_lookup (gaz->entries, prefix->str);
           if (p == NULL)
             {
               p = g_new0 (Entry, 1);
-              g_hash_table_insert (gaz->entries, g_steal_pointer (&prefix), p);
+              g_hash_table_insert (gaz->entries, g_strdup (prefix->str), p);
             }
           p->prefix = TRUE;
         }
     }
+  g_ptr_array_set_size (gaz->dirty, 0);
 }
 
 /* ==== Public ============================================================================= */
@@ -1250,6 +1268,7 @@ copub_gazetteer_new (const char *data_dir, GError **error)
   gaz->stops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gaz->ror_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gaz->organisations = g_ptr_array_new_with_free_func (organisation_free);
+  gaz->dirty = g_ptr_array_new ();
   copub_tokens_init (&gaz->scratch);
   gaz->key = g_string_sized_new (128);
   if (!load_tsv (gaz, dir, TRUE, error) || !load_countries (gaz, error)
@@ -1272,6 +1291,7 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   g_clear_pointer (&gaz->stops, g_hash_table_unref);
   g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
   g_clear_pointer (&gaz->organisations, g_ptr_array_unref);
+  g_clear_pointer (&gaz->dirty, g_ptr_array_unref);
   copub_tokens_clear (&gaz->scratch);
   if (gaz->key != NULL)
     g_string_free (gaz->key, TRUE);
@@ -1352,125 +1372,152 @@ copub_gazetteer_zip_state (const char *zip)
 
 /* ==== ROR ================================================================================ */
 
-/* The country of a ROR v2 record: its first location's GeoNames country code. */
-static const char *
-ror_country (json_t *record)
+/* The organisation an id stands for, following successors (a merged or renamed record's
+ * names find the organisation that replaced it), or -1 when none is active. */
+static gint
+ror_target (CopubGazetteer *gaz, GHashTable *by_id, const CopubRorRecord *r)
 {
-  json_t *locations = json_object_get (record, "locations");
-  json_t *first = json_is_array (locations) ? json_array_get (locations, 0) : NULL;
-  json_t *details = first != NULL ? json_object_get (first, "geonames_details") : NULL;
-  const char *code = details != NULL ? json_str (details, "country_code") : NULL;
+  for (guint hops = 0; hops < 8; hops++)
+    {
+      const char *id = r != NULL ? r->id : NULL;
+      gpointer index;
 
-  return code != NULL && strlen (code) == 2 ? code : "";
-}
-
-static gboolean
-name_has_type (json_t *name, const char *type)
-{
-  json_t *types = json_object_get (name, "types");
-  gsize i;
-  json_t *t;
-
-  json_array_foreach (types, i, t)
-    if (g_strcmp0 (json_string_value (t), type) == 0)
-      return TRUE;
-  return FALSE;
+      if (r != NULL && r->status != COPUB_ROR_ACTIVE)
+        {
+          if (r->successor == NULL)
+            return -1;
+          id = r->successor;
+          r = g_hash_table_lookup (by_id, id);
+          if (r != NULL)
+            continue;
+        }
+      /* an active record, or a successor loaded from another file */
+      return id != NULL && g_hash_table_lookup_extended (gaz->ror_ids, id, NULL, &index)
+             ? GPOINTER_TO_INT (index) - 1 : -1;
+    }
+  return -1;
 }
 
 static void
-ror_add_record (CopubGazetteer *gaz, json_t *record)
+ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 {
-  const char *url = json_str (record, "id");
-  const char *status = json_str (record, "status");
-  json_t *names = json_object_get (record, "names");
-  CopubOrganisation *org;
-  CopubPlace place;
-  const char *slash;
-  gsize i;
-  json_t *name;
+  const CopubOrganisation *org = gaz->organisations->pdata[index];
+  CopubPlace place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
 
-  if (url == NULL || !json_is_array (names) || g_strcmp0 (status, "withdrawn") == 0)
-    return;
-  slash = strrchr (url, '/');
-  if (g_hash_table_contains (gaz->ror_ids, slash ? slash + 1 : url))
-    return;
-  org = g_new0 (CopubOrganisation, 1);
-  org->id = g_strdup (slash ? slash + 1 : url);
-  g_strlcpy (org->country, ror_country (record), sizeof org->country);
-  g_hash_table_add (gaz->ror_ids, g_strdup (org->id));
-  place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
-  place.value = gaz->organisations->len;
-  json_array_foreach (names, i, name)
+  place.value = index;
+  for (guint i = 0; i < r->names->len; i++)
     {
-      const char *value = json_str (name, "value");
+      const CopubRorName *name = &g_array_index (r->names, CopubRorName, i);
       CopubPlace p = place;
-
-      if (value == NULL)
-        continue;
-      if (org->name == NULL || name_has_type (name, "ror_display"))
-        {
-          g_free (org->name);
-          org->name = g_strdup (value);
-        }
-      if (name_has_type (name, "acronym"))
+      if (name->types & COPUB_ROR_NAME_ACRONYM)
         p.kind = COPUB_PLACE_ACRONYM, p.flags = COPUB_PLACE_UPPER;
-      add_name (gaz, value, &p);
+      else if (name->types & COPUB_ROR_NAME_GENERIC)
+        p.flags = COPUB_PLACE_GENERIC;
+      add_name (gaz, name->value, &p);
     }
-  if (org->name == NULL)
-    org->name = g_strdup (org->id);
-  g_ptr_array_add (gaz->organisations, org);
 }
 
-/* Keys added by a dump need their prefixes marked and their places put in order again. */
-static gboolean
-ror_parse (CopubGazetteer *gaz, const char *path, const char *data, gsize size,
-           GError **error)
+static const char *
+ror_display_name (const CopubRorRecord *r)
 {
-  gsize pos = 0;
+  for (guint i = 0; i < r->names->len; i++)
+    if (g_array_index (r->names, CopubRorName, i).types & COPUB_ROR_NAME_DISPLAY)
+      return g_array_index (r->names, CopubRorName, i).value;
+  return g_array_index (r->names, CopubRorName, 0).value;
+}
 
-  while (pos < size && (g_ascii_isspace (data[pos]) || data[pos] == '['))
-    pos++;
-  while (pos < size)
+/* The active records not loaded yet become organisations; then parents are linked and every
+ * name is keyed, an inactive or withdrawn record's under its successor. */
+static void
+ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  guint first = gaz->organisations->len;
+
+  for (guint i = 0; i < records->len; i++)
     {
-      json_error_t jerr;
-      g_autoptr(json_t) record = NULL;
-
-      if (g_ascii_isspace (data[pos]) || data[pos] == ',')
-        {
-          pos++;
-          continue;
-        }
-      if (data[pos] == ']')
-        break;
-      record = json_loadb (data + pos, size - pos, JSON_DISABLE_EOF_CHECK, &jerr);
-      if (record == NULL || jerr.position <= 0)
-        {
-          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' byte %" G_GSIZE_FORMAT
-                       ": %s", path, pos + (gsize) MAX (jerr.position, 0), jerr.text);
-          return FALSE;
-        }
-      pos += (gsize) jerr.position;
-      if (json_is_object (record))
-        ror_add_record (gaz, record);
+      CopubRorRecord *r = records->pdata[i];
+      CopubOrganisation *org;
+      if (!g_hash_table_contains (by_id, r->id))
+        g_hash_table_insert (by_id, r->id, r);
+      if (r->status != COPUB_ROR_ACTIVE || g_hash_table_contains (gaz->ror_ids, r->id))
+        continue;
+      org = g_new0 (CopubOrganisation, 1);
+      org->id = g_strdup (r->id);
+      org->name = g_strdup (ror_display_name (r));
+      org->city = g_strdup (r->city);
+      g_strlcpy (org->country, r->country, sizeof org->country);
+      g_hash_table_insert (gaz->ror_ids, g_strdup (r->id),
+                           GUINT_TO_POINTER (gaz->organisations->len + 1));
+      g_ptr_array_add (gaz->organisations, org);
+      org->parents = g_array_new (FALSE, FALSE, sizeof (guint));
     }
-  return TRUE;
+  for (guint i = 0; i < records->len; i++)
+    {
+      CopubRorRecord *r = records->pdata[i];
+      gint target = ror_target (gaz, by_id, r);
+      /* an id repeated in the file is read once; one an earlier file loaded gets the names
+       * this file adds (copub's own records complete the table's) */
+      if (target < 0 || g_hash_table_lookup (by_id, r->id) != r)
+        continue;
+      if (r->status == COPUB_ROR_ACTIVE && (guint) target >= first)
+        {
+          CopubOrganisation *org = gaz->organisations->pdata[target];
+          g_array_set_size (org->parents, 0);
+          for (guint k = 0; k < r->parents->len; k++)
+            {
+              gpointer index;
+              guint parent;
+              if (!g_hash_table_lookup_extended (gaz->ror_ids, r->parents->pdata[k], NULL,
+                                                 &index))
+                continue;
+              parent = GPOINTER_TO_UINT (index) - 1;
+              g_array_append_val (org->parents, parent);
+            }
+        }
+      ror_add_names (gaz, r, (guint) target);
+    }
 }
 
 gboolean
 copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 {
-  g_autoptr(GMappedFile) file = NULL;
-  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) records = copub_registry_read (path, error);
 
-  file = g_mapped_file_new (path, FALSE, &local);
-  if (file == NULL)
-    {
-      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data: %s", local->message);
-      return FALSE;
-    }
-  if (!ror_parse (gaz, path, g_mapped_file_get_contents (file),
-                  g_mapped_file_get_length (file), error))
+  if (records == NULL)
     return FALSE;
+  ror_add_records (gaz, records);
   mark_prefixes (gaz);
+  return TRUE;
+}
+
+gboolean
+copub_gazetteer_is_parent (const CopubGazetteer *gaz, guint child, guint parent)
+{
+  const CopubOrganisation *org = copub_gazetteer_organisation (gaz, child);
+
+  for (guint depth = 0; org != NULL && org->parents != NULL && depth < 4; depth++)
+    {
+      guint next = G_MAXUINT;
+      for (guint i = 0; i < org->parents->len; i++)
+        {
+          guint p = g_array_index (org->parents, guint, i);
+          if (p == parent)
+            return TRUE;
+          next = p;
+        }
+      org = next != G_MAXUINT ? copub_gazetteer_organisation (gaz, next) : NULL;
+    }
+  return FALSE;
+}
+
+gboolean
+copub_gazetteer_ror_index (const CopubGazetteer *gaz, const char *id, guint *index)
+{
+  gpointer value;
+
+  if (id == NULL || !g_hash_table_lookup_extended (gaz->ror_ids, id, NULL, &value))
+    return FALSE;
+  *index = GPOINTER_TO_UINT (value) - 1;
   return TRUE;
 }

@@ -79,6 +79,8 @@ enum {
   COPUB_PLACE_FINAL = 1 << 1,     /* counts only at the end of an address component ("Jordan") */
   COPUB_PLACE_SECONDARY = 1 << 2, /* a second-level subdivision (French département) */
   COPUB_PLACE_LAST = 1 << 3,      /* counts only as the last word of an affiliation ("PRC") */
+  COPUB_PLACE_GENERIC = 1 << 4,   /* an institution's name made of words common to many
+                                   * countries' institutions: it decides no country alone */
 };
 
 typedef struct {
@@ -94,6 +96,8 @@ typedef struct {
   char *id;         /* short ROR id ("04vfs2w97") */
   char *name;       /* display name */
   char country[3];  /* ISO 3166-1 alpha-2, or "" */
+  char *city;       /* the city of its first location, or NULL */
+  GArray *parents;  /* of guint: the organisation indices of its parents */
 } CopubOrganisation;
 
 typedef struct _CopubGazetteer CopubGazetteer;
@@ -107,11 +111,21 @@ CopubGazetteer *copub_gazetteer_new (const char *data_dir, GError **error);
 void copub_gazetteer_free (CopubGazetteer *gazetteer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubGazetteer, copub_gazetteer_free)
 
-/* Adds the organisations of a ROR data dump (schema v2, a JSON array of records) to the
- * lookup: names, aliases and labels as COPUB_PLACE_INSTITUTION, acronyms as
- * COPUB_PLACE_ACRONYM. Withdrawn records are skipped; an id already loaded is not loaded
- * again. Must be called before the gazetteer is shared between threads. */
+/* Adds the organisations of a registry (copub_registry_read(): a ROR v2 dump as .json,
+ * .json.gz or release .zip, or copub's table) to the lookup: names, aliases and labels as
+ * COPUB_PLACE_INSTITUTION, acronyms as COPUB_PLACE_ACRONYM. Only active records become
+ * organisations; the names of an inactive or withdrawn record go to its successor, or
+ * nowhere. An id repeated in the file is read once; an id an earlier file loaded gets the
+ * names this file adds, nothing else. On error nothing is added. Must be
+ * called before the gazetteer is shared between threads. */
 gboolean copub_gazetteer_load_ror (CopubGazetteer *gazetteer, const char *path, GError **error);
+
+/* TRUE if organisation @parent is a parent (or a parent's parent...) of @child. */
+gboolean copub_gazetteer_is_parent (const CopubGazetteer *gazetteer, guint child, guint parent);
+
+/* The organisation index of short ROR id @id, if it is loaded. */
+gboolean copub_gazetteer_ror_index (const CopubGazetteer *gazetteer, const char *id,
+                                    guint *index);
 
 /* The places named by @key (a copub_gazetteer_key()), or NULL; @n_places gets their number.
  * @is_prefix (optional) says whether longer keys start with @key followed by a space. The

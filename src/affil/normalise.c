@@ -140,9 +140,14 @@ copub_normaliser_new (const CopubNormaliserOptions *options, GError **error)
   nz->gazetteer = copub_gazetteer_new (dir, error);
   if (nz->gazetteer == NULL)
     return NULL;
-  if (!options->no_bundled_ror)
+  /* the registry table copub ships, then the dozen records of ror-copub.json (ids already
+   * loaded are not loaded twice) */
+  for (guint i = 0; !options->no_bundled_ror && i < 2; i++)
     {
-      g_autofree char *bundled = g_build_filename (dir, "ror-copub.json", NULL);
+      g_autofree char *bundled = g_build_filename (dir, i == 0 ? "ror-registry.tsv"
+                                                                : "ror-copub.json", NULL);
+      if (i == 0 && options->no_registry)
+        continue;
       if (g_file_test (bundled, G_FILE_TEST_IS_REGULAR)
           && !copub_gazetteer_load_ror (nz->gazetteer, bundled, error))
         return NULL;
@@ -1358,6 +1363,40 @@ absorb_territories (Resolve *res)
 
 /* ==== Institutions, e-mail, hints ======================================================== */
 
+/* Whether organisation @index is a parent or a child of an organisation another mention of
+ * the string names: "Laboratoire X, Université de Lorraine". */
+static gboolean
+related_elsewhere (const Resolve *res, const Mention *m, guint index)
+{
+  for (guint i = 0; i < res->orgs->len; i++)
+    {
+      const Mention *other = &g_array_index (res->orgs, Mention, i);
+      for (guint c = 0; other != m && c < other->n_cands; c++)
+        {
+          guint o = other->cands[c].value;
+          if (other->cands[c].kind == COPUB_PLACE_INSTITUTION && o != index
+              && (copub_gazetteer_is_parent (res->gaz, index, o)
+                  || copub_gazetteer_is_parent (res->gaz, o, index)))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Whether a name mention is the whole of its address components: "University of Cambridge"
+ * is, "Xavier Institute of Engineering" holds a shorter name that is not. */
+static gboolean
+whole_components (const Resolve *res, const Mention *m)
+{
+  guint start = m->start;
+
+  while (start > 0 && res->segment[start - 1] == res->segment[start]
+         && (fold_is (res, start - 1, "the") || is_digits (res, start - 1, 0)))
+    start--;
+  return (start == 0 || res->segment[start - 1] != res->segment[start])
+         && (m->end >= res->n || res->segment[m->end] != res->segment[m->end - 1]);
+}
+
 /* The organisation a name mention designates: its only one, or the only one in @countries. */
 static const CopubOrganisation *
 mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliation *aff,
@@ -1374,6 +1413,9 @@ mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliati
       org = copub_gazetteer_organisation (res->gaz, p->value);
       if (org == NULL || (aff != NULL && !copub_affiliation_has_country (aff, org->country)))
         continue;
+      /* "Laboratoire de Chimie Organique Appliquée" is not the "Laboratoire de Chimie" */
+      if (!whole_components (res, m) && !related_elsewhere (res, m, p->value))
+        continue;
       if (found != NULL && found != org)
         return NULL;
       found = org;
@@ -1381,11 +1423,26 @@ mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliati
   return found;
 }
 
-/* The country all the organisations of a mention share, or NULL. */
+/* A one-word name decides nothing on its own unless it is long and not in capitals (those
+ * are acronyms in all but name). */
+static gboolean
+name_specific (const Resolve *res, const Mention *m)
+{
+  return m->end - m->start >= 2
+         || (tok (res, m->start)->fold_len >= 6 && !(tok (res, m->start)->flags
+                                                     & COPUB_TOKEN_UPPER));
+}
+
+/* The country all the organisations of a mention share, or NULL. A name several
+ * organisations bear decides only when they share a country, or when the string names the
+ * parent or a child of just one country's; a name that is only part of its address
+ * component, or a single word, needs such a relative named beside it. */
 static const char *
 mention_org_country (const Resolve *res, const Mention *m)
 {
-  const char *country = NULL;
+  const char *country = NULL, *related = NULL;
+  gboolean ambiguous = FALSE, related_ambiguous = FALSE;
+  gboolean alone = whole_components (res, m) && name_specific (res, m);
 
   for (guint i = 0; i < m->n_cands; i++)
     {
@@ -1395,11 +1452,29 @@ mention_org_country (const Resolve *res, const Mention *m)
       org = copub_gazetteer_organisation (res->gaz, m->cands[i].value);
       if (org == NULL || org->country[0] == '\0')
         continue;
-      if (country != NULL && strcmp (country, org->country) != 0)
-        return NULL;
+      if (related_elsewhere (res, m, m->cands[i].value))
+        {
+          related_ambiguous |= related != NULL && strcmp (related, org->country) != 0;
+          related = org->country;
+        }
+      ambiguous |= country != NULL && strcmp (country, org->country) != 0;
+      alone &= !(m->cands[i].flags & COPUB_PLACE_GENERIC);
       country = org->country;
     }
-  return country;
+  if (related != NULL && !related_ambiguous)
+    return related;
+  return alone && !ambiguous ? country : NULL;
+}
+
+/* Whether the string names a place anywhere: then organisations add no country (their
+ * names are homonyms, or the address already says where they are). */
+static gboolean
+has_place_evidence (const Resolve *res)
+{
+  for (guint i = 0; i < res->evidence->len; i++)
+    if (!g_array_index (res->evidence, Evidence, i).dropped)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -1514,7 +1589,7 @@ decide_part (Resolve *res, guint part, CopubAffiliation *aff)
       res->level = MAX (res->level, COPUB_EVIDENCE_PLACE);
       return;
     }
-  for (guint i = 0; i < res->orgs->len; i++)
+  for (guint i = 0; !has_place_evidence (res) && i < res->orgs->len; i++)
     {
       const Mention *m = &g_array_index (res->orgs, Mention, i);
       const char *country = m->part == part ? mention_org_country (res, m) : NULL;
@@ -1675,11 +1750,24 @@ copub_normaliser_fill_work (const CopubNormaliser *normaliser, CopubWork *work)
             add_inferred (auth, &aff);
           copub_affiliation_clear (&aff);
         }
-      /* HAL structures without a country: their names are all there is. */
+      /* HAL structures without a country: the registry's country for their ROR id, else
+       * their names are all there is. */
       for (guint j = 0; auth->raw_affiliations->len == 0 && j < auth->institutions->len; j++)
         {
           const CopubInstitution *inst = g_ptr_array_index (auth->institutions, j);
+          const CopubOrganisation *org = NULL;
           CopubAffiliation aff;
+          guint index;
+          if (inst->ror != NULL && copub_gazetteer_ror_index (normaliser->gazetteer, inst->ror,
+                                                              &index))
+            org = copub_gazetteer_organisation (normaliser->gazetteer, index);
+          if (org != NULL && org->country[0] != '\0')
+            {
+              copub_affiliation_init (&aff);
+              affiliation_add (&aff, org->country);
+              add_inferred (auth, &aff);
+              continue;
+            }
           if (inst->name == NULL)
             continue;
           copub_affiliation_init (&aff);

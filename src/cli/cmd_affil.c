@@ -141,10 +141,14 @@ copub_cmd_affil (int argc, char **argv, GError **error)
 {
   g_autofree char *format_name = NULL;
   g_autofree char *ror_path = NULL;
+  gboolean no_registry = FALSE;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, "Output format: tsv or json",
       "FORMAT" },
-    { "ror", 0, 0, G_OPTION_ARG_FILENAME, &ror_path, "Load a ROR data dump (v2 JSON)", "FILE" },
+    { "ror", 0, 0, G_OPTION_ARG_FILENAME, &ror_path,
+      "Also load a ROR v2 data dump (.json, .json.gz or ROR's release .zip)", "FILE" },
+    { "no-registry", 0, 0, G_OPTION_ARG_NONE, &no_registry,
+      "Do not load the institution registry copub ships (data/ror-registry.tsv)", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
   g_autoptr(GOptionContext) context = copub_cli_context_new (
@@ -160,6 +164,7 @@ copub_cmd_affil (int argc, char **argv, GError **error)
       || !parse_format (format_name, &printer.format, error))
     return FALSE;
   options.ror_path = ror_path;
+  options.no_registry = no_registry;
   normaliser = copub_normaliser_new (&options, error);
   if (normaliser == NULL)
     return FALSE;

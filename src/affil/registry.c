@@ -1,0 +1,544 @@
+/* copub: reading organisation registries (ROR v2 dumps and copub's table of them) as streams.
+ * The JSON array is cut into records by a small scanner that follows strings and brackets,
+ * and each record is parsed on its own: memory holds one record of the dump at a time. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <zip.h>
+#include <zlib.h>
+
+#include "affil/registry.h"
+#include "copub/error.h"
+
+#define CHUNK 65536
+#define TABLE_FIELDS 8
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
+
+/* ==== Records ============================================================================ */
+
+static void
+name_clear (gpointer data)
+{
+  g_free (((CopubRorName *) data)->value);
+}
+
+static CopubRorRecord *
+record_new (void)
+{
+  CopubRorRecord *r = g_new0 (CopubRorRecord, 1);
+
+  r->parents = g_ptr_array_new_with_free_func (g_free);
+  r->names = g_array_new (FALSE, TRUE, sizeof (CopubRorName));
+  g_array_set_clear_func (r->names, name_clear);
+  return r;
+}
+
+void
+copub_ror_record_free (CopubRorRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->id);
+  g_free (r->city);
+  g_free (r->types);
+  g_free (r->successor);
+  g_ptr_array_unref (r->parents);
+  g_array_unref (r->names);
+  g_free (r);
+}
+
+static void
+record_add_name (CopubRorRecord *r, const char *value, const char *lang, guint8 types)
+{
+  CopubRorName name = { .value = g_strdup (value), .types = types };
+
+  if (lang != NULL && strlen (lang) < sizeof name.lang)
+    g_strlcpy (name.lang, lang, sizeof name.lang);
+  g_array_append_val (r->names, name);
+}
+
+/* "https://ror.org/013meh722" -> "013meh722" */
+static char *
+short_id (const char *url)
+{
+  const char *slash = strrchr (url, '/');
+
+  return g_strdup (slash != NULL ? slash + 1 : url);
+}
+
+static gboolean
+parse_status (const char *word, CopubRorStatus *out)
+{
+  static const char *const words[] = { "active", "inactive", "withdrawn" };
+
+  for (guint i = 0; word != NULL && i < G_N_ELEMENTS (words); i++)
+    if (strcmp (word, words[i]) == 0)
+      {
+        *out = (CopubRorStatus) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* ==== Streams: plain or gzipped files (zlib reads both), zip members (libzip) ============= */
+
+typedef struct {
+  const char *path;
+  char *member;     /* the zip member read, or NULL */
+  gzFile gz;
+  zip_t *zip;
+  zip_file_t *zf;
+  char buf[CHUNK];
+  gsize len, pos;
+  guint64 offset;   /* bytes consumed before buf */
+  gboolean eof;
+  GError *error;    /* the first read error */
+} Stream;
+
+static void
+stream_close (Stream *s)
+{
+  if (s->gz != NULL)
+    gzclose (s->gz);
+  if (s->zf != NULL)
+    zip_fclose (s->zf);
+  if (s->zip != NULL)
+    zip_discard (s->zip);
+  g_free (s->member);
+  g_clear_error (&s->error);
+}
+
+/* The JSON member of a ROR release zip: the schema v2 file when there are several. */
+static gboolean
+zip_pick (Stream *s, GError **error)
+{
+  zip_int64_t n = zip_get_num_entries (s->zip, 0), best = -1;
+
+  for (zip_int64_t i = 0; i < n; i++)
+    {
+      const char *name = zip_get_name (s->zip, (zip_uint64_t) i, 0);
+      if (name == NULL || !g_str_has_suffix (name, ".json") || strstr (name, "__MACOSX"))
+        continue;
+      if (best < 0 || strstr (name, "v2") != NULL)
+        best = i;
+    }
+  if (best < 0)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                   "'%s': no .json file in this zip (expected a ROR data dump)", s->path);
+      return FALSE;
+    }
+  s->member = g_strdup (zip_get_name (s->zip, (zip_uint64_t) best, 0));
+  s->zf = zip_fopen_index (s->zip, (zip_uint64_t) best, 0);
+  if (s->zf == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': cannot read '%s': %s",
+                   s->path, s->member, zip_strerror (s->zip));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+stream_open (Stream *s, const char *path, GError **error)
+{
+  char magic[4] = { 0 };
+  FILE *f = fopen (path, "rb");
+  gsize got;
+  int zerr = 0;
+
+  s->path = path;
+  if (f == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data '%s': %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  got = fread (magic, 1, sizeof magic, f);
+  fclose (f);
+  if (got == 4 && memcmp (magic, "PK\3\4", 4) == 0)
+    {
+      s->zip = zip_open (path, ZIP_RDONLY, &zerr);
+      if (s->zip == NULL)
+        {
+          zip_error_t ze;
+          zip_error_init_with_code (&ze, zerr);
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': not a readable zip: %s",
+                       path, zip_error_strerror (&ze));
+          zip_error_fini (&ze);
+          return FALSE;
+        }
+      return zip_pick (s, error);
+    }
+  s->gz = gzopen (path, "rb");
+  if (s->gz == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data '%s': %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  gzbuffer (s->gz, CHUNK);
+  return TRUE;
+}
+
+static gboolean
+stream_fill (Stream *s)
+{
+  gint64 n;
+
+  if (s->eof)
+    return FALSE;
+  s->offset += s->len;
+  s->pos = s->len = 0;
+  if (s->zf != NULL)
+    n = zip_fread (s->zf, s->buf, sizeof s->buf);
+  else
+    n = gzread (s->gz, s->buf, sizeof s->buf);
+  if (n < 0)
+    {
+      int code = 0;
+      const char *why = s->zf != NULL ? zip_file_strerror (s->zf) : gzerror (s->gz, &code);
+      g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s'%s%s%s: %s%s", s->path,
+                   s->member ? " (" : "", s->member ? s->member : "", s->member ? ")" : "",
+                   why, code == Z_BUF_ERROR ? " (the file is truncated)" : "");
+      n = 0;
+    }
+  if (n == 0 && s->gz != NULL && s->error == NULL)
+    {
+      int code = 0;
+      const char *why = gzerror (s->gz, &code);
+      if (code != Z_OK && code != Z_STREAM_END)
+        g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s (the file is "
+                     "truncated or damaged)", s->path, why);
+    }
+  if (n == 0)
+    {
+      s->eof = TRUE;
+      return FALSE;
+    }
+  s->len = (gsize) n;
+  return TRUE;
+}
+
+/* The next byte, or -1 at the end (or on a read error, kept in s->error). */
+static inline int
+stream_getc (Stream *s)
+{
+  if (s->pos >= s->len && !stream_fill (s))
+    return -1;
+  return (guchar) s->buf[s->pos++];
+}
+
+static int
+stream_skip_space (Stream *s)
+{
+  int c;
+
+  while ((c = stream_getc (s)) == ' ' || c == '\n' || c == '\r' || c == '\t')
+    ;
+  return c;
+}
+
+/* ==== The JSON dump ====================================================================== */
+
+static const char *
+obj_str (json_t *object, const char *member)
+{
+  return json_string_value (json_object_get (object, member));
+}
+
+static gboolean
+name_types (json_t *types, guint8 *out)
+{
+  static const char *const words[] = { "ror_display", "label", "alias", "acronym" };
+  gsize i;
+  json_t *t;
+
+  *out = 0;
+  if (!json_is_array (types))
+    return FALSE;
+  json_array_foreach (types, i, t)
+    for (guint k = 0; k < G_N_ELEMENTS (words); k++)
+      if (g_strcmp0 (json_string_value (t), words[k]) == 0)
+        *out |= (guint8) (1u << k);
+  return *out != 0;
+}
+
+static void
+json_relationships (CopubRorRecord *r, json_t *rels)
+{
+  gsize i;
+  json_t *rel;
+
+  json_array_foreach (rels, i, rel)
+    {
+      const char *type = obj_str (rel, "type"), *id = obj_str (rel, "id");
+      if (type == NULL || id == NULL)
+        continue;
+      if (strcmp (type, "parent") == 0)
+        g_ptr_array_add (r->parents, short_id (id));
+      else if (strcmp (type, "successor") == 0 && r->successor == NULL)
+        r->successor = short_id (id);
+    }
+}
+
+static void
+json_types (CopubRorRecord *r, json_t *types)
+{
+  GString *out = g_string_new (NULL);
+  gsize i;
+  json_t *t;
+
+  json_array_foreach (types, i, t)
+    if (json_is_string (t))
+      g_string_append_printf (out, "%s%s", out->len ? "," : "", json_string_value (t));
+  r->types = g_string_free (out, FALSE);
+}
+
+/* What is wrong with @json as a ROR v2 record, or NULL; fills @r when nothing is. */
+static const char *
+json_record (json_t *json, CopubRorRecord *r)
+{
+  json_t *names = json_object_get (json, "names");
+  json_t *locations = json_object_get (json, "locations");
+  json_t *first = json_is_array (locations) ? json_array_get (locations, 0) : NULL;
+  json_t *details = json_object_get (first, "geonames_details");
+  const char *id = obj_str (json, "id"), *country = obj_str (details, "country_code");
+  gsize i;
+  json_t *name;
+
+  if (!json_is_object (json))
+    return "not a JSON object";
+  if (id == NULL)
+    return "no 'id'";
+  r->id = short_id (id);
+  if (names == NULL && json_is_string (json_object_get (json, "name")))
+    return "a ROR schema v1 record (copub reads schema v2 dumps)";
+  if (!json_is_array (names))
+    return "no 'names' array (not a ROR v2 record)";
+  if (!parse_status (obj_str (json, "status"), &r->status))
+    return "no 'status' of active, inactive or withdrawn";
+  if (country == NULL || strlen (country) != 2 || !g_ascii_isalpha (country[0])
+      || !g_ascii_isalpha (country[1]))
+    return "no country (locations[0].geonames_details.country_code)";
+  r->country[0] = g_ascii_toupper (country[0]), r->country[1] = g_ascii_toupper (country[1]);
+  if (obj_str (details, "name") != NULL)
+    r->city = g_strdup (obj_str (details, "name"));
+  json_array_foreach (names, i, name)
+    {
+      guint8 types;
+      const char *value = obj_str (name, "value");
+      if (value != NULL && *value != '\0' && name_types (json_object_get (name, "types"), &types))
+        record_add_name (r, value, obj_str (name, "lang"), types);
+    }
+  if (r->names->len == 0)
+    return "no name";
+  json_relationships (r, json_object_get (json, "relationships"));
+  json_types (r, json_object_get (json, "types"));
+  return NULL;
+}
+
+static gboolean
+record_error (Stream *s, guint number, const char *id, const char *what, GError **error)
+{
+  g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s'%s%s%s record %u%s%s%s: %s", s->path,
+               s->member ? " (" : "", s->member ? s->member : "", s->member ? ")" : "", number,
+               id ? " (" : "", id ? id : "", id ? ")" : "", what);
+  return FALSE;
+}
+
+/* Copies one JSON object, from its '{' (already read) to its matching '}', into @out. */
+static gboolean
+scan_object (Stream *s, GString *out)
+{
+  guint depth = 1;
+  gboolean in_string = FALSE, escape = FALSE;
+  int c;
+
+  g_string_assign (out, "{");
+  while (depth > 0 && (c = stream_getc (s)) >= 0)
+    {
+      g_string_append_c (out, (char) c);
+      if (escape)
+        escape = FALSE;
+      else if (in_string)
+        escape = c == '\\', in_string = c != '"';
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        depth--;
+    }
+  return depth == 0;
+}
+
+static gboolean
+read_dump (Stream *s, GPtrArray *out, GError **error)
+{
+  g_autoptr(GString) text = g_string_sized_new (4096);
+  guint number = 0;
+  int c;
+
+  for (;;)
+    {
+      json_error_t jerr;
+      g_autoptr(json_t) json = NULL;
+      g_autoptr(CopubRorRecord) r = NULL;
+      const char *what;
+
+      c = stream_skip_space (s);
+      if (c == ',' && number > 0)
+        c = stream_skip_space (s);
+      if (c == ']')
+        break;
+      if (c != '{')
+        {
+          if (s->error != NULL)
+            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+          return record_error (s, number + 1, NULL, c < 0 ? "the file ends inside the array "
+                               "(truncated?)" : "expected a record ('{')", error);
+        }
+      number++;
+      if (!scan_object (s, text))
+        {
+          if (s->error != NULL)
+            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+          return record_error (s, number, NULL, "the file ends inside the record (truncated?)",
+                               error);
+        }
+      json = json_loadb (text->str, text->len, 0, &jerr);
+      if (json == NULL)
+        return record_error (s, number, NULL, jerr.text, error);
+      r = record_new ();
+      what = json_record (json, r);
+      if (what != NULL)
+        return record_error (s, number, r->id, what, error);
+      g_ptr_array_add (out, g_steal_pointer (&r));
+    }
+  while ((c = stream_skip_space (s)) >= 0)
+    return record_error (s, number, NULL, "text after the closing ']'", error);
+  if (s->error != NULL)
+    return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+  return TRUE;
+}
+
+/* ==== copub's table ====================================================================== */
+
+/* One line of the table: id, status, country, city, types, parents, successor, names, where
+ * names are "KINDS:lang:value" joined by '|' (kinds D display, L label, A alias, C acronym,
+ * G generic). */
+static const char *
+table_record (char **fields, CopubRorRecord *r)
+{
+  g_auto(GStrv) names = NULL;
+  const char *country = fields[2];
+
+  r->id = g_strdup (fields[0]);
+  if (*fields[0] == '\0')
+    return "no id";
+  if (!parse_status (fields[1], &r->status))
+    return "status is not active, inactive or withdrawn";
+  if (strlen (country) != 2 || !g_ascii_isupper (country[0]) || !g_ascii_isupper (country[1]))
+    return "no country (expected two capital letters)";
+  g_strlcpy (r->country, country, sizeof r->country);
+  r->city = *fields[3] ? g_strdup (fields[3]) : NULL;
+  r->types = g_strdup (fields[4]);
+  if (*fields[5] != '\0')
+    {
+      g_auto(GStrv) parents = g_strsplit (fields[5], ",", -1);
+      for (guint i = 0; parents[i] != NULL; i++)
+        g_ptr_array_add (r->parents, g_strdup (parents[i]));
+    }
+  r->successor = *fields[6] ? g_strdup (fields[6]) : NULL;
+  names = g_strsplit (fields[7], "|", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      char *kinds = names[i], *lang = strchr (kinds, ':'), *value;
+      guint8 types = 0;
+      if (lang == NULL || (value = strchr (lang + 1, ':')) == NULL)
+        return "a name is not KINDS:lang:value";
+      *lang++ = '\0', *value++ = '\0';
+      for (const char *k = kinds; *k; k++)
+        types |= *k == 'D' ? COPUB_ROR_NAME_DISPLAY : *k == 'L' ? COPUB_ROR_NAME_LABEL
+               : *k == 'A' ? COPUB_ROR_NAME_ALIAS : *k == 'C' ? COPUB_ROR_NAME_ACRONYM
+               : *k == 'G' ? COPUB_ROR_NAME_GENERIC : 0;
+      if ((types & ~COPUB_ROR_NAME_GENERIC) == 0 || *value == '\0')
+        return "a name has no kind or no value";
+      record_add_name (r, value, lang, types);
+    }
+  if (r->names->len == 0)
+    return "no name";
+  return NULL;
+}
+
+static gboolean
+read_table (Stream *s, GPtrArray *out, GError **error)
+{
+  g_autoptr(GString) line = g_string_sized_new (512);
+  guint number = 0;
+  int c = 0;
+
+  while (c >= 0)
+    {
+      g_auto(GStrv) fields = NULL;
+      g_autoptr(CopubRorRecord) r = NULL;
+      const char *what;
+
+      g_string_truncate (line, 0);
+      while ((c = stream_getc (s)) >= 0 && c != '\n')
+        g_string_append_c (line, (char) c);
+      if (s->error != NULL)
+        return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+      number++;
+      if (line->len == 0 || line->str[0] == '#')
+        continue;
+      fields = g_strsplit (line->str, "\t", TABLE_FIELDS + 1);
+      r = record_new ();
+      what = g_strv_length (fields) != TABLE_FIELDS ? "expected 8 tab-separated fields"
+                                                    : table_record (fields, r);
+      if (what != NULL)
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u%s%s%s: %s", s->path,
+                       number, r->id ? " (" : "", r->id ? r->id : "", r->id ? ")" : "", what);
+          return FALSE;
+        }
+      g_ptr_array_add (out, g_steal_pointer (&r));
+    }
+  return TRUE;
+}
+
+/* ==== Public ============================================================================= */
+
+GPtrArray *
+copub_registry_read (const char *path, GError **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                             copub_ror_record_free);
+  Stream *s = g_new0 (Stream, 1);
+  gboolean ok = stream_open (s, path, error);
+  int c;
+
+  if (ok)
+    {
+      c = stream_skip_space (s);
+      if (c == '[')
+        ok = read_dump (s, out, error);
+      else if (c == '#')
+        {
+          s->pos--;
+          ok = read_table (s, out, error);
+        }
+      else if (s->error != NULL)
+        ok = FALSE, g_propagate_error (error, g_steal_pointer (&s->error));
+      else
+        ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                                 "'%s': not a ROR v2 dump (expected a JSON array of records) "
+                                 "nor a copub registry table", path);
+    }
+  stream_close (s);
+  g_free (s);
+  return ok ? g_steal_pointer (&out) : NULL;
+}
