@@ -1388,18 +1388,22 @@ reg_lookup (const CopubGazetteer *gaz, const char *key, guint *n_places, gboolea
   range = g_hash_table_lookup (gaz->reg_first, first);
   if (range == NULL)
     return NULL;
-  /* the first name not before @key */
-  for (lo = range->start, hi = range->end; lo < hi;)
+  /* the first name not before @key: the range's first for a single word (the word itself
+   * sorts before the longer names starting with it); the names of a range all start with
+   * its first word, so comparisons start after it */
+  lo = range->start, hi = space != NULL ? range->end : range->start;
+  while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      if (strcmp (names[mid].key, key) < 0)
+      if (strcmp (names[mid].key + first_len, key + first_len) < 0)
         lo = mid + 1;
       else
         hi = mid;
     }
-  for (end = lo; end < range->end && strcmp (names[end].key, key) == 0; end++)
+  for (end = lo; end < range->end && strcmp (names[end].key + first_len, key + first_len) == 0;
+       end++)
     ;
-  key_len = strlen (key);
+  key_len = space != NULL ? strlen (key) : first_len;
   *is_prefix = end < range->end && strncmp (names[end].key, key, key_len) == 0
                && names[end].key[key_len] == ' ';
   *n_places = end - lo;
@@ -1537,7 +1541,8 @@ compare_reg_names (gconstpointer a, gconstpointer b)
     return c;
   if (ra->place.kind != rb->place.kind)
     return (gint) ra->place.kind - (gint) rb->place.kind;
-  return ra->place.value < rb->place.value ? -1 : ra->place.value > rb->place.value;
+  /* the order finish_entry gives places (the normaliser's choices depend on it) */
+  return ra->place.value > rb->place.value ? -1 : ra->place.value < rb->place.value;
 }
 
 /* Sorts the registry names, merges repeats (one organisation's name given twice), moves the
