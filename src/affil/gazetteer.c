@@ -1069,32 +1069,49 @@ countries_contain (const char *countries, const char *country)
   return FALSE;
 }
 
+typedef struct {
+  CopubGazetteer *gaz;
+  GHashTable *ids;        /* GeoNames id -> City* */
+  const char *countries;  /* the countries whose cities the catalogue may name */
+} CityCatalogue;
+
+static void
+add_city_translation (const char *msgid, const char *msgstr, gpointer data)
+{
+  CityCatalogue *cc = data;
+  const City *city = g_hash_table_lookup (cc->ids, GUINT_TO_POINTER (parse_id (msgid)));
+  CopubPlace place;
+
+  if (city == NULL || *msgstr == '\0' || strcmp (msgstr, msgid) == 0
+      || !countries_contain (cc->countries, city->country))
+    return;
+  place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
+  place.value = city->population;
+  add_city_name (cc->gaz, msgstr, &place);
+}
+
 /* Adds the names catalogue @locale gives the cities in @ids (GeoNames id -> City*),
- * @ids_sorted in the catalogue's order (their ids as text, sorted). */
+ * @ids_sorted in the catalogue's order (their ids as text, sorted). The catalogue file is
+ * read directly when it can be (a lookup through gettext for each city cost a quarter of
+ * copub's start-up). */
 static void
 add_city_translations (CopubGazetteer *gaz, Catalogues *cat, const char *locale,
                        GHashTable *ids, GPtrArray *ids_sorted)
 {
   g_autofree char *countries = locale_countries (locale);
+  CityCatalogue cc = { gaz, ids, countries };
 
   if (!catalogues_has (cat, locale))
+    return;
+  if (copub_l10n_catalogue_foreach (cat->domain, NULL, locale, add_city_translation, &cc))
     return;
   copub_l10n_begin (locale);
   for (guint i = 0; i < ids_sorted->len; i++)
     {
       const char *msgid = ids_sorted->pdata[i];
-      const City *city = g_hash_table_lookup (ids, GUINT_TO_POINTER (parse_id (msgid)));
-      const char *msgstr;
-      CopubPlace place;
-
-      if (!countries_contain (countries, city->country))
-        continue;
-      msgstr = copub_l10n_lookup_current (cat->domain, msgid);
-      if (msgstr == NULL)
-        continue;
-      place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
-      place.value = city->population;
-      add_city_name (gaz, msgstr, &place);
+      const char *msgstr = copub_l10n_lookup_current (cat->domain, msgid);
+      if (msgstr != NULL)
+        add_city_translation (msgid, msgstr, &cc);
     }
   copub_l10n_end ();
 }
@@ -1545,19 +1562,18 @@ compare_reg_names (gconstpointer a, gconstpointer b)
   return ra->place.value > rb->place.value ? -1 : ra->place.value < rb->place.value;
 }
 
-/* Sorts the registry names, merges repeats (one organisation's name given twice), moves the
- * names that are also another kind of place ("Georgia", a country and a college) into the
- * place table, and indexes the rest by first word. */
+/* Sorts the registry names added since @first, moves those that are also another kind of
+ * place ("Georgia", a country and a college) into the place table, and merges them with the
+ * names sorted before. */
 static void
-reg_finish (CopubGazetteer *gaz)
+reg_sort_new (CopubGazetteer *gaz, guint first)
 {
-  RegName *names;
-  guint out = 0, n;
+  RegName *names = (RegName *) (gpointer) gaz->reg_names->data;
+  guint out = first, n = gaz->reg_names->len;
+  g_autoptr(GArray) merged = NULL;
 
-  g_array_sort (gaz->reg_names, compare_reg_names);
-  names = (RegName *) (gpointer) gaz->reg_names->data;
-  n = gaz->reg_names->len;
-  for (guint i = 0; i < n;)
+  qsort (names + first, n - first, sizeof (RegName), compare_reg_names);
+  for (guint i = first; i < n;)
     {
       guint end = i + 1;
       Entry *entry;
@@ -1567,16 +1583,40 @@ reg_finish (CopubGazetteer *gaz)
       for (guint k = i; k < end; k++)
         if (entry != NULL && entry->n > 0)
           add_key (gaz, names[k].key, &names[k].place);
-        else if (out > 0 && names[out - 1].key == names[i].key
-                 && same_place (&names[out - 1].place, &names[k].place))
-          names[out - 1].place.flags |= names[k].place.flags;
         else
-          {
-            names[out] = names[k];
-            names[out++].key = names[i].key;
-          }
+          names[out++] = names[k];
       i = end;
     }
+  g_array_set_size (gaz->reg_names, out);
+  if (first == 0 || first == out)
+    return;
+  merged = g_array_sized_new (FALSE, FALSE, sizeof (RegName), out);
+  names = (RegName *) (gpointer) gaz->reg_names->data;
+  for (guint a = 0, b = first; a < first || b < out;)
+    {
+      gboolean take_a = b >= out || (a < first && compare_reg_names (&names[a], &names[b]) <= 0);
+      g_array_append_val (merged, names[take_a ? a++ : b++]);
+    }
+  memcpy (names, merged->data, out * sizeof (RegName));
+}
+
+/* Sorts the registry names added since @first, merges repeats (one organisation's name given
+ * twice: they are side by side once sorted), and indexes them all by first word. */
+static void
+reg_finish (CopubGazetteer *gaz, guint first)
+{
+  RegName *names;
+  guint out = 0, n;
+
+  reg_sort_new (gaz, first);
+  names = (RegName *) (gpointer) gaz->reg_names->data;
+  n = gaz->reg_names->len;
+  for (guint k = 0; k < n; k++)
+    if (out > 0 && strcmp (names[out - 1].key, names[k].key) == 0
+        && same_place (&names[out - 1].place, &names[k].place))
+      names[out - 1].place.flags |= names[k].place.flags;
+    else
+      names[out++] = names[k];
   g_array_set_size (gaz->reg_names, out);
   g_array_set_size (gaz->reg_places, out);
   g_array_set_size (gaz->reg_ranges, 0);
@@ -1693,11 +1733,12 @@ gboolean
 copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 {
   g_autoptr(GPtrArray) records = copub_registry_read (path, error);
+  guint first = gaz->reg_names->len;
 
   if (records == NULL)
     return FALSE;
   ror_add_records (gaz, records);
-  reg_finish (gaz);
+  reg_finish (gaz, first);
   mark_prefixes (gaz);
   return TRUE;
 }
