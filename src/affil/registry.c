@@ -200,18 +200,19 @@ stream_fill (Stream *s)
     {
       int code = 0;
       const char *why = s->zf != NULL ? zip_file_strerror (s->zf) : gzerror (s->gz, &code);
-      g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s'%s%s%s: %s%s", s->path,
-                   s->member ? " (" : "", s->member ? s->member : "", s->member ? ")" : "",
-                   why, code == Z_BUF_ERROR ? " (the file is truncated)" : "");
+      g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "%s%s", why,
+                   code == Z_BUF_ERROR ? " (the file is truncated)" : "");
       n = 0;
     }
   if (n == 0 && s->gz != NULL && s->error == NULL)
     {
       int code = 0;
-      const char *why = gzerror (s->gz, &code);
+      gzerror (s->gz, &code);
+      /* zlib's message repeats the path: say it once, in copub's words */
       if (code != Z_OK && code != Z_STREAM_END)
-        g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s (the file is "
-                     "truncated or damaged)", s->path, why);
+        g_set_error_literal (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                             "the compressed data ends early (the file is truncated or "
+                             "damaged)");
     }
   if (n == 0)
     {
@@ -419,7 +420,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
       if (c != '{')
         {
           if (s->error != NULL)
-            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+            return record_error (s, number + 1, NULL, s->error->message, error);
           return record_error (s, number + 1, NULL, c < 0 ? "the file ends inside the array "
                                "(truncated?)" : "expected a record ('{')", error);
         }
@@ -427,7 +428,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
       if (!scan_object (s, text))
         {
           if (s->error != NULL)
-            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+            return record_error (s, number, NULL, s->error->message, error);
           return record_error (s, number, NULL, "the file ends inside the record (truncated?)",
                                error);
         }
@@ -443,7 +444,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
   while ((c = stream_skip_space (s)) >= 0)
     return record_error (s, number, NULL, "text after the closing ']'", error);
   if (s->error != NULL)
-    return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+    return record_error (s, number, NULL, s->error->message, error);
   return TRUE;
 }
 
@@ -534,7 +535,11 @@ read_table (Stream *s, GPtrArray *out, GError **error)
       g_string_truncate (line, 0);
       c = stream_read_line (s, line);
       if (s->error != NULL)
-        return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u: %s", s->path,
+                       number + 1, s->error->message);
+          return FALSE;
+        }
       number++;
       if (line->len == 0 || line->str[0] == '#')
         continue;
@@ -574,7 +579,8 @@ copub_registry_read (const char *path, GError **error)
           ok = read_table (s, out, error);
         }
       else if (s->error != NULL)
-        ok = FALSE, g_propagate_error (error, g_steal_pointer (&s->error));
+        ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s", path,
+                                 s->error->message);
       else
         ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                                  "'%s': not a ROR v2 dump (expected a JSON array of records) "
