@@ -261,8 +261,10 @@ test_matching_rules (void)
   ASSERT_RESOLVES (nz, "IEU", "");
   /* a name borne in two countries stays unknown... */
   ASSERT_RESOLVES (nz, "Quiet Waters Laboratory", "");
-  /* ...and a name inside a longer one decides nothing */
+  /* ...and a name inside a longer one decides nothing... */
   ASSERT_RESOLVES (nz, "Department of Imaginary Example University Studies", "");
+  /* ...unless it ends the component: a unit written before its university, no comma */
+  ASSERT_RESOLVES (nz, "Department of Chemistry Imaginary Example University", "AR");
   /* a lab naming its university resolves through the parent */
   ASSERT_RESOLVES (nz, "Laboratory of Quiet Waters, Imaginary Example University", "AR");
 }
