@@ -1,7 +1,8 @@
 # CLI test of `copub affil` with the registry table copub ships: an institution named
 # without a place resolves out of the box, `--no-registry` leaves it unknown, a ROR dump
 # given with --ror is read (plain, gzipped, release zip), and a bad dump is an error naming
-# the file and the record, exit status 4, from affil and from import (nothing imported).
+# the file and the record, exit status 4, from affil and from import (nothing imported);
+# a HAL structure with a ROR id and no country gets the registry's country.
 . "$TOP/tests/cli/lib.sh"
 export COPUB_DATA_DIR=${COPUB_DATA_DIR:-$TOP/data}
 PY=${PYTHON:-python3}
@@ -75,4 +76,18 @@ done
 expect_status "import --ror with a good dump works" 0 "$COPUB" import --db good.db --ror dump.zip \
     "$OA/works.jsonl"
 check "the good import has its works" test "$(q good.db "select count(*) from works")" -gt 0
+# A HAL structure with a ROR id (structRorIdExt_s) and no country gets the registry's.
+cat > hal-ror.json <<'EOF2'
+{"response": {"numFound": 1, "docs": [{"docid": "9300301", "halId_s": "hal-09300301",
+ "docType_s": "ART", "publicationDateY_i": 2021,
+ "authIdHasPrimaryStructure_fs": [
+  "1400301-0_FacetSep_Ada Example_JoinSep_930301_FacetSep_Department of Zoology",
+  "1400302-0_FacetSep_Jean Exemple_JoinSep_930302_FacetSep_Laboratoire inventé"],
+ "structId_i": [930301, 930302], "structName_s": ["Department of Zoology", "Laboratoire inventé"],
+ "structRorIdExt_s": ["https://ror.org/013meh722", ""], "structCountry_s": ["", "fr"]}]}}
+EOF2
+expect_status "import a HAL work whose structure has a ROR id and no country" 0 \
+    "$COPUB" import --db hal.db hal-ror.json
+check "its authorship's country is the registry's (GB, inferred), the other's HAL's" \
+    test "$(q hal.db "select auth_countries from works")" = "~GB;FR"
 echo "1..$n"
