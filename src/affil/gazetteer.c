@@ -312,9 +312,35 @@ copub_gazetteer_tokenize (const char *text, gsize len, guint max_tokens, CopubTo
   token_finish (&tz, (guint32) (MIN (p, end) - text));
 }
 
+/* The key of a name made only of ASCII letters and spaces, without the tokenizer (which
+ * gives the same: words split at spaces, lower-cased): two names in three of the registry
+ * are such, and tokenizing them was most of its loading. FALSE for any other name. */
+static gboolean
+key_ascii_words (const char *name, GString *key)
+{
+  gboolean space = TRUE;
+
+  g_string_truncate (key, 0);
+  for (const char *p = name; *p != '\0'; p++)
+    if (*p == ' ')
+      space = TRUE;
+    else if (g_ascii_isalpha (*p))
+      {
+        if (space && key->len > 0)
+          g_string_append_c (key, ' ');
+        g_string_append_c (key, g_ascii_tolower (*p));
+        space = FALSE;
+      }
+    else
+      return FALSE;
+  return TRUE;
+}
+
 static void
 key_into (const char *name, CopubTokens *tokens, GString *key)
 {
+  if (key_ascii_words (name, key))
+    return;
   copub_gazetteer_tokenize (name, strlen (name), 64, tokens);
   g_string_truncate (key, 0);
   for (guint i = 0; i < tokens->tokens->len; i++)
