@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
   const char *key;  /* in CopubGazetteer.keys */
+  guint64 head;     /* its first 8 bytes, big-endian: most comparisons stop there */
   CopubPlace place;
 } RegName;
 
@@ -1571,6 +1572,11 @@ reg_add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
   if (n_tokens > MAX_KEY_TOKENS)
     return;
   reg.key = g_string_chunk_insert (gaz->keys, key);
+  for (guint i = 0, ended = 0; i < 8; i++)
+    {
+      ended = ended || key[i] == '\0';
+      reg.head = reg.head << 8 | (ended ? 0 : (guchar) key[i]);
+    }
   g_array_append_val (gaz->reg_names, reg);
 }
 
@@ -1578,7 +1584,7 @@ static gint
 compare_reg_names (gconstpointer a, gconstpointer b)
 {
   const RegName *ra = a, *rb = b;
-  gint c = strcmp (ra->key, rb->key);
+  gint c = ra->head != rb->head ? (ra->head < rb->head ? -1 : 1) : strcmp (ra->key, rb->key);
 
   if (c != 0)
     return c;
