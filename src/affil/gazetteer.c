@@ -475,17 +475,23 @@ country_competes (Entry *entry, const CopubPlace *place)
 }
 
 /* Records that @key names @place. */
+/* Whether @key is worth keeping: not empty, not longer than MAX_KEY_TOKENS words. */
+static gboolean
+key_usable (const char *key)
+{
+  guint n_tokens = 1;
+
+  for (const char *p = key; *p != '\0'; p++)
+    n_tokens += *p == ' ';
+  return *key != '\0' && n_tokens <= MAX_KEY_TOKENS;
+}
+
 static void
 add_key (CopubGazetteer *gaz, const char *key, const CopubPlace *place)
 {
   Entry *entry;
-  guint n_tokens = 1;
 
-  if (*key == '\0')
-    return;
-  for (const char *p = key; *p != '\0'; p++)
-    n_tokens += *p == ' ';
-  if (n_tokens > MAX_KEY_TOKENS)
+  if (!key_usable (key))
     return;
   entry = entry_get (gaz, key);
   for (guint i = 0; i < entry->n; i++)
@@ -1562,14 +1568,9 @@ static void
 reg_add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
 {
   RegName reg = { .place = *place };
-  guint n_tokens = 1;
   const char *key = build_key (gaz, name);
 
-  if (*key == '\0')
-    return;
-  for (const char *p = key; *p != '\0'; p++)
-    n_tokens += *p == ' ';
-  if (n_tokens > MAX_KEY_TOKENS)
+  if (!key_usable (key))
     return;
   reg.key = g_string_chunk_insert (gaz->keys, key);
   for (guint i = 0, ended = 0; i < 8; i++)
