@@ -284,6 +284,12 @@ test_shipped_table (void)
   g_assert_cmpstr (id, ==, "013meh722");
   /* a generic name (institutes of chemistry exist in many countries) decides nothing */
   ASSERT_RESOLVES (nz, "Institute of Chemistry", "");
+  /* nor names an institution: the Paris ENS is not Bujumbura's, which bears the bare name */
+  g_clear_pointer (&got, g_free);
+  id = NULL;
+  got = resolve (nz, "Département de Physique, École Normale Supérieure, Paris, France", &id);
+  g_assert_cmpstr (got, ==, "FR");
+  g_assert_cmpstr (id, !=, "01dp7jr64");
 }
 
 /* HAL structures with a ROR id and no country get the registry's. */

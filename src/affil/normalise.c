@@ -1419,6 +1419,9 @@ mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliati
       const CopubOrganisation *org;
       if ((p->kind == COPUB_PLACE_ACRONYM) != acronym)
         continue;
+      /* in any country, a name many countries' organisations share designates none */
+      if (aff == NULL && (p->flags & COPUB_PLACE_GENERIC))
+        continue;
       org = copub_gazetteer_organisation (res->gaz, p->value);
       if (org == NULL || (aff != NULL && !copub_affiliation_has_country (aff, org->country)))
         continue;
