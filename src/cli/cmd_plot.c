@@ -55,6 +55,9 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
       "Themes from OpenAlex 'field' (26, default) or 'domain' (4)", "LEVEL" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
       "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
+    { "groups", 0, 0, G_OPTION_ARG_FILENAME, &a->groups,
+      "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines",
+      "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
@@ -65,6 +68,7 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
   };
 
   copub_cli_analysis_init (a);
+  a->with_regions = TRUE;
   c->default_out = default_out;
   g_option_context_add_main_entries (context, entries, NULL);
   return c;

@@ -1001,6 +1001,8 @@ cell_text (const CopubCell *c, CopubDimension dim)
       return c->source;
     case COPUB_DIM_TYPE:
       return c->type;
+    case COPUB_DIM_REGION:
+      return c->region;
     case COPUB_DIM_YEAR:
     case COPUB_N_DIMS:
     default:

@@ -15,6 +15,7 @@
 export COPUB_DATA_DIR=${COPUB_DATA_DIR:-$TOP/data}
 PY=${PYTHON:-python3}
 PARTNERS="$FIX/analyse/partners.tsv"
+GROUPS="$FIX/analyse/groups.tsv"
 MR="$TOP/scripts/mapreduce"
 
 # ---- the corpus ---------------------------------------------------------------------------
@@ -64,6 +65,8 @@ OPTION_SETS=(
     "--by year,country --home none"
     "--by type,year --types all --lang fr"
     "--by year,type,country"
+    "--by region,year"
+    "--by year,region --groups $FIX/analyse/groups.tsv --counting fractional"
 )
 
 # same NAME A B: files A and B are equal and A has rows.
