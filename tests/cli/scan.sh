@@ -15,7 +15,6 @@
 export COPUB_DATA_DIR=${COPUB_DATA_DIR:-$TOP/data}
 PY=${PYTHON:-python3}
 PARTNERS="$FIX/analyse/partners.tsv"
-GROUPS="$FIX/analyse/groups.tsv"
 MR="$TOP/scripts/mapreduce"
 
 # ---- the corpus ---------------------------------------------------------------------------
