@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "copub/indicators.h"
+#include "copub/institutions.h"
 #include "copub/partners.h"
 #include "copub/store.h"
 #include "copub/work.h"
@@ -41,6 +42,13 @@ typedef struct {
   const char *lang;             /* language of names: "en" (default) or "fr" */
   CopubCountryNameFunc country_name; /* NULL: no country_name column */
   gpointer country_name_data;
+  /* The institution dimension: partner institutions are the top-level parents
+   * (@institution_tree, required) of the works' ROR ids but @home_institution's own
+   * (a short ROR id; required). @top > 0 keeps the @top partners with the most works
+   * (fractional credit with fractional counting) over the whole table. */
+  const char *home_institution;
+  const CopubInstitutionTree *institution_tree;
+  guint top;
 } CopubAnalyseOptions;
 
 /* The home country when none is given. */
@@ -48,12 +56,13 @@ typedef struct {
 
 #define COPUB_ANALYSE_OPTIONS_INIT \
   { COPUB_DEFAULT_HOME, 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
-    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
+    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL, NULL, NULL, 0 }
 
 /* The document types kept by default. NULL-terminated, static. */
 extern const char *const copub_analyse_default_types[];
 
-/* Parses a comma list of dimension names ("year,country") into @options->dims.
+/* Parses a comma list of dimension names ("year,country", "institution,year") into
+ * @options->dims.
  * COPUB_ERROR_USAGE names an unknown or repeated dimension. */
 gboolean copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list,
                                    GError **error);

@@ -46,6 +46,8 @@ copub_cli_error_hint (const GError *error)
     { "openalex_rematched", "--openalex-rematched" },
     { "window", "--window" },
     { "partners", "--partners FILE" },
+    { "home-institution", "--home-institution ID" },
+    { "by", "--by" },
     { "keys", "see copub run --print-config" },
     { "allow_partial", "run with an API key, or --allow-partial" },
     { "allow_partial_key", "run again after the reset, or --allow-partial" },
