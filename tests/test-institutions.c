@@ -11,7 +11,7 @@
 #include "testlib.h"
 
 /* U and C are top-level; L is a unit of both; S a unit of L; H a unit of U alone; O was
- * replaced by U; A and B name each other as parents. */
+ * replaced by U; A and B name each other as parents; A3 is an agency of the state G. */
 static CopubInstitutionTree *
 sample_tree (void)
 {
@@ -21,16 +21,21 @@ sample_tree (void)
   const char *const of_a[] = { "0bbbbbb22", NULL };
   const char *const of_b[] = { "0aaaaaa22", NULL };
   const char *const of_h[] = { "0aaaaaa11", NULL };
+  const char *const of_g[] = { "0gggggg88", NULL };
 
-  copub_institution_tree_add (t, "0aaaaaa11", "FR", NULL, NULL, "University U",
+  copub_institution_tree_add (t, "0aaaaaa11", "FR", NULL, NULL, NULL, "University U",
                               "Université U");
-  copub_institution_tree_add (t, "0ccccccc3", "FR", NULL, NULL, "Centre C", NULL);
-  copub_institution_tree_add (t, "0lllllll4", "FR", of_l, NULL, "Lab L", NULL);
-  copub_institution_tree_add (t, "0sssssss5", "FR", of_s, NULL, "Team S", NULL);
-  copub_institution_tree_add (t, "0hhhhhh77", "FR", of_h, NULL, "Lab H", NULL);
-  copub_institution_tree_add (t, "0ooooooo6", "FR", NULL, "0aaaaaa11", "Old O", NULL);
-  copub_institution_tree_add (t, "0aaaaaa22", "DE", of_a, NULL, "A", NULL);
-  copub_institution_tree_add (t, "0bbbbbb22", "DE", of_b, NULL, "B", NULL);
+  copub_institution_tree_add (t, "0ccccccc3", "FR", NULL, NULL, NULL, "Centre C", NULL);
+  copub_institution_tree_add (t, "0lllllll4", "FR", NULL, of_l, NULL, "Lab L", NULL);
+  copub_institution_tree_add (t, "0sssssss5", "FR", NULL, of_s, NULL, "Team S", NULL);
+  copub_institution_tree_add (t, "0gggggg88", "FR", "government", NULL, NULL, "State G",
+                              NULL);
+  copub_institution_tree_add (t, "0aaaaaa33", "FR", "government,funder", of_g, NULL,
+                              "Agency A3", NULL);
+  copub_institution_tree_add (t, "0hhhhhh77", "FR", NULL, of_h, NULL, "Lab H", NULL);
+  copub_institution_tree_add (t, "0ooooooo6", "FR", NULL, NULL, "0aaaaaa11", "Old O", NULL);
+  copub_institution_tree_add (t, "0aaaaaa22", "DE", NULL, of_a, NULL, "A", NULL);
+  copub_institution_tree_add (t, "0bbbbbb22", "DE", NULL, of_b, NULL, "B", NULL);
   return t;
 }
 
@@ -60,6 +65,9 @@ test_roll_up (void)
   g_assert_cmpstr (o, ==, "0aaaaaa11");           /* its successor */
   g_assert_cmpstr (x, ==, "0xxxxxx99");           /* unknown: its own top level */
   g_assert_nonnull (a);                           /* a cycle ends */
+  g_free (a);
+  a = tops_of (t, "0aaaaaa33");
+  g_assert_cmpstr (a, ==, "0aaaaaa33");           /* no climbing into a government */
 }
 
 /* A work's partners: its RORs rolled up, the home's top levels removed, other ids

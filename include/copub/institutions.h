@@ -24,12 +24,14 @@ void copub_institution_tree_free (CopubInstitutionTree *tree);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubInstitutionTree, copub_institution_tree_free)
 
 /* Adds the organisation @ror (short ROR id, copied, like every string here): its ISO
- * alpha-2 @country (or NULL), its @parents (NULL-terminated short ids, or NULL), its
+ * alpha-2 @country (or NULL), its ROR @types ("education,funder", or NULL), its @parents
+ * (NULL-terminated short ids, or NULL), its
  * @successor (or NULL: withdrawn and inactive records that name one are followed to it),
  * its names in English and French (or NULL). A second record of one id replaces the
  * first. */
 void copub_institution_tree_add (CopubInstitutionTree *tree, const char *ror,
-                                 const char *country, const char *const *parents,
+                                 const char *country, const char *types,
+                                 const char *const *parents,
                                  const char *successor, const char *name_en,
                                  const char *name_fr);
 
@@ -40,8 +42,9 @@ CopubInstitutionTree *copub_institution_tree_load (const char *path, GError **er
 
 /* Appends to @out (a GPtrArray of interned strings, kept distinct) the top-level
  * organisations @ror rolls up to: its successor's, else itself when it has no known
- * parent, else those of each parent (a unit of two institutions has two). An id the tree
- * does not hold is its own top level. */
+ * parent, else those of each parent (a unit of two institutions has two). Parents typed
+ * "government" alone are not climbed into: below one, an organisation is its own top
+ * level. An id the tree does not hold is its own top level. */
 void copub_institution_tree_tops (const CopubInstitutionTree *tree, const char *ror,
                                   GPtrArray *out);
 

@@ -1,7 +1,11 @@
 /* copub: partner institutions: the registry's tree of organisations and the roll-up of a
  * cited institution to its top-level parents. The roll-up reads the registry only (ROR's
  * parent and successor relationships), never the works: a work's partners depend on its
- * own record, so that any split of the input gives the same counts. */
+ * own record, so that any split of the input gives the same counts. It does not climb into
+ * an organisation typed "government" alone (the Government of the United States, the
+ * Gouvernement de la République française, the Board of the Swiss Federal Institutes of
+ * Technology): a government is not a partner one co-publishes with, and climbing there
+ * would make NASA and NIH, or ETH and EPFL, one partner. */
 #include <string.h>
 
 #include "affil/registry.h"
@@ -15,6 +19,7 @@
 
 typedef struct {
   char country[3];
+  gboolean government; /* ROR types: "government" alone */
   char **parents;
   char *successor;
   char *name_en;
@@ -61,11 +66,12 @@ copub_institution_tree_free (CopubInstitutionTree *tree)
 
 void
 copub_institution_tree_add (CopubInstitutionTree *tree, const char *ror, const char *country,
-                            const char *const *parents, const char *successor,
-                            const char *name_en, const char *name_fr)
+                            const char *types, const char *const *parents,
+                            const char *successor, const char *name_en, const char *name_fr)
 {
   Node *n = g_new0 (Node, 1);
 
+  n->government = g_strcmp0 (types, "government") == 0;
   if (country)
     g_strlcpy (n->country, country, sizeof n->country);
   n->parents = g_strdupv ((char **) parents);
@@ -76,6 +82,7 @@ copub_institution_tree_add (CopubInstitutionTree *tree, const char *ror, const c
   if (tree->checksum)
     {
       g_checksum_update (tree->checksum, (const guchar *) ror, -1);
+      g_checksum_update (tree->checksum, (const guchar *) (n->government ? "!" : ""), -1);
       for (const char *const *p = parents; p && *p; p++)
         {
           g_checksum_update (tree->checksum, (const guchar *) " ", 1);
@@ -125,7 +132,8 @@ add_record (CopubInstitutionTree *tree, const CopubRorRecord *r)
   for (guint i = 0; i < r->parents->len; i++)
     g_ptr_array_add (parents, r->parents->pdata[i]);
   g_ptr_array_add (parents, NULL);
-  copub_institution_tree_add (tree, r->id, r->country, (const char *const *) parents->pdata,
+  copub_institution_tree_add (tree, r->id, r->country, r->types,
+                              (const char *const *) parents->pdata,
                               r->successor, en ? en : display_name (r), fr);
 }
 
@@ -185,20 +193,30 @@ current_id (const CopubInstitutionTree *tree, const char *ror)
   return ror;
 }
 
+static gboolean
+is_government (const CopubInstitutionTree *tree, const char *ror)
+{
+  const Node *n = g_hash_table_lookup (tree->nodes, current_id (tree, ror));
+
+  return n != NULL && n->government;
+}
+
 static void
 tops_at (const CopubInstitutionTree *tree, const char *ror, guint depth, GPtrArray *out)
 {
   const Node *n;
+  gboolean climbed = FALSE;
 
   ror = current_id (tree, ror);
   n = g_hash_table_lookup (tree->nodes, ror);
-  if (n == NULL || n->parents == NULL || n->parents[0] == NULL || depth >= MAX_DEPTH)
-    {
-      add_distinct (out, ror);
-      return;
-    }
-  for (char **p = n->parents; *p; p++)
-    tops_at (tree, *p, depth + 1, out);
+  for (char **p = n && depth < MAX_DEPTH ? n->parents : NULL; p && *p; p++)
+    if (!is_government (tree, *p))
+      {
+        tops_at (tree, *p, depth + 1, out);
+        climbed = TRUE;
+      }
+  if (!climbed)
+    add_distinct (out, ror);
 }
 
 void
