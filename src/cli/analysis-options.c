@@ -141,7 +141,8 @@ build_institutions (CopubCliAnalysis *a, GError **error)
                                     "institution's ROR id (or its OpenAlex id)");
       return FALSE;
     }
-  if (!asked)
+  /* plot and report have no --by: a home institution asks for partner institutions */
+  if (a->home_institution_id == NULL)
     return TRUE;
   a->institution_tree = copub_institution_tree_load (a->registry, error);
   o->institution_tree = a->institution_tree;

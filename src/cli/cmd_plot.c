@@ -61,6 +61,12 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
       "Count Hong Kong and Macao as China", NULL },
     { "source-countries-only", 0, 0, G_OPTION_ARG_NONE, &a->source_only,
       "Ignore the countries copub's normaliser found in raw affiliation strings", NULL },
+    { "home-institution", 0, 0, G_OPTION_ARG_STRING, &a->home_institution,
+      "The home institution (ROR id, or an OpenAlex id the store knows): adds its partner "
+      "institutions, rolled up to their top-level parents", "ID" },
+    { "registry", 0, 0, G_OPTION_ARG_FILENAME, &a->registry,
+      "The registry rolling institutions up (default: copub's data/ror-registry.tsv)",
+      "FILE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
 
@@ -148,13 +154,17 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autofree char *format_name = NULL;
   g_autofree char *chart_name = NULL;
   g_autofree char *counting = NULL;
+  g_autofree char *by = NULL;
   const GOptionEntry entries[] = {
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by,
+      "institution: the partner institutions' chart alone (as --chart partner-institutions; "
+      "needs --home-institution)", "DIM" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "png (default), svg or pdf",
       "FORMAT" },
     { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
       "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
-      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map or links",
-      "NAME" },
+      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map, links or "
+      "partner-institutions", "NAME" },
     { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
       "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -171,7 +181,9 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "world map of the share of the works co-authored with each country in the last\n"
       "period (--counting fractional: fractional shares), with its colour scale, the\n"
       "home country apart, small countries as dots; (h) the links from the home\n"
-      "country to its top 15 partner countries, as wide as their co-publications. With\n"
+      "country to its top 15 partner countries, as wide as their co-publications; (i) with\n"
+      "--home-institution, the top 20 partner institutions of the last period, full and\n"
+      "fractional counts (--by institution: that chart alone). With\n"
       "--window N > 1, (b) and (e) show rolling N-year periods, each point at its\n"
       "period's last year with the period's n. Charts without data are\n"
       "skipped with a note. Prints the files written.\n"
@@ -184,7 +196,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
   CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
-  gboolean has_partners;
+  gboolean has_partners, has_institutions;
   int from, to;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -204,9 +216,18 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     {
       copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
                              "partner-countries, partner-country-trends, strategic-partners, "
-                             "theme-country-heatmap, world-map or links, not '%s'", chart_name);
+                             "theme-country-heatmap, world-map, links or partner-institutions, "
+                             "not '%s'", chart_name);
       return FALSE;
     }
+  if (by && (strcmp (by, "institution") != 0 || chart_name))
+    {
+      copub_cli_usage_error (error, "--by takes institution (the partner institutions' "
+                             "chart), without --chart, not '%s'", by);
+      return FALSE;
+    }
+  if (by)
+    chart_name = g_strdup (copub_chart_name (COPUB_CHART_INSTITUTIONS));
   if (counting && strcmp (counting, "full") != 0 && strcmp (counting, "fractional") != 0)
     {
       copub_cli_usage_error (error, "--counting takes full or fractional, not '%s'", counting);
@@ -223,6 +244,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     return FALSE;
   options.institution = copub_cli_charts_institution (charts);
   has_partners = copub_cli_charts_options (charts)->partners != NULL;
+  has_institutions = copub_cli_charts_options (charts)->home_institution != NULL;
   drawn = copub_plot_draw (data, &options, copub_cli_charts_out_dir (charts), error);
   if (drawn == NULL)
     return FALSE;
@@ -234,7 +256,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       else
         g_message ("skipped chart '%s': %s%s", copub_chart_name (chart->kind), chart->note,
                    chart->kind == COPUB_CHART_PARTNERS && !has_partners ? " (--partners)"
-                                                                             : "");
+                   : chart->kind == COPUB_CHART_INSTITUTIONS && !has_institutions
+                       ? " (--home-institution)" : "");
     }
   return TRUE;
 }
