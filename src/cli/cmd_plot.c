@@ -163,8 +163,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "FORMAT" },
     { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
       "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
-      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map, links or "
-      "partner-institutions", "NAME" },
+      "partner-country-trends, strategic-partners, theme-country-heatmap, "
+      "partner-institutions, world-map or links", "NAME" },
     { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
       "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -216,7 +216,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     {
       copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
                              "partner-countries, partner-country-trends, strategic-partners, "
-                             "theme-country-heatmap, world-map, links or partner-institutions, "
+                             "theme-country-heatmap, partner-institutions, world-map or links, "
                              "not '%s'", chart_name);
       return FALSE;
     }

@@ -110,30 +110,23 @@ distinct (GPtrArray *all)
   return (const char *const *) all->pdata;
 }
 
+/* Tells the partner file (when it has "name:" lines) and the institution dimension of
+ * the institutions @work cites. */
 static void
-learn_partners (CopubPartners *partners, const CopubWork *work)
+learn_institutions (CopubAggregate *agg, const CopubWork *work)
 {
-  for (guint i = 0; i < work->authorships->len; i++)
-    {
-      const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
-      for (guint j = 0; j < a->institutions->len; j++)
-        {
-          const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
-          copub_partners_learn (partners, inst->id, inst->ror, inst->name);
-        }
-    }
-}
+  CopubPartners *partners = agg->options.partners;
+  gboolean names = partners && copub_partners_has_names (partners);
 
-static void
-learn_institutions (Scan *scan, const CopubWork *work)
-{
   for (guint i = 0; i < work->authorships->len; i++)
     {
       const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
       for (guint j = 0; j < a->institutions->len; j++)
         {
           const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
-          copub_counting_learn_institution (scan, inst->id, inst->ror, inst->name,
+          if (names)
+            copub_partners_learn (partners, inst->id, inst->ror, inst->name);
+          copub_counting_learn_institution (&agg->scan, inst->id, inst->ror, inst->name,
                                             inst->country);
         }
     }
@@ -169,10 +162,8 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
   CopubWorkSummary s = { 0 };
 
-  /* Partners learn their ids from every work read, in the years or not. */
-  if (agg->options.partners && copub_partners_has_names (agg->options.partners))
-    learn_partners (agg->options.partners, work);
-  learn_institutions (&agg->scan, work);
+  /* Partners and partner institutions learn from every work read, in the years or not. */
+  learn_institutions (agg, work);
   if ((agg->options.from && work->year < agg->options.from)
       || (agg->options.to && work->year > agg->options.to))
     return;
