@@ -265,6 +265,61 @@ test_counting (void)
     copub_work_free (works[i]);
 }
 
+/* An OpenAlex institution and a HAL structure with the same ROR id are one partner; the
+ * two sources' records of one work (same DOI) count once. */
+static void
+test_hal_and_openalex (void)
+{
+  const char *const with_c[] = { "0ccccccc3", NULL };
+  g_autoptr(CopubInstitutionTree) tree = sample_tree ();
+  g_autofree char *path = testlib_temp_db ("copub-institutions");
+  g_autoptr(CopubStore) store = copub_store_open (path, NULL);
+  g_autoptr(CopubIndicators) ind = NULL;
+  g_autoptr(GError) error = NULL;
+  CopubAnalyseOptions o = COPUB_ANALYSE_OPTIONS_INIT;
+  CopubWork *oa = work_with ("W1", 2020, with_c), *hal = work_with ("1", 2020, with_c);
+  CopubWork *hal_only = work_with ("2", 2021, with_c);
+  const CopubCell *c;
+
+  hal->source = hal_only->source = COPUB_SOURCE_HAL;
+  oa->doi = g_strdup ("10.1/same");
+  hal->doi = g_strdup ("10.1/same");
+  for (guint k = 0; k < 2; k++)
+    {
+      CopubWork *w = k ? hal_only : hal;
+      for (guint i = 0; i < w->authorships->len; i++)
+        {
+          CopubAuthorship *a = g_ptr_array_index (w->authorships, i);
+          CopubInstitution *inst = g_ptr_array_index (a->institutions, 0);
+          g_free (inst->id);
+          inst->id = g_strdup_printf ("struct-%u", i + 1);
+        }
+    }
+  o.dims[0] = COPUB_DIM_INSTITUTION;
+  o.n_dims = 1;
+  o.home_institution = "0aaaaaa11";
+  o.institution_tree = tree;
+  g_assert_true (copub_store_begin (store, &error));
+  g_assert_true (copub_store_put_work (store, oa, NULL, &error));
+  g_assert_true (copub_store_put_work (store, hal, NULL, &error));
+  g_assert_true (copub_store_put_work (store, hal_only, NULL, &error));
+  g_assert_true (copub_store_commit (store, &error));
+  ind = copub_analyse (store, &o, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ind ? copub_indicators_n_cells (ind) : 0, ==, 1);
+  c = ind ? copub_indicators_cell (ind, 0) : NULL;
+  if (c)
+    {
+      g_assert_cmpstr (c->institution, ==, "0ccccccc3");
+      g_assert_cmpint (c->works, ==, 2); /* W1 and its HAL record once, HAL's 2 */
+      g_assert_cmpint (c->n, ==, 2);
+      g_assert_cmpstr (copub_indicators_institution (ind, c).openalex, ==, "I3");
+    }
+  copub_work_free (oa);
+  copub_work_free (hal);
+  copub_work_free (hal_only);
+}
+
 static void
 test_options (void)
 {
@@ -307,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/institutions/names", test_names);
   g_test_add_func ("/institutions/bad-registry", test_bad_registry);
   g_test_add_func ("/institutions/counting", test_counting);
+  g_test_add_func ("/institutions/hal-and-openalex", test_hal_and_openalex);
   g_test_add_func ("/institutions/options", test_options);
   return g_test_run ();
 }
