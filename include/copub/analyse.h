@@ -83,6 +83,12 @@ const char *copub_analyse_harmonise (const CopubAnalyseOptions *options, const c
 CopubIndicators *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options,
                                 GError **error);
 
+/* The ROR id of the home institution @id: @id itself when it is one, else the ROR id of
+ * the institution of that id (OpenAlex, HAL) the store's works cite; NULL in *@out_ror
+ * when the store knows none (free it with g_free). FALSE only when the store fails. */
+gboolean copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror,
+                                 GError **error);
+
 /* copub_analyse() by year. */
 CopubIndicators *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,
                                         GError **error);

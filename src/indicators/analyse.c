@@ -1215,18 +1215,33 @@ find_home (const char *id, const char *ror, const char *name, const char *countr
     home->ror = g_strdup (ror);
 }
 
+gboolean
+copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GError **error)
+{
+  HomeLookup home = { id, NULL };
+
+  *out_ror = NULL;
+  if (copub_institution_is_ror (id))
+    {
+      *out_ror = g_strdup (id);
+      return TRUE;
+    }
+  if (!copub_store_foreach_institution_row (store, find_home, &home, error))
+    return FALSE;
+  *out_ror = home.ror;
+  return TRUE;
+}
+
 /* The home institution as a ROR id: given as one, or the ROR id of the OpenAlex
  * institution the store knows (*@out_ror is set to it, freed by the caller). */
 static gboolean
 resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError **error)
 {
-  HomeLookup home = { o->home_institution, NULL };
-
   if (!has_dim (o, COPUB_DIM_INSTITUTION) || copub_institution_is_ror (o->home_institution))
     return TRUE;
-  if (!copub_store_foreach_institution_row (store, find_home, &home, error))
+  if (!copub_analyse_home_ror (store, o->home_institution, out_ror, error))
     return FALSE;
-  if (home.ror == NULL)
+  if (*out_ror == NULL)
     {
       g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                    "home institution '%s': no institution of the store has this id and a "
@@ -1234,7 +1249,7 @@ resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError 
       copub_error_set_option (error ? *error : NULL, "home-institution");
       return FALSE;
     }
-  o->home_institution = *out_ror = home.ror;
+  o->home_institution = *out_ror;
   return TRUE;
 }
 

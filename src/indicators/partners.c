@@ -332,3 +332,15 @@ copub_partners_match (const CopubPartners *partners, const char *const *institut
         }
     }
 }
+
+void
+copub_partners_foreach_id (const CopubPartners *partners, CopubPartnerIdFunc func,
+                           gpointer user_data)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, partners->by_id);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    func (key, GPOINTER_TO_UINT (value) - 1, user_data);
+}

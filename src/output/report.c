@@ -938,17 +938,68 @@ institution_ranks (const CopubIndicators *t)
   return rank;
 }
 
-/* The strategic partners' indexes the institution of @c is (by its ROR or OpenAlex id). */
+typedef struct {
+  const CopubInstitutionTree *tree;
+  GHashTable *by_top; /* top-level ROR id -> GArray of partner indexes */
+} PartnerTops;
+
+/* A strategic partner's ROR id rolled up: the partner counts at its top levels. */
 static void
-institution_partners (const Report *r, const CopubIndicators *t, const CopubCell *c,
-                      GArray *out)
+add_partner_tops (const char *id, guint index, gpointer user_data)
+{
+  PartnerTops *pt = user_data;
+  g_autoptr(GPtrArray) tops = g_ptr_array_new ();
+
+  if (!copub_institution_is_ror (id))
+    return;
+  copub_institution_tree_tops (pt->tree, id, tops);
+  for (guint i = 0; i < tops->len; i++)
+    {
+      GArray *list = g_hash_table_lookup (pt->by_top, tops->pdata[i]);
+      if (list == NULL)
+        {
+          list = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (pt->by_top, tops->pdata[i], list);
+        }
+      g_array_append_val (list, index);
+    }
+}
+
+/* top-level ROR id -> the strategic partners (GArray of indexes) it holds: a partner
+ * the file gives by a unit's ROR id is found at its top-level parents. */
+static GHashTable *
+partners_by_top (const Report *r)
+{
+  PartnerTops pt = { r->options->institution_tree,
+                     g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) g_array_unref) };
+
+  if (r->options->partners && pt.tree)
+    copub_partners_foreach_id (r->options->partners, add_partner_tops, &pt);
+  return pt.by_top;
+}
+
+/* The strategic partners' indexes the institution of @c is or holds (by its ROR or
+ * OpenAlex id, or a unit's ROR id rolled up to it), each once. */
+static void
+institution_partners (const Report *r, GHashTable *by_top, const CopubIndicators *t,
+                      const CopubCell *c, GArray *out)
 {
   CopubInstitutionInfo info = copub_indicators_institution (t, c);
   const char *ids[] = { c->institution, info.openalex, NULL };
+  const GArray *held = g_hash_table_lookup (by_top, c->institution);
 
   g_array_set_size (out, 0);
   if (r->options->partners)
     copub_partners_match (r->options->partners, ids, out);
+  for (guint k = 0; held && k < held->len; k++)
+    {
+      guint p = g_array_index (held, guint, k), i;
+      for (i = 0; i < out->len && g_array_index (out, guint, i) != p; i++)
+        ;
+      if (i == out->len)
+        g_array_append_val (out, p);
+    }
 }
 
 static char *
@@ -974,7 +1025,7 @@ partner_names (const Report *r, const GArray *matched)
 
 /* Top partner institutions of the last period, each with the strategic partner it is. */
 static void
-table_institutions (Report *r, const gint64 *rank)
+table_institutions (Report *r, GHashTable *by_top, const gint64 *rank)
 {
   const CopubIndicators *t = r->data->institutions;
   g_autofree char *period = copub_words_period (r->data->period_from, r->data->period_to);
@@ -991,7 +1042,7 @@ table_institutions (Report *r, const gint64 *rank)
       CopubInstitutionInfo info = copub_indicators_institution (t, c);
       const char *country = info.country ? copub_country_name (info.country, r->data->lang)
                                          : NULL;
-      institution_partners (r, t, c, matched);
+      institution_partners (r, by_top, t, c, matched);
       row (b, copub_rank_text (rank[i], (i > 0 && rank[i] == rank[i - 1])
                                             || (i + 1 < copub_indicators_n_cells (t)
                                                 && rank[i + 1] == rank[i])),
@@ -1005,7 +1056,7 @@ table_institutions (Report *r, const gint64 *rank)
 /* The strategic partners below rank STRATEGIC_RANK or with no co-publication, and the
  * top partner institutions that are not strategic partners (the candidates). */
 static void
-institutions_beside_partners (Report *r, const gint64 *rank)
+institutions_beside_partners (Report *r, GHashTable *by_top, const gint64 *rank)
 {
   const CopubIndicators *t = r->data->institutions;
   const CopubPartners *partners = r->options->partners;
@@ -1018,7 +1069,7 @@ institutions_beside_partners (Report *r, const gint64 *rank)
   for (guint i = 0; i < n; i++)
     {
       const CopubCell *c = copub_indicators_cell (t, i);
-      institution_partners (r, t, c, matched);
+      institution_partners (r, by_top, t, c, matched);
       for (guint k = 0; k < matched->len; k++)
         {
           guint p = g_array_index (matched, guint, k);
@@ -1070,6 +1121,7 @@ section_institutions (Report *r)
 {
   const CopubIndicators *t = r->data->institutions;
   g_autofree gint64 *rank = NULL;
+  g_autoptr(GHashTable) by_top = NULL;
 
   if (t == NULL)
     return;
@@ -1085,9 +1137,10 @@ section_institutions (Report *r)
       return;
     }
   rank = institution_ranks (t);
-  table_institutions (r, rank);
+  by_top = partners_by_top (r);
+  table_institutions (r, by_top, rank);
   if (r->options->partners)
-    institutions_beside_partners (r, rank);
+    institutions_beside_partners (r, by_top, rank);
 }
 
 static void
