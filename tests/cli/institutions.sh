@@ -78,6 +78,19 @@ check "an id the registry does not hold is its own partner, named as cited" \
 check "a withdrawn record counts as its successor, rolled up" grep -q "^0314h5y94," en.csv
 check "the laboratory itself is no partner (rolled up)" bash -c '! grep -q "^0003ege03," en.csv'
 
+# The report finds a strategic partner given by a unit's ROR id at its top levels (on a
+# store of the edge records alone, the partners of their home works: CNRS and UGA twice,
+# Cambridge, the Australian Government, the id the registry does not hold once).
+printf '0003ege03\tCERMAV\n013meh722\tCambridge\n0aaaaaa11\tNever cited\n' >partners.tsv
+"$COPUB" import --no-normalise --db e.db edge.jsonl 2>/dev/null
+expect_status "report with partner institutions (the edge records)" 0 "$COPUB" report \
+    --db e.db --home-institution $HOME_ROR --partners partners.tsv --period 2020-2021 --out rep
+check "... the laboratory's partner file line found at CNRS and UGA" \
+    test "$(grep -c '^| [0-9=]* | \(French National Centre for Scientific Research\|Grenoble Alpes University\) |.*| CERMAV |$' rep/report.md)" = 2
+contains "... a strategic partner without co-publication named" rep/report.md \
+    "Never cited: no co-publication in the period"
+check "... and one in the top 50 is not" bash -c '! grep -q "^- Cambridge:" rep/report.md'
+
 # ---- scan equals analyse ------------------------------------------------------------------
 
 for args in "--by institution,year" "--by institution --counting fractional --top 8" \
