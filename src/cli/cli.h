@@ -92,6 +92,11 @@ typedef struct {
   char *groups;
   gboolean with_regions;
   CopubRegions *region_list;
+  /* the institution dimension: --home-institution, --registry, --top */
+  char *home_institution, *registry;
+  int top;
+  char *home_institution_id; /* short ROR or OpenAlex id */
+  CopubInstitutionTree *institution_tree;
 } CopubCliAnalysis;
 
 void copub_cli_analysis_init (CopubCliAnalysis *analysis);
@@ -99,7 +104,8 @@ void copub_cli_analysis_clear (CopubCliAnalysis *analysis);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CopubCliAnalysis, copub_cli_analysis_clear)
 /* Adds --by, --home, --from, --to, --window, --types, [--source,] --counting,
  * --theme-level, --themes, --partners, --no-territories-as-home, --hk-mo-as-cn,
- * --source-countries-only and --lang to @context's main group, in that order. */
+ * --source-countries-only, --lang, --home-institution, --registry and --top to @context's
+ * main group, in that order. */
 void copub_cli_analysis_add_entries (CopubCliAnalysis *analysis, GOptionContext *context,
                                      gboolean with_source);
 /* Adds --format (table, csv or json). */

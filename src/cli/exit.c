@@ -47,6 +47,8 @@ copub_cli_error_hint (const GError *error)
     { "window", "--window" },
     { "partners", "--partners FILE" },
     { "groups", "--by region needs copub's data/regions.tsv; --groups FILE adds groups" },
+    { "home-institution", "--home-institution ID" },
+    { "by", "--by" },
     { "keys", "see copub run --print-config" },
     { "allow_partial", "run with an API key, or --allow-partial" },
     { "allow_partial_key", "run again after the reset, or --allow-partial" },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/analyse.h"
 #include "copub/countries.h"
 #include "copub/error.h"
@@ -36,7 +37,7 @@ copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                        "unknown dimension '%s': expected year, theme, country, partner, "
-                       "source, type or region", name);
+                       "source, type, region or institution", name);
           return FALSE;
         }
       for (guint i = 0; i < options->n_dims; i++)
@@ -260,7 +261,8 @@ cell_free (gpointer data)
 gboolean
 copub_counting_is_pair_dim (CopubDimension d)
 {
-  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER || d == COPUB_DIM_REGION;
+  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER || d == COPUB_DIM_REGION
+         || d == COPUB_DIM_INSTITUTION;
 }
 
 guint
@@ -322,7 +324,7 @@ region_credit (const CopubAnalyseOptions *o, const char *group, const WorkCountr
 /* The values of dimension @d for this work (borrowed or interned strings). */
 static void
 dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkCountries *wc,
-            GArray *partners, GPtrArray *out, char *year_buf)
+            GArray *partners, const GPtrArray *institutions, GPtrArray *out, char *year_buf)
 {
   const CopubAnalyseOptions *o = scan->options;
 
@@ -355,6 +357,10 @@ dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkC
     case COPUB_DIM_REGION:
       region_values (o, s, wc, out);
       break;
+    case COPUB_DIM_INSTITUTION:
+      for (guint i = 0; i < institutions->len; i++)
+        g_ptr_array_add (out, institutions->pdata[i]);
+      break;
     case COPUB_N_DIMS:
     default:
       break;
@@ -383,6 +389,7 @@ typedef struct {
   int n_authorships;
   int n_known;
   const WorkCountries *wc;
+  gint64 institution_credit; /* units: the work's share of each partner institution */
   int year;
 } WorkFacts;
 
@@ -421,10 +428,15 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
       c->works++;
       c->year = f->year;
       for (guint d = 0; d < o->n_dims; d++)
-        if (o->dims[d] == COPUB_DIM_COUNTRY)
+        {
+          if (o->dims[d] == COPUB_DIM_INSTITUTION)
+            c->fractional += f->institution_credit;
+          if (o->dims[d] != COPUB_DIM_COUNTRY)
+            continue;
           for (guint i = 0; i < f->wc->n; i++)
             if (strcmp (f->wc->codes[i], chosen[d]) == 0)
               c->fractional += f->wc->credit[i];
+        }
       /* With a country dimension too, the cell's credit is the country's. */
       for (guint d = 0; d < o->n_dims && !has_dim (o, COPUB_DIM_COUNTRY); d++)
         if (o->dims[d] == COPUB_DIM_REGION)
@@ -468,12 +480,30 @@ add_extra_countries (const CopubAnalyseOptions *o, const char *const *extra, Wor
     country_slot (wc, g_intern_string (copub_analyse_harmonise (o, *c)));
 }
 
+/* The work's partner institutions, into @out, and each one's fractional credit: the work
+ * shared equally among its distinct top-level institutions, the home institution one of
+ * them (1/(P+1) of the work each, P partners), in units rounded once. */
+static gint64
+work_institutions (const CopubAnalyseOptions *o, const CopubWorkSummary *s, GPtrArray *out)
+{
+  gboolean asked = FALSE;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    asked |= o->dims[d] == COPUB_DIM_INSTITUTION;
+  if (!asked || o->institution_tree == NULL)
+    return 0;
+  copub_institution_tree_partners (o->institution_tree, s->institutions, o->home_institution,
+                                   out);
+  return frac_round (1, (FracWide) out->len + 1);
+}
+
 /* Counts one work; @extra holds countries from other sources' records of it. */
 static void
 count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
 {
   const CopubAnalyseOptions *o = scan->options;
   g_autoptr(GArray) partners = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
   GPtrArray *lists[COPUB_N_DIMS] = { NULL };
   char *chosen[COPUB_N_DIMS];
   char year_buf[16];
@@ -497,6 +527,7 @@ count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
   f.n_known = s->n_known - (o->source_countries_only ? s->n_inferred : 0);
   f.complete = s->n_authorships > 0 && f.n_known == s->n_authorships;
   f.wc = &wc;
+  f.institution_credit = work_institutions (o, s, institutions);
   f.year = s->year;
   g_snprintf (year_buf, sizeof year_buf, "%d", s->year);
   scan->synthetic |= s->is_synthetic;
@@ -506,7 +537,7 @@ count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
   for (guint d = 0; d < o->n_dims; d++)
     {
       lists[d] = g_ptr_array_new ();
-      dim_values (scan, o->dims[d], s, &wc, partners, lists[d], year_buf);
+      dim_values (scan, o->dims[d], s, &wc, partners, institutions, lists[d], year_buf);
     }
   if (scan->has_pair)
     count_in_base (scan, lists, &f);
@@ -878,6 +909,18 @@ rank_rows (const CopubAnalyseOptions *o, GPtrArray *rows, gint64 *rank, gboolean
   copub_rank_competition (measure, group, rows->len, rank, tied);
 }
 
+static int
+compare_totals (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const char *a = *(const char *const *) pa, *b = *(const char *const *) pb;
+  FracSum ta = *(FracSum *) g_hash_table_lookup (data, a);
+  FracSum tb = *(FracSum *) g_hash_table_lookup (data, b);
+
+  if (ta != tb)
+    return ta > tb ? -1 : 1;
+  return strcmp (a, b);
+}
+
 /* The typed cell of @c: its values by dimension, its counts. */
 static CopubCell
 typed_cell (const CopubAnalyseOptions *o, const Cell *c)
@@ -916,6 +959,9 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
                                                                             (guint) g);
         }
         break;
+      case COPUB_DIM_INSTITUTION:
+        cell.institution = c->values[d];
+        break;
       case COPUB_N_DIMS:
       default:
         break;
@@ -931,6 +977,93 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
   return cell;
 }
 
+static void
+seen_institution_free (gpointer data)
+{
+  SeenInstitution *seen = data;
+  g_free (seen->id);
+  g_free (seen->name);
+  g_free (seen->country);
+  g_free (seen);
+}
+
+void
+copub_counting_learn_institution (Scan *scan, const char *id, const char *ror,
+                                  const char *name, const char *country)
+{
+  SeenInstitution *seen;
+
+  if (id == NULL || ror == NULL || !has_dim (scan->options, COPUB_DIM_INSTITUTION))
+    return;
+  seen = g_hash_table_lookup (scan->seen_institutions, ror);
+  if (seen != NULL && strcmp (seen->id, id) <= 0)
+    return;
+  seen = g_new0 (SeenInstitution, 1);
+  seen->id = g_strdup (id);
+  seen->name = g_strdup (name);
+  seen->country = g_strdup (country);
+  g_hash_table_replace (scan->seen_institutions, g_strdup (ror), seen);
+}
+
+static gboolean
+is_openalex_institution (const char *id)
+{
+  return id[0] == 'I' && copub_is_digits (id + 1);
+}
+
+/* What the table says of each partner institution: the registry's name and country,
+ * else the cited institution's, and the OpenAlex id of the one cited with its ROR. */
+static void
+describe_institutions (const Scan *scan, CopubIndicators *ind)
+{
+  const CopubAnalyseOptions *o = scan->options;
+
+  for (guint i = 0; i < copub_indicators_n_cells (ind); i++)
+    {
+      const char *ror = copub_indicators_cell (ind, i)->institution;
+      const SeenInstitution *seen = g_hash_table_lookup (scan->seen_institutions, ror);
+      const char *name = copub_institution_tree_name (o->institution_tree, ror, o->lang);
+      const char *country = copub_institution_tree_country (o->institution_tree, ror);
+      if (seen && !name)
+        name = seen->name;
+      if (seen && !country)
+        country = seen->country;
+      copub_indicators_set_institution (ind, ror, seen && is_openalex_institution (seen->id)
+                                                      ? seen->id : NULL, name, country);
+    }
+}
+
+/* The @top institutions of @rows with the most works (fractional credit with fractional
+ * counting) over the table, ties by ROR id: a set of the values' strings. */
+static GHashTable *
+top_institutions (const CopubAnalyseOptions *o, GPtrArray *rows)
+{
+  g_autoptr(GHashTable) totals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  GHashTable *kept = g_hash_table_new (g_str_hash, g_str_equal);
+  int d = 0;
+
+  while (o->dims[d] != COPUB_DIM_INSTITUTION)
+    d++;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Cell *c = g_ptr_array_index (rows, i);
+      FracSum *total = g_hash_table_lookup (totals, c->values[d]);
+      if (total == NULL)
+        {
+          total = g_new0 (FracSum, 1);
+          g_hash_table_insert (totals, c->values[d], total);
+          g_ptr_array_add (order, c->values[d]);
+        }
+      *total += o->counting == COPUB_COUNTING_FRACTIONAL ? c->fractional
+                                                         : (FracSum) c->works * FRAC_SCALE;
+    }
+  g_ptr_array_sort_with_data (order, compare_totals, totals);
+  for (guint i = 0; i < order->len && i < o->top; i++)
+    g_hash_table_add (kept, order->pdata[i]);
+  return kept;
+}
+
 CopubIndicators *
 copub_counting_scan_indicators (Scan *scan)
 {
@@ -942,6 +1075,7 @@ copub_counting_scan_indicators (Scan *scan)
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autofree gint64 *rank = NULL;
   g_autofree gboolean *tied = NULL;
+  g_autoptr(GHashTable) top = NULL;
   gboolean ranked = has_dim (o, COPUB_DIM_COUNTRY);
   GHashTableIter it;
   gpointer value;
@@ -953,10 +1087,14 @@ copub_counting_scan_indicators (Scan *scan)
   rank = g_new0 (gint64, rows->len + 1);
   tied = g_new0 (gboolean, rows->len + 1);
   rank_rows (o, rows, rank, tied);
+  if (o->top > 0 && has_dim (o, COPUB_DIM_INSTITUTION))
+    top = top_institutions (o, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       const Cell *c = g_ptr_array_index (rows, i);
       CopubCell cell = typed_cell (o, c);
+      if (top && !g_hash_table_contains (top, cell.institution))
+        continue;
       if (scan->has_pair)
         {
           const Cell *base = g_hash_table_lookup (scan->base, base_key_of (o, c, buf));
@@ -971,6 +1109,8 @@ copub_counting_scan_indicators (Scan *scan)
         }
       copub_indicators_add_cell (ind, &cell);
     }
+  if (has_dim (o, COPUB_DIM_INSTITUTION))
+    describe_institutions (scan, ind);
   copub_indicators_set_synthetic (ind, scan->synthetic);
   copub_indicators_set_country_names (ind, o->country_name, o->lang, o->country_name_data);
   return ind;
@@ -987,6 +1127,8 @@ copub_counting_scan_init (Scan *scan, const CopubAnalyseOptions *options)
   scan->base = scan->has_pair
                    ? g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free)
                    : g_hash_table_ref (scan->cells);
+  scan->seen_institutions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   seen_institution_free);
 }
 
 void
@@ -997,6 +1139,7 @@ copub_counting_scan_clear (Scan *scan)
   g_clear_pointer (&scan->linked, g_hash_table_unref);
   g_clear_pointer (&scan->group_sizes, g_hash_table_unref);
   g_clear_pointer (&scan->groups, g_hash_table_unref);
+  g_hash_table_unref (scan->seen_institutions);
 }
 
 /* Reads the store into @scan. Across all sources, the records of one work (same DOI,
@@ -1018,6 +1161,30 @@ run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError 
   return TRUE;
 }
 
+static gboolean
+check_institution_options (const CopubAnalyseOptions *o, GError **error)
+{
+  if (!has_dim (o, COPUB_DIM_INSTITUTION))
+    return TRUE;
+  if (has_dim (o, COPUB_DIM_COUNTRY) || has_dim (o, COPUB_DIM_PARTNER))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the institution dimension does not combine with the country or "
+                           "partner dimension: one partner dimension at a time");
+      copub_error_set_option (error ? *error : NULL, "by");
+      return FALSE;
+    }
+  if (o->home_institution == NULL || o->institution_tree == NULL)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the institution dimension needs the home institution (its ROR "
+                           "id, or an OpenAlex id the store knows) and a registry");
+      copub_error_set_option (error ? *error : NULL, "home-institution");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 copub_counting_check_options (const CopubAnalyseOptions *o, GError **error)
 {
@@ -1035,6 +1202,8 @@ copub_counting_check_options (const CopubAnalyseOptions *o, GError **error)
       copub_error_set_option (error ? *error : NULL, "groups");
       return FALSE;
     }
+  if (!check_institution_options (o, error))
+    return FALSE;
   if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
@@ -1089,22 +1258,86 @@ learn_institution (const char *id, const char *ror, const char *name, gpointer u
   copub_partners_learn (user_data, id, ror, name);
 }
 
+static void
+see_institution (const char *id, const char *ror, const char *name, const char *country,
+                 gpointer user_data)
+{
+  copub_counting_learn_institution (user_data, id, ror, name, country);
+}
+
+typedef struct {
+  const char *id;
+  char *ror;
+} HomeLookup;
+
+static void
+find_home (const char *id, const char *ror, const char *name, const char *country,
+           gpointer user_data)
+{
+  HomeLookup *home = user_data;
+  (void) name, (void) country;
+
+  if (ror && home->ror == NULL && strcmp (id, home->id) == 0)
+    home->ror = g_strdup (ror);
+}
+
+gboolean
+copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GError **error)
+{
+  HomeLookup home = { id, NULL };
+
+  *out_ror = NULL;
+  if (copub_institution_is_ror (id))
+    {
+      *out_ror = g_strdup (id);
+      return TRUE;
+    }
+  if (!copub_store_foreach_institution_row (store, find_home, &home, error))
+    return FALSE;
+  *out_ror = home.ror;
+  return TRUE;
+}
+
+/* The home institution as a ROR id: given as one, or the ROR id of the OpenAlex
+ * institution the store knows (*@out_ror is set to it, freed by the caller). */
+static gboolean
+resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError **error)
+{
+  if (!has_dim (o, COPUB_DIM_INSTITUTION) || copub_institution_is_ror (o->home_institution))
+    return TRUE;
+  if (!copub_analyse_home_ror (store, o->home_institution, out_ror, error))
+    return FALSE;
+  if (*out_ror == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "home institution '%s': no institution of the store has this id and a "
+                   "ROR id; give its ROR id", o->home_institution);
+      copub_error_set_option (error ? *error : NULL, "home-institution");
+      return FALSE;
+    }
+  o->home_institution = *out_ror;
+  return TRUE;
+}
+
 CopubIndicators *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
+  g_autofree char *home_ror = NULL;
   CopubAnalyseOptions o = *options;
   CopubSummaryQuery query = { options->source, options->from, options->to };
   Scan scan;
   CopubIndicators *indicators;
 
   copub_counting_default_dims (&o);
-  if (!copub_counting_check_options (&o, error))
+  if (!copub_counting_check_options (&o, error) || !resolve_home (store, &o, &home_ror, error))
     return NULL;
   if (o.partners && copub_partners_has_names (o.partners)
       && !copub_store_foreach_institution (store, learn_institution, o.partners, error))
     return NULL;
   copub_counting_scan_init (&scan, &o);
-  if (!run_scan (store, &scan, &query, error))
+  if ((has_dim (&o, COPUB_DIM_INSTITUTION)
+       && !copub_store_foreach_institution_row (store, see_institution, &scan, error))
+      || !run_scan (store, &scan, &query, error))
     {
       copub_counting_scan_clear (&scan);
       return NULL;

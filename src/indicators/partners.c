@@ -339,3 +339,15 @@ copub_tsv_read (const char *path, CopubTsvLineFunc func, gpointer data, char **o
 {
   return read_tsv (path, func, data, out_digest, error);
 }
+
+void
+copub_partners_foreach_id (const CopubPartners *partners, CopubPartnerIdFunc func,
+                           gpointer user_data)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, partners->by_id);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    func (key, GPOINTER_TO_UINT (value) - 1, user_data);
+}

@@ -24,6 +24,12 @@ add_dim_columns (CopubTable *t, const CopubIndicators *ind)
         copub_table_add_column (t, "type_name", COPUB_COLUMN_TEXT);
       if (dims[d] == COPUB_DIM_REGION)
         copub_table_add_column (t, "region_name", COPUB_COLUMN_TEXT);
+      if (dims[d] == COPUB_DIM_INSTITUTION)
+        {
+          copub_table_add_column (t, "openalex_id", COPUB_COLUMN_TEXT);
+          copub_table_add_column (t, "institution_name", COPUB_COLUMN_TEXT);
+          copub_table_add_column (t, "institution_country", COPUB_COLUMN_TEXT);
+        }
     }
 }
 
@@ -53,7 +59,8 @@ has_fractional (const CopubIndicators *ind)
 {
   return copub_indicators_counting (ind) != COPUB_COUNTING_FULL
          && (copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY)
-             || copub_indicators_has_dim (ind, COPUB_DIM_REGION));
+             || copub_indicators_has_dim (ind, COPUB_DIM_REGION)
+             || copub_indicators_has_dim (ind, COPUB_DIM_INSTITUTION));
 }
 
 /* Measures of a table by partner country or partner. */
@@ -101,6 +108,19 @@ set_region (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
   copub_words_use (previous);
 }
 
+/* The institution's ROR id, OpenAlex id, name and country (empty when unknown). */
+static void
+set_institution (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
+                 const CopubCell *c)
+{
+  CopubInstitutionInfo info = copub_indicators_institution (ind, c);
+
+  copub_table_set_text (t, row, col, c->institution);
+  copub_table_set_text (t, row, col + 1, info.openalex ? info.openalex : "");
+  copub_table_set_text (t, row, col + 2, info.name ? info.name : "");
+  copub_table_set_text (t, row, col + 3, info.country ? info.country : "");
+}
+
 static guint
 fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell *c)
 {
@@ -140,6 +160,10 @@ fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell
       case COPUB_DIM_REGION:
         set_region (t, row, col, ind, c);
         col += 2;
+        break;
+      case COPUB_DIM_INSTITUTION:
+        set_institution (t, row, col, ind, c);
+        col += 4;
         break;
       case COPUB_N_DIMS:
       default:

@@ -113,6 +113,36 @@ expect_status "French report passes the browser check" 0 "$PYTHON" "$CHECK" \
     --map --map-screenshot "$ART/world-map-fr.png" --section variants:8 \
     --table "Part des publications co-écrites avec chaque groupe de pays:8"
 
+# Partner institutions (--home-institution): the section beside the strategic list, its
+# CSV and its chart, in English and French, in the browser too (nine charts).
+IOPTS="$OPTS --home-institution 04vfs2w97"
+expect_status "report with partner institutions" 0 "$COPUB" report $IOPTS --out rep-inst
+contains "... its section" rep-inst/report.md "## Partner institutions"
+contains "... its table" rep-inst/report.md "**Top partner institutions, "
+contains "... the strategic list beside it" rep-inst/report.md "| Strategic partner |"
+check "... the strategic partners outside the top 50 or the candidates named" \
+    grep -qE "^(Strategic partners outside the top 50|Candidates: )" rep-inst/report.md
+contains "... its CSV" rep-inst/institution.csv "institution,openalex_id,institution_name,"
+check "... its chart" test -s rep-inst/partner-institutions.png
+expect_status "report with partner institutions, in French" 0 "$COPUB" report $IOPTS \
+    --out rep-inst-fr --lang fr
+contains "... its French section" rep-inst-fr/report.md "## Établissements partenaires"
+contains "... French table" rep-inst-fr/report.md "| Partenaire stratégique |"
+for l in en fr; do
+    d=rep-inst; [ $l = fr ] && d=rep-inst-fr
+    expect_status "report with partner institutions ($l) passes the browser check" 0 \
+        "$PYTHON" "$CHECK" $d/report.html --charts 9 --png-size 1280x720 \
+        --screenshot "$ART/report-institutions-$l.png" --section institutions:20
+    sed 's/^/# /' out.txt | head -n 5
+done
+expect_status "plot --by institution draws the partner institutions' chart alone" 0 \
+    "$COPUB" plot $IOPTS --by institution --out inst-png
+check "... one chart, 1280x720" test "$(cat out.txt)" = "inst-png/partner-institutions.png" \
+    -a "$(png_size inst-png/partner-institutions.png)" = 1280x720
+expect_status "plot --by institution without a home institution skips it" 0 \
+    "$COPUB" plot --db s.db --by institution --out inst-none
+contains "... saying why" err.txt "(--home-institution)"
+
 # The browser check fails when it should: a console error, a hidden chart, an empty
 # chart, an outside request, a hidden headline and a script are each reported.
 cat > bad.html <<'EOF'
