@@ -114,7 +114,7 @@ expect_status "French report passes the browser check" 0 "$PYTHON" "$CHECK" \
     --table "Part des publications co-écrites avec chaque groupe de pays:8"
 
 # Partner institutions (--home-institution): the section beside the strategic list, its
-# CSV and its chart, in English and French, in the browser too (nine charts).
+# CSV and its chart, in English and French, in the browser too (ten charts).
 IOPTS="$OPTS --home-institution 04vfs2w97"
 expect_status "report with partner institutions" 0 "$COPUB" report $IOPTS --out rep-inst
 contains "... its section" rep-inst/report.md "## Partner institutions"
@@ -131,7 +131,7 @@ contains "... French table" rep-inst-fr/report.md "| Partenaire stratégique |"
 for l in en fr; do
     d=rep-inst; [ $l = fr ] && d=rep-inst-fr
     expect_status "report with partner institutions ($l) passes the browser check" 0 \
-        "$PYTHON" "$CHECK" $d/report.html --charts 9 --png-size 1280x720 \
+        "$PYTHON" "$CHECK" $d/report.html --charts 10 --png-size 1280x720 \
         --screenshot "$ART/report-institutions-$l.png" --section institutions:20
     sed 's/^/# /' out.txt | head -n 5
 done
