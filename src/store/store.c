@@ -926,71 +926,126 @@ copub_store_foreach_institution (CopubStore *store, CopubInstitutionFunc func,
   return copub_store_foreach_institution_row (store, institution_without_country, &c, error);
 }
 
-/* The parts of @text between @sep, without the empty ones (and without a leading '~'
- * when @strip_mark). */
-static char **
-split_nonempty (const char *text, char sep, gboolean strip_mark)
-{
-  GPtrArray *out = g_ptr_array_new ();
-  const char *p = text ? text : "";
-
-  while (*p)
-    {
-      const char *end = strchr (p, sep);
-      gsize len = end ? (gsize) (end - p) : strlen (p);
-      const char *start = p;
-      if (strip_mark && len > 0 && *start == '~')
-        start++, len--;
-      if (len > 0)
-        g_ptr_array_add (out, g_strndup (start, len));
-      p = end ? end + 1 : p + strlen (p);
-    }
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
-/* A summary's arrays, decoded from the works table's text columns: "DE,FR" (the union),
- * "FR;FR,US;;~DE" (per authorship, '~': inferred), space-separated institution ids. */
+/* The buffers a summary's arrays are decoded into, reused from one work to the next so
+ * that a scan of the store allocates nothing per work once they have grown: each text
+ * column is copied, its separators become NULs, and the arrays point into the copy. */
 typedef struct {
-  char **countries;
-  char **institutions;
-  GArray *authorships; /* CopubAuthorshipCountries, whose countries are owned */
-} SummaryArrays;
+  GString *countries_text;
+  GString *auth_text;
+  GString *institutions_text;
+  GPtrArray *countries;    /* room for the pointers into countries_text */
+  GPtrArray *auth_codes;   /* every authorship's codes, each list NULL-terminated */
+  GPtrArray *institutions;
+  GArray *authorships;     /* CopubAuthorshipCountries, pointing into auth_codes */
+} SummaryBuffers;
 
 static void
-summary_arrays_decode (SummaryArrays *a, const char *countries, const char *auth_countries,
-                       const char *institutions)
+summary_buffers_init (SummaryBuffers *b)
 {
-  const char *p = auth_countries ? auth_countries : "";
-
-  a->countries = split_nonempty (countries, ',', FALSE);
-  a->institutions = split_nonempty (institutions, ' ', FALSE);
-  a->authorships = g_array_new (FALSE, FALSE, sizeof (CopubAuthorshipCountries));
-  while (*p)
-    {
-      const char *end = strchr (p, ';');
-      g_autofree char *entry = end ? g_strndup (p, (gsize) (end - p)) : g_strdup (p);
-      CopubAuthorshipCountries auth = { NULL, entry[0] == '~' };
-      auth.countries = (const char *const *) split_nonempty (entry, ',', TRUE);
-      g_array_append_val (a->authorships, auth);
-      p = end ? end + 1 : p + strlen (p);
-      if (end && *p == '\0')
-        {
-          /* A trailing ';': one more authorship, without a country. */
-          CopubAuthorshipCountries none = { (const char *const *) g_new0 (char *, 1), FALSE };
-          g_array_append_val (a->authorships, none);
-        }
-    }
+  b->countries_text = g_string_new (NULL);
+  b->auth_text = g_string_new (NULL);
+  b->institutions_text = g_string_new (NULL);
+  b->countries = g_ptr_array_new ();
+  b->auth_codes = g_ptr_array_new ();
+  b->institutions = g_ptr_array_new ();
+  b->authorships = g_array_new (FALSE, FALSE, sizeof (CopubAuthorshipCountries));
 }
 
 static void
-summary_arrays_clear (SummaryArrays *a)
+summary_buffers_clear (SummaryBuffers *b)
 {
-  g_strfreev (a->countries);
-  g_strfreev (a->institutions);
-  for (guint i = 0; i < a->authorships->len; i++)
-    g_strfreev ((char **) g_array_index (a->authorships, CopubAuthorshipCountries, i).countries);
-  g_array_unref (a->authorships);
+  g_string_free (b->countries_text, TRUE);
+  g_string_free (b->auth_text, TRUE);
+  g_string_free (b->institutions_text, TRUE);
+  g_ptr_array_unref (b->countries);
+  g_ptr_array_unref (b->auth_codes);
+  g_ptr_array_unref (b->institutions);
+  g_array_unref (b->authorships);
+}
+
+/* Copies column @i of @stmt into @buf; returns the copy, which the caller may cut up. */
+static char *
+column_copy (sqlite3_stmt *stmt, int i, GString *buf)
+{
+  const char *text = column_text (stmt, i);
+
+  g_string_truncate (buf, 0);
+  if (text)
+    g_string_append_len (buf, text, sqlite3_column_bytes (stmt, i));
+  return buf->str;
+}
+
+/* Room for @n pointers in @room (which never shrinks): its storage does not move while
+ * it is filled. */
+static const char **
+pointer_room (GPtrArray *room, gsize n)
+{
+  if (room->len < n)
+    g_ptr_array_set_size (room, (guint) n);
+  return (const char **) room->pdata;
+}
+
+/* Cuts @text at @sep into its non-empty parts (without a leading '~' when @strip_mark),
+ * stored in @out as pointers into @text; returns how many. @out has room for
+ * strlen (@text) + 1 of them. */
+static guint
+split_in_place (char *text, char sep, gboolean strip_mark, const char **out)
+{
+  guint n = 0;
+
+  for (char *p = text;;)
+    {
+      char *end = strchr (p, sep);
+      if (end)
+        *end = '\0';
+      if (strip_mark && *p == '~')
+        p++;
+      if (*p)
+        out[n++] = p;
+      if (end == NULL)
+        return n;
+      p = end + 1;
+    }
+}
+
+/* Column @i of @stmt cut at @sep into a NULL-terminated array: the parts in @text, the
+ * pointers in @room. */
+static const char *const *
+decode_list (sqlite3_stmt *stmt, int i, char sep, GString *text, GPtrArray *room)
+{
+  char *copy = column_copy (stmt, i, text);
+  const char **out = pointer_room (room, text->len + 2);
+
+  out[split_in_place (copy, sep, FALSE, out)] = NULL;
+  return out;
+}
+
+/* The per-authorship countries of column @i: "FR;FR,US;;~DE" is four authorships (the
+ * third without a country; '~': inferred by copub's normaliser), "" none. */
+static void
+decode_authorships (SummaryBuffers *b, sqlite3_stmt *stmt, int i)
+{
+  char *p = column_copy (stmt, i, b->auth_text);
+  /* At most one code per character, and one NULL per authorship. */
+  const char **codes = pointer_room (b->auth_codes, 2 * b->auth_text->len + 2);
+  guint k = 0;
+
+  g_array_set_size (b->authorships, 0);
+  if (*p == '\0')
+    return;
+  for (;;)
+    {
+      char *end = strchr (p, ';');
+      CopubAuthorshipCountries auth = { codes + k, *p == '~' };
+      if (end)
+        *end = '\0';
+      k += split_in_place (p, ',', TRUE, codes + k);
+      codes[k++] = NULL;
+      g_array_append_val (b->authorships, auth);
+      if (end == NULL)
+        return;
+      p = end + 1;
+    }
 }
 
 gboolean
@@ -998,6 +1053,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                              CopubSummaryFunc func, gpointer user_data, GError **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  SummaryBuffers b;
   int rc;
 
   if (sqlite3_prepare_v2 (store->db,
@@ -1013,12 +1069,9 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   sqlite3_bind_int (stmt, 2, query->from);
   sqlite3_bind_int (stmt, 3, query->to);
 
+  summary_buffers_init (&b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      SummaryArrays arrays;
-      gboolean ok;
-      summary_arrays_decode (&arrays, column_text (stmt, 7), column_text (stmt, 14),
-                             column_text (stmt, 15));
       CopubWorkSummary s = {
         .source = column_text (stmt, 0),
         .id = column_text (stmt, 1),
@@ -1027,25 +1080,27 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
         .is_retracted = sqlite3_column_int (stmt, 4),
         .is_paratext = sqlite3_column_int (stmt, 5),
         .is_synthetic = sqlite3_column_int (stmt, 6),
-        .countries = (const char *const *) arrays.countries,
+        .countries = decode_list (stmt, 7, ',', b.countries_text, b.countries),
         .n_authorships = sqlite3_column_int (stmt, 8),
         .n_known = sqlite3_column_int (stmt, 9),
         .field_id = column_text (stmt, 10),
         .field_name = column_text (stmt, 11),
         .domain_id = column_text (stmt, 12),
         .domain_name = column_text (stmt, 13),
-        .authorships = (const CopubAuthorshipCountries *) (gpointer) arrays.authorships->data,
-        .n_authorship_countries = arrays.authorships->len,
-        .institutions = (const char *const *) arrays.institutions,
+        .institutions = decode_list (stmt, 15, ' ', b.institutions_text, b.institutions),
         .doi = column_text (stmt, 16),
         .title = column_text (stmt, 17),
         .n_inferred = sqlite3_column_int (stmt, 18),
       };
-      ok = func (&s, user_data, error);
-      summary_arrays_clear (&arrays);
-      if (!ok)
-        return FALSE;
+      decode_authorships (&b, stmt, 14);
+      s.authorships = (const CopubAuthorshipCountries *) (gpointer) b.authorships->data;
+      s.n_authorship_countries = b.authorships->len;
+      if (!func (&s, user_data, error))
+        break;
     }
+  summary_buffers_clear (&b);
+  if (rc == SQLITE_ROW)
+    return FALSE; /* @func failed */
   if (rc != SQLITE_DONE)
     return db_error (store, error, "reading works");
   return TRUE;
