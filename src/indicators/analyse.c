@@ -219,11 +219,12 @@ credit_add (Credit *c, guint64 k, guint known)
   c->den = den;
 }
 
+/* The slot of @code, interned as every code of @wc is. */
 static guint
 country_slot (WorkCountries *wc, const char *code)
 {
   for (guint i = 0; i < wc->n; i++)
-    if (strcmp (wc->codes[i], code) == 0)
+    if (wc->codes[i] == code)
       return i;
   if (wc->n == wc->size)
     {
@@ -436,7 +437,7 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
       for (guint d = 0; d < o->n_dims; d++)
         if (o->dims[d] == COPUB_DIM_COUNTRY)
           for (guint i = 0; i < f->wc->n; i++)
-            if (strcmp (f->wc->codes[i], chosen[d]) == 0)
+            if (f->wc->codes[i] == chosen[d]) /* both interned */
               c->fractional += f->wc->credit[i];
       return;
     }
@@ -999,6 +1000,10 @@ copub_counting_scan_clear (Scan *scan)
 static gboolean
 run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError **error)
 {
+  CopubSummaryQuery q = *query;
+
+  /* The institution ids serve the partners and the callers of foreach_work only. */
+  q.skip_institutions = scan->options->partners == NULL && scan->on_work == NULL;
   if (query->source == NULL)
     {
       scan->linked = copub_store_linked_records (store, &scan->group_sizes, error);
@@ -1007,7 +1012,7 @@ run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError 
       scan->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
     }
-  if (!copub_store_foreach_summary (store, query, count_work, scan, error))
+  if (!copub_store_foreach_summary (store, &q, count_work, scan, error))
     return FALSE;
   flush_groups (scan);
   return TRUE;
@@ -1081,7 +1086,7 @@ CopubIndicators *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   CopubIndicators *indicators;
 
@@ -1108,7 +1113,7 @@ copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *optio
                              CopubCountingWorkFunc func, gpointer user_data, GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   gboolean ok;
 
@@ -1162,7 +1167,7 @@ period_counts (CopubStore *store, const CopubAnalyseOptions *options, CopubHeadl
                GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, out->from, out->to };
+  CopubSummaryQuery query = { options->source, out->from, out->to, FALSE };
   Scan scan;
   const Cell *all;
 

@@ -1108,7 +1108,8 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   if (sqlite3_prepare_v2 (store->db,
                           "SELECT source, source_id, year, type, is_retracted, is_paratext,"
                           " is_synthetic, countries, n_authorships, n_known, field_id,"
-                          " field_name, domain_id, domain_name, auth_countries, institutions,"
+                          " field_name, domain_id, domain_name, auth_countries,"
+                          " CASE WHEN ?4 THEN '' ELSE institutions END,"
                           " doi, title, n_inferred FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
                           " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)",
@@ -1117,6 +1118,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
   bind_text (stmt, 1, query->source);
   sqlite3_bind_int (stmt, 2, query->from);
   sqlite3_bind_int (stmt, 3, query->to);
+  sqlite3_bind_int (stmt, 4, query->skip_institutions);
   if (!exec (store, SCAN_PRAGMAS, error))
     return FALSE;
   ok = read_summaries (store, stmt, func, user_data, error);
