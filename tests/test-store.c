@@ -158,22 +158,33 @@ sort_strings_desc (gconstpointer a, gconstpointer b)
   return -strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-static void
-test_summaries (void)
+/* A store at @path holding W1 (2020, FR and US) and W2 (2019, FR and an authorship
+ * without a country). */
+static CopubStore *
+open_with_two_works (const char *path)
 {
-  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autoptr(CopubWork) b = make_work ("W2", 2019, NULL);
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
 
   copub_store_begin (store, &error);
   copub_store_put_work (store, a, NULL, &error);
   copub_store_put_work (store, b, NULL, &error);
   copub_store_commit (store, &error);
   g_assert_no_error (error);
+  return g_steal_pointer (&store);
+}
+
+static void
+test_summaries (void)
+{
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = open_with_two_works (path);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
+
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
   g_assert_cmpuint (out->len, ==, 2);
   g_ptr_array_sort (out, sort_strings_desc);
@@ -202,17 +213,10 @@ test_summary_decoding (void)
 {
   g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
-  g_autoptr(CopubStore) store = copub_store_open (path, &error);
-  g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
-  g_autoptr(CopubWork) b = make_work ("W2", 2019, NULL);
+  g_autoptr(CopubStore) store = open_with_two_works (path);
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
   CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
 
-  copub_store_begin (store, &error);
-  copub_store_put_work (store, a, NULL, &error);
-  copub_store_put_work (store, b, NULL, &error);
-  copub_store_commit (store, &error);
-  g_assert_no_error (error);
   exec_sql (path, "UPDATE works SET countries = ',DE,,FR,', auth_countries = ';~DE,,~FR;;US,',"
                   " institutions = ' I1  https://ror.org/04vfs2w97 ' WHERE source_id = 'W1';"
                   "UPDATE works SET countries = 'US', auth_countries = 'US',"
