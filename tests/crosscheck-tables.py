@@ -152,6 +152,28 @@ def load_partners(path):
     return [(name, ids[name]) for name in order]
 
 
+def load_groups(path, known_codes, builtin=()):
+    """[(name, "countries" or "institutions", set of members)]: the built-in groups of
+    data/regions.tsv first (@builtin: their rows), then @path's, in the order each group
+    first appears. A member is an ISO code (any case) or an institution id."""
+    order, kinds, members = [], {}, {}
+    rows = list(builtin) + (list(tsv_rows(path, 2, "group")) if path else [])
+    for member, name in rows:
+        code = member.upper()
+        if len(code) == 2 and code in known_codes:
+            kind, value = "countries", code
+        else:
+            kind, value = "institutions", normalise_partner_id(member)
+        if name not in members:
+            order.append(name)
+            kinds[name] = kind
+            members[name] = set()
+        if kinds[name] != kind:
+            die("%s: group %r mixes countries and institutions" % (path, name))
+        members[name].add(value)
+    return [(name, kinds[name], members[name]) for name in order]
+
+
 def country_names():
     names = {}
     with open(ISO_3166, encoding="utf-8") as f:
@@ -312,6 +334,10 @@ def parse_args(argv):
     ap.add_argument("--theme-level", default="field", choices=("field", "domain"))
     ap.add_argument("--themes")
     ap.add_argument("--partners")
+    ap.add_argument("--groups")
+    ap.add_argument("--regions", default=os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "data", "regions.tsv"),
+        help="the built-in groups (default: the source tree's data/regions.tsv)")
     ap.add_argument("--hk-mo-as-cn", action="store_true")
     ap.add_argument("--no-territories-as-home", action="store_true")
     ap.add_argument("--source", default="all")
@@ -330,7 +356,7 @@ def parse_args(argv):
     opts.types = None if opts.types == "all" else set(t.strip() for t in opts.types.split(","))
     opts.dims = [d.strip() for d in opts.by.split(",")]
     for d in opts.dims:
-        if d not in ("year", "theme", "country", "partner", "source"):
+        if d not in ("year", "theme", "country", "partner", "source", "region"):
             die("unknown dimension %r" % d)
     if "partner" in opts.dims and not opts.partners:
         die("--by partner needs --partners FILE")
@@ -375,6 +401,10 @@ def main(argv):
     themes = load_themes(opts.themes) if opts.themes else None
     partners = load_partners(opts.partners) if opts.partners else None
     names = country_names() if "country" in opts.dims else None
+    groups = None
+    if "region" in opts.dims:
+        groups = load_groups(opts.groups, set(country_names()),
+                             tsv_rows(opts.regions, 2, "built-in group"))
     window = opts.window if opts.window and opts.window > 1 else None  # 1: single years
 
     # the windows (A, B)
@@ -406,12 +436,19 @@ def main(argv):
             return [i for i, (_, ids) in enumerate(partners) if ids & w.inst_ids]
         if dim == "source":
             return ["openalex"]
+        if dim == "region":
+            # co-authored with a group: one of its foreign countries, or institutions,
+            # is in it (the home country is never foreign)
+            foreign = set(c for c in w.countries if c != opts.home)
+            return [i for i, (_, kind, members) in enumerate(groups)
+                    if members & (foreign if kind == "countries" else w.inst_ids)]
         raise AssertionError(dim)
 
     dims = opts.dims
     has_country = "country" in dims
     has_partner = "partner" in dims
-    base_dims = [i for i, d in enumerate(dims) if d not in ("country", "partner")]
+    has_region = "region" in dims
+    base_dims = [i for i, d in enumerate(dims) if d not in ("country", "partner", "region")]
 
     def combos(w):
         out = [()]
@@ -435,6 +472,8 @@ def main(argv):
             return "%d-%d" % v if isinstance(v, tuple) else str(v)
         if d == "partner":
             return partners[v][0]
+        if d == "region":
+            return groups[v][0]
         return v
 
     header = []
@@ -442,10 +481,12 @@ def main(argv):
         header.append("period" if (d == "year" and window) else d)
         if d == "country":
             header.append("country_name")
+        if d == "region":
+            header.append("region_name")
 
     rows = []
 
-    if not has_country and not has_partner:
+    if not has_country and not has_partner and not has_region:
         acc = {}
         for w in works:
             for c in combos(w):
@@ -484,6 +525,7 @@ def main(argv):
 
     ci = dims.index("country") if has_country else None
     pi = dims.index("partner") if has_partner else None
+    ri = dims.index("region") if has_region else None
     acc = {}
     for w in works:
         for c in combos(w):
@@ -491,9 +533,12 @@ def main(argv):
             a[0] += 1
             if has_country:
                 a[1] += w.credit.get(c[ci], 0)
+            elif has_region and groups[c[ri]][1] == "countries":
+                # a country group's credit: its foreign countries' credits summed
+                a[1] += sum(w.credit.get(x, 0) for x in groups[c[ri]][2] if x != opts.home)
 
     show_share = opts.counting != "fractional"
-    show_frac = has_country and opts.counting != "full"
+    show_frac = (has_country or has_region) and opts.counting != "full"
     header += ["works", "n"]
     if show_share:
         header += ["share", "share_low", "share_high"]
@@ -506,8 +551,8 @@ def main(argv):
     def row_key(c):
         works_, frac = acc[c]
         primary = -frac if (opts.counting == "fractional" and has_country) else -works_
-        return (base_key(c), c[pi] if has_partner else 0, primary,
-                c[ci] if has_country else "")
+        return (base_key(c), c[pi] if has_partner else 0, c[ri] if has_region else 0,
+                primary, c[ci] if has_country else "")
 
     # Competition ranking ("1224"): equal measures share the best rank of theirs.
     rank, position, group, last = 0, 0, None, None
@@ -515,7 +560,7 @@ def main(argv):
         works_, frac = acc[c]
         bvals = tuple(c[i] for i in base_dims)
         n_ = base_n[bvals]
-        g = (bvals, c[pi] if has_partner else None)
+        g = (bvals, c[pi] if has_partner else None, c[ri] if has_region else None)
         measure = frac if (opts.counting == "fractional" and has_country) else works_
         position = position + 1 if g == group else 1
         if g != group or abs(measure - last) > 1e-9:
@@ -526,11 +571,15 @@ def main(argv):
             row.append(fmt_dim(d, v))
             if d == "country":
                 row.append(names.get(v, v))
+            if d == "region":
+                row.append(groups[v][0])  # English: the built-in names as they are
         row += [works_, n_]
         if show_share:
             p, lo, hi = wilson(works_, n_)
             row += [f4(p), f4(lo), f4(hi)]
-        if show_frac:
+        if show_frac and has_region and not has_country and groups[c[ri]][1] != "countries":
+            row += ["", ""]  # a group of institutions has no fractional count
+        elif show_frac:
             row += [exact_cell(frac, 2), exact_cell(frac / n_, 4) if n_ else ""]
         if has_country:
             row.append(rank)

@@ -408,6 +408,28 @@ test_bad_data_dir (void)
     }
 }
 
+/* Keys: a name of ASCII letters and spaces (keyed without the tokenizer) and any other name
+ * (through it) fold alike. */
+static void
+test_keys (void)
+{
+  static const struct { const char *name, *key; } cases[] = {
+    { "University of Cambridge", "university of cambridge" },
+    { "  Two   SPACES  here ", "two spaces here" },
+    { "A", "a" },
+    { "", "" },
+    { "Vandœuvre-lès-Nancy", "vandoeuvre les nancy" },
+    { "UMR7585 Paris-Diderot", "umr 7585 paris diderot" },
+    { "University of Cambridge.", "university of cambridge" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *key = copub_gazetteer_key (cases[i].name);
+      g_assert_cmpstr (key, ==, cases[i].key);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -419,6 +441,7 @@ main (int argc, char **argv)
   g_unsetenv ("COPUB_DATA_DIR");
   gazetteer = copub_gazetteer_new (NULL, &error);
   g_assert_no_error (error);
+  g_test_add_func ("/gazetteer/keys", test_keys);
   g_test_add_func ("/gazetteer/countries", test_countries);
   g_test_add_func ("/gazetteer/regions-and-cities", test_regions_and_cities);
   g_test_add_func ("/gazetteer/ambiguous", test_ambiguous);

@@ -261,8 +261,10 @@ test_matching_rules (void)
   ASSERT_RESOLVES (nz, "IEU", "");
   /* a name borne in two countries stays unknown... */
   ASSERT_RESOLVES (nz, "Quiet Waters Laboratory", "");
-  /* ...and a name inside a longer one decides nothing */
+  /* ...and a name inside a longer one decides nothing... */
   ASSERT_RESOLVES (nz, "Department of Imaginary Example University Studies", "");
+  /* ...unless it ends the component: a unit written before its university, no comma */
+  ASSERT_RESOLVES (nz, "Department of Chemistry Imaginary Example University", "AR");
   /* a lab naming its university resolves through the parent */
   ASSERT_RESOLVES (nz, "Laboratory of Quiet Waters, Imaginary Example University", "AR");
 }
@@ -282,6 +284,12 @@ test_shipped_table (void)
   g_assert_cmpstr (id, ==, "013meh722");
   /* a generic name (institutes of chemistry exist in many countries) decides nothing */
   ASSERT_RESOLVES (nz, "Institute of Chemistry", "");
+  /* nor names an institution: the Paris ENS is not Bujumbura's, which bears the bare name */
+  g_clear_pointer (&got, g_free);
+  id = NULL;
+  got = resolve (nz, "Département de Physique, École Normale Supérieure, Paris, France", &id);
+  g_assert_cmpstr (got, ==, "FR");
+  g_assert_cmpstr (id, !=, "01dp7jr64");
 }
 
 /* HAL structures with a ROR id and no country get the registry's. */

@@ -9,6 +9,7 @@
 
 #include "copub/indicators.h"
 #include "copub/partners.h"
+#include "copub/regions.h"
 #include "copub/store.h"
 #include "copub/work.h"
 
@@ -41,6 +42,7 @@ typedef struct {
   const char *lang;             /* language of names: "en" (default) or "fr" */
   CopubCountryNameFunc country_name; /* NULL: no country_name column */
   gpointer country_name_data;
+  const CopubRegions *regions;  /* the groups of COPUB_DIM_REGION (required for it) */
 } CopubAnalyseOptions;
 
 /* The home country when none is given. */
@@ -48,7 +50,8 @@ typedef struct {
 
 #define COPUB_ANALYSE_OPTIONS_INIT \
   { COPUB_DEFAULT_HOME, 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
-    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
+    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL, \
+    NULL /* regions */ }
 
 /* The document types kept by default. NULL-terminated, static. */
 extern const char *const copub_analyse_default_types[];

@@ -17,6 +17,7 @@ typedef enum {
   COPUB_DIM_PARTNER,
   COPUB_DIM_SOURCE,
   COPUB_DIM_TYPE,
+  COPUB_DIM_REGION, /* a group of countries or institutions (copub/regions.h) */
   COPUB_N_DIMS
 } CopubDimension;
 
@@ -30,7 +31,8 @@ typedef enum {
 typedef const char *(*CopubCountryNameFunc) (const char *code, const char *lang,
                                              gpointer user_data);
 
-/* The name of dimension @dim ("year", "theme", "country", "partner", "source", "type").
+/* The name of dimension @dim ("year", "theme", "country", "partner", "source", "type",
+ * "region").
  * Static. */
 const char *copub_dimension_name (CopubDimension dim);
 
@@ -60,9 +62,12 @@ typedef struct {
   const char *source;  /* COPUB_DIM_SOURCE: "openalex", "hal" or "both" */
   const char *type;    /* COPUB_DIM_TYPE: the OpenAlex document type ("article"), or
                         * "(unknown)" (with every type kept) */
+  const char *region;  /* COPUB_DIM_REGION: the group's name ("EU-27", a groups file's) */
+  gboolean institution_group; /* ... a group of institutions: no fractional count */
 
-  /* Counts. Without a country or partner dimension: the works of the cell and their
-   * authorships. With one: works = the works co-authored with the country or partner,
+  /* Counts. Without a country, partner or region dimension: the works of the cell and
+   * their authorships. With one: works = the works co-authored with the country, partner
+   * or group,
    * n = the institution's works in the cell's other dimensions; the authorship counts
    * are 0. */
   gint64 works;
@@ -72,7 +77,9 @@ typedef struct {
   gint64 known;                  /* authorships with a known country */
   gint64 complete;               /* works whose every authorship has a country */
   gint64 complete_international; /* ... of them international */
-  CopubFraction fractional;      /* country dimension: the country's fractional credit */
+  CopubFraction fractional;      /* country dimension: the country's fractional credit;
+                                  * region (country groups): the sum of the credits of the
+                                  * work's foreign countries in the group */
 
   /* Country dimension: the competition rank among the cells sharing the other values,
    * by the counting's measure ("1224"); tied when another cell shares it. */

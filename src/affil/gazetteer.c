@@ -3,6 +3,7 @@
  * libgeonames), copub's own data/gazetteer.tsv, and optional ROR dumps. */
 #include <geonames.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/datadir.h"
@@ -17,18 +18,46 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
+#define ENTRY_BLOCK 8192     /* entries allocated at a time */
+
+/* A key's places. Most keys name one place, kept in the entry itself; entries live in
+ * blocks and keys in a string chunk, so that loading and freeing a few hundred thousand
+ * names costs a few hundred allocations, not a million. */
 typedef struct {
-  GArray *places;   /* of CopubPlace, or NULL when the key is only a prefix */
-  gboolean prefix;  /* some longer key starts with this one */
-  gboolean dirty;   /* changed since the last mark_prefixes() */
+  CopubPlace *places; /* &one, or an array of @cap places; NULL when only a prefix */
+  guint16 n, cap;
+  guint8 prefix;      /* some longer key starts with this one */
+  guint8 dirty;       /* changed since the last mark_prefixes() */
+  CopubPlace one;
 } Entry;
 
+typedef struct {
+  const char *key;  /* in CopubGazetteer.keys */
+  guint64 head;     /* its first 8 bytes, big-endian: most comparisons stop there */
+  CopubPlace place;
+} RegName;
+
+typedef struct {
+  guint start, end; /* the names of reg_names whose key starts with one first word */
+} RegRange;
+
 struct _CopubGazetteer {
-  GHashTable *entries;      /* folded key -> Entry* */
+  GHashTable *entries;      /* folded key (in keys) -> Entry* (in entry_blocks) */
+  GStringChunk *keys;       /* the keys of entries */
+  GStringChunk *strings;    /* organisations' ids, names and cities */
+  GPtrArray *entry_blocks;  /* of Entry[ENTRY_BLOCK] */
+  guint entry_used;         /* entries used in the last block */
   GHashTable *countries;    /* alpha-2 -> English name */
   GHashTable *stops;        /* folded city names never matched as cities */
   GHashTable *ror_ids;      /* organisation ids already loaded */
   GPtrArray *organisations; /* of CopubOrganisation* */
+  /* The registries' names, apart from the rest: sorted, not hashed, with a hash of first
+   * words to the range of names starting with each, so that loading tens of thousands of
+   * organisations costs a sort instead of a hash entry for every name and every prefix. */
+  GArray *reg_names;        /* of RegName, sorted by key (and kind, organisation) */
+  GArray *reg_places;       /* of CopubPlace: reg_names' places, in the same order */
+  GHashTable *reg_first;    /* first word of a key (in keys) -> RegRange* (in reg_ranges) */
+  GArray *reg_ranges;       /* of RegRange */
   GPtrArray *dirty;         /* keys (owned by entries) changed since the last mark_prefixes() */
   CopubTokens scratch;      /* while building only: tokens of the name being keyed */
   GString *key;             /* while building only: the key being built */
@@ -284,9 +313,35 @@ copub_gazetteer_tokenize (const char *text, gsize len, guint max_tokens, CopubTo
   token_finish (&tz, (guint32) (MIN (p, end) - text));
 }
 
+/* The key of a name made only of ASCII letters and spaces, without the tokenizer (which
+ * gives the same: words split at spaces, lower-cased): two names in three of the registry
+ * are such, and tokenizing them was most of its loading. FALSE for any other name. */
+static gboolean
+key_ascii_words (const char *name, GString *key)
+{
+  gboolean space = TRUE;
+
+  g_string_truncate (key, 0);
+  for (const char *p = name; *p != '\0'; p++)
+    if (*p == ' ')
+      space = TRUE;
+    else if (g_ascii_isalpha (*p))
+      {
+        if (space && key->len > 0)
+          g_string_append_c (key, ' ');
+        g_string_append_c (key, g_ascii_tolower (*p));
+        space = FALSE;
+      }
+    else
+      return FALSE;
+  return TRUE;
+}
+
 static void
 key_into (const char *name, CopubTokens *tokens, GString *key)
 {
+  if (key_ascii_words (name, key))
+    return;
   copub_gazetteer_tokenize (name, strlen (name), 64, tokens);
   g_string_truncate (key, 0);
   for (guint i = 0; i < tokens->tokens->len; i++)
@@ -312,13 +367,14 @@ copub_gazetteer_key (const char *name)
 /* ==== The table ========================================================================= */
 
 static void
-entry_free (gpointer data)
+entry_block_free (gpointer data)
 {
-  Entry *entry = data;
+  Entry *block = data;
 
-  if (entry->places != NULL)
-    g_array_free (entry->places, TRUE);
-  g_free (entry);
+  for (guint i = 0; i < ENTRY_BLOCK; i++)
+    if (block[i].cap > 1)
+      g_free (block[i].places);
+  g_free (block);
 }
 
 static void
@@ -326,35 +382,69 @@ organisation_free (gpointer data)
 {
   CopubOrganisation *org = data;
 
-  g_free (org->id);
-  g_free (org->name);
-  g_free (org->city);
   if (org->parents != NULL)
     g_array_free (org->parents, TRUE);
   g_free (org);
 }
 
+/* The entry of @key, created (only a prefix, no place) when there is none. */
 static Entry *
-entry_get (CopubGazetteer *gaz, const char *key)
+entry_find_or_add (CopubGazetteer *gaz, const char *key, const char **stored_out)
 {
   gpointer stored = NULL, value = NULL;
-  Entry *entry;
 
   if (!g_hash_table_lookup_extended (gaz->entries, key, &stored, &value))
     {
-      stored = g_strdup (key);
-      value = g_new0 (Entry, 1);
+      if (gaz->entry_blocks->len == 0 || gaz->entry_used == ENTRY_BLOCK)
+        {
+          g_ptr_array_add (gaz->entry_blocks, g_new0 (Entry, ENTRY_BLOCK));
+          gaz->entry_used = 0;
+        }
+      value = (Entry *) g_ptr_array_index (gaz->entry_blocks, gaz->entry_blocks->len - 1)
+              + gaz->entry_used++;
+      stored = g_string_chunk_insert (gaz->keys, key);
       g_hash_table_insert (gaz->entries, stored, value);
     }
-  entry = value;
+  if (stored_out != NULL)
+    *stored_out = stored;
+  return value;
+}
+
+static Entry *
+entry_get (CopubGazetteer *gaz, const char *key)
+{
+  const char *stored;
+  Entry *entry = entry_find_or_add (gaz, key, &stored);
+
   if (!entry->dirty)
     {
       entry->dirty = TRUE;
-      g_ptr_array_add (gaz->dirty, stored);
+      g_ptr_array_add (gaz->dirty, (gpointer) stored);
     }
-  if (entry->places == NULL)
-    entry->places = g_array_sized_new (FALSE, FALSE, sizeof (CopubPlace), 1);
   return entry;
+}
+
+static void
+entry_append (Entry *entry, const CopubPlace *place)
+{
+  if (entry->n == entry->cap)
+    {
+      guint16 cap = entry->cap == 0 ? 1 : (guint16) (entry->cap * 2);
+      CopubPlace *places = cap == 1 ? &entry->one : g_new (CopubPlace, cap);
+      if (entry->n > 0 && places != entry->places)
+        memcpy (places, entry->places, entry->n * sizeof *places);
+      if (entry->cap > 1)
+        g_free (entry->places);
+      entry->places = places, entry->cap = cap;
+    }
+  entry->places[entry->n++] = *place;
+}
+
+static void
+entry_remove (Entry *entry, guint i)
+{
+  memmove (&entry->places[i], &entry->places[i + 1], (entry->n - i - 1) * sizeof (CopubPlace));
+  entry->n--;
 }
 
 static gboolean
@@ -369,38 +459,44 @@ same_place (const CopubPlace *a, const CopubPlace *b)
 /* Country names compete: a better-ranked name (ISO before translations) for one country
  * hides worse-ranked ones for others; equal ranks stay side by side (ambiguous). */
 static gboolean
-country_competes (GArray *places, const CopubPlace *place)
+country_competes (Entry *entry, const CopubPlace *place)
 {
-  for (guint i = 0; i < places->len; i++)
+  for (guint i = 0; i < entry->n; i++)
     {
-      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      CopubPlace *p = &entry->places[i];
       if (p->kind != COPUB_PLACE_COUNTRY || strcmp (p->country, place->country) == 0)
         continue;
       if (p->priority < place->priority)
         return FALSE;
       if (p->priority > place->priority)
-        g_array_remove_index (places, i--);
+        entry_remove (entry, i--);
     }
   return TRUE;
 }
 
 /* Records that @key names @place. */
+/* Whether @key is worth keeping: not empty, not longer than MAX_KEY_TOKENS words. */
+static gboolean
+key_usable (const char *key)
+{
+  guint n_tokens = 1;
+
+  for (const char *p = key; *p != '\0'; p++)
+    n_tokens += *p == ' ';
+  return *key != '\0' && n_tokens <= MAX_KEY_TOKENS;
+}
+
 static void
 add_key (CopubGazetteer *gaz, const char *key, const CopubPlace *place)
 {
   Entry *entry;
-  guint n_tokens = 1;
 
-  if (*key == '\0')
-    return;
-  for (const char *p = key; *p != '\0'; p++)
-    n_tokens += *p == ' ';
-  if (n_tokens > MAX_KEY_TOKENS)
+  if (!key_usable (key))
     return;
   entry = entry_get (gaz, key);
-  for (guint i = 0; i < entry->places->len; i++)
+  for (guint i = 0; i < entry->n; i++)
     {
-      CopubPlace *p = &g_array_index (entry->places, CopubPlace, i);
+      CopubPlace *p = &entry->places[i];
       if (same_place (p, place))
         {
           /* restrictions written in gazetteer.tsv ("final", "upper") hold for every source */
@@ -410,9 +506,9 @@ add_key (CopubGazetteer *gaz, const char *key, const CopubPlace *place)
           return;
         }
     }
-  if (place->kind == COPUB_PLACE_COUNTRY && !country_competes (entry->places, place))
+  if (place->kind == COPUB_PLACE_COUNTRY && !country_competes (entry, place))
     return;
-  g_array_append_val (entry->places, *place);
+  entry_append (entry, place);
 }
 
 /* The key of @name, in the gazetteer's scratch buffer: valid until the next call. */
@@ -1006,32 +1102,49 @@ countries_contain (const char *countries, const char *country)
   return FALSE;
 }
 
+typedef struct {
+  CopubGazetteer *gaz;
+  GHashTable *ids;        /* GeoNames id -> City* */
+  const char *countries;  /* the countries whose cities the catalogue may name */
+} CityCatalogue;
+
+static void
+add_city_translation (const char *msgid, const char *msgstr, gpointer data)
+{
+  CityCatalogue *cc = data;
+  const City *city = g_hash_table_lookup (cc->ids, GUINT_TO_POINTER (parse_id (msgid)));
+  CopubPlace place;
+
+  if (city == NULL || *msgstr == '\0' || strcmp (msgstr, msgid) == 0
+      || !countries_contain (cc->countries, city->country))
+    return;
+  place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
+  place.value = city->population;
+  add_city_name (cc->gaz, msgstr, &place);
+}
+
 /* Adds the names catalogue @locale gives the cities in @ids (GeoNames id -> City*),
- * @ids_sorted in the catalogue's order (their ids as text, sorted). */
+ * @ids_sorted in the catalogue's order (their ids as text, sorted). The catalogue file is
+ * read directly when it can be (a lookup through gettext for each city cost a quarter of
+ * copub's start-up). */
 static void
 add_city_translations (CopubGazetteer *gaz, Catalogues *cat, const char *locale,
                        GHashTable *ids, GPtrArray *ids_sorted)
 {
   g_autofree char *countries = locale_countries (locale);
+  CityCatalogue cc = { gaz, ids, countries };
 
   if (!catalogues_has (cat, locale))
+    return;
+  if (copub_l10n_catalogue_foreach (cat->domain, NULL, locale, add_city_translation, &cc))
     return;
   copub_l10n_begin (locale);
   for (guint i = 0; i < ids_sorted->len; i++)
     {
       const char *msgid = ids_sorted->pdata[i];
-      const City *city = g_hash_table_lookup (ids, GUINT_TO_POINTER (parse_id (msgid)));
-      const char *msgstr;
-      CopubPlace place;
-
-      if (!countries_contain (countries, city->country))
-        continue;
-      msgstr = copub_l10n_lookup_current (cat->domain, msgid);
-      if (msgstr == NULL)
-        continue;
-      place = make_place (COPUB_PLACE_CITY, city->country, city->region, 0);
-      place.value = city->population;
-      add_city_name (gaz, msgstr, &place);
+      const char *msgstr = copub_l10n_lookup_current (cat->domain, msgid);
+      if (msgstr != NULL)
+        add_city_translation (msgid, msgstr, &cc);
     }
   copub_l10n_end ();
 }
@@ -1195,31 +1308,32 @@ compare_population (gconstpointer a, gconstpointer b)
 /* Drops French départements whose name also names a place elsewhere ("Vienne"), keeps the
  * most populous cities of a name, and sorts cities by population. */
 static void
-finish_entry (GArray *places)
+finish_entry (Entry *entry)
 {
   guint cities = 0;
 
-  for (guint i = 0; i < places->len; i++)
+  for (guint i = 0; i < entry->n; i++)
     {
-      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      CopubPlace *p = &entry->places[i];
       if (!(p->flags & COPUB_PLACE_SECONDARY))
         continue;
-      for (guint j = 0; j < places->len; j++)
+      for (guint j = 0; j < entry->n; j++)
         {
-          CopubPlace *q = &g_array_index (places, CopubPlace, j);
+          CopubPlace *q = &entry->places[j];
           if (strcmp (q->country, p->country) != 0 && q->kind != COPUB_PLACE_HINT)
             {
-              g_array_remove_index (places, i--);
+              entry_remove (entry, i--);
               break;
             }
         }
     }
-  g_array_sort (places, compare_population);
-  for (guint i = 0; i < places->len; i++)
+  if (entry->n > 1)
+    qsort (entry->places, entry->n, sizeof (CopubPlace), compare_population);
+  for (guint i = 0; i < entry->n; i++)
     {
-      CopubPlace *p = &g_array_index (places, CopubPlace, i);
+      CopubPlace *p = &entry->places[i];
       if (p->kind == COPUB_PLACE_CITY && ++cities > MAX_CITY_PLACES)
-        g_array_remove_index (places, i--);
+        entry_remove (entry, i--);
     }
 }
 
@@ -1236,20 +1350,12 @@ mark_prefixes (CopubGazetteer *gaz)
       Entry *entry = g_hash_table_lookup (gaz->entries, key);
 
       entry->dirty = FALSE;
-      if (entry->places != NULL)
-        finish_entry (entry->places);
+      finish_entry (entry);
       for (const char *sp = strchr (key, ' '); sp != NULL; sp = strchr (sp + 1, ' '))
         {
-          Entry *p;
           g_string_truncate (prefix, 0);
           g_string_append_len (prefix, key, sp - key);
-          p = g_hash_table_lookup (gaz->entries, prefix->str);
-          if (p == NULL)
-            {
-              p = g_new0 (Entry, 1);
-              g_hash_table_insert (gaz->entries, g_strdup (prefix->str), p);
-            }
-          p->prefix = TRUE;
+          entry_find_or_add (gaz, prefix->str, NULL)->prefix = TRUE;
         }
     }
   g_ptr_array_set_size (gaz->dirty, 0);
@@ -1263,11 +1369,18 @@ copub_gazetteer_new (const char *data_dir, GError **error)
   g_autoptr(CopubGazetteer) gaz = g_new0 (CopubGazetteer, 1);
   g_autofree char *dir = copub_data_dir (data_dir);
 
-  gaz->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, entry_free);
+  gaz->entries = g_hash_table_new (g_str_hash, g_str_equal);
+  gaz->keys = g_string_chunk_new (1 << 20);
+  gaz->strings = g_string_chunk_new (1 << 18);
+  gaz->entry_blocks = g_ptr_array_new_with_free_func (entry_block_free);
   gaz->countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gaz->stops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gaz->ror_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gaz->ror_ids = g_hash_table_new (g_str_hash, g_str_equal); /* keys: organisations' ids */
   gaz->organisations = g_ptr_array_new_with_free_func (organisation_free);
+  gaz->reg_names = g_array_new (FALSE, FALSE, sizeof (RegName));
+  gaz->reg_places = g_array_new (FALSE, FALSE, sizeof (CopubPlace));
+  gaz->reg_first = g_hash_table_new (g_str_hash, g_str_equal);
+  gaz->reg_ranges = g_array_new (FALSE, FALSE, sizeof (RegRange));
   gaz->dirty = g_ptr_array_new ();
   copub_tokens_init (&gaz->scratch);
   gaz->key = g_string_sized_new (128);
@@ -1287,10 +1400,17 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   if (gaz == NULL)
     return;
   g_clear_pointer (&gaz->entries, g_hash_table_unref);
+  g_clear_pointer (&gaz->entry_blocks, g_ptr_array_unref);
+  g_clear_pointer (&gaz->keys, g_string_chunk_free);
+  g_clear_pointer (&gaz->strings, g_string_chunk_free);
   g_clear_pointer (&gaz->countries, g_hash_table_unref);
   g_clear_pointer (&gaz->stops, g_hash_table_unref);
   g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
   g_clear_pointer (&gaz->organisations, g_ptr_array_unref);
+  g_clear_pointer (&gaz->reg_names, g_array_unref);
+  g_clear_pointer (&gaz->reg_places, g_array_unref);
+  g_clear_pointer (&gaz->reg_first, g_hash_table_unref);
+  g_clear_pointer (&gaz->reg_ranges, g_array_unref);
   g_clear_pointer (&gaz->dirty, g_ptr_array_unref);
   copub_tokens_clear (&gaz->scratch);
   if (gaz->key != NULL)
@@ -1298,19 +1418,64 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   g_free (gaz);
 }
 
+/* The registry names of @key: their places (and number), and whether a longer name starts
+ * with @key and a space. */
+static const CopubPlace *
+reg_lookup (const CopubGazetteer *gaz, const char *key, guint *n_places, gboolean *is_prefix)
+{
+  const char *space = strchr (key, ' ');
+  gsize first_len = space != NULL ? (gsize) (space - key) : strlen (key), key_len;
+  char first[128];
+  const RegRange *range;
+  const RegName *names = (const RegName *) (gpointer) gaz->reg_names->data;
+  guint lo, hi, end;
+
+  *n_places = 0, *is_prefix = FALSE;
+  if (first_len >= sizeof first)
+    return NULL;
+  memcpy (first, key, first_len);
+  first[first_len] = '\0';
+  range = g_hash_table_lookup (gaz->reg_first, first);
+  if (range == NULL)
+    return NULL;
+  /* the first name not before @key: the range's first for a single word (the word itself
+   * sorts before the longer names starting with it); the names of a range all start with
+   * its first word, so comparisons start after it */
+  lo = range->start, hi = space != NULL ? range->end : range->start;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      if (strcmp (names[mid].key + first_len, key + first_len) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (end = lo; end < range->end && strcmp (names[end].key + first_len, key + first_len) == 0;
+       end++)
+    ;
+  key_len = space != NULL ? strlen (key) : first_len;
+  *is_prefix = end < range->end && strncmp (names[end].key, key, key_len) == 0
+               && names[end].key[key_len] == ' ';
+  *n_places = end - lo;
+  return end > lo ? &g_array_index (gaz->reg_places, CopubPlace, lo) : NULL;
+}
+
 const CopubPlace *
 copub_gazetteer_lookup (const CopubGazetteer *gaz, const char *key, guint *n_places,
                         gboolean *is_prefix)
 {
   Entry *entry = g_hash_table_lookup (gaz->entries, key);
+  const CopubPlace *reg = NULL;
+  guint n_reg = 0;
+  gboolean reg_prefix = FALSE;
 
-  *n_places = 0;
+  if (gaz->reg_names->len > 0)
+    reg = reg_lookup (gaz, key, &n_reg, &reg_prefix);
   if (is_prefix != NULL)
-    *is_prefix = entry != NULL && entry->prefix;
-  if (entry == NULL || entry->places == NULL || entry->places->len == 0)
-    return NULL;
-  *n_places = entry->places->len;
-  return (const CopubPlace *) (gpointer) entry->places->data;
+    *is_prefix = (entry != NULL && entry->prefix) || reg_prefix;
+  /* a registry name that is also another kind of place was moved into the entry */
+  *n_places = entry != NULL && entry->n > 0 ? entry->n : n_reg;
+  return entry != NULL && entry->n > 0 ? entry->places : reg;
 }
 
 const CopubOrganisation *
@@ -1398,6 +1563,124 @@ ror_target (CopubGazetteer *gaz, GHashTable *by_id, const CopubRorRecord *r)
   return -1;
 }
 
+/* Files @name under its key among the registry names (sorted later by reg_finish). */
+static void
+reg_add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
+{
+  RegName reg = { .place = *place };
+  const char *key = build_key (gaz, name);
+
+  if (!key_usable (key))
+    return;
+  reg.key = g_string_chunk_insert (gaz->keys, key);
+  for (guint i = 0, ended = 0; i < 8; i++)
+    {
+      ended = ended || key[i] == '\0';
+      reg.head = reg.head << 8 | (ended ? 0 : (guchar) key[i]);
+    }
+  g_array_append_val (gaz->reg_names, reg);
+}
+
+static gint
+compare_reg_names (gconstpointer a, gconstpointer b)
+{
+  const RegName *ra = a, *rb = b;
+  gint c = ra->head != rb->head ? (ra->head < rb->head ? -1 : 1) : strcmp (ra->key, rb->key);
+
+  if (c != 0)
+    return c;
+  if (ra->place.kind != rb->place.kind)
+    return (gint) ra->place.kind - (gint) rb->place.kind;
+  /* the order finish_entry gives places (the normaliser's choices depend on it) */
+  return ra->place.value > rb->place.value ? -1 : ra->place.value < rb->place.value;
+}
+
+/* Sorts the registry names added since @first, moves those that are also another kind of
+ * place ("Georgia", a country and a college) into the place table, and merges them with the
+ * names sorted before. */
+static void
+reg_sort_new (CopubGazetteer *gaz, guint first)
+{
+  RegName *names = (RegName *) (gpointer) gaz->reg_names->data;
+  guint out = first, n = gaz->reg_names->len;
+  g_autoptr(GArray) merged = NULL;
+
+  qsort (names + first, n - first, sizeof (RegName), compare_reg_names);
+  for (guint i = first; i < n;)
+    {
+      guint end = i + 1;
+      Entry *entry;
+      while (end < n && strcmp (names[end].key, names[i].key) == 0)
+        end++;
+      entry = g_hash_table_lookup (gaz->entries, names[i].key);
+      for (guint k = i; k < end; k++)
+        if (entry != NULL && entry->n > 0)
+          add_key (gaz, names[k].key, &names[k].place);
+        else
+          names[out++] = names[k];
+      i = end;
+    }
+  g_array_set_size (gaz->reg_names, out);
+  if (first == 0 || first == out)
+    return;
+  merged = g_array_sized_new (FALSE, FALSE, sizeof (RegName), out);
+  names = (RegName *) (gpointer) gaz->reg_names->data;
+  for (guint a = 0, b = first; a < first || b < out;)
+    {
+      gboolean take_a = b >= out || (a < first && compare_reg_names (&names[a], &names[b]) <= 0);
+      g_array_append_val (merged, names[take_a ? a++ : b++]);
+    }
+  memcpy (names, merged->data, out * sizeof (RegName));
+}
+
+/* Sorts the registry names added since @first, merges repeats (one organisation's name given
+ * twice: they are side by side once sorted), and indexes them all by first word. */
+static void
+reg_finish (CopubGazetteer *gaz, guint first)
+{
+  RegName *names;
+  guint out = 0, n;
+
+  reg_sort_new (gaz, first);
+  names = (RegName *) (gpointer) gaz->reg_names->data;
+  n = gaz->reg_names->len;
+  for (guint k = 0; k < n; k++)
+    if (out > 0 && strcmp (names[out - 1].key, names[k].key) == 0
+        && same_place (&names[out - 1].place, &names[k].place))
+      names[out - 1].place.flags |= names[k].place.flags;
+    else
+      names[out++] = names[k];
+  g_array_set_size (gaz->reg_names, out);
+  g_array_set_size (gaz->reg_places, out);
+  g_array_set_size (gaz->reg_ranges, 0);
+  g_hash_table_remove_all (gaz->reg_first);
+  for (guint i = 0; i < out; i++)
+    {
+      const char *key = names[i].key, *space = strchr (key, ' ');
+      gsize len = space != NULL ? (gsize) (space - key) : strlen (key);
+      RegRange *last = gaz->reg_ranges->len > 0
+        ? &g_array_index (gaz->reg_ranges, RegRange, gaz->reg_ranges->len - 1) : NULL;
+
+      g_array_index (gaz->reg_places, CopubPlace, i) = names[i].place;
+      if (last != NULL && strncmp (names[last->start].key, key, len) == 0
+          && (names[last->start].key[len] == ' ' || names[last->start].key[len] == '\0'))
+        last->end = i + 1;
+      else
+        {
+          RegRange range = { i, i + 1 };
+          g_array_append_val (gaz->reg_ranges, range);
+        }
+    }
+  for (guint i = 0; i < gaz->reg_ranges->len; i++)
+    {
+      RegRange *range = &g_array_index (gaz->reg_ranges, RegRange, i);
+      const char *key = names[range->start].key, *space = strchr (key, ' ');
+      g_hash_table_insert (gaz->reg_first,
+                           g_string_chunk_insert_len (gaz->keys, key, space != NULL
+                                                      ? space - key : -1), range);
+    }
+}
+
 static void
 ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 {
@@ -1413,7 +1696,7 @@ ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
         p.kind = COPUB_PLACE_ACRONYM, p.flags = COPUB_PLACE_UPPER;
       else if (name->types & COPUB_ROR_NAME_GENERIC)
         p.flags = COPUB_PLACE_GENERIC;
-      add_name (gaz, name->value, &p);
+      reg_add_name (gaz, name->value, &p);
     }
 }
 
@@ -1443,11 +1726,11 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
       if (r->status != COPUB_ROR_ACTIVE || g_hash_table_contains (gaz->ror_ids, r->id))
         continue;
       org = g_new0 (CopubOrganisation, 1);
-      org->id = g_strdup (r->id);
-      org->name = g_strdup (ror_display_name (r));
-      org->city = g_strdup (r->city);
+      org->id = g_string_chunk_insert (gaz->strings, r->id);
+      org->name = g_string_chunk_insert (gaz->strings, ror_display_name (r));
+      org->city = r->city != NULL ? g_string_chunk_insert_const (gaz->strings, r->city) : NULL;
       g_strlcpy (org->country, r->country, sizeof org->country);
-      g_hash_table_insert (gaz->ror_ids, g_strdup (r->id),
+      g_hash_table_insert (gaz->ror_ids, org->id,
                            GUINT_TO_POINTER (gaz->organisations->len + 1));
       g_ptr_array_add (gaz->organisations, org);
       org->parents = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -1483,10 +1766,12 @@ gboolean
 copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 {
   g_autoptr(GPtrArray) records = copub_registry_read (path, error);
+  guint first = gaz->reg_names->len;
 
   if (records == NULL)
     return FALSE;
   ror_add_records (gaz, records);
+  reg_finish (gaz, first);
   mark_prefixes (gaz);
   return TRUE;
 }

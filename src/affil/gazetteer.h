@@ -92,6 +92,7 @@ typedef struct {
   guint32 value;    /* population (cities), organisation index (institutions), else 0 */
 } CopubPlace;
 
+/* An organisation; its strings belong to the gazetteer. */
 typedef struct {
   char *id;         /* short ROR id ("04vfs2w97") */
   char *name;       /* display name */

@@ -1397,6 +1397,15 @@ whole_components (const Resolve *res, const Mention *m)
          && (m->end >= res->n || res->segment[m->end] != res->segment[m->end - 1]);
 }
 
+/* Whether a name mention ends its address component and is long enough (three words) to be
+ * a name rather than a phrase: "Department of Chemistry University of Cambridge". */
+static gboolean
+ends_component (const Resolve *res, const Mention *m)
+{
+  return m->end - m->start >= 3
+         && (m->end >= res->n || res->segment[m->end] != res->segment[m->end - 1]);
+}
+
 /* The organisation a name mention designates: its only one, or the only one in @countries. */
 static const CopubOrganisation *
 mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliation *aff,
@@ -1409,6 +1418,9 @@ mention_organisation (const Resolve *res, const Mention *m, const CopubAffiliati
       const CopubPlace *p = &m->cands[i];
       const CopubOrganisation *org;
       if ((p->kind == COPUB_PLACE_ACRONYM) != acronym)
+        continue;
+      /* in any country, a name many countries' organisations share designates none */
+      if (aff == NULL && (p->flags & COPUB_PLACE_GENERIC))
         continue;
       org = copub_gazetteer_organisation (res->gaz, p->value);
       if (org == NULL || (aff != NULL && !copub_affiliation_has_country (aff, org->country)))
@@ -1442,7 +1454,8 @@ mention_org_country (const Resolve *res, const Mention *m)
 {
   const char *country = NULL, *related = NULL;
   gboolean ambiguous = FALSE, related_ambiguous = FALSE;
-  gboolean alone = whole_components (res, m) && name_specific (res, m);
+  gboolean alone = (whole_components (res, m) || ends_component (res, m))
+                   && name_specific (res, m);
 
   for (guint i = 0; i < m->n_cands; i++)
     {

@@ -200,18 +200,19 @@ stream_fill (Stream *s)
     {
       int code = 0;
       const char *why = s->zf != NULL ? zip_file_strerror (s->zf) : gzerror (s->gz, &code);
-      g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s'%s%s%s: %s%s", s->path,
-                   s->member ? " (" : "", s->member ? s->member : "", s->member ? ")" : "",
-                   why, code == Z_BUF_ERROR ? " (the file is truncated)" : "");
+      g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "%s%s", why,
+                   code == Z_BUF_ERROR ? " (the file is truncated)" : "");
       n = 0;
     }
   if (n == 0 && s->gz != NULL && s->error == NULL)
     {
       int code = 0;
-      const char *why = gzerror (s->gz, &code);
+      gzerror (s->gz, &code);
+      /* zlib's message repeats the path: say it once, in copub's words */
       if (code != Z_OK && code != Z_STREAM_END)
-        g_set_error (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s (the file is "
-                     "truncated or damaged)", s->path, why);
+        g_set_error_literal (&s->error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                             "the compressed data ends early (the file is truncated or "
+                             "damaged)");
     }
   if (n == 0)
     {
@@ -229,6 +230,28 @@ stream_getc (Stream *s)
   if (s->pos >= s->len && !stream_fill (s))
     return -1;
   return (guchar) s->buf[s->pos++];
+}
+
+/* Appends the bytes up to the next newline (not included) to @line; returns '\n', or -1 at
+ * the end. */
+static int
+stream_read_line (Stream *s, GString *line)
+{
+  for (;;)
+    {
+      const char *nl;
+      if (s->pos >= s->len && !stream_fill (s))
+        return -1;
+      nl = memchr (s->buf + s->pos, '\n', s->len - s->pos);
+      g_string_append_len (line, s->buf + s->pos,
+                           (gssize) ((nl != NULL ? (gsize) (nl - s->buf) : s->len) - s->pos));
+      if (nl != NULL)
+        {
+          s->pos = (gsize) (nl - s->buf) + 1;
+          return '\n';
+        }
+      s->pos = s->len;
+    }
 }
 
 static int
@@ -397,7 +420,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
       if (c != '{')
         {
           if (s->error != NULL)
-            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+            return record_error (s, number + 1, NULL, s->error->message, error);
           return record_error (s, number + 1, NULL, c < 0 ? "the file ends inside the array "
                                "(truncated?)" : "expected a record ('{')", error);
         }
@@ -405,7 +428,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
       if (!scan_object (s, text))
         {
           if (s->error != NULL)
-            return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+            return record_error (s, number, NULL, s->error->message, error);
           return record_error (s, number, NULL, "the file ends inside the record (truncated?)",
                                error);
         }
@@ -421,7 +444,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
   while ((c = stream_skip_space (s)) >= 0)
     return record_error (s, number, NULL, "text after the closing ']'", error);
   if (s->error != NULL)
-    return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+    return record_error (s, number, NULL, s->error->message, error);
   return TRUE;
 }
 
@@ -430,11 +453,29 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
 /* One line of the table: id, status, country, city, types, parents, successor, names, where
  * names are "KINDS:lang:value" joined by '|' (kinds D display, L label, A alias, C acronym,
  * G generic). */
+/* Cuts @text at each @sep, in place, into at most @max pieces; returns their number. */
+static guint
+cut (char *text, char sep, char **out, guint max)
+{
+  guint n = 0;
+
+  while (n < max)
+    {
+      char *end = strchr (text, sep);
+      out[n++] = text;
+      if (end == NULL)
+        return n;
+      *end = '\0';
+      text = end + 1;
+    }
+  return n + 1; /* more than @max */
+}
+
 static const char *
 table_record (char **fields, CopubRorRecord *r)
 {
-  g_auto(GStrv) names = NULL;
   const char *country = fields[2];
+  char *name = fields[7];
 
   r->id = g_strdup (fields[0]);
   if (*fields[0] == '\0')
@@ -446,18 +487,22 @@ table_record (char **fields, CopubRorRecord *r)
   g_strlcpy (r->country, country, sizeof r->country);
   r->city = *fields[3] ? g_strdup (fields[3]) : NULL;
   r->types = g_strdup (fields[4]);
-  if (*fields[5] != '\0')
+  for (char *parent = fields[5], *comma; *parent != '\0'; parent = comma + 1)
     {
-      g_auto(GStrv) parents = g_strsplit (fields[5], ",", -1);
-      for (guint i = 0; parents[i] != NULL; i++)
-        g_ptr_array_add (r->parents, g_strdup (parents[i]));
+      comma = strchr (parent, ',');
+      g_ptr_array_add (r->parents, comma ? g_strndup (parent, (gsize) (comma - parent))
+                                         : g_strdup (parent));
+      if (comma == NULL)
+        break;
     }
   r->successor = *fields[6] ? g_strdup (fields[6]) : NULL;
-  names = g_strsplit (fields[7], "|", -1);
-  for (guint i = 0; names[i] != NULL; i++)
+  for (char *next; name != NULL; name = next)
     {
-      char *kinds = names[i], *lang = strchr (kinds, ':'), *value;
+      char *kinds = name, *lang = strchr (kinds, ':'), *value;
       guint8 types = 0;
+      next = strchr (name, '|');
+      if (next != NULL)
+        *next++ = '\0';
       if (lang == NULL || (value = strchr (lang + 1, ':')) == NULL)
         return "a name is not KINDS:lang:value";
       *lang++ = '\0', *value++ = '\0';
@@ -483,22 +528,24 @@ read_table (Stream *s, GPtrArray *out, GError **error)
 
   while (c >= 0)
     {
-      g_auto(GStrv) fields = NULL;
+      char *fields[TABLE_FIELDS];
       g_autoptr(CopubRorRecord) r = NULL;
       const char *what;
 
       g_string_truncate (line, 0);
-      while ((c = stream_getc (s)) >= 0 && c != '\n')
-        g_string_append_c (line, (char) c);
+      c = stream_read_line (s, line);
       if (s->error != NULL)
-        return g_propagate_error (error, g_steal_pointer (&s->error)), FALSE;
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u: %s", s->path,
+                       number + 1, s->error->message);
+          return FALSE;
+        }
       number++;
       if (line->len == 0 || line->str[0] == '#')
         continue;
-      fields = g_strsplit (line->str, "\t", TABLE_FIELDS + 1);
       r = record_new ();
-      what = g_strv_length (fields) != TABLE_FIELDS ? "expected 8 tab-separated fields"
-                                                    : table_record (fields, r);
+      what = cut (line->str, '\t', fields, TABLE_FIELDS) != TABLE_FIELDS
+             ? "expected 8 tab-separated fields" : table_record (fields, r);
       if (what != NULL)
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u%s%s%s: %s", s->path,
@@ -532,7 +579,8 @@ copub_registry_read (const char *path, GError **error)
           ok = read_table (s, out, error);
         }
       else if (s->error != NULL)
-        ok = FALSE, g_propagate_error (error, g_steal_pointer (&s->error));
+        ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s", path,
+                                 s->error->message);
       else
         ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE,
                                  "'%s': not a ROR v2 dump (expected a JSON array of records) "

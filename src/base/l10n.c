@@ -97,3 +97,70 @@ copub_l10n_lookup (const char *domain, const char *lang, const char *msgid)
   copub_l10n_end ();
   return t;
 }
+
+/* ==== Reading a catalogue file (GNU .mo) ================================================== */
+
+#define MO_MAGIC 0x950412deu
+
+static guint32
+mo_word (const guchar *data, gsize offset, gboolean swap)
+{
+  guint32 w;
+
+  memcpy (&w, data + offset, sizeof w);
+  return swap ? GUINT32_SWAP_LE_BE (w) : w;
+}
+
+/* The string entry @i of the table at @table: NULL unless it lies inside the file and ends
+ * with a NUL. */
+static const char *
+mo_string (const guchar *data, gsize size, guint32 table, guint32 i, gboolean swap)
+{
+  gsize at = (gsize) table + (gsize) i * 8;
+  guint32 len, offset;
+
+  if (at + 8 > size)
+    return NULL;
+  len = mo_word (data, at, swap);
+  offset = mo_word (data, at + 4, swap);
+  if ((gsize) offset + len >= size || data[offset + len] != '\0')
+    return NULL;
+  return (const char *) data + offset;
+}
+
+gboolean
+copub_l10n_catalogue_foreach (const char *domain, const char *dir, const char *lang,
+                              CopubCatalogueFunc func, gpointer data)
+{
+  g_autofree char *name = g_strconcat (domain, ".mo", NULL);
+  g_autofree char *path = g_build_filename (dir ? dir : SYSTEM_LOCALE_DIR, lang,
+                                            "LC_MESSAGES", name, NULL);
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  const guchar *bytes;
+  gsize size;
+  guint32 n, originals, translations;
+  gboolean swap;
+  const char *header;
+
+  if (file == NULL || (size = g_mapped_file_get_length (file)) < 28)
+    return FALSE;
+  bytes = (const guchar *) g_mapped_file_get_contents (file);
+  swap = mo_word (bytes, 0, FALSE) != MO_MAGIC;
+  if (mo_word (bytes, 0, swap) != MO_MAGIC)
+    return FALSE;
+  n = mo_word (bytes, 8, swap);
+  originals = mo_word (bytes, 12, swap);
+  translations = mo_word (bytes, 16, swap);
+  /* the header (msgid "") says the charset; a catalogue in another would need iconv */
+  header = n > 0 ? mo_string (bytes, size, translations, 0, swap) : NULL;
+  if (header == NULL || strstr (header, "charset=UTF-8") == NULL)
+    return FALSE;
+  for (guint32 i = 0; i < n; i++)
+    if (mo_string (bytes, size, originals, i, swap) == NULL
+        || mo_string (bytes, size, translations, i, swap) == NULL)
+      return FALSE;
+  for (guint32 i = 1; i < n; i++)
+    func (mo_string (bytes, size, originals, i, swap),
+          mo_string (bytes, size, translations, i, swap), data);
+  return TRUE;
+}

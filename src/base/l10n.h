@@ -34,4 +34,13 @@ void copub_l10n_end (void);
  * system's directory). */
 gboolean copub_l10n_has_catalogue (const char *domain, const char *dir, const char *lang);
 
+/* Calls @func on every entry of the catalogue of @domain for @lang under @dir (NULL: the
+ * system's), in the catalogue's order (msgids sorted), with its msgid and its (first)
+ * translation, read from the file itself: tens of thousands of lookups through gettext
+ * cost far more. Returns FALSE, calling nothing, when the file is missing, is not a
+ * UTF-8 catalogue, or is damaged. */
+typedef void (*CopubCatalogueFunc) (const char *msgid, const char *msgstr, gpointer data);
+gboolean copub_l10n_catalogue_foreach (const char *domain, const char *dir, const char *lang,
+                                       CopubCatalogueFunc func, gpointer data);
+
 G_END_DECLS

@@ -32,6 +32,8 @@ copub_cli_analysis_clear (CopubCliAnalysis *a)
   g_strfreev (a->type_list);
   copub_theme_map_free (a->theme_map);
   copub_partners_free (a->partner_list);
+  g_free (a->groups);
+  copub_regions_free (a->region_list);
   memset (a, 0, sizeof *a);
 }
 
@@ -42,8 +44,8 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
   /* The help lists them in this order; --source sits among them in copub analyse. */
   const GOptionEntry before_source[] = {
     { "by", 0, 0, G_OPTION_ARG_STRING, &a->by,
-      "Dimensions, comma-separated: year, theme, country, partner, source, type (default: "
-      "year)",
+      "Dimensions, comma-separated: year, theme, country, partner, source, type, region "
+      "(default: year)",
       "DIMS" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
       "Home country, ISO 3166-1 alpha-2 (default: " COPUB_DEFAULT_HOME "); 'none': international = two "
@@ -71,6 +73,9 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
       "Theme map folding fields and domains into the institution's themes", "FILE" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
       "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
+    { "groups", 0, 0, G_OPTION_ARG_FILENAME, &a->groups,
+      "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines",
+      "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
@@ -151,6 +156,22 @@ parse_choice (const char *option, const char *value, const char *const *choices,
   return FALSE;
 }
 
+/* The groups of the region dimension: built-in, and --groups's. */
+static gboolean
+load_regions (CopubCliAnalysis *a, GError **error)
+{
+  CopubAnalyseOptions *o = &a->options;
+  gboolean wanted = a->groups != NULL || a->with_regions;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    wanted |= o->dims[d] == COPUB_DIM_REGION;
+  if (!wanted)
+    return TRUE;
+  a->region_list = copub_regions_load (NULL, a->groups, error);
+  o->regions = a->region_list;
+  return a->region_list != NULL;
+}
+
 gboolean
 copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
 {
@@ -218,6 +239,8 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
   if (a->partners && (a->partner_list = copub_partners_load (a->partners, error)) == NULL)
     return FALSE;
   o->partners = a->partner_list;
+  if (!load_regions (a, error))
+    return FALSE;
   o->country_name = copub_country_name_func;
   return TRUE;
 }

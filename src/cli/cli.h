@@ -87,6 +87,11 @@ typedef struct {
   GStrv type_list;
   CopubThemeMap *theme_map;
   CopubPartners *partner_list;
+  /* --groups FILE; the groups, loaded for the region dimension, the file, or when
+   * with_regions is set (plot, report) */
+  char *groups;
+  gboolean with_regions;
+  CopubRegions *region_list;
 } CopubCliAnalysis;
 
 void copub_cli_analysis_init (CopubCliAnalysis *analysis);
@@ -100,7 +105,8 @@ void copub_cli_analysis_add_entries (CopubCliAnalysis *analysis, GOptionContext 
 /* Adds --format (table, csv or json). */
 void copub_cli_analysis_add_format_entry (CopubCliAnalysis *analysis, GOptionContext *context);
 /* Checks the parsed values and fills @analysis->options (and table_format); loads the
- * theme map and the partner file. COPUB_ERROR_USAGE for a bad value. */
+ * theme map, the partner file and the groups. COPUB_ERROR_USAGE for a bad value,
+ * COPUB_ERROR_PARSE for a bad line in the groups file. */
 gboolean copub_cli_analysis_build (CopubCliAnalysis *analysis, GError **error);
 /* TRUE when @path names something an atomic write must not replace: "-", or an existing
  * non-regular file or symbolic link (/dev/stdout, /dev/null, a FIFO): write through it. */

@@ -55,6 +55,9 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
       "Themes from OpenAlex 'field' (26, default) or 'domain' (4)", "LEVEL" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
       "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
+    { "groups", 0, 0, G_OPTION_ARG_FILENAME, &a->groups,
+      "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines",
+      "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
@@ -65,6 +68,7 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
   };
 
   copub_cli_analysis_init (a);
+  a->with_regions = TRUE;
   c->default_out = default_out;
   g_option_context_add_main_entries (context, entries, NULL);
   return c;
@@ -148,13 +152,18 @@ copub_cmd_plot (int argc, char **argv, GError **error)
   g_autofree char *format_name = NULL;
   g_autofree char *chart_name = NULL;
   g_autofree char *counting = NULL;
+  g_autofree char *by = NULL;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "png (default), svg or pdf",
       "FORMAT" },
     { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
       "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
-      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map or links",
+      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map, links "
+      "or region-trends",
       "NAME" },
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by,
+      "region: draw only the share co-authored with each group of countries (region-trends; "
+      "built-in groups and --groups FILE's)", "DIM" },
     { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
       "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -171,7 +180,9 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "world map of the share of the works co-authored with each country in the last\n"
       "period (--counting fractional: fractional shares), with its colour scale, the\n"
       "home country apart, small countries as dots; (h) the links from the home\n"
-      "country to its top 15 partner countries, as wide as their co-publications. With\n"
+      "country to its top 15 partner countries, as wide as their co-publications; (i) the\n"
+      "share of the works co-authored with each group of countries (EU-27, the UN M49\n"
+      "continents, the least developed countries, --groups FILE's) per year. With\n"
       "--window N > 1, (b) and (e) show rolling N-year periods, each point at its\n"
       "period's last year with the period's n. Charts without data are\n"
       "skipped with a note. Prints the files written.\n"
@@ -179,7 +190,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "Examples:\n"
       "  copub plot --out charts --lang fr --institution-name \"Université de Lorraine\"\n"
       "  copub plot --format svg --themes themes.tsv --partners partners.tsv\n"
-      "  copub plot --chart world-map --period 2020-2024 --counting fractional");
+      "  copub plot --chart world-map --period 2020-2024 --counting fractional\n"
+      "  copub plot --by region --groups groups.tsv");
   g_autoptr(CopubCliCharts) charts = copub_cli_charts_new (context, "charts");
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
@@ -204,9 +216,24 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     {
       copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
                              "partner-countries, partner-country-trends, strategic-partners, "
-                             "theme-country-heatmap, world-map or links, not '%s'", chart_name);
+                             "theme-country-heatmap, world-map, links or region-trends, not '%s'",
+                             chart_name);
       return FALSE;
     }
+  if (by && strcmp (by, "region") != 0)
+    {
+      copub_cli_usage_error (error, "plot --by takes region (the other charts choose their "
+                                    "own dimensions), not '%s'", by);
+      return FALSE;
+    }
+  if (by && chart_name && strcmp (chart_name, "region-trends") != 0)
+    {
+      copub_cli_usage_error (error, "--by region draws region-trends, not --chart %s",
+                             chart_name);
+      return FALSE;
+    }
+  if (by && chart_name == NULL)
+    chart_name = g_strdup ("region-trends");
   if (counting && strcmp (counting, "full") != 0 && strcmp (counting, "fractional") != 0)
     {
       copub_cli_usage_error (error, "--counting takes full or fractional, not '%s'", counting);

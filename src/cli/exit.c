@@ -46,6 +46,7 @@ copub_cli_error_hint (const GError *error)
     { "openalex_rematched", "--openalex-rematched" },
     { "window", "--window" },
     { "partners", "--partners FILE" },
+    { "groups", "--by region needs copub's data/regions.tsv; --groups FILE adds groups" },
     { "keys", "see copub run --print-config" },
     { "allow_partial", "run with an API key, or --allow-partial" },
     { "allow_partial_key", "run again after the reset, or --allow-partial" },

@@ -35,6 +35,10 @@ signature_of (const CopubAnalyseOptions *o)
                           o->source_countries_only, o->theme_level,
                           o->themes ? copub_theme_map_digest (o->themes) : "none",
                           o->partners ? copub_partners_digest (o->partners) : "none");
+  /* Only with the region dimension: other partials keep the signature they had. */
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_REGION)
+      g_string_append_printf (s, ";groups=%s", copub_regions_digest (o->regions));
   return g_string_free (s, FALSE);
 }
 

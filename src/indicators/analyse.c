@@ -36,7 +36,7 @@ copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                        "unknown dimension '%s': expected year, theme, country, partner, "
-                       "source or type", name);
+                       "source, type or region", name);
           return FALSE;
         }
       for (guint i = 0; i < options->n_dims; i++)
@@ -297,6 +297,8 @@ is_international (const CopubAnalyseOptions *options, const WorkCountries *wc)
 
 /* ---- counting ------------------------------------------------------------------------ */
 
+static gboolean has_dim (const CopubAnalyseOptions *o, CopubDimension dim);
+
 static void
 cell_free (gpointer data)
 {
@@ -308,7 +310,7 @@ cell_free (gpointer data)
 gboolean
 copub_counting_is_pair_dim (CopubDimension d)
 {
-  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER;
+  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER || d == COPUB_DIM_REGION;
 }
 
 guint
@@ -331,6 +333,40 @@ theme_of (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
   if (hal || options->theme_level == COPUB_THEME_DOMAIN)
     return s->domain_name ? s->domain_name : "(unknown)";
   return s->field_name ? s->field_name : "(unknown)";
+}
+
+/* The groups the work is co-authored with: those holding one of its foreign countries
+ * (the home country is never foreign) or one of its institutions. */
+static void
+region_values (const CopubAnalyseOptions *o, const CopubWorkSummary *s,
+               const WorkCountries *wc, GPtrArray *out)
+{
+  g_autoptr(GArray) groups = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) foreign = g_ptr_array_new ();
+
+  for (guint i = 0; i < wc->n; i++)
+    if (o->home == NULL || strcmp (wc->codes[i], o->home) != 0)
+      g_ptr_array_add (foreign, (gpointer) wc->codes[i]);
+  copub_regions_match (o->regions, (const char *const *) foreign->pdata, foreign->len,
+                       s->institutions, groups);
+  for (guint i = 0; i < groups->len; i++)
+    g_ptr_array_add (out, (gpointer) copub_regions_name (o->regions,
+                                                         g_array_index (groups, guint, i)));
+}
+
+/* A country group's fractional credit in one work: the sum of the credits of the
+ * work's foreign countries in the group (0 for a group of institutions). */
+static gint64
+region_credit (const CopubAnalyseOptions *o, const char *group, const WorkCountries *wc)
+{
+  int g = copub_regions_index (o->regions, group);
+  gint64 sum = 0;
+
+  for (guint i = 0; g >= 0 && i < wc->n; i++)
+    if ((o->home == NULL || strcmp (wc->codes[i], o->home) != 0)
+        && copub_regions_has_country (o->regions, (guint) g, wc->codes[i]))
+      sum += wc->credit[i];
+  return sum;
 }
 
 /* The values of dimension @d for this work (borrowed or interned strings). */
@@ -365,6 +401,9 @@ dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkC
         g_ptr_array_add (out, (gpointer) copub_partners_name (o->partners,
                                                               g_array_index (partners, guint,
                                                                              i)));
+      break;
+    case COPUB_DIM_REGION:
+      region_values (o, s, wc, out);
       break;
     case COPUB_N_DIMS:
     default:
@@ -439,6 +478,10 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
           for (guint i = 0; i < f->wc->n; i++)
             if (f->wc->codes[i] == chosen[d]) /* both interned */
               c->fractional += f->wc->credit[i];
+      /* With a country dimension too, the cell's credit is the country's. */
+      for (guint d = 0; d < o->n_dims && !has_dim (o, COPUB_DIM_COUNTRY); d++)
+        if (o->dims[d] == COPUB_DIM_REGION)
+          c->fractional += region_credit (o, chosen[d], f->wc);
       return;
     }
   for (guint i = 0; i < lists[at]->len; i++)
@@ -836,6 +879,13 @@ compare_cells (gconstpointer pa, gconstpointer pb, gpointer data)
           }
         return (ia > ib) - (ia < ib);
       }
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_REGION && (cmp = strcmp (a->values[d], b->values[d])) != 0)
+      {
+        int ia = copub_regions_index (o->regions, a->values[d]);
+        int ib = copub_regions_index (o->regions, b->values[d]);
+        return (ia > ib) - (ia < ib);
+      }
   /* Within a group: the counting's measure, most first, then the values. */
   if (o->counting == COPUB_COUNTING_FRACTIONAL)
     {
@@ -909,6 +959,14 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
         break;
       case COPUB_DIM_TYPE:
         cell.type = c->values[d];
+        break;
+      case COPUB_DIM_REGION:
+        {
+          int g = copub_regions_index (o->regions, c->values[d]);
+          cell.region = c->values[d];
+          cell.institution_group = g >= 0 && copub_regions_of_institutions (o->regions,
+                                                                            (guint) g);
+        }
         break;
       case COPUB_N_DIMS:
       default:
@@ -1026,6 +1084,13 @@ copub_counting_check_options (const CopubAnalyseOptions *o, GError **error)
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                            "the partner dimension needs a partner file");
       copub_error_set_option (error ? *error : NULL, "partners");
+      return FALSE;
+    }
+  if (has_dim (o, COPUB_DIM_REGION) && o->regions == NULL)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the region dimension needs the country groups");
+      copub_error_set_option (error ? *error : NULL, "groups");
       return FALSE;
     }
   if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))

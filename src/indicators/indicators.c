@@ -27,6 +27,7 @@ static const char *const dim_names[COPUB_N_DIMS] = {
   [COPUB_DIM_PARTNER] = "partner",
   [COPUB_DIM_SOURCE] = "source",
   [COPUB_DIM_TYPE] = "type",
+  [COPUB_DIM_REGION] = "region",
 };
 
 const char *
@@ -156,6 +157,7 @@ copub_indicators_add_cell (CopubIndicators *ind, const CopubCell *cell)
   c.partner = keep (ind, c.partner);
   c.source = keep (ind, c.source);
   c.type = keep (ind, c.type);
+  c.region = keep (ind, c.region);
   if (c.first_year == 0)
     c.first_year = c.year;
   c.pair = copub_indicators_by_pair (ind);
@@ -195,6 +197,8 @@ same_value (CopubDimension d, const CopubCell *a, const CopubCell *b)
       return g_strcmp0 (a->source, b->source) == 0;
     case COPUB_DIM_TYPE:
       return g_strcmp0 (a->type, b->type) == 0;
+    case COPUB_DIM_REGION:
+      return g_strcmp0 (a->region, b->region) == 0;
     case COPUB_N_DIMS:
     default:
       return FALSE;
@@ -237,7 +241,8 @@ gboolean
 copub_indicators_by_pair (const CopubIndicators *ind)
 {
   return copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY)
-         || copub_indicators_has_dim (ind, COPUB_DIM_PARTNER);
+         || copub_indicators_has_dim (ind, COPUB_DIM_PARTNER)
+         || copub_indicators_has_dim (ind, COPUB_DIM_REGION);
 }
 
 guint

@@ -22,6 +22,8 @@ add_dim_columns (CopubTable *t, const CopubIndicators *ind)
         copub_table_add_column (t, "country_name", COPUB_COLUMN_TEXT);
       if (dims[d] == COPUB_DIM_TYPE)
         copub_table_add_column (t, "type_name", COPUB_COLUMN_TEXT);
+      if (dims[d] == COPUB_DIM_REGION)
+        copub_table_add_column (t, "region_name", COPUB_COLUMN_TEXT);
     }
 }
 
@@ -50,7 +52,8 @@ static gboolean
 has_fractional (const CopubIndicators *ind)
 {
   return copub_indicators_counting (ind) != COPUB_COUNTING_FULL
-         && copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY);
+         && (copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY)
+             || copub_indicators_has_dim (ind, COPUB_DIM_REGION));
 }
 
 /* Measures of a table by partner country or partner. */
@@ -83,6 +86,18 @@ set_type (CopubTable *t, guint row, guint col, const CopubIndicators *ind, const
 
   copub_table_set_text (t, row, col, c->type);
   copub_table_set_text (t, row, col + 1, words ? words : c->type);
+  copub_words_use (previous);
+}
+
+/* The group and its name in the indicators' language. */
+static void
+set_region (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
+            const CopubCell *c)
+{
+  const char *previous = copub_words_use (copub_indicators_lang (ind));
+
+  copub_table_set_text (t, row, col, c->region);
+  copub_table_set_text (t, row, col + 1, copub_words_region_name (c->region));
   copub_words_use (previous);
 }
 
@@ -120,6 +135,10 @@ fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell
         break;
       case COPUB_DIM_TYPE:
         set_type (t, row, col, ind, c);
+        col += 2;
+        break;
+      case COPUB_DIM_REGION:
+        set_region (t, row, col, ind, c);
         col += 2;
         break;
       case COPUB_N_DIMS:
@@ -161,7 +180,9 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
       copub_table_set_real (t, row, col++, low);
       copub_table_set_real (t, row, col++, high);
     }
-  if (has_fractional (ind))
+  if (has_fractional (ind) && c->institution_group)
+    col += 2; /* a group of institutions has no fractional count: empty cells */
+  else if (has_fractional (ind))
     {
       /* The one rounding of the output: to hundredths, halves up, from the integer. */
       copub_table_set_rounded (t, row, col++, copub_fraction_to_double (c->fractional),

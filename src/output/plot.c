@@ -37,7 +37,7 @@
 
 static const char *const chart_names[COPUB_N_CHARTS] = {
   "share-by-year", "share-by-theme", "partner-countries", "partner-country-trends",
-  "strategic-partners", "theme-country-heatmap", "world-map", "links",
+  "strategic-partners", "theme-country-heatmap", "world-map", "links", "region-trends",
 };
 
 /* One palette for every chart: distinct hues of similar weight, readable on white and
@@ -493,6 +493,16 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
           || !(d->partner_totals = analyse_by (store, o, COPUB_DIM_PARTNER, none, o->from,
                                                o->to, COPUB_COUNTING_FULL, error))))
     return NULL;
+  if (o->regions
+      && !(d->region_years = analyse_by (store, o, COPUB_DIM_REGION, COPUB_DIM_YEAR, o->from,
+                                         o->to, COPUB_COUNTING_FULL, error)))
+    return NULL;
+  if (o->regions)
+    {
+      d->regions = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < copub_regions_count (o->regions); i++)
+        g_ptr_array_add (d->regions, g_strdup (copub_regions_name (o->regions, i)));
+    }
   if (o->partners)
     {
       d->partners = g_ptr_array_new_with_free_func (g_free);
@@ -517,6 +527,10 @@ copub_plot_data_free (CopubPlotData *d)
   copub_indicators_unref (d->partner_years);
   copub_indicators_unref (d->partner_totals);
   copub_indicators_unref (d->sources);
+  if (d->region_years)
+    copub_indicators_unref (d->region_years);
+  if (d->regions)
+    g_ptr_array_unref (d->regions);
   if (d->source_stats)
     g_ptr_array_unref (d->source_stats);
   if (d->partners)
@@ -1001,6 +1015,8 @@ cell_text (const CopubCell *c, CopubDimension dim)
       return c->source;
     case COPUB_DIM_TYPE:
       return c->type;
+    case COPUB_DIM_REGION:
+      return c->region;
     case COPUB_DIM_YEAR:
     case COPUB_N_DIMS:
     default:
@@ -2131,11 +2147,73 @@ chart_links (Ctx *ctx, CopubChart *chart, GError **error)
   return write_data (ctx, COPUB_CHART_LINKS, dat, error);
 }
 
+/* The groups with a co-publication in @t (by region, year), in the groups' order. */
+static GPtrArray *
+region_names (const CopubPlotData *d, const CopubIndicators *t)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; i < d->regions->len; i++)
+    for (guint r = 0; r < copub_indicators_n_cells (t); r++)
+      if (g_strcmp0 (copub_indicators_cell (t, r)->region, d->regions->pdata[i]) == 0)
+        {
+          g_ptr_array_add (names, d->regions->pdata[i]);
+          break;
+        }
+  return names;
+}
+
+/* (i) The share of the works co-authored with each country (or institution) group, per
+ * year: works with the group over the year's works. */
+static gboolean
+chart_regions (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubIndicators *t = d->region_years;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup (_("Co-publication with groups of countries over the years"));
+  if (t == NULL || copub_indicators_n_cells (t) == 0)
+    {
+      set_note (chart, _("no co-publication with a group of countries"));
+      return TRUE;
+    }
+  groups = region_names (d, t);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      g_ptr_array_add (labels, (gpointer) copub_words_region_name (groups->pdata[i]));
+      for (int year = d->first_year; year <= d->last_year; year++)
+        {
+          CopubCell key = { .year = year, .region = groups->pdata[i] };
+          const CopubCell *c = copub_indicators_find (t, &key);
+          double all = works_in_year (d, year);
+          double row[] = { year, all > 0 ? 100 * (c ? (double) c->works : 0) / all : NAN };
+          append_row (dat, 2, row);
+        }
+      g_string_append (dat, "\n\n");
+    }
+  if (!write_data (ctx, COPUB_CHART_REGIONS, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf (_("%sshare of all works co-authored with the group (a "
+                                "co-author in one of its countries, the home country "
+                                "aside, or institutions)"), inst);
+  begin_chart (ctx, COPUB_CHART_REGIONS, chart->title, subtitle, NULL, d->works);
+  year_axis (ctx, TRUE);
+  percent_axis (ctx, FALSE);
+  legend_right (ctx);
+  plot_series (ctx, "region-trends.dat", labels, "linespoints pt 7 ps 0.8");
+  return TRUE;
+}
+
 typedef gboolean (*ChartFunc) (Ctx *ctx, CopubChart *chart, GError **error);
 
 static const ChartFunc chart_funcs[COPUB_N_CHARTS] = {
   chart_share, chart_themes, chart_countries, chart_trends, chart_partners, chart_heatmap,
-  chart_world_map, chart_links,
+  chart_world_map, chart_links, chart_regions,
 };
 
 /* ---- drawing ----------------------------------------------------------------------- */

@@ -399,6 +399,12 @@ section_definitions (Report *r)
     definition (b, _("Strategic partners"), g_strdup (
         _("the institutions of the partner file; a co-publication has at least one "
                "author affiliated with the partner.")));
+  if (r->data->region_years)
+    definition (b, _("Groups of countries"), g_strdup (
+        _("EU-27, the continents of the UN M49 standard and the UN's least developed "
+               "countries (data/regions.tsv), and the groups file's; a work is co-authored "
+               "with a group when an author is in one of its countries, the home country "
+               "never counting, or institutions.")));
 }
 
 /* "2020, 2021": the years of @source whose counts differ; NULL when none does. */
@@ -922,6 +928,53 @@ table_partners (Report *r)
     }
 }
 
+/* The share of each year's works co-authored with each group of countries (or of
+ * institutions); the last row gives each year's n. */
+static void
+table_regions (Report *r)
+{
+  const CopubPlotData *d = r->data;
+  const CopubIndicators *t = d->region_years;
+  GPtrArray *cells;
+  Block *b;
+
+  if (t == NULL || copub_indicators_n_cells (t) == 0 || d->last_year - d->first_year > 60)
+    return;
+  b = table (r, g_strdup (_("Share of the works co-authored with each group of countries, "
+                                 "by year")), ~(guint64) 1);
+  cells = g_ptr_array_new ();
+  g_ptr_array_add (cells, g_strdup (_("Group")));
+  for (int y = d->first_year; y <= d->last_year; y++)
+    g_ptr_array_add (cells, g_strdup_printf ("%d", y));
+  row_array (b, cells);
+  for (guint g = 0; g < d->regions->len; g++)
+    {
+      cells = g_ptr_array_new ();
+      g_ptr_array_add (cells, g_strdup (copub_words_region_name (d->regions->pdata[g])));
+      for (int y = d->first_year; y <= d->last_year; y++)
+        {
+          CopubCell key = { .year = y, .region = d->regions->pdata[g] };
+          const CopubCell *c = copub_indicators_find (t, &key);
+          CopubCell year = { .year = y };
+          const CopubCell *all = copub_indicators_find (d->years, &year);
+          gint64 n = all ? all->works : 0;
+          g_ptr_array_add (cells, copub_words_percent (n ? (double) (c ? c->works : 0)
+                                                              / (double) n
+                                                         : NAN));
+        }
+      row_array (b, cells);
+    }
+  cells = g_ptr_array_new ();
+  g_ptr_array_add (cells, g_strdup (_("Works (n)")));
+  for (int y = d->first_year; y <= d->last_year; y++)
+    {
+      CopubCell year = { .year = y };
+      const CopubCell *all = copub_indicators_find (d->years, &year);
+      g_ptr_array_add (cells, copub_words_count (all ? all->works : 0));
+    }
+  row_array (b, cells);
+}
+
 static void
 section_tables (Report *r)
 {
@@ -932,6 +985,7 @@ section_tables (Report *r)
   table_countries (r);
   table_themes (r);
   table_partners (r);
+  table_regions (r);
 }
 
 /* The world map's values as a table, for readers who do not see the map: every
@@ -1585,7 +1639,9 @@ write_csvs (Report *r, const char *dir, GError **error)
          && write_csv (r, dir, "theme-country.csv", d->theme_countries, error)
          && write_csv (r, dir, "source.csv", d->sources, error)
          && (d->partner_years == NULL
-             || write_csv (r, dir, "partner-year.csv", d->partner_years, error));
+             || write_csv (r, dir, "partner-year.csv", d->partner_years, error))
+         && (d->region_years == NULL
+             || write_csv (r, dir, "region-year.csv", d->region_years, error));
 }
 
 /* Draws the SVG charts in a private directory and keeps their text. */

@@ -39,6 +39,7 @@ typedef struct {
   CopubAnalyseOptions analyse;
   CopubThemeMap *themes;
   CopubPartners *partners;
+  CopubRegions *regions;
 } Analysis;
 
 static void
@@ -46,6 +47,7 @@ analysis_clear (Analysis *a)
 {
   g_clear_pointer (&a->themes, copub_theme_map_free);
   g_clear_pointer (&a->partners, copub_partners_free);
+  g_clear_pointer (&a->regions, copub_regions_free);
 }
 
 static gboolean
@@ -73,8 +75,11 @@ analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **err
     return FALSE;
   if (c->partners && (a->partners = copub_partners_load (c->partners, error)) == NULL)
     return FALSE;
+  if ((a->regions = copub_regions_load (NULL, c->groups, error)) == NULL)
+    return FALSE;
   a->analyse.themes = a->themes;
   a->analyse.partners = a->partners;
+  a->analyse.regions = a->regions;
   return TRUE;
 }
 

@@ -27,7 +27,7 @@ for out, names in (("docs.json", ["hal-docs.json", "hal-docs-fetch.json"]),
         json.dump({"response": {"docs": [d for n in names for d in docs(n)]}}, f)
 EOF
 
-start_server 300 --corpus-openalex "$CORPUS" --corpus-hal docs.json --structures structures.json
+start_server 1800 --corpus-openalex "$CORPUS" --corpus-hal docs.json --structures structures.json
 
 oa() { "$COPUB" fetch openalex --db s.db --institution "$INST" --base-url "$BASE" \
            --from "$FROM" --to "$TO" --rate 500 --retry-ms 20 --no-normalise "$@"; }

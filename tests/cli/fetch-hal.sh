@@ -37,7 +37,7 @@ for out, names in (("docs.json", ["hal-docs.json", "hal-docs-fetch.json"]),
         json.dump({"response": {"docs": all_docs}}, f)
 EOF
 
-start_server 600 --corpus-hal docs.json --structures structures.json --hal-versions
+start_server 1800 --corpus-hal docs.json --structures structures.json --hal-versions
 
 # reset: no faults, fresh request log.
 reset() { api "/_control?clear=1&reset_stats=1" >/dev/null; }

@@ -16,7 +16,7 @@ TO=$YEAR
 SLICES=$((TO - FROM + 1))
 SECRET=SECRET-xyz-123
 
-start_server 900 --corpus-openalex "$CORPUS"
+start_server 1800 --corpus-openalex "$CORPUS"
 
 # reset: no faults, no budget, free plan, fresh request log.
 reset() {

@@ -35,7 +35,7 @@ EOF
 NXPAC=$(grep -c '"is_xpac": true' works.jsonl)
 check "the file has xpac works of the lineage (test sanity: $NXPAC)" test "$NXPAC" -gt 2
 
-start_server 300 --corpus-openalex works.jsonl
+start_server 1800 --corpus-openalex works.jsonl
 reset() {
     api "/_control?clear=1&reset_stats=1&daily_budget=none&credits_used=0&max_per_page=200&key_for_cursor=0" >/dev/null
 }

@@ -43,8 +43,9 @@ for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]):
 # ---- the test API server (scripts/test-api-server) ------------------------------------------
 # start_server SECONDS ARGS...: starts the server on a port the system picks, serving what
 # ARGS say (--corpus-openalex FILE, --corpus-hal FILE, --structures FILE), for SECONDS at
-# most; sets SERVER (its pid) and BASE ("http://127.0.0.1:PORT"), or ends the test when it
-# does not listen within 15 s. The server reads its stdin from a FIFO this shell holds open:
+# most (the tests give 1800, run-tests' limit for a CLI test: on a loaded machine a shorter
+# life ended the server while its test still ran); sets SERVER (its pid) and BASE
+# ("http://127.0.0.1:PORT"), or ends the test when it does not listen within 15 s. The server reads its stdin from a FIFO this shell holds open:
 # when the test ends, however it ends, the FIFO closes and the server stops (--stop-on-eof).
 # A copub the test starts in the background goes in FETCH, to be killed at the end too.
 start_server() {
