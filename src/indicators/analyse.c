@@ -136,6 +136,58 @@ work_countries_clear (WorkCountries *wc)
   memset (wc, 0, sizeof *wc);
 }
 
+struct _ScanBuffers {
+  WorkCountries wc;
+  GPtrArray *mine;     /* one authorship's distinct countries */
+  GArray *partners;
+  GPtrArray *institutions; /* the work's partner institutions (institution dimension) */
+  GPtrArray *lists[COPUB_N_DIMS];
+  GString *key;
+  const char *codes[26 * 26]; /* harmonised and interned, by two-letter code */
+};
+
+static ScanBuffers *
+scan_buffers_new (void)
+{
+  ScanBuffers *b = g_new0 (ScanBuffers, 1);
+
+  b->mine = g_ptr_array_new ();
+  b->partners = g_array_new (FALSE, FALSE, sizeof (guint));
+  b->institutions = g_ptr_array_new ();
+  for (guint d = 0; d < COPUB_N_DIMS; d++)
+    b->lists[d] = g_ptr_array_new ();
+  b->key = g_string_new (NULL);
+  return b;
+}
+
+static void
+scan_buffers_free (ScanBuffers *b)
+{
+  work_countries_clear (&b->wc);
+  g_ptr_array_unref (b->mine);
+  g_array_unref (b->partners);
+  g_ptr_array_unref (b->institutions);
+  for (guint d = 0; d < COPUB_N_DIMS; d++)
+    g_ptr_array_unref (b->lists[d]);
+  g_string_free (b->key, TRUE);
+  g_free (b);
+}
+
+/* @code harmonised for the scan's options, interned. Countries are two-letter codes: a
+ * table answers for them, where g_intern_string() takes a lock and a hash each time. */
+static const char *
+harmonised (Scan *scan, const char *code)
+{
+  const char **slot;
+
+  if (!g_ascii_isupper (code[0]) || !g_ascii_isupper (code[1]) || code[2] != '\0')
+    return g_intern_string (copub_analyse_harmonise (scan->options, code));
+  slot = &scan->buffers->codes[(code[0] - 'A') * 26 + (code[1] - 'A')];
+  if (*slot == NULL)
+    *slot = g_intern_string (copub_analyse_harmonise (scan->options, code));
+  return *slot;
+}
+
 static guint64
 gcd64 (guint64 a, guint64 b)
 {
@@ -171,11 +223,12 @@ credit_add (Credit *c, guint64 k, guint known)
   c->den = den;
 }
 
+/* The slot of @code, interned as every code of @wc is. */
 static guint
 country_slot (WorkCountries *wc, const char *code)
 {
   for (guint i = 0; i < wc->n; i++)
-    if (strcmp (wc->codes[i], code) == 0)
+    if (wc->codes[i] == code)
       return i;
   if (wc->n == wc->size)
     {
@@ -201,10 +254,10 @@ authorship_counts (const CopubAnalyseOptions *options, const CopubAuthorshipCoun
  * split equally over its distinct harmonised countries; a country's credit is the exact
  * sum of its parts, rounded once. The codes are interned. */
 static void
-work_countries (const CopubAnalyseOptions *options, const CopubWorkSummary *s,
-                WorkCountries *wc)
+work_countries (Scan *scan, const CopubWorkSummary *s, WorkCountries *wc)
 {
-  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+  const CopubAnalyseOptions *options = scan->options;
+  GPtrArray *mine = scan->buffers->mine;
   guint known = 0;
 
   wc->n = 0;
@@ -218,7 +271,7 @@ work_countries (const CopubAnalyseOptions *options, const CopubWorkSummary *s,
       g_ptr_array_set_size (mine, 0);
       for (const char *const *c = auth->countries; *c; c++)
         {
-          const char *h = g_intern_string (copub_analyse_harmonise (options, *c));
+          const char *h = harmonised (scan, *c);
           if (!g_ptr_array_find (mine, h, NULL))
             g_ptr_array_add (mine, (gpointer) h);
         }
@@ -414,12 +467,15 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
 
   if (at == o->n_dims)
     {
-      GString *key = g_string_new (NULL);
+      GString *key = scan->buffers->key;
       Cell *c;
+      g_string_truncate (key, 0);
       for (guint d = 0; d < o->n_dims; d++)
-        g_string_append_printf (key, "%s" SEP, chosen[d]);
+        {
+          g_string_append (key, chosen[d]);
+          g_string_append (key, SEP);
+        }
       c = copub_counting_scan_cell (scan->cells, key->str, chosen, o->n_dims);
-      g_string_free (key, TRUE);
       if (!scan->has_pair)
         {
           count_base (c, f);
@@ -434,7 +490,7 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
           if (o->dims[d] != COPUB_DIM_COUNTRY)
             continue;
           for (guint i = 0; i < f->wc->n; i++)
-            if (strcmp (f->wc->codes[i], chosen[d]) == 0)
+            if (f->wc->codes[i] == chosen[d]) /* both interned */
               c->fractional += f->wc->credit[i];
         }
       /* With a country dimension too, the cell's credit is the country's. */
@@ -456,10 +512,11 @@ static void
 count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
 {
   const CopubAnalyseOptions *o = scan->options;
-  GString *key = g_string_new (NULL);
+  GString *key = scan->buffers->key;
   char *values[COPUB_N_DIMS];
   guint n = 0;
 
+  g_string_truncate (key, 0);
   for (guint d = 0; d < o->n_dims; d++)
     if (!copub_counting_is_pair_dim (o->dims[d]))
       {
@@ -468,16 +525,15 @@ count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
         g_string_append (key, SEP);
       }
   count_base (copub_counting_scan_cell (scan->base, key->str, values, n), f);
-  g_string_free (key, TRUE);
 }
 
 /* Adds the countries of @extra (another source's record of the same work) to the work's
  * countries, with no fractional credit: its authorships are not counted. */
 static void
-add_extra_countries (const CopubAnalyseOptions *o, const char *const *extra, WorkCountries *wc)
+add_extra_countries (Scan *scan, const char *const *extra, WorkCountries *wc)
 {
   for (const char *const *c = extra; c && *c; c++)
-    country_slot (wc, g_intern_string (copub_analyse_harmonise (o, *c)));
+    country_slot (wc, harmonised (scan, *c));
 }
 
 /* The work's partner institutions, into @out, and each one's fractional credit: the work
@@ -502,31 +558,31 @@ static void
 count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
 {
   const CopubAnalyseOptions *o = scan->options;
-  g_autoptr(GArray) partners = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
-  GPtrArray *lists[COPUB_N_DIMS] = { NULL };
+  GArray *partners = scan->buffers->partners;
+  GPtrArray *institutions = scan->buffers->institutions;
+  GPtrArray **lists = scan->buffers->lists;
+  WorkCountries *wc = &scan->buffers->wc;
   char *chosen[COPUB_N_DIMS];
   char year_buf[16];
-  WorkCountries wc = { 0 };
   WorkFacts f;
 
   if (!in_corpus (o, s))
     return;
-  work_countries (o, s, &wc);
-  add_extra_countries (o, extra, &wc);
+  work_countries (scan, s, wc);
+  add_extra_countries (scan, extra, wc);
   if (scan->on_work)
     {
-      scan->on_work (s, wc.codes, wc.n, theme_of (o, s), scan->on_work_data);
-      work_countries_clear (&wc);
+      scan->on_work (s, wc->codes, wc->n, theme_of (o, s), scan->on_work_data);
       return;
     }
+  g_array_set_size (partners, 0);
   if (o->partners)
     copub_partners_match (o->partners, s->institutions, partners);
-  f.international = is_international (o, &wc);
+  f.international = is_international (o, wc);
   f.n_authorships = s->n_authorships;
   f.n_known = s->n_known - (o->source_countries_only ? s->n_inferred : 0);
   f.complete = s->n_authorships > 0 && f.n_known == s->n_authorships;
-  f.wc = &wc;
+  f.wc = wc;
   f.institution_credit = work_institutions (o, s, institutions);
   f.year = s->year;
   g_snprintf (year_buf, sizeof year_buf, "%d", s->year);
@@ -535,16 +591,10 @@ count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
   scan->max_year = MAX (scan->max_year, s->year);
 
   for (guint d = 0; d < o->n_dims; d++)
-    {
-      lists[d] = g_ptr_array_new ();
-      dim_values (scan, o->dims[d], s, &wc, partners, institutions, lists[d], year_buf);
-    }
+    dim_values (scan, o->dims[d], s, wc, partners, institutions, lists[d], year_buf);
   if (scan->has_pair)
     count_in_base (scan, lists, &f);
   expand (scan, lists, 0, chosen, &f);
-  for (guint d = 0; d < o->n_dims; d++)
-    g_ptr_array_unref (lists[d]);
-  work_countries_clear (&wc);
 }
 
 void
@@ -694,8 +744,13 @@ count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
   char key[256];
   (void) error;
 
+  if (scan->linked == NULL || g_hash_table_size (scan->linked) == 0)
+    {
+      count_summary (scan, s, NULL); /* one source: no work has two records */
+      return TRUE;
+    }
   g_snprintf (key, sizeof key, "%s\x1f%s", s->source, s->id);
-  group = scan->linked ? g_hash_table_lookup (scan->linked, key) : NULL;
+  group = g_hash_table_lookup (scan->linked, key);
   if (group == NULL)
     {
       count_summary (scan, s, NULL);
@@ -1121,6 +1176,7 @@ copub_counting_scan_init (Scan *scan, const CopubAnalyseOptions *options)
 {
   memset (scan, 0, sizeof *scan);
   scan->options = options;
+  scan->buffers = scan_buffers_new ();
   for (guint d = 0; d < options->n_dims; d++)
     scan->has_pair |= copub_counting_is_pair_dim (options->dims[d]);
   scan->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free);
@@ -1136,6 +1192,7 @@ copub_counting_scan_clear (Scan *scan)
 {
   g_hash_table_unref (scan->cells);
   g_hash_table_unref (scan->base);
+  g_clear_pointer (&scan->buffers, scan_buffers_free);
   g_clear_pointer (&scan->linked, g_hash_table_unref);
   g_clear_pointer (&scan->group_sizes, g_hash_table_unref);
   g_clear_pointer (&scan->groups, g_hash_table_unref);
@@ -1147,6 +1204,13 @@ copub_counting_scan_clear (Scan *scan)
 static gboolean
 run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError **error)
 {
+  CopubSummaryQuery q = *query;
+
+  /* The institution ids serve the partners, the institution dimension, the groups of
+   * institutions of the region dimension and the callers of foreach_work only. */
+  q.skip_institutions = scan->options->partners == NULL && scan->on_work == NULL
+                        && !has_dim (scan->options, COPUB_DIM_INSTITUTION)
+                        && !has_dim (scan->options, COPUB_DIM_REGION);
   if (query->source == NULL)
     {
       scan->linked = copub_store_linked_records (store, &scan->group_sizes, error);
@@ -1155,7 +1219,7 @@ run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError 
       scan->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
     }
-  if (!copub_store_foreach_summary (store, query, count_work, scan, error))
+  if (!copub_store_foreach_summary (store, &q, count_work, scan, error))
     return FALSE;
   flush_groups (scan);
   return TRUE;
@@ -1324,7 +1388,7 @@ copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **e
 {
   g_autofree char *home_ror = NULL;
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   CopubIndicators *indicators;
 
@@ -1353,7 +1417,7 @@ copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *optio
                              CopubCountingWorkFunc func, gpointer user_data, GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   gboolean ok;
 
@@ -1407,7 +1471,7 @@ period_counts (CopubStore *store, const CopubAnalyseOptions *options, CopubHeadl
                GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, out->from, out->to };
+  CopubSummaryQuery query = { options->source, out->from, out->to, FALSE };
   Scan scan;
   const Cell *all;
 

@@ -41,8 +41,12 @@ typedef void (*CopubCountingWorkFunc) (const CopubWorkSummary *summary,
                                        const char *const *countries, guint n_countries,
                                        const char *theme, gpointer user_data);
 
+/* The per-work loop's buffers, reused from one work to the next (analyse.c). */
+typedef struct _ScanBuffers ScanBuffers;
+
 typedef struct {
   const CopubAnalyseOptions *options;
+  ScanBuffers *buffers;
   CopubCountingWorkFunc on_work; /* set: works go to it instead of the cells */
   gpointer on_work_data;
   gboolean has_pair;       /* a country or partner dimension */
