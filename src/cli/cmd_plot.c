@@ -196,8 +196,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "FORMAT" },
     { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
       "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
-      "partner-country-trends, strategic-partners, theme-country-heatmap, "
-      "partner-institutions, world-map, links or region-trends", "NAME" },
+      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map, links, "
+      "region-trends or partner-institutions", "NAME" },
     { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
       "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -252,8 +252,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     {
       copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
                              "partner-countries, partner-country-trends, strategic-partners, "
-                             "theme-country-heatmap, partner-institutions, world-map, links or "
-                             "region-trends, not '%s'", chart_name);
+                             "theme-country-heatmap, world-map, links, region-trends or "
+                             "partner-institutions, not '%s'", chart_name);
       return FALSE;
     }
   if (by && !plot_by_chart (by, &chart_name, error))

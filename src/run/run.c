@@ -72,7 +72,9 @@ partner_institutions (Analysis *a, const CopubConfig *c, CopubStore *store,
                   "of the store cites %s with a ROR id", id);
       return TRUE;
     }
-  if ((a->institution_tree = copub_institution_tree_load (NULL, error)) == NULL)
+  /* The roll-up follows the registry the normaliser reads: the configured ROR dump, else
+   * copub's table. */
+  if ((a->institution_tree = copub_institution_tree_load (c->ror, error)) == NULL)
     return FALSE;
   a->analyse.home_institution = a->home_institution;
   a->analyse.institution_tree = a->institution_tree;

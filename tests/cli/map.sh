@@ -19,7 +19,7 @@ xml_ok() { "$PYTHON" -c 'import sys, xml.dom.minidom as m
 check "import the generated corpus" "$COPUB" import --db s.db corpus.jsonl
 
 expect_status "plot: an unknown --chart is a usage error" 2 "$COPUB" plot --db s.db --chart globe
-contains "... naming the charts" err.txt "world-map or links"
+contains "... naming the charts" err.txt "world-map, links, region-trends or partner-institutions"
 expect_status "plot: a bad --counting is a usage error" 2 "$COPUB" plot --db s.db \
     --chart world-map --counting both
 
