@@ -84,32 +84,32 @@ write_zip (const char *dir, const char *name, const char *data)
 }
 
 static const CopubRorRecord *
-find (GPtrArray *records, const char *id)
+find (const CopubRegistry *reg, const char *id)
 {
-  for (guint i = 0; i < records->len; i++)
-    if (strcmp (((CopubRorRecord *) records->pdata[i])->id, id) == 0)
-      return records->pdata[i];
+  for (guint i = 0; i < reg->records->len; i++)
+    if (strcmp (g_array_index (reg->records, CopubRorRecord, i).id, id) == 0)
+      return &g_array_index (reg->records, CopubRorRecord, i);
   return NULL;
 }
 
 static void
-check_records (GPtrArray *records)
+check_records (const CopubRegistry *records)
 {
   const CopubRorRecord *r;
 
   g_assert_nonnull (records);
-  g_assert_cmpuint (records->len, ==, 6);
+  g_assert_cmpuint (records->records->len, ==, 6);
   r = find (records, "05test001");
   g_assert_nonnull (r);
   g_assert_cmpstr (r->country, ==, "AR");
   g_assert_cmpstr (r->city, ==, "Rosario");
   g_assert_cmpstr (r->types, ==, "education");
-  g_assert_cmpuint (r->names->len, ==, 2);
-  g_assert_cmpuint (g_array_index (r->names, CopubRorName, 1).types, ==, COPUB_ROR_NAME_ACRONYM);
-  g_assert_cmpstr (g_array_index (r->names, CopubRorName, 0).lang, ==, "en");
+  g_assert_cmpuint (r->n_names, ==, 2);
+  g_assert_cmpuint (r->names[1].types, ==, COPUB_ROR_NAME_ACRONYM);
+  g_assert_cmpstr (r->names[0].lang, ==, "en");
   r = find (records, "05test002");
-  g_assert_cmpuint (r->parents->len, ==, 1);
-  g_assert_cmpstr (r->parents->pdata[0], ==, "05test001");
+  g_assert_cmpuint (r->n_parents, ==, 1);
+  g_assert_cmpstr (r->parents[0], ==, "05test001");
   r = find (records, "05test003");
   g_assert_cmpint (r->status, ==, COPUB_ROR_INACTIVE);
   g_assert_cmpstr (r->successor, ==, "05test001");
@@ -129,7 +129,7 @@ test_formats (void)
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) records = copub_registry_read (paths[i], &error);
+      g_autoptr(CopubRegistry) records = copub_registry_read (paths[i], &error);
       g_assert_no_error (error);
       check_records (records);
     }
@@ -139,7 +139,7 @@ static void
 expect_error (const char *path, int code, const char *part1, const char *part2)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = copub_registry_read (path, &error);
+  g_autoptr(CopubRegistry) records = copub_registry_read (path, &error);
 
   g_assert_null (records);
   g_assert_error (error, COPUB_ERROR, code);

@@ -1688,9 +1688,9 @@ ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
   CopubPlace place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
 
   place.value = index;
-  for (guint i = 0; i < r->names->len; i++)
+  for (guint i = 0; i < r->n_names; i++)
     {
-      const CopubRorName *name = &g_array_index (r->names, CopubRorName, i);
+      const CopubRorName *name = &r->names[i];
       CopubPlace p = place;
       if (name->types & COPUB_ROR_NAME_ACRONYM)
         p.kind = COPUB_PLACE_ACRONYM, p.flags = COPUB_PLACE_UPPER;
@@ -1703,26 +1703,26 @@ ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 static const char *
 ror_display_name (const CopubRorRecord *r)
 {
-  for (guint i = 0; i < r->names->len; i++)
-    if (g_array_index (r->names, CopubRorName, i).types & COPUB_ROR_NAME_DISPLAY)
-      return g_array_index (r->names, CopubRorName, i).value;
-  return g_array_index (r->names, CopubRorName, 0).value;
+  for (guint i = 0; i < r->n_names; i++)
+    if (r->names[i].types & COPUB_ROR_NAME_DISPLAY)
+      return r->names[i].value;
+  return r->names[0].value;
 }
 
 /* The active records not loaded yet become organisations; then parents are linked and every
  * name is keyed, an inactive or withdrawn record's under its successor. */
 static void
-ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
+ror_add_records (CopubGazetteer *gaz, const CopubRegistry *reg)
 {
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   guint first = gaz->organisations->len;
 
-  for (guint i = 0; i < records->len; i++)
+  for (guint i = 0; i < reg->records->len; i++)
     {
-      CopubRorRecord *r = records->pdata[i];
+      const CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
       CopubOrganisation *org;
       if (!g_hash_table_contains (by_id, r->id))
-        g_hash_table_insert (by_id, r->id, r);
+        g_hash_table_insert (by_id, (gpointer) r->id, (gpointer) r);
       if (r->status != COPUB_ROR_ACTIVE || g_hash_table_contains (gaz->ror_ids, r->id))
         continue;
       org = g_new0 (CopubOrganisation, 1);
@@ -1735,9 +1735,9 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
       g_ptr_array_add (gaz->organisations, org);
       org->parents = g_array_new (FALSE, FALSE, sizeof (guint));
     }
-  for (guint i = 0; i < records->len; i++)
+  for (guint i = 0; i < reg->records->len; i++)
     {
-      CopubRorRecord *r = records->pdata[i];
+      const CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
       gint target = ror_target (gaz, by_id, r);
       /* an id repeated in the file is read once; one an earlier file loaded gets the names
        * this file adds (copub's own records complete the table's) */
@@ -1747,11 +1747,11 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
         {
           CopubOrganisation *org = gaz->organisations->pdata[target];
           g_array_set_size (org->parents, 0);
-          for (guint k = 0; k < r->parents->len; k++)
+          for (guint k = 0; k < r->n_parents; k++)
             {
               gpointer index;
               guint parent;
-              if (!g_hash_table_lookup_extended (gaz->ror_ids, r->parents->pdata[k], NULL,
+              if (!g_hash_table_lookup_extended (gaz->ror_ids, r->parents[k], NULL,
                                                  &index))
                 continue;
               parent = GPOINTER_TO_UINT (index) - 1;
@@ -1765,12 +1765,12 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
 gboolean
 copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) records = copub_registry_read (path, error);
+  g_autoptr(CopubRegistry) reg = copub_registry_read (path, error);
   guint first = gaz->reg_names->len;
 
-  if (records == NULL)
+  if (reg == NULL)
     return FALSE;
-  ror_add_records (gaz, records);
+  ror_add_records (gaz, reg);
   reg_finish (gaz, first);
   mark_prefixes (gaz);
   return TRUE;
