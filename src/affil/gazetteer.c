@@ -32,8 +32,11 @@ typedef struct {
 } Entry;
 
 typedef struct {
-  const char *key;  /* in CopubGazetteer.keys */
-  guint64 head;     /* its first 8 bytes, big-endian: most comparisons stop there */
+  const char *key;    /* in CopubGazetteer.keys */
+  guint64 head[2];    /* its first 16 bytes, big-endian, zero-padded: sorting, grouping and
+                       * indexing the names compare these, and seldom need the key itself */
+  guint16 len;        /* its length (at most G_MAXUINT16) */
+  guint16 first_len;  /* the length of its first word */
   CopubPlace place;
 } RegName;
 
@@ -1593,20 +1596,49 @@ reg_add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
 
   if (!key_usable (key))
     return;
-  reg.key = g_string_chunk_insert (gaz->keys, key);
-  for (guint i = 0, ended = 0; i < 8; i++)
+  reg.key = g_string_chunk_insert_len (gaz->keys, key, (gssize) gaz->key->len);
+  reg.len = (guint16) MIN (gaz->key->len, G_MAXUINT16);
+  reg.first_len = (guint16) MIN (strcspn (key, " "), G_MAXUINT16);
+  for (guint i = 0, ended = 0; i < 16; i++)
     {
       ended = ended || key[i] == '\0';
-      reg.head = reg.head << 8 | (ended ? 0 : (guchar) key[i]);
+      reg.head[i / 8] = reg.head[i / 8] << 8 | (ended ? 0 : (guchar) key[i]);
     }
   g_array_append_val (gaz->reg_names, reg);
+}
+
+/* strcmp() of two names' keys, from their heads when these differ or hold the whole key. */
+static gint
+reg_key_compare (const RegName *a, const RegName *b)
+{
+  for (guint i = 0; i < 2; i++)
+    if (a->head[i] != b->head[i])
+      return a->head[i] < b->head[i] ? -1 : 1;
+  /* equal heads: both keys end inside them, at the same byte, or neither does */
+  return a->len < 16 ? 0 : strcmp (a->key + 16, b->key + 16);
+}
+
+/* Whether two names' keys have the same first word. */
+static gboolean
+reg_same_first_word (const RegName *a, const RegName *b)
+{
+  guint len = a->first_len;
+
+  if (len != b->first_len)
+    return FALSE;
+  if (len == 0 || len > 16)
+    return memcmp (a->key, b->key, len) == 0;
+  if (len <= 8)
+    return a->head[0] >> (8 * (8 - len)) == b->head[0] >> (8 * (8 - len));
+  return a->head[0] == b->head[0]
+         && a->head[1] >> (8 * (16 - len)) == b->head[1] >> (8 * (16 - len));
 }
 
 static gint
 compare_reg_names (gconstpointer a, gconstpointer b)
 {
   const RegName *ra = a, *rb = b;
-  gint c = ra->head != rb->head ? (ra->head < rb->head ? -1 : 1) : strcmp (ra->key, rb->key);
+  gint c = reg_key_compare (ra, rb);
 
   if (c != 0)
     return c;
@@ -1631,7 +1663,7 @@ reg_sort_new (CopubGazetteer *gaz, guint first)
     {
       guint end = i + 1;
       Entry *entry;
-      while (end < n && strcmp (names[end].key, names[i].key) == 0)
+      while (end < n && reg_key_compare (&names[end], &names[i]) == 0)
         end++;
       entry = g_hash_table_lookup (gaz->entries, names[i].key);
       for (guint k = i; k < end; k++)
@@ -1666,7 +1698,7 @@ reg_finish (CopubGazetteer *gaz, guint first)
   names = (RegName *) (gpointer) gaz->reg_names->data;
   n = gaz->reg_names->len;
   for (guint k = 0; k < n; k++)
-    if (out > 0 && strcmp (names[out - 1].key, names[k].key) == 0
+    if (out > 0 && reg_key_compare (&names[out - 1], &names[k]) == 0
         && same_place (&names[out - 1].place, &names[k].place))
       names[out - 1].place.flags |= names[k].place.flags;
     else
@@ -1677,14 +1709,11 @@ reg_finish (CopubGazetteer *gaz, guint first)
   g_hash_table_remove_all (gaz->reg_first);
   for (guint i = 0; i < out; i++)
     {
-      const char *key = names[i].key, *space = strchr (key, ' ');
-      gsize len = space != NULL ? (gsize) (space - key) : strlen (key);
       RegRange *last = gaz->reg_ranges->len > 0
         ? &g_array_index (gaz->reg_ranges, RegRange, gaz->reg_ranges->len - 1) : NULL;
 
       g_array_index (gaz->reg_places, CopubPlace, i) = names[i].place;
-      if (last != NULL && strncmp (names[last->start].key, key, len) == 0
-          && (names[last->start].key[len] == ' ' || names[last->start].key[len] == '\0'))
+      if (last != NULL && reg_same_first_word (&names[last->start], &names[i]))
         last->end = i + 1;
       else
         {
