@@ -1820,6 +1820,9 @@ copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 
   if (reg == NULL)
     return FALSE;
+  /* room for every name at once, not a doubling and a copy of them all every so often */
+  g_array_set_size (gaz->reg_names, first + reg->names->len);
+  g_array_set_size (gaz->reg_names, first);
   ror_add_records (gaz, reg);
   reg_finish (gaz, first);
   mark_prefixes (gaz);

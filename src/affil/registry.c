@@ -524,14 +524,14 @@ table_record (CopubRegistry *reg, char **fields, CopubRorRecord *r)
   return NULL;
 }
 
-/* The lines of @reg->text (@len bytes, the whole table, cut in place), numbered from 1. A
+/* The lines of @text (@len bytes of @reg->text, the table, cut in place), numbered from 1. A
  * last line without its newline counts unless @read_error says the text was cut short: that
  * error is then reported on that line, after any error on the lines before it. */
 static gboolean
-read_table (Stream *s, CopubRegistry *reg, gsize len, const GError *read_error,
+read_table (Stream *s, CopubRegistry *reg, char *text, gsize len, const GError *read_error,
             GError **error)
 {
-  char *line = reg->text, *end = reg->text + len;
+  char *line = text, *end = text + len;
   guint number = 0;
 
   for (char *nl; line < end || (line == end && read_error != NULL); line = nl + 1)
@@ -566,19 +566,36 @@ read_table (Stream *s, CopubRegistry *reg, gsize len, const GError *read_error,
   return TRUE;
 }
 
-/* Reads a table's whole text, from the stream's position on, into @reg->text. */
+/* Reads a table's whole text, from the stream's position on, into @reg->text: an
+ * uncompressed file in one read, from its first character not a space (where the stream
+ * stands), a gzipped one through the stream. */
 static gboolean
 read_table_text (Stream *s, CopubRegistry *reg, GError **error)
 {
-  g_autoptr(GString) text = g_string_sized_new (1 << 20);
-  gsize len;
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) local = NULL;
+  gsize len = 0, start = 0;
 
+  if (s->gz != NULL && gzdirect (s->gz))
+    {
+      if (!g_file_get_contents (s->path, &reg->text, &len, &local))
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data '%s': %s",
+                       s->path, local->message);
+          return FALSE;
+        }
+      while (start < len && (reg->text[start] == ' ' || reg->text[start] == '\n'
+                             || reg->text[start] == '\r' || reg->text[start] == '\t'))
+        start++;
+      return read_table (s, reg, reg->text + start, len - start, NULL, error);
+    }
+  text = g_string_sized_new (1 << 20);
   do
     g_string_append_len (text, s->buf + s->pos, (gssize) (s->len - s->pos));
   while (stream_fill (s));
   len = text->len;
   reg->text = g_string_free (g_steal_pointer (&text), FALSE);
-  return read_table (s, reg, len, s->error, error);
+  return read_table (s, reg, reg->text, len, s->error, error);
 }
 
 /* ==== Public ============================================================================= */
