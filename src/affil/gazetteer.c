@@ -53,7 +53,8 @@ struct _CopubGazetteer {
   GHashTable *countries;    /* alpha-2 -> English name */
   GHashTable *stops;        /* folded city names never matched as cities */
   GHashTable *ror_ids;      /* organisation ids already loaded */
-  GPtrArray *organisations; /* of CopubOrganisation* */
+  GArray *organisations;    /* of CopubOrganisation */
+  GArray *org_parents;      /* of guint: the organisations' parents, each one's in a row */
   /* The registries' names, apart from the rest: sorted, not hashed, with a hash of first
    * words to the range of names starting with each, so that loading tens of thousands of
    * organisations costs a sort instead of a hash entry for every name and every prefix. */
@@ -399,16 +400,6 @@ entry_block_free (gpointer data)
     if (block[i].cap > 1)
       g_free (block[i].places);
   g_free (block);
-}
-
-static void
-organisation_free (gpointer data)
-{
-  CopubOrganisation *org = data;
-
-  if (org->parents != NULL)
-    g_array_free (org->parents, TRUE);
-  g_free (org);
 }
 
 /* The entry of @key, created (only a prefix, no place) when there is none. */
@@ -1400,7 +1391,8 @@ copub_gazetteer_new (const char *data_dir, GError **error)
   gaz->countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gaz->stops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gaz->ror_ids = g_hash_table_new (g_str_hash, g_str_equal); /* keys: organisations' ids */
-  gaz->organisations = g_ptr_array_new_with_free_func (organisation_free);
+  gaz->organisations = g_array_new (FALSE, TRUE, sizeof (CopubOrganisation));
+  gaz->org_parents = g_array_new (FALSE, FALSE, sizeof (guint));
   gaz->reg_names = g_array_new (FALSE, FALSE, sizeof (RegName));
   gaz->reg_places = g_array_new (FALSE, FALSE, sizeof (CopubPlace));
   gaz->reg_first = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1430,7 +1422,8 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   g_clear_pointer (&gaz->countries, g_hash_table_unref);
   g_clear_pointer (&gaz->stops, g_hash_table_unref);
   g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
-  g_clear_pointer (&gaz->organisations, g_ptr_array_unref);
+  g_clear_pointer (&gaz->organisations, g_array_unref);
+  g_clear_pointer (&gaz->org_parents, g_array_unref);
   g_clear_pointer (&gaz->reg_names, g_array_unref);
   g_clear_pointer (&gaz->reg_places, g_array_unref);
   g_clear_pointer (&gaz->reg_first, g_hash_table_unref);
@@ -1505,7 +1498,8 @@ copub_gazetteer_lookup (const CopubGazetteer *gaz, const char *key, guint *n_pla
 const CopubOrganisation *
 copub_gazetteer_organisation (const CopubGazetteer *gaz, guint index)
 {
-  return index < gaz->organisations->len ? gaz->organisations->pdata[index] : NULL;
+  return index < gaz->organisations->len
+         ? &g_array_index (gaz->organisations, CopubOrganisation, index) : NULL;
 }
 
 guint
@@ -1734,7 +1728,7 @@ reg_finish (CopubGazetteer *gaz, guint first)
 static void
 ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 {
-  const CopubOrganisation *org = gaz->organisations->pdata[index];
+  const CopubOrganisation *org = &g_array_index (gaz->organisations, CopubOrganisation, index);
   CopubPlace place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
 
   place.value = index;
@@ -1770,20 +1764,17 @@ ror_add_records (CopubGazetteer *gaz, const CopubRegistry *reg)
   for (guint i = 0; i < reg->records->len; i++)
     {
       const CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
-      CopubOrganisation *org;
+      CopubOrganisation org = { 0 };
       if (!g_hash_table_contains (by_id, r->id))
         g_hash_table_insert (by_id, (gpointer) r->id, (gpointer) r);
       if (r->status != COPUB_ROR_ACTIVE || g_hash_table_contains (gaz->ror_ids, r->id))
         continue;
-      org = g_new0 (CopubOrganisation, 1);
-      org->id = g_string_chunk_insert (gaz->strings, r->id);
-      org->name = g_string_chunk_insert (gaz->strings, ror_display_name (r));
-      org->city = r->city != NULL ? g_string_chunk_insert_const (gaz->strings, r->city) : NULL;
-      g_strlcpy (org->country, r->country, sizeof org->country);
-      g_hash_table_insert (gaz->ror_ids, org->id,
-                           GUINT_TO_POINTER (gaz->organisations->len + 1));
-      g_ptr_array_add (gaz->organisations, org);
-      org->parents = g_array_new (FALSE, FALSE, sizeof (guint));
+      org.id = g_string_chunk_insert (gaz->strings, r->id);
+      org.name = g_string_chunk_insert (gaz->strings, ror_display_name (r));
+      org.city = r->city != NULL ? g_string_chunk_insert_const (gaz->strings, r->city) : NULL;
+      g_strlcpy (org.country, r->country, sizeof org.country);
+      g_hash_table_insert (gaz->ror_ids, org.id, GUINT_TO_POINTER (gaz->organisations->len + 1));
+      g_array_append_val (gaz->organisations, org);
     }
   for (guint i = 0; i < reg->records->len; i++)
     {
@@ -1795,8 +1786,9 @@ ror_add_records (CopubGazetteer *gaz, const CopubRegistry *reg)
         continue;
       if (r->status == COPUB_ROR_ACTIVE && (guint) target >= first)
         {
-          CopubOrganisation *org = gaz->organisations->pdata[target];
-          g_array_set_size (org->parents, 0);
+          CopubOrganisation *org = &g_array_index (gaz->organisations, CopubOrganisation,
+                                                   target);
+          org->parents = gaz->org_parents->len, org->n_parents = 0;
           for (guint k = 0; k < r->n_parents; k++)
             {
               gpointer index;
@@ -1805,7 +1797,8 @@ ror_add_records (CopubGazetteer *gaz, const CopubRegistry *reg)
                                                  &index))
                 continue;
               parent = GPOINTER_TO_UINT (index) - 1;
-              g_array_append_val (org->parents, parent);
+              g_array_append_val (gaz->org_parents, parent);
+              org->n_parents++;
             }
         }
       ror_add_names (gaz, r, (guint) target);
@@ -1834,12 +1827,12 @@ copub_gazetteer_is_parent (const CopubGazetteer *gaz, guint child, guint parent)
 {
   const CopubOrganisation *org = copub_gazetteer_organisation (gaz, child);
 
-  for (guint depth = 0; org != NULL && org->parents != NULL && depth < 4; depth++)
+  for (guint depth = 0; org != NULL && depth < 4; depth++)
     {
       guint next = G_MAXUINT;
-      for (guint i = 0; i < org->parents->len; i++)
+      for (guint i = 0; i < org->n_parents; i++)
         {
-          guint p = g_array_index (org->parents, guint, i);
+          guint p = g_array_index (gaz->org_parents, guint, org->parents + i);
           if (p == parent)
             return TRUE;
           next = p;
