@@ -317,47 +317,120 @@ copub_gazetteer_tokenize (const char *text, gsize len, guint max_tokens, CopubTo
   token_finish (&tz, (guint32) (MIN (p, end) - text));
 }
 
-/* The key of an ASCII name, without the tokenizer, by the same rules (any other character
- * ends a word; a digit after letters splits the word when three letters or more came first
- * and no digit, a letter after a digit always does; at most 64 words): six names in seven of
- * the registry are ASCII, and tokenizing them was most of its loading. FALSE for any other
- * name. */
-static gboolean
-key_ascii (const char *name, GString *key)
+/* What the tokenizer makes of a character below LATIN_END, for key_latin(). */
+enum { LATIN_BOUNDARY, LATIN_IGNORED, LATIN_LETTER, LATIN_DIGIT, LATIN_OTHER };
+
+typedef struct {
+  guint8 kind;    /* LATIN_*; LATIN_OTHER: leave the name to the tokenizer */
+  guint8 len;     /* of fold */
+  char fold[6];   /* its folded form (a letter or digit) */
+} LatinChar;
+
+#define LATIN_END 0x370 /* up to Greek: Latin, IPA, modifier letters, combining marks */
+
+/* The table of the characters below LATIN_END, made once from the tokenizer's own
+ * functions, so that key_latin() cannot fold or split differently. */
+static const LatinChar *
+latin_chars (void)
 {
+  static LatinChar table[LATIN_END];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(GString) fold = g_string_new (NULL);
+      for (gunichar c = 0x80; c < LATIN_END; c++)
+        {
+          LatinChar *l = &table[c];
+          if (g_unichar_ismark (c))
+            l->kind = LATIN_IGNORED; /* a mark folds to nothing and never ends a word */
+          else if (!g_unichar_isalnum (c))
+            l->kind = classify_separator (c, 'a', 'a') == COPUB_SEP_NONE ? LATIN_IGNORED
+                                                                           : LATIN_BOUNDARY;
+          else
+            {
+              g_string_truncate (fold, 0);
+              fold_append (fold, c);
+              l->kind = g_unichar_isdigit (c) || g_unichar_type (c) == G_UNICODE_OTHER_NUMBER
+                        ? LATIN_DIGIT : LATIN_LETTER;
+              if (fold->len > sizeof l->fold)
+                l->kind = LATIN_OTHER;
+              else
+                memcpy (l->fold, fold->str, l->len = (guint8) fold->len);
+            }
+        }
+      g_once_init_leave (&done, 1);
+    }
+  return table;
+}
+
+/* The key of a name written in characters below U+0370 (ASCII, the Latin supplements and
+ * extensions, IPA, modifier letters, combining marks), without the tokenizer, by its rules: any other character ends a word
+ * (but format characters and marks); a digit after letters splits the word when three
+ * letters or more came first and no digit, a letter after a digit always does; a word that
+ * folds to nothing is dropped; at most 64 words. Nineteen names in twenty of the registry
+ * are such, and tokenizing them was most of its loading. FALSE for any other name. */
+static gboolean
+key_latin (const char *name, GString *key)
+{
+  const LatinChar *latin = NULL;
   gsize len = strlen (name);
   guint n_words = 0, letters = 0;
   gboolean in_word = FALSE, last_digit = FALSE, has_digit = FALSE;
-  char *out;
+  char *out, *word = NULL, *space = NULL;
 
-  /* a key is at most twice as long as its name: one space at most before each character */
-  g_string_set_size (key, 2 * len);
+  /* at most 6 bytes of fold for 2 of name, and a space before each */
+  g_string_set_size (key, 4 * len + 8);
   out = key->str;
-  for (const char *p = name; *p != '\0'; p++)
+  for (const guchar *p = (const guchar *) name; *p != '\0'; p++)
     {
-      char c = *p;
-      gboolean digit = c >= '0' && c <= '9';
-      if ((guchar) c >= 0x80)
+      guint kind = LATIN_BOUNDARY, fold_len = 1;
+      char one = (char) *p;
+      const char *fold = &one;
+      gboolean digit;
+
+      if (*p >= 0x80)
+        {
+          guint c = (guint) (*p & 0x1F) << 6 | (p[1] & 0x3F);
+          if (*p < 0xC2 || *p > 0xDF || (p[1] & 0xC0) != 0x80 || c >= LATIN_END)
+            return FALSE;
+          latin = latin != NULL ? latin : latin_chars ();
+          kind = latin[c].kind, fold = latin[c].fold, fold_len = latin[c].len;
+          p++;
+        }
+      else if (g_ascii_isalpha (one))
+        kind = LATIN_LETTER, one = (char) (one | 0x20); /* lower case */
+      else if (g_ascii_isdigit (one))
+        kind = LATIN_DIGIT;
+      if (kind == LATIN_OTHER)
         return FALSE;
-      if (!digit && !g_ascii_isalpha (c))
+      if (kind == LATIN_IGNORED)
+        continue;
+      digit = kind == LATIN_DIGIT;
+      if (in_word && (kind == LATIN_BOUNDARY
+                      || (last_digit && !digit)
+                      || (!last_digit && digit && letters >= 3 && !has_digit)))
         {
           in_word = FALSE;
-          continue;
+          if (out == word)
+            out = space, n_words--; /* it folded to nothing */
         }
-      if (in_word && ((last_digit && !digit) || (!last_digit && digit && letters >= 3
-                                                   && !has_digit)))
-        in_word = FALSE;
+      if (kind == LATIN_BOUNDARY || (!in_word && n_words == 64))
+        continue;
       if (!in_word)
         {
-          if (n_words == 64)
-            continue;
+          space = out;
           if (n_words++ > 0)
             *out++ = ' ';
+          word = out;
           in_word = TRUE, letters = 0, has_digit = FALSE;
         }
       letters += !digit, has_digit = has_digit || digit, last_digit = digit;
-      *out++ = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+      for (guint i = 0; i < fold_len; i++)
+        *out++ = fold[i];
     }
+  if (in_word && out == word)
+    out = space;
   g_string_truncate (key, (gsize) (out - key->str));
   return TRUE;
 }
@@ -365,7 +438,7 @@ key_ascii (const char *name, GString *key)
 static void
 key_into (const char *name, CopubTokens *tokens, GString *key)
 {
-  if (key_ascii (name, key))
+  if (key_latin (name, key))
     return;
   copub_gazetteer_tokenize (name, strlen (name), 64, tokens);
   g_string_truncate (key, 0);
