@@ -184,6 +184,65 @@ test_bad_files (void)
   (void) empty_zip;
 }
 
+/* copub's table, plain and gzipped: the same records as the dump's, parents and successor
+ * included, a generic name's flag, comment lines skipped, a last line without newline. */
+static const char table[] =
+  "# copub registry table\n"
+  "# id\tstatus\tcountry\tcity\ttypes\tparents\tsuccessor\tnames\n"
+  "05test001\tactive\tAR\tRosario\teducation\t\t\tDL:en:Imaginary Example University|C::IEU\n"
+  "05test002\tactive\tAR\tRosario\tfacility\t05test001\t\t"
+  "DL:en:Laboratory of Quiet Waters\n"
+  "05test003\tinactive\tAR\t\teducation\t\t05test001\tD:en:Old Imaginary College\n"
+  "05test004\twithdrawn\tFR\t\t\t\t\tD::Withdrawn Example Institute\n"
+  "05test005\tactive\tNZ\t\t\t\t\tDG::Quiet Waters Laboratory\n"
+  "05test006\tactive\tCL\t\t\t05test005,05test009\t\tD::Quiet Waters Laboratory";
+
+static void
+test_table (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-registry-XXXXXX", NULL);
+  g_autofree char *tsv = write_file (dir, "ror.tsv", table, -1);
+  g_autofree char *gz = write_gz (dir, "ror.tsv.gz", table);
+  const char *paths[] = { tsv, gz };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CopubRegistry) reg = copub_registry_read (paths[i], &error);
+      const CopubRorRecord *r;
+      g_assert_no_error (error);
+      check_records (reg);
+      if (reg == NULL)
+        continue;
+      r = find (reg, "05test006");
+      g_assert_cmpuint (r->n_parents, ==, 2);
+      g_assert_cmpstr (r->parents[1], ==, "05test009");
+      g_assert_cmpstr (find (reg, "05test002")->types, ==, "facility");
+      g_assert_null (find (reg, "05test003")->city);
+      r = find (reg, "05test005");
+      g_assert_cmpuint (r->names[0].types, ==, COPUB_ROR_NAME_DISPLAY | COPUB_ROR_NAME_GENERIC);
+      g_assert_cmpstr (find (reg, "05test006")->names[0].value, ==, "Quiet Waters Laboratory");
+    }
+}
+
+/* A bad line is named by its number; a table cut short names the line where it ends. */
+static void
+test_bad_tables (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-registry-XXXXXX", NULL);
+  g_autofree char *bad = g_strdup (table), *badpath = NULL, *gz = NULL, *gz_data = NULL;
+  g_autofree char *truncated = NULL;
+  gsize gz_len = 0;
+
+  memcpy (strstr (bad, "\tNZ\t"), "\tnz\t", 4);
+  badpath = write_file (dir, "bad.tsv", bad, -1);
+  expect_error (badpath, COPUB_ERROR_PARSE, "line 7 (05test005)", "no country");
+  gz = write_gz (dir, "full.tsv.gz", table);
+  g_assert_true (g_file_get_contents (gz, &gz_data, &gz_len, NULL));
+  truncated = write_file (dir, "truncated.tsv.gz", gz_data, (gssize) (gz_len * 2 / 3));
+  expect_error (truncated, COPUB_ERROR_PARSE, "truncated", "line ");
+}
+
 /* A bad file leaves the gazetteer as it was: nothing half-loaded. */
 static void
 test_nothing_half_loaded (void)
@@ -319,6 +378,8 @@ main (int argc, char **argv)
   g_test_set_nonfatal_assertions ();
   g_test_add_func ("/registry/formats", test_formats);
   g_test_add_func ("/registry/bad-files", test_bad_files);
+  g_test_add_func ("/registry/table", test_table);
+  g_test_add_func ("/registry/bad-tables", test_bad_tables);
   g_test_add_func ("/registry/nothing-half-loaded", test_nothing_half_loaded);
   g_test_add_func ("/registry/matching-rules", test_matching_rules);
   g_test_add_func ("/registry/shipped-table", test_shipped_table);
