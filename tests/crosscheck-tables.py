@@ -18,6 +18,13 @@ whose exact value lies half-way between two printable values (fractional counts 
 
 --slim prints the records reduced to the fields read here, to re-read them faster.
 
+--by institution (with --home-institution ROR, optionally --registry FILE and --top N):
+partner institutions, re-computed from the records' institutions (their ROR ids) and the
+registry table (data/ror-registry.tsv by default) read here on its own: each ROR id rolled
+up to its top-level parents (successors followed, then every parent but those typed
+"government" alone), those of the home institution removed; a work gives each of its P
+partners 1/(P+1).
+
 --headline-values prints instead "PERIOD SHARE LOW HIGH N" (fractions, full precision)
 for the headline's period (--period YEAR or YEAR-YEAR; by default the last complete year:
 the latest corpus year before the current year), for checking `copub analyse --headline`.
@@ -152,6 +159,28 @@ def load_partners(path):
     return [(name, ids[name]) for name in order]
 
 
+def load_groups(path, known_codes, builtin=()):
+    """[(name, "countries" or "institutions", set of members)]: the built-in groups of
+    data/regions.tsv first (@builtin: their rows), then @path's, in the order each group
+    first appears. A member is an ISO code (any case) or an institution id."""
+    order, kinds, members = [], {}, {}
+    rows = list(builtin) + (list(tsv_rows(path, 2, "group")) if path else [])
+    for member, name in rows:
+        code = member.upper()
+        if len(code) == 2 and code in known_codes:
+            kind, value = "countries", code
+        else:
+            kind, value = "institutions", normalise_partner_id(member)
+        if name not in members:
+            order.append(name)
+            kinds[name] = kind
+            members[name] = set()
+        if kinds[name] != kind:
+            die("%s: group %r mixes countries and institutions" % (path, name))
+        members[name].add(value)
+    return [(name, kinds[name], members[name]) for name in order]
+
+
 def country_names():
     names = {}
     with open(ISO_3166, encoding="utf-8") as f:
@@ -173,7 +202,7 @@ def country_names():
 class Work:
     __slots__ = ("year", "countries", "auth_known", "auth_total", "complete",
                  "international", "field", "domain", "field_id", "domain_id",
-                 "inst_ids", "credit")
+                 "inst_ids", "credit", "rors", "institutions")
 
 
 def harmoniser(opts):
@@ -233,6 +262,13 @@ def make_work(rec, opts, harmonise):
                 if s:
                     inst_ids.add(s)
     w.inst_ids = inst_ids
+    w.rors = set()
+    for a in auths:
+        for inst in a.get("institutions") or []:
+            r = short_id(inst.get("ror"))
+            if is_ror(r):
+                w.rors.add(r)
+    w.institutions = None
     w.countries = set()
     for codes in per_auth:
         w.countries.update(codes)
@@ -261,6 +297,89 @@ def make_work(rec, opts, harmonise):
     w.field_id = short_id(field.get("id")) if isinstance(field, dict) else None
     w.domain_id = short_id(domain.get("id")) if isinstance(domain, dict) else None
     return w
+
+
+# ---- partner institutions -------------------------------------------------------------
+
+def is_ror(ident):
+    return (isinstance(ident, str) and len(ident) == 9 and ident[0] == "0"
+            and all(ch.isdigit() or (ch.isascii() and ch.islower()) for ch in ident))
+
+
+def load_registry(path):
+    """{ror: (country, [parents], successor, name_en, name_fr)} from copub's registry table
+    (columns: id, status, country, city, types, parents, successor, names; a name is
+    KINDS:lang:value, kinds D display, L label, A alias, C acronym, G generic)."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) != 8:
+                die("%s: bad registry line %r" % (path, line[:60]))
+            names = []
+            for name in fields[7].split("|"):
+                kinds, lang, value = name.split(":", 2)
+                names.append((kinds, lang, value))
+
+            def named(lang):
+                label = None
+                for kinds, nlang, value in names:
+                    same = nlang == lang or (nlang == "" and lang == "en")
+                    if "D" in kinds and same:
+                        return value
+                    if "L" in kinds and same and label is None:
+                        label = value
+                return label
+            display = next((v for k, _, v in names if "D" in k), names[0][2])
+            en = named("en") or display
+            out[fields[0]] = (fields[2], [p for p in fields[5].split(",") if p],
+                              fields[6] or None, en, named("fr") or en,
+                              fields[4] == "government")
+    return out
+
+
+def current(registry, ror):
+    """@ror's successor, followed."""
+    for _ in range(32):
+        rec = registry.get(ror)
+        if rec is None or rec[2] is None or rec[2] == ror:
+            break
+        ror = rec[2]
+    return ror
+
+
+def tops(registry, ror, depth=0):
+    """The top-level organisations @ror rolls up to: no climbing into a parent typed
+    "government" alone."""
+    ror = current(registry, ror)
+    rec = registry.get(ror)
+    parents = []
+    if rec is not None and depth < 32:
+        parents = [p for p in rec[1]
+                   if not (registry.get(current(registry, p)) or (0, 0, 0, 0, 0, False))[5]]
+    if not parents:
+        return {ror}
+    out = set()
+    for parent in parents:
+        out |= tops(registry, parent, depth + 1)
+    return out
+
+
+def cited_institutions(records):
+    """{ror: (id, name, country)}: of the cited institutions with a ROR id, the one of
+    the smallest id."""
+    seen = {}
+    for rec in records.values():
+        for a in rec.get("authorships") or []:
+            for inst in a.get("institutions") or []:
+                ident, ror = short_id(inst.get("id")), short_id(inst.get("ror"))
+                if not ident or not ror:
+                    continue
+                if ror not in seen or ident < seen[ror][0]:
+                    seen[ror] = (ident, inst.get("display_name"), inst.get("country_code"))
+    return seen
 
 
 # ---- statistics -----------------------------------------------------------------------
@@ -312,6 +431,10 @@ def parse_args(argv):
     ap.add_argument("--theme-level", default="field", choices=("field", "domain"))
     ap.add_argument("--themes")
     ap.add_argument("--partners")
+    ap.add_argument("--groups")
+    ap.add_argument("--regions", default=os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "data", "regions.tsv"),
+        help="the built-in groups (default: the source tree's data/regions.tsv)")
     ap.add_argument("--hk-mo-as-cn", action="store_true")
     ap.add_argument("--no-territories-as-home", action="store_true")
     ap.add_argument("--source", default="all")
@@ -323,6 +446,9 @@ def parse_args(argv):
                     help="accepted for symmetry with copub: the countries of the records "
                          "are the only ones read here (no inference from raw strings)")
     ap.add_argument("--slim", action="store_true")
+    ap.add_argument("--home-institution")
+    ap.add_argument("--registry")
+    ap.add_argument("--top", type=int)
     ap.add_argument("--period", help="with --headline-values: YEAR or YEAR-YEAR")
     ap.add_argument("files", nargs="+")
     opts = ap.parse_args(argv)
@@ -330,8 +456,10 @@ def parse_args(argv):
     opts.types = None if opts.types == "all" else set(t.strip() for t in opts.types.split(","))
     opts.dims = [d.strip() for d in opts.by.split(",")]
     for d in opts.dims:
-        if d not in ("year", "theme", "country", "partner", "source"):
+        if d not in ("year", "theme", "country", "partner", "source", "region", "institution"):
             die("unknown dimension %r" % d)
+    if "institution" in opts.dims and not opts.home_institution:
+        die("--by institution needs --home-institution ROR")
     if "partner" in opts.dims and not opts.partners:
         die("--by partner needs --partners FILE")
     return opts
@@ -372,9 +500,24 @@ def main(argv):
         print(label, repr(p), repr(lo), repr(hi), len(sel))
         return 0
 
+    if "institution" in opts.dims:
+        registry = load_registry(opts.registry or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "data", "ror-registry.tsv"))
+        home_tops = tops(registry, opts.home_institution)
+        cited = cited_institutions(records)
+        for w in works:
+            found = set()
+            for r in w.rors:
+                found |= tops(registry, r)
+            w.institutions = sorted(found - home_tops)
+
     themes = load_themes(opts.themes) if opts.themes else None
     partners = load_partners(opts.partners) if opts.partners else None
     names = country_names() if "country" in opts.dims else None
+    groups = None
+    if "region" in opts.dims:
+        groups = load_groups(opts.groups, set(country_names()),
+                             tsv_rows(opts.regions, 2, "built-in group"))
     window = opts.window if opts.window and opts.window > 1 else None  # 1: single years
 
     # the windows (A, B)
@@ -406,12 +549,23 @@ def main(argv):
             return [i for i, (_, ids) in enumerate(partners) if ids & w.inst_ids]
         if dim == "source":
             return ["openalex"]
+        if dim == "region":
+            # co-authored with a group: one of its foreign countries, or institutions,
+            # is in it (the home country is never foreign)
+            foreign = set(c for c in w.countries if c != opts.home)
+            return [i for i, (_, kind, members) in enumerate(groups)
+                    if members & (foreign if kind == "countries" else w.inst_ids)]
+        if dim == "institution":
+            return w.institutions
         raise AssertionError(dim)
 
     dims = opts.dims
     has_country = "country" in dims
     has_partner = "partner" in dims
-    base_dims = [i for i, d in enumerate(dims) if d not in ("country", "partner")]
+    has_region = "region" in dims
+    has_inst = "institution" in dims
+    base_dims = [i for i, d in enumerate(dims)
+                 if d not in ("country", "partner", "region", "institution")]
 
     def combos(w):
         out = [()]
@@ -435,6 +589,8 @@ def main(argv):
             return "%d-%d" % v if isinstance(v, tuple) else str(v)
         if d == "partner":
             return partners[v][0]
+        if d == "region":
+            return groups[v][0]
         return v
 
     header = []
@@ -442,10 +598,14 @@ def main(argv):
         header.append("period" if (d == "year" and window) else d)
         if d == "country":
             header.append("country_name")
+        if d == "region":
+            header.append("region_name")
+        if d == "institution":
+            header += ["openalex_id", "institution_name", "institution_country"]
 
     rows = []
 
-    if not has_country and not has_partner:
+    if not has_country and not has_partner and not has_region and not has_inst:
         acc = {}
         for w in works:
             for c in combos(w):
@@ -484,6 +644,8 @@ def main(argv):
 
     ci = dims.index("country") if has_country else None
     pi = dims.index("partner") if has_partner else None
+    ri = dims.index("region") if has_region else None
+    ii = dims.index("institution") if has_inst else None
     acc = {}
     for w in works:
         for c in combos(w):
@@ -491,9 +653,22 @@ def main(argv):
             a[0] += 1
             if has_country:
                 a[1] += w.credit.get(c[ci], 0)
+            elif has_region and groups[c[ri]][1] == "countries":
+                # a country group's credit: its foreign countries' credits summed
+                a[1] += sum(w.credit.get(x, 0) for x in groups[c[ri]][2] if x != opts.home)
+            if has_inst:
+                a[1] += Fraction(1, len(w.institutions) + 1)
+    if has_inst and opts.top:
+        totals = {}
+        for c, (works_, frac) in acc.items():
+            totals[c[ii]] = totals.get(c[ii], 0) + (
+                frac if opts.counting == "fractional" else works_)
+        kept = set(sorted(totals, key=lambda r: (-totals[r], r))[:opts.top])
+        acc = {c: a for c, a in acc.items() if c[ii] in kept}
 
+    fractional_measure = opts.counting == "fractional" and (has_country or has_inst)
     show_share = opts.counting != "fractional"
-    show_frac = has_country and opts.counting != "full"
+    show_frac = (has_country or has_region or has_inst) and opts.counting != "full"
     header += ["works", "n"]
     if show_share:
         header += ["share", "share_low", "share_high"]
@@ -505,9 +680,9 @@ def main(argv):
 
     def row_key(c):
         works_, frac = acc[c]
-        primary = -frac if (opts.counting == "fractional" and has_country) else -works_
-        return (base_key(c), c[pi] if has_partner else 0, primary,
-                c[ci] if has_country else "")
+        primary = -frac if fractional_measure else -works_
+        return (base_key(c), c[pi] if has_partner else 0, c[ri] if has_region else 0,
+                primary, c[ci] if has_country else "", c[ii] if has_inst else "")
 
     # Competition ranking ("1224"): equal measures share the best rank of theirs.
     rank, position, group, last = 0, 0, None, None
@@ -515,8 +690,8 @@ def main(argv):
         works_, frac = acc[c]
         bvals = tuple(c[i] for i in base_dims)
         n_ = base_n[bvals]
-        g = (bvals, c[pi] if has_partner else None)
-        measure = frac if (opts.counting == "fractional" and has_country) else works_
+        g = (bvals, c[pi] if has_partner else None, c[ri] if has_region else None)
+        measure = frac if fractional_measure else works_
         position = position + 1 if g == group else 1
         if g != group or abs(measure - last) > 1e-9:
             rank = position
@@ -526,11 +701,21 @@ def main(argv):
             row.append(fmt_dim(d, v))
             if d == "country":
                 row.append(names.get(v, v))
+            if d == "region":
+                row.append(groups[v][0])  # English: the built-in names as they are
+            if d == "institution":
+                ident, name, country = cited.get(v, (None, None, None))
+                reg = registry.get(v)
+                row += [ident if ident and ident[0] == "I" and ident[1:].isdigit() else "",
+                        reg[3] if reg else (name or ""),
+                        reg[0] if reg else (country or "")]
         row += [works_, n_]
         if show_share:
             p, lo, hi = wilson(works_, n_)
             row += [f4(p), f4(lo), f4(hi)]
-        if show_frac:
+        if show_frac and has_region and not has_country and groups[c[ri]][1] != "countries":
+            row += ["", ""]  # a group of institutions has no fractional count
+        elif show_frac:
             row += [exact_cell(frac, 2), exact_cell(frac / n_, 4) if n_ else ""]
         if has_country:
             row.append(rank)

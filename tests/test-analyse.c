@@ -534,6 +534,66 @@ test_about_half (void)
   g_assert_false (copub_analyse_variant_options (&o, COPUB_VARIANT_TERRITORIES_ABROAD, &v));
 }
 
+__extension__ typedef unsigned __int128 Wide;
+
+static Wide
+wide (CopubFraction f)
+{
+  return (Wide) f.high << 64 | f.low;
+}
+
+/* By region: a country group's works are at most the sum of its countries' and at least
+ * the largest; its fractional count is exactly the sum of its foreign countries' (the
+ * home country never counts); n is the institution's works. Without groups the
+ * dimension is a usage error. */
+static void
+test_regions (void)
+{
+  g_autoptr(CopubStore) store = testlib_fixture_store ("copub-analyse", NULL);
+  g_autoptr(CopubRegions) regions = copub_regions_load (NULL, NULL, NULL);
+  CopubAnalyseOptions options = COPUB_ANALYSE_OPTIONS_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubIndicators) by_region = NULL;
+  g_autoptr(CopubIndicators) by_country = NULL;
+  guint checked = 0;
+
+  options.dims[0] = COPUB_DIM_REGION;
+  options.n_dims = 1;
+  g_assert_null (copub_analyse (store, &options, &error));
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_USAGE);
+  g_clear_error (&error);
+  options.regions = regions;
+  by_region = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  options.dims[0] = COPUB_DIM_COUNTRY;
+  by_country = copub_analyse (store, &options, &error);
+  g_assert_no_error (error);
+  for (guint g = 0; by_region && g < copub_indicators_n_cells (by_region); g++)
+    {
+      const CopubCell *cell = copub_indicators_cell (by_region, g);
+      int index = copub_regions_index (regions, cell->region);
+      Wide sum = 0;
+      gint64 works = 0, most = 0;
+      for (guint c = 0; c < copub_indicators_n_cells (by_country); c++)
+        {
+          const CopubCell *country = copub_indicators_cell (by_country, c);
+          if (!copub_regions_has_country (regions, (guint) index, country->country))
+            continue;
+          g_assert_cmpstr (country->country, !=, "FR");
+          sum += wide (country->fractional);
+          works += country->works;
+          most = MAX (most, country->works);
+        }
+      g_assert_true (wide (cell->fractional) == sum);
+      g_assert_cmpint (cell->works, <=, works);
+      g_assert_cmpint (cell->works, >=, most);
+      g_assert_cmpint (cell->works, >, 0);
+      g_assert_cmpint (cell->n, ==, copub_indicators_cell (by_country, 0)->n);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -552,5 +612,6 @@ main (int argc, char **argv)
   g_test_add_func ("/analyse/aggregate-stream-bad", test_aggregate_stream_bad);
   g_test_add_func ("/analyse/about-half", test_about_half);
   g_test_add_func ("/analyse/linked-source-countries", test_linked_source_countries);
+  g_test_add_func ("/analyse/regions", test_regions);
   return g_test_run ();
 }

@@ -191,6 +191,7 @@ empty_data (void)
   d->theme_countries = new_indicators (COPUB_DIM_THEME, COPUB_DIM_COUNTRY, 1);
   d->partner_years = new_indicators (COPUB_DIM_PARTNER, COPUB_DIM_YEAR, 1);
   d->sources = new_indicators (COPUB_DIM_SOURCE, COPUB_N_DIMS, 1);
+  d->region_years = new_indicators (COPUB_DIM_REGION, COPUB_DIM_YEAR, 1);
   d->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_source_stats_free);
   d->lang = "en";
   return d;
@@ -242,8 +243,10 @@ evil_data (char **labels, gint64 first_theme_works)
           CopubCell ty = { .theme = l, .year = y, .works = works,
                            .international = works * (10 + (gint64) i) / 40 };
           CopubCell cy = { .country = l, .year = y, .works = 5 + (gint64) i, .n = 100 };
+          CopubCell ry = { .region = l, .year = y, .works = 10 + (gint64) i, .n = 100 };
           copub_indicators_add_cell (d->theme_years, &ty);
           copub_indicators_add_cell (d->country_years, &cy);
+          copub_indicators_add_cell (d->region_years, &ry);
         }
     }
   evil_country_names = labels;
@@ -256,8 +259,12 @@ evil_data (char **labels, gint64 first_theme_works)
       copub_indicators_add_cell (d->countries_all, &country);
     }
   d->partners = g_ptr_array_new_with_free_func (g_free);
+  d->regions = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < N_EVIL; i++)
-    g_ptr_array_add (d->partners, g_strdup (labels[i]));
+    {
+      g_ptr_array_add (d->partners, g_strdup (labels[i]));
+      g_ptr_array_add (d->regions, g_strdup (labels[i]));
+    }
   src->source = g_strdup (labels[5]);
   src->works = 300;
   src->first_stored = g_strdup ("2024-05-01T10:00:00Z");

@@ -158,22 +158,33 @@ sort_strings_desc (gconstpointer a, gconstpointer b)
   return -strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-static void
-test_summaries (void)
+/* A store at @path holding W1 (2020, FR and US) and W2 (2019, FR and an authorship
+ * without a country). */
+static CopubStore *
+open_with_two_works (const char *path)
 {
-  g_autofree char *path = testlib_temp_db ("copub-store");
   g_autoptr(GError) error = NULL;
   g_autoptr(CopubStore) store = copub_store_open (path, &error);
   g_autoptr(CopubWork) a = make_work ("W1", 2020, "US");
   g_autoptr(CopubWork) b = make_work ("W2", 2019, NULL);
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
-  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
 
   copub_store_begin (store, &error);
   copub_store_put_work (store, a, NULL, &error);
   copub_store_put_work (store, b, NULL, &error);
   copub_store_commit (store, &error);
   g_assert_no_error (error);
+  return g_steal_pointer (&store);
+}
+
+static void
+test_summaries (void)
+{
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = open_with_two_works (path);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
+
   g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
   g_assert_cmpuint (out->len, ==, 2);
   g_ptr_array_sort (out, sort_strings_desc);
@@ -192,6 +203,37 @@ exec_sql (const char *path, const char *sql)
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+/* The summary columns as an older or a foreign writer may leave them (empty parts,
+ * trailing separators, a mark before each inferred code), decoded one work after a longer
+ * one into the same buffers; without the institutions when they are skipped. */
+static void
+test_summary_decoding (void)
+{
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = open_with_two_works (path);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  CopubSummaryQuery q = COPUB_SUMMARY_QUERY_INIT;
+
+  exec_sql (path, "UPDATE works SET countries = ',DE,,FR,', auth_countries = ';~DE,,~FR;;US,',"
+                  " institutions = ' I1  https://ror.org/04vfs2w97 ' WHERE source_id = 'W1';"
+                  "UPDATE works SET countries = 'US', auth_countries = 'US',"
+                  " institutions = '' WHERE source_id = 'W2';");
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_assert_true (copub_store_foreach_summary (store, &q, collect_summary, out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (out->len, ==, 2);
+      g_ptr_array_sort (out, sort_strings_desc);
+      g_assert_cmpstr (g_ptr_array_index (out, 0), ==, "W2 2019 US 1/2 [US] {}");
+      g_assert_cmpstr (g_ptr_array_index (out, 1), ==,
+                       pass == 0 ? "W1 2020 DE,FR 2/2 [;~DE,FR;;US] {I1 https://ror.org/04vfs2w97}"
+                                 : "W1 2020 DE,FR 2/2 [;~DE,FR;;US] {}");
+      g_ptr_array_set_size (out, 0);
+      q.skip_institutions = TRUE;
+    }
 }
 
 /* Turns a current store back into what copub wrote at schema 2: authorships a row each,
@@ -549,6 +591,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/rollback-leaves-store", test_rollback_leaves_store);
   g_test_add_func ("/store/refuses-foreign-sqlite", test_refuses_foreign_sqlite);
   g_test_add_func ("/store/summaries", test_summaries);
+  g_test_add_func ("/store/summary-decoding", test_summary_decoding);
   g_test_add_func ("/store/migrate-from-old", test_migrate_from_old);
   g_test_add_func ("/store/slices-and-runs", test_slices_and_runs);
   g_test_add_func ("/store/load-then-publish", test_load_then_publish);

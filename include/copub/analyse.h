@@ -8,7 +8,9 @@
 #include <stdio.h>
 
 #include "copub/indicators.h"
+#include "copub/institutions.h"
 #include "copub/partners.h"
+#include "copub/regions.h"
 #include "copub/store.h"
 #include "copub/work.h"
 
@@ -41,6 +43,14 @@ typedef struct {
   const char *lang;             /* language of names: "en" (default) or "fr" */
   CopubCountryNameFunc country_name; /* NULL: no country_name column */
   gpointer country_name_data;
+  const CopubRegions *regions;  /* the groups of COPUB_DIM_REGION (required for it) */
+  /* The institution dimension: partner institutions are the top-level parents
+   * (@institution_tree, required) of the works' ROR ids but @home_institution's own
+   * (a short ROR id; required). @top > 0 keeps the @top partners with the most works
+   * (fractional credit with fractional counting) over the whole table. */
+  const char *home_institution;
+  const CopubInstitutionTree *institution_tree;
+  guint top;
 } CopubAnalyseOptions;
 
 /* The home country when none is given. */
@@ -48,12 +58,14 @@ typedef struct {
 
 #define COPUB_ANALYSE_OPTIONS_INIT \
   { COPUB_DEFAULT_HOME, 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
-    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL }
+    COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL, \
+    NULL /* regions */, NULL, NULL, 0 /* institution dimension */ }
 
 /* The document types kept by default. NULL-terminated, static. */
 extern const char *const copub_analyse_default_types[];
 
-/* Parses a comma list of dimension names ("year,country") into @options->dims.
+/* Parses a comma list of dimension names ("year,country", "institution,year") into
+ * @options->dims.
  * COPUB_ERROR_USAGE names an unknown or repeated dimension. */
 gboolean copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list,
                                    GError **error);
@@ -73,6 +85,12 @@ const char *copub_analyse_harmonise (const CopubAnalyseOptions *options, const c
  * countries through @options' country_name. Free with copub_indicators_unref. */
 CopubIndicators *copub_analyse (CopubStore *store, const CopubAnalyseOptions *options,
                                 GError **error);
+
+/* The ROR id of the home institution @id: @id itself when it is one, else the ROR id of
+ * the institution of that id (OpenAlex, HAL) the store's works cite; NULL in *@out_ror
+ * when the store knows none (free it with g_free). FALSE only when the store fails. */
+gboolean copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror,
+                                 GError **error);
 
 /* copub_analyse() by year. */
 CopubIndicators *copub_analyse_by_year (CopubStore *store, const CopubAnalyseOptions *options,

@@ -44,6 +44,7 @@ typedef struct {
   char *themes;             /* theme map path or NULL */
   char *theme_level;        /* "field" or "domain" */
   char *partners;           /* partner file path or NULL */
+  char *groups;             /* groups file path or NULL (the built-in groups always) */
   char *counting;           /* "both", "full", "fractional" */
   int window;
   gboolean territories_as_home;

@@ -17,6 +17,8 @@ typedef enum {
   COPUB_DIM_PARTNER,
   COPUB_DIM_SOURCE,
   COPUB_DIM_TYPE,
+  COPUB_DIM_REGION, /* a group of countries or institutions (copub/regions.h) */
+  COPUB_DIM_INSTITUTION, /* partner institutions: top-level ROR ids (copub/institutions.h) */
   COPUB_N_DIMS
 } CopubDimension;
 
@@ -30,8 +32,8 @@ typedef enum {
 typedef const char *(*CopubCountryNameFunc) (const char *code, const char *lang,
                                              gpointer user_data);
 
-/* The name of dimension @dim ("year", "theme", "country", "partner", "source", "type").
- * Static. */
+/* The name of dimension @dim ("year", "theme", "country", "partner", "source", "type",
+ * "region", "institution"). Static. */
 const char *copub_dimension_name (CopubDimension dim);
 
 /* Fractional counts are exact: whole numbers of units of 1/COPUB_FRACTION_UNITS of a
@@ -60,9 +62,14 @@ typedef struct {
   const char *source;  /* COPUB_DIM_SOURCE: "openalex", "hal" or "both" */
   const char *type;    /* COPUB_DIM_TYPE: the OpenAlex document type ("article"), or
                         * "(unknown)" (with every type kept) */
+  const char *region;  /* COPUB_DIM_REGION: the group's name ("EU-27", a groups file's) */
+  gboolean institution_group; /* ... a group of institutions: no fractional count */
+  const char *institution; /* COPUB_DIM_INSTITUTION: a partner institution's top-level
+                            * short ROR id */
 
-  /* Counts. Without a country or partner dimension: the works of the cell and their
-   * authorships. With one: works = the works co-authored with the country or partner,
+  /* Counts. Without a country, partner or region dimension: the works of the cell and
+   * their authorships. With one: works = the works co-authored with the country, partner
+   * or group,
    * n = the institution's works in the cell's other dimensions; the authorship counts
    * are 0. */
   gint64 works;
@@ -72,7 +79,10 @@ typedef struct {
   gint64 known;                  /* authorships with a known country */
   gint64 complete;               /* works whose every authorship has a country */
   gint64 complete_international; /* ... of them international */
-  CopubFraction fractional;      /* country dimension: the country's fractional credit */
+  CopubFraction fractional;      /* country (institution) dimension: the country's (the
+                                  * institution's) fractional credit; region (country
+                                  * groups): the sum of the credits of the work's foreign
+                                  * countries in the group */
 
   /* Country dimension: the competition rank among the cells sharing the other values,
    * by the counting's measure ("1224"); tied when another cell shares it. */
@@ -125,7 +135,8 @@ const CopubCell *copub_indicators_find (const CopubIndicators *indicators,
 const CopubDimension *copub_indicators_dims (const CopubIndicators *indicators,
                                              guint *n_dims);
 gboolean copub_indicators_has_dim (const CopubIndicators *indicators, CopubDimension dim);
-/* TRUE with a country or partner dimension (cells have n, not authorship counts). */
+/* TRUE with a country, partner or institution dimension (cells have n, not authorship
+ * counts). */
 gboolean copub_indicators_by_pair (const CopubIndicators *indicators);
 /* Years in a rolling period; 1 for single years. */
 guint copub_indicators_window (const CopubIndicators *indicators);
@@ -146,5 +157,21 @@ const char *copub_indicators_country_name (const CopubIndicators *indicators,
 gboolean copub_indicators_has_country_names (const CopubIndicators *indicators);
 /* The language names are given in ("en" unless set with the country names). */
 const char *copub_indicators_lang (const CopubIndicators *indicators);
+
+/* What a table says of a partner institution besides its ROR id. */
+typedef struct {
+  const char *openalex; /* its OpenAlex id ("I90183372"), or NULL when no work cites it */
+  const char *name;     /* in the indicators' language, or NULL */
+  const char *country;  /* ISO alpha-2, or NULL */
+} CopubInstitutionInfo;
+
+/* Records what is known of the institution @ror (strings copied; NULL: unknown). */
+void copub_indicators_set_institution (CopubIndicators *indicators, const char *ror,
+                                       const char *openalex, const char *name,
+                                       const char *country);
+/* What is known of @cell's institution (every member NULL when nothing is). Static
+ * members, owned by the indicators. */
+CopubInstitutionInfo copub_indicators_institution (const CopubIndicators *indicators,
+                                                   const CopubCell *cell);
 
 G_END_DECLS

@@ -64,6 +64,12 @@ void copub_partners_learn (CopubPartners *partners, const char *id, const char *
 void copub_partners_match (const CopubPartners *partners, const char *const *institutions,
                            GArray *out);
 
+/* Calls @func with each id of the file (and learned from "name:" lines) and its partner's
+ * index, in no particular order. */
+typedef void (*CopubPartnerIdFunc) (const char *id, guint index, gpointer user_data);
+void copub_partners_foreach_id (const CopubPartners *partners, CopubPartnerIdFunc func,
+                                gpointer user_data);
+
 /* The id in canonical form ("0168r3w48", "I36258959", "struct-1039"); NULL when @id
  * is none of the accepted forms. Free with g_free. */
 char *copub_partner_id_normalise (const char *id);

@@ -31,6 +31,9 @@ typedef enum {
   COPUB_CHART_HEATMAP,        /* (f) theme x partner country */
   COPUB_CHART_WORLD_MAP,      /* (g) world map: share of the works with each country */
   COPUB_CHART_LINKS,          /* (h) the home country's links to its top partner countries */
+  COPUB_CHART_REGIONS,        /* (i) share of works co-authored with each country group */
+  COPUB_CHART_INSTITUTIONS,   /* (i) top partner institutions in the last period, both
+                               * countings (with a home institution) */
   COPUB_N_CHARTS
 } CopubChartKind;
 
@@ -55,6 +58,11 @@ typedef struct {
                                 * or when partner_years' single years are to be added up */
   GPtrArray *partners;         /* every partner of the file (names), in file order; or NULL */
   CopubIndicators *sources;         /* by source */
+  CopubIndicators *region_years;    /* by region (country and institution groups), year
+                                     * (full counting); NULL without the groups */
+  GPtrArray *regions;               /* the groups' names in their order; NULL without */
+  CopubIndicators *institutions;    /* by partner institution over the last period, full
+                                     * and fractional; NULL without a home institution */
   GPtrArray *source_stats;     /* CopubSourceStats of the sources in the corpus */
   gboolean has_headline;       /* FALSE when the last period has no work */
   CopubHeadline headline;      /* the headline figure for the last period */

@@ -40,7 +40,8 @@ typedef struct {
 /* Writes the report for the corpus @options select into @out_dir (which must exist), in
  * @options->lang: report.html, report.md, the charts as PNG and the tables as CSV
  * (year.csv, theme.csv, theme-year.csv, country.csv, country-year.csv,
- * theme-country.csv, source.csv and, with partners, partner-year.csv). When @out_files is
+ * theme-country.csv, source.csv, with partners partner-year.csv, and with a home
+ * institution (@options->home_institution) institution.csv). When @out_files is
  * not NULL it receives the paths written (free with g_ptr_array_unref).
  *
  * Fails (nothing written) when the corpus has no work in the headline period or the store

@@ -143,9 +143,11 @@ typedef struct {
   const char *source; /* NULL: every source */
   int from;           /* 0: no lower bound */
   int to;             /* 0: no upper bound */
+  gboolean skip_institutions; /* TRUE: the summaries' institutions are left empty (the
+                               * longest column, not read) */
 } CopubSummaryQuery;
 
-#define COPUB_SUMMARY_QUERY_INIT { NULL, 0, 0 }
+#define COPUB_SUMMARY_QUERY_INIT { NULL, 0, 0, FALSE }
 
 /* Calls @func for each institution the stored works cite (@ror and @name may be NULL). */
 typedef void (*CopubInstitutionFunc) (const char *id, const char *ror, const char *name,

@@ -32,6 +32,10 @@ copub_cli_analysis_clear (CopubCliAnalysis *a)
   g_strfreev (a->type_list);
   copub_theme_map_free (a->theme_map);
   copub_partners_free (a->partner_list);
+  g_free (a->groups);
+  copub_regions_free (a->region_list);
+  g_free (a->home_institution); g_free (a->registry); g_free (a->home_institution_id);
+  copub_institution_tree_free (a->institution_tree);
   memset (a, 0, sizeof *a);
 }
 
@@ -42,8 +46,8 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
   /* The help lists them in this order; --source sits among them in copub analyse. */
   const GOptionEntry before_source[] = {
     { "by", 0, 0, G_OPTION_ARG_STRING, &a->by,
-      "Dimensions, comma-separated: year, theme, country, partner, source, type (default: "
-      "year)",
+      "Dimensions, comma-separated: year, theme, country, partner, source, type, region "
+      "(default: year)",
       "DIMS" },
     { "home", 0, 0, G_OPTION_ARG_STRING, &a->home,
       "Home country, ISO 3166-1 alpha-2 (default: " COPUB_DEFAULT_HOME "); 'none': international = two "
@@ -71,6 +75,9 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
       "Theme map folding fields and domains into the institution's themes", "FILE" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
       "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
+    { "groups", 0, 0, G_OPTION_ARG_FILENAME, &a->groups,
+      "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines",
+      "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
@@ -79,6 +86,14 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
       "Ignore the countries copub's normaliser found in raw affiliation strings", NULL },
     { "lang", 0, 0, G_OPTION_ARG_STRING, &a->lang, "Language of names and the headline: en, fr",
       "LANG" },
+    { "home-institution", 0, 0, G_OPTION_ARG_STRING, &a->home_institution,
+      "--by institution: the home institution, a ROR id (or an OpenAlex id the store knows), "
+      "whose top-level parents are not partners", "ID" },
+    { "registry", 0, 0, G_OPTION_ARG_FILENAME, &a->registry,
+      "--by institution: the registry rolling institutions up to their top-level parents "
+      "(copub's table or a ROR dump; default: copub's data/ror-registry.tsv)", "FILE" },
+    { "top", 0, 0, G_OPTION_ARG_INT, &a->top,
+      "--by institution: only the N partner institutions with the most works", "N" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
 
@@ -99,6 +114,44 @@ copub_cli_analysis_add_format_entry (CopubCliAnalysis *a, GOptionContext *contex
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
+}
+
+/* --home-institution, --registry and --top, for the institution dimension. */
+static gboolean
+build_institutions (CopubCliAnalysis *a, GError **error)
+{
+  CopubAnalyseOptions *o = &a->options;
+  gboolean asked = FALSE;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    asked |= o->dims[d] == COPUB_DIM_INSTITUTION;
+  if (a->top < 0)
+    {
+      copub_cli_usage_error (error, "--top takes a positive number of institutions");
+      return FALSE;
+    }
+  o->top = (guint) a->top;
+  if (a->home_institution
+      && (a->home_institution_id = copub_institution_short_id (a->home_institution)) == NULL)
+    {
+      copub_cli_usage_error (error, "--home-institution takes a ROR id (04vfs2w97) or an "
+                                    "OpenAlex institution id (I90183372), not '%s'",
+                             a->home_institution);
+      return FALSE;
+    }
+  o->home_institution = a->home_institution_id;
+  if (asked && a->home_institution_id == NULL)
+    {
+      copub_cli_usage_error (error, "--by institution needs --home-institution: the home "
+                                    "institution's ROR id (or its OpenAlex id)");
+      return FALSE;
+    }
+  /* plot and report have no --by: a home institution asks for partner institutions */
+  if (a->home_institution_id == NULL)
+    return TRUE;
+  a->institution_tree = copub_institution_tree_load (a->registry, error);
+  o->institution_tree = a->institution_tree;
+  return a->institution_tree != NULL;
 }
 
 /* Parses --home: an ISO alpha-2 code (any case) or "none". */
@@ -149,6 +202,22 @@ parse_choice (const char *option, const char *value, const char *const *choices,
     copub_cli_usage_error (error, "%s takes one of %s, not '%s'", option, list, value);
   }
   return FALSE;
+}
+
+/* The groups of the region dimension: built-in, and --groups's. */
+static gboolean
+load_regions (CopubCliAnalysis *a, GError **error)
+{
+  CopubAnalyseOptions *o = &a->options;
+  gboolean wanted = a->groups != NULL || a->with_regions;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    wanted |= o->dims[d] == COPUB_DIM_REGION;
+  if (!wanted)
+    return TRUE;
+  a->region_list = copub_regions_load (NULL, a->groups, error);
+  o->regions = a->region_list;
+  return a->region_list != NULL;
 }
 
 gboolean
@@ -218,8 +287,10 @@ copub_cli_analysis_build (CopubCliAnalysis *a, GError **error)
   if (a->partners && (a->partner_list = copub_partners_load (a->partners, error)) == NULL)
     return FALSE;
   o->partners = a->partner_list;
+  if (!load_regions (a, error))
+    return FALSE;
   o->country_name = copub_country_name_func;
-  return TRUE;
+  return build_institutions (a, error);
 }
 
 /* ---- partial aggregates ----------------------------------------------------------------- */

@@ -87,6 +87,16 @@ typedef struct {
   GStrv type_list;
   CopubThemeMap *theme_map;
   CopubPartners *partner_list;
+  /* --groups FILE; the groups, loaded for the region dimension, the file, or when
+   * with_regions is set (plot, report) */
+  char *groups;
+  gboolean with_regions;
+  CopubRegions *region_list;
+  /* the institution dimension: --home-institution, --registry, --top */
+  char *home_institution, *registry;
+  int top;
+  char *home_institution_id; /* short ROR or OpenAlex id */
+  CopubInstitutionTree *institution_tree;
 } CopubCliAnalysis;
 
 void copub_cli_analysis_init (CopubCliAnalysis *analysis);
@@ -94,13 +104,15 @@ void copub_cli_analysis_clear (CopubCliAnalysis *analysis);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CopubCliAnalysis, copub_cli_analysis_clear)
 /* Adds --by, --home, --from, --to, --window, --types, [--source,] --counting,
  * --theme-level, --themes, --partners, --no-territories-as-home, --hk-mo-as-cn,
- * --source-countries-only and --lang to @context's main group, in that order. */
+ * --source-countries-only, --lang, --home-institution, --registry and --top to @context's
+ * main group, in that order. */
 void copub_cli_analysis_add_entries (CopubCliAnalysis *analysis, GOptionContext *context,
                                      gboolean with_source);
 /* Adds --format (table, csv or json). */
 void copub_cli_analysis_add_format_entry (CopubCliAnalysis *analysis, GOptionContext *context);
 /* Checks the parsed values and fills @analysis->options (and table_format); loads the
- * theme map and the partner file. COPUB_ERROR_USAGE for a bad value. */
+ * theme map, the partner file and the groups. COPUB_ERROR_USAGE for a bad value,
+ * COPUB_ERROR_PARSE for a bad line in the groups file. */
 gboolean copub_cli_analysis_build (CopubCliAnalysis *analysis, GError **error);
 /* TRUE when @path names something an atomic write must not replace: "-", or an existing
  * non-regular file or symbolic link (/dev/stdout, /dev/null, a FIFO): write through it. */

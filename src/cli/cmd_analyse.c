@@ -57,14 +57,16 @@ copub_cmd_analyse (int argc, char **argv, GError **error)
       "\n"
       "A work is international when its authors' countries include one other than the\n"
       "home country. share = international works / works, with a Wilson 95 % interval;\n"
-      "coverage = share of authorships whose country is known. By country or partner:\n"
-      "works co-authored with it, n = the institution's works, share = works / n.\n"
+      "coverage = share of authorships whose country is known. By country, partner or\n"
+      "region (a group of countries or institutions: EU-27, the UN M49 continents, the\n"
+      "least developed countries, --groups FILE's): works co-authored with it, n = the\n"
+      "institution's works, share = works / n.\n"
       "\n"
       "Examples:\n"
       "  copub analyse --by year --from 2015 --to 2024 --format csv\n"
       "  copub analyse --by year,country --counting both --lang fr\n"
       "  copub analyse --by partner,year --partners examples/lorraine-partners.tsv\n"
-      "  copub analyse --by type,year --types all\n"
+      "  copub analyse --by type,year --types all\n"      "  copub analyse --by region,year --groups examples/lorraine-groups.tsv\n"
       "  copub analyse --headline --institution-name \"Université de Lorraine\"");
   g_autoptr(CopubStore) store = NULL;
   g_autoptr(CopubIndicators) indicators = NULL;

@@ -55,16 +55,26 @@ copub_cli_charts_new (GOptionContext *context, const char *default_out)
       "Themes from OpenAlex 'field' (26, default) or 'domain' (4)", "LEVEL" },
     { "partners", 0, 0, G_OPTION_ARG_FILENAME, &a->partners,
       "Strategic partners: ROR, OpenAlex or HAL ids (or name:NAME) with a name", "FILE" },
+    { "groups", 0, 0, G_OPTION_ARG_FILENAME, &a->groups,
+      "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines",
+      "FILE" },
     { "no-territories-as-home", 0, 0, G_OPTION_ARG_NONE, &a->no_territories,
       "Do not count French overseas territories as FR when home is FR", NULL },
     { "hk-mo-as-cn", 0, 0, G_OPTION_ARG_NONE, &a->hk_mo_as_cn,
       "Count Hong Kong and Macao as China", NULL },
     { "source-countries-only", 0, 0, G_OPTION_ARG_NONE, &a->source_only,
       "Ignore the countries copub's normaliser found in raw affiliation strings", NULL },
+    { "home-institution", 0, 0, G_OPTION_ARG_STRING, &a->home_institution,
+      "The home institution (ROR id, or an OpenAlex id the store knows): adds its partner "
+      "institutions, rolled up to their top-level parents", "ID" },
+    { "registry", 0, 0, G_OPTION_ARG_FILENAME, &a->registry,
+      "The registry rolling institutions up (default: copub's data/ror-registry.tsv)",
+      "FILE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
   };
 
   copub_cli_analysis_init (a);
+  a->with_regions = TRUE;
   c->default_out = default_out;
   g_option_context_add_main_entries (context, entries, NULL);
   return c;
@@ -142,19 +152,52 @@ copub_cli_charts_period (CopubCliCharts *c, int *out_from, int *out_to)
 
 /* ---- copub plot -------------------------------------------------------------------- */
 
+/* --by DIM names the one chart drawn for that dimension: region or institution, without
+ * --chart (or with --chart naming that same chart). */
+static gboolean
+plot_by_chart (const char *by, char **chart_name, GError **error)
+{
+  const char *chart;
+
+  if (strcmp (by, "region") == 0)
+    chart = copub_chart_name (COPUB_CHART_REGIONS);
+  else if (strcmp (by, "institution") == 0)
+    chart = copub_chart_name (COPUB_CHART_INSTITUTIONS);
+  else
+    {
+      copub_cli_usage_error (error, "plot --by takes region or institution (the other charts "
+                                    "choose their own dimensions), not '%s'", by);
+      return FALSE;
+    }
+  if (*chart_name && strcmp (*chart_name, chart) != 0)
+    {
+      copub_cli_usage_error (error, "--by %s draws %s, not --chart %s", by, chart, *chart_name);
+      return FALSE;
+    }
+  if (*chart_name == NULL)
+    *chart_name = g_strdup (chart);
+  return TRUE;
+}
+
 gboolean
 copub_cmd_plot (int argc, char **argv, GError **error)
 {
   g_autofree char *format_name = NULL;
   g_autofree char *chart_name = NULL;
   g_autofree char *counting = NULL;
+  g_autofree char *by = NULL;
   const GOptionEntry entries[] = {
+    { "by", 0, 0, G_OPTION_ARG_STRING, &by,
+      "region: the share co-authored with each group of countries alone (as --chart "
+      "region-trends; built-in groups and --groups FILE's); institution: the partner "
+      "institutions' chart alone (as --chart partner-institutions; needs --home-institution)",
+      "DIM" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, "png (default), svg or pdf",
       "FORMAT" },
     { "chart", 0, 0, G_OPTION_ARG_STRING, &chart_name,
       "Draw only this chart: share-by-year, share-by-theme, partner-countries, "
-      "partner-country-trends, strategic-partners, theme-country-heatmap, world-map or links",
-      "NAME" },
+      "partner-country-trends, strategic-partners, theme-country-heatmap, "
+      "partner-institutions, world-map, links or region-trends", "NAME" },
     { "counting", 0, 0, G_OPTION_ARG_STRING, &counting,
       "The world map's shares: full (default) or fractional", "METHOD" },
     { NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -171,7 +214,11 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "world map of the share of the works co-authored with each country in the last\n"
       "period (--counting fractional: fractional shares), with its colour scale, the\n"
       "home country apart, small countries as dots; (h) the links from the home\n"
-      "country to its top 15 partner countries, as wide as their co-publications. With\n"
+      "country to its top 15 partner countries, as wide as their co-publications; (i) the\n"
+      "share of the works co-authored with each group of countries (EU-27, the UN M49\n"
+      "continents, the least developed countries, --groups FILE's) per year (--by region:\n"
+      "that chart alone); (j) with --home-institution, the top 20 partner institutions of\n"
+      "the last period, full and fractional counts (--by institution: that chart alone). With\n"
       "--window N > 1, (b) and (e) show rolling N-year periods, each point at its\n"
       "period's last year with the period's n. Charts without data are\n"
       "skipped with a note. Prints the files written.\n"
@@ -179,12 +226,13 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       "Examples:\n"
       "  copub plot --out charts --lang fr --institution-name \"Université de Lorraine\"\n"
       "  copub plot --format svg --themes themes.tsv --partners partners.tsv\n"
-      "  copub plot --chart world-map --period 2020-2024 --counting fractional");
+      "  copub plot --chart world-map --period 2020-2024 --counting fractional\n"
+      "  copub plot --by region --groups groups.tsv");
   g_autoptr(CopubCliCharts) charts = copub_cli_charts_new (context, "charts");
   g_autoptr(CopubPlotData) data = NULL;
   g_autoptr(GPtrArray) drawn = NULL;
   CopubPlotOptions options = COPUB_PLOT_OPTIONS_INIT;
-  gboolean has_partners;
+  gboolean has_partners, has_institutions;
   int from, to;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -204,9 +252,12 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     {
       copub_cli_usage_error (error, "--chart takes share-by-year, share-by-theme, "
                              "partner-countries, partner-country-trends, strategic-partners, "
-                             "theme-country-heatmap, world-map or links, not '%s'", chart_name);
+                             "theme-country-heatmap, partner-institutions, world-map, links or "
+                             "region-trends, not '%s'", chart_name);
       return FALSE;
     }
+  if (by && !plot_by_chart (by, &chart_name, error))
+    return FALSE;
   if (counting && strcmp (counting, "full") != 0 && strcmp (counting, "fractional") != 0)
     {
       copub_cli_usage_error (error, "--counting takes full or fractional, not '%s'", counting);
@@ -223,6 +274,7 @@ copub_cmd_plot (int argc, char **argv, GError **error)
     return FALSE;
   options.institution = copub_cli_charts_institution (charts);
   has_partners = copub_cli_charts_options (charts)->partners != NULL;
+  has_institutions = copub_cli_charts_options (charts)->home_institution != NULL;
   drawn = copub_plot_draw (data, &options, copub_cli_charts_out_dir (charts), error);
   if (drawn == NULL)
     return FALSE;
@@ -234,7 +286,8 @@ copub_cmd_plot (int argc, char **argv, GError **error)
       else
         g_message ("skipped chart '%s': %s%s", copub_chart_name (chart->kind), chart->note,
                    chart->kind == COPUB_CHART_PARTNERS && !has_partners ? " (--partners)"
-                                                                             : "");
+                   : chart->kind == COPUB_CHART_INSTITUTIONS && !has_institutions
+                       ? " (--home-institution)" : "");
     }
   return TRUE;
 }

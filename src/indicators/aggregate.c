@@ -1,7 +1,10 @@
 /* copub: partial aggregates: the counts of scans of snapshot files, written by one
  * process and added up by another (copub scan --partial, copub merge). The file is text:
  * a magic line, the signature of the options, the years, the synthetic flag, then one
- * line per cell ("C") and per base cell ("B"). */
+ * line per cell ("C") and per base cell ("B"), and, by partner institution, one line per
+ * cited institution with a ROR id ("I": what the tables say of it). Only partials by
+ * institution hold "I" lines, and their signature names a dimension older copubs do not
+ * know: the version stays 2. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +38,32 @@ signature_of (const CopubAnalyseOptions *o)
                           o->source_countries_only, o->theme_level,
                           o->themes ? copub_theme_map_digest (o->themes) : "none",
                           o->partners ? copub_partners_digest (o->partners) : "none");
+  /* Only with the region dimension: other partials keep the signature they had. */
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_REGION)
+      g_string_append_printf (s, ";groups=%s", copub_regions_digest (o->regions));
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_INSTITUTION && o->institution_tree)
+      g_string_append_printf (s, ";home-institution=%s;registry=%s;top=%u",
+                              o->home_institution,
+                              copub_institution_tree_digest (o->institution_tree), o->top);
   return g_string_free (s, FALSE);
+}
+
+/* Without a store, the home institution is known by its ROR id only. */
+static gboolean
+check_home (const CopubAnalyseOptions *o, GError **error)
+{
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_INSTITUTION && !copub_institution_is_ror (o->home_institution))
+      {
+        g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                     "home institution '%s': without a store, give its ROR id",
+                     o->home_institution);
+        copub_error_set_option (error ? *error : NULL, "home-institution");
+        return FALSE;
+      }
+  return TRUE;
 }
 
 CopubAggregate *
@@ -45,7 +73,7 @@ copub_aggregate_new (const CopubAnalyseOptions *options, GError **error)
 
   agg->options = *options;
   copub_counting_default_dims (&agg->options);
-  if (!copub_counting_check_options (&agg->options, error))
+  if (!copub_counting_check_options (&agg->options, error) || !check_home (&agg->options, error))
     {
       g_free (agg);
       return NULL;
@@ -86,16 +114,24 @@ distinct (GPtrArray *all)
   return (const char *const *) all->pdata;
 }
 
+/* Tells the partner file (when it has "name:" lines) and the institution dimension of
+ * the institutions @work cites. */
 static void
-learn_partners (CopubPartners *partners, const CopubWork *work)
+learn_institutions (CopubAggregate *agg, const CopubWork *work)
 {
+  CopubPartners *partners = agg->options.partners;
+  gboolean names = partners && copub_partners_has_names (partners);
+
   for (guint i = 0; i < work->authorships->len; i++)
     {
       const CopubAuthorship *a = g_ptr_array_index (work->authorships, i);
       for (guint j = 0; j < a->institutions->len; j++)
         {
           const CopubInstitution *inst = g_ptr_array_index (a->institutions, j);
-          copub_partners_learn (partners, inst->id, inst->ror, inst->name);
+          if (names)
+            copub_partners_learn (partners, inst->id, inst->ror, inst->name);
+          copub_counting_learn_institution (&agg->scan, inst->id, inst->ror, inst->name,
+                                            inst->country);
         }
     }
 }
@@ -130,9 +166,8 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
   CopubWorkSummary s = { 0 };
 
-  /* Partners learn their ids from every work read, in the years or not. */
-  if (agg->options.partners && copub_partners_has_names (agg->options.partners))
-    learn_partners (agg->options.partners, work);
+  /* Partners and partner institutions learn from every work read, in the years or not. */
+  learn_institutions (agg, work);
   if ((agg->options.from && work->year < agg->options.from)
       || (agg->options.to && work->year > agg->options.to))
     return;
@@ -241,6 +276,44 @@ write_cells (GString *out, char tag, GHashTable *cells, guint n_values)
     }
 }
 
+static void
+write_institutions (GString *out, GHashTable *seen)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, seen);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const SeenInstitution *inst = value;
+      const char *fields[] = { key, inst->id, inst->name, inst->country };
+      g_string_append_c (out, 'I');
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        {
+          g_string_append_c (out, '\t');
+          append_value (out, fields[i] ? fields[i] : "");
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
+/* Adds one "I" line: ROR, id, name, country (empty: unknown). */
+static gboolean
+merge_institution (CopubAggregate *agg, const char *line, GError **error)
+{
+  g_auto(GStrv) f = g_strsplit (line, "\t", -1);
+
+  if (g_strv_length (f) != 5 || *f[1] == '\0' || *f[2] == '\0')
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
+                           "expected 5 fields: I, ROR id, institution id, name, country");
+      return FALSE;
+    }
+  copub_counting_learn_institution (&agg->scan, f[2], f[1], *f[3] ? f[3] : NULL,
+                                    *f[4] ? f[4] : NULL);
+  return TRUE;
+}
+
 gboolean
 copub_aggregate_write (const CopubAggregate *agg, FILE *out, GError **error)
 {
@@ -252,6 +325,7 @@ copub_aggregate_write (const CopubAggregate *agg, FILE *out, GError **error)
   write_cells (text, 'C', agg->scan.cells, agg->options.n_dims);
   if (agg->scan.has_pair)
     write_cells (text, 'B', agg->scan.base, copub_counting_n_base_values (&agg->options));
+  write_institutions (text, agg->scan.seen_institutions);
   if (fwrite (text->str, 1, text->len, out) != text->len || fflush (out) != 0)
     {
       int saved = errno;
@@ -374,11 +448,14 @@ copub_aggregate_merge_stream (CopubAggregate *agg, FILE *in, const char *name, G
     {
       if (lines[i][0] == '\0')
         continue;
-      if ((lines[i][0] != 'C' && lines[i][0] != 'B') || !merge_line (agg, lines[i], error))
+      gboolean ok = lines[i][0] == 'I' ? merge_institution (agg, lines[i], error)
+                    : (lines[i][0] == 'C' || lines[i][0] == 'B') && merge_line (agg, lines[i],
+                                                                                error);
+      if (!ok)
         {
           if (error && *error == NULL)
             g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_PARSE,
-                                 "expected a C or B line");
+                                 "expected a C, B or I line");
           g_prefix_error (error, "'%s' line %u: ", name, i + 1);
           return FALSE;
         }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/analyse.h"
 #include "copub/countries.h"
 #include "copub/error.h"
@@ -36,7 +37,7 @@ copub_analyse_parse_dims (CopubAnalyseOptions *options, const char *list, GError
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
                        "unknown dimension '%s': expected year, theme, country, partner, "
-                       "source or type", name);
+                       "source, type, region or institution", name);
           return FALSE;
         }
       for (guint i = 0; i < options->n_dims; i++)
@@ -135,6 +136,58 @@ work_countries_clear (WorkCountries *wc)
   memset (wc, 0, sizeof *wc);
 }
 
+struct _ScanBuffers {
+  WorkCountries wc;
+  GPtrArray *mine;     /* one authorship's distinct countries */
+  GArray *partners;
+  GPtrArray *institutions; /* the work's partner institutions (institution dimension) */
+  GPtrArray *lists[COPUB_N_DIMS];
+  GString *key;
+  const char *codes[26 * 26]; /* harmonised and interned, by two-letter code */
+};
+
+static ScanBuffers *
+scan_buffers_new (void)
+{
+  ScanBuffers *b = g_new0 (ScanBuffers, 1);
+
+  b->mine = g_ptr_array_new ();
+  b->partners = g_array_new (FALSE, FALSE, sizeof (guint));
+  b->institutions = g_ptr_array_new ();
+  for (guint d = 0; d < COPUB_N_DIMS; d++)
+    b->lists[d] = g_ptr_array_new ();
+  b->key = g_string_new (NULL);
+  return b;
+}
+
+static void
+scan_buffers_free (ScanBuffers *b)
+{
+  work_countries_clear (&b->wc);
+  g_ptr_array_unref (b->mine);
+  g_array_unref (b->partners);
+  g_ptr_array_unref (b->institutions);
+  for (guint d = 0; d < COPUB_N_DIMS; d++)
+    g_ptr_array_unref (b->lists[d]);
+  g_string_free (b->key, TRUE);
+  g_free (b);
+}
+
+/* @code harmonised for the scan's options, interned. Countries are two-letter codes: a
+ * table answers for them, where g_intern_string() takes a lock and a hash each time. */
+static const char *
+harmonised (Scan *scan, const char *code)
+{
+  const char **slot;
+
+  if (!g_ascii_isupper (code[0]) || !g_ascii_isupper (code[1]) || code[2] != '\0')
+    return g_intern_string (copub_analyse_harmonise (scan->options, code));
+  slot = &scan->buffers->codes[(code[0] - 'A') * 26 + (code[1] - 'A')];
+  if (*slot == NULL)
+    *slot = g_intern_string (copub_analyse_harmonise (scan->options, code));
+  return *slot;
+}
+
 static guint64
 gcd64 (guint64 a, guint64 b)
 {
@@ -170,11 +223,12 @@ credit_add (Credit *c, guint64 k, guint known)
   c->den = den;
 }
 
+/* The slot of @code, interned as every code of @wc is. */
 static guint
 country_slot (WorkCountries *wc, const char *code)
 {
   for (guint i = 0; i < wc->n; i++)
-    if (strcmp (wc->codes[i], code) == 0)
+    if (wc->codes[i] == code)
       return i;
   if (wc->n == wc->size)
     {
@@ -200,10 +254,10 @@ authorship_counts (const CopubAnalyseOptions *options, const CopubAuthorshipCoun
  * split equally over its distinct harmonised countries; a country's credit is the exact
  * sum of its parts, rounded once. The codes are interned. */
 static void
-work_countries (const CopubAnalyseOptions *options, const CopubWorkSummary *s,
-                WorkCountries *wc)
+work_countries (Scan *scan, const CopubWorkSummary *s, WorkCountries *wc)
 {
-  g_autoptr(GPtrArray) mine = g_ptr_array_new ();
+  const CopubAnalyseOptions *options = scan->options;
+  GPtrArray *mine = scan->buffers->mine;
   guint known = 0;
 
   wc->n = 0;
@@ -217,7 +271,7 @@ work_countries (const CopubAnalyseOptions *options, const CopubWorkSummary *s,
       g_ptr_array_set_size (mine, 0);
       for (const char *const *c = auth->countries; *c; c++)
         {
-          const char *h = g_intern_string (copub_analyse_harmonise (options, *c));
+          const char *h = harmonised (scan, *c);
           if (!g_ptr_array_find (mine, h, NULL))
             g_ptr_array_add (mine, (gpointer) h);
         }
@@ -247,6 +301,8 @@ is_international (const CopubAnalyseOptions *options, const WorkCountries *wc)
 
 /* ---- counting ------------------------------------------------------------------------ */
 
+static gboolean has_dim (const CopubAnalyseOptions *o, CopubDimension dim);
+
 static void
 cell_free (gpointer data)
 {
@@ -258,7 +314,8 @@ cell_free (gpointer data)
 gboolean
 copub_counting_is_pair_dim (CopubDimension d)
 {
-  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER;
+  return d == COPUB_DIM_COUNTRY || d == COPUB_DIM_PARTNER || d == COPUB_DIM_REGION
+         || d == COPUB_DIM_INSTITUTION;
 }
 
 guint
@@ -283,10 +340,44 @@ theme_of (const CopubAnalyseOptions *options, const CopubWorkSummary *s)
   return s->field_name ? s->field_name : "(unknown)";
 }
 
+/* The groups the work is co-authored with: those holding one of its foreign countries
+ * (the home country is never foreign) or one of its institutions. */
+static void
+region_values (const CopubAnalyseOptions *o, const CopubWorkSummary *s,
+               const WorkCountries *wc, GPtrArray *out)
+{
+  g_autoptr(GArray) groups = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) foreign = g_ptr_array_new ();
+
+  for (guint i = 0; i < wc->n; i++)
+    if (o->home == NULL || strcmp (wc->codes[i], o->home) != 0)
+      g_ptr_array_add (foreign, (gpointer) wc->codes[i]);
+  copub_regions_match (o->regions, (const char *const *) foreign->pdata, foreign->len,
+                       s->institutions, groups);
+  for (guint i = 0; i < groups->len; i++)
+    g_ptr_array_add (out, (gpointer) copub_regions_name (o->regions,
+                                                         g_array_index (groups, guint, i)));
+}
+
+/* A country group's fractional credit in one work: the sum of the credits of the
+ * work's foreign countries in the group (0 for a group of institutions). */
+static gint64
+region_credit (const CopubAnalyseOptions *o, const char *group, const WorkCountries *wc)
+{
+  int g = copub_regions_index (o->regions, group);
+  gint64 sum = 0;
+
+  for (guint i = 0; g >= 0 && i < wc->n; i++)
+    if ((o->home == NULL || strcmp (wc->codes[i], o->home) != 0)
+        && copub_regions_has_country (o->regions, (guint) g, wc->codes[i]))
+      sum += wc->credit[i];
+  return sum;
+}
+
 /* The values of dimension @d for this work (borrowed or interned strings). */
 static void
 dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkCountries *wc,
-            GArray *partners, GPtrArray *out, char *year_buf)
+            GArray *partners, const GPtrArray *institutions, GPtrArray *out, char *year_buf)
 {
   const CopubAnalyseOptions *o = scan->options;
 
@@ -316,6 +407,13 @@ dim_values (Scan *scan, CopubDimension d, const CopubWorkSummary *s, const WorkC
                                                               g_array_index (partners, guint,
                                                                              i)));
       break;
+    case COPUB_DIM_REGION:
+      region_values (o, s, wc, out);
+      break;
+    case COPUB_DIM_INSTITUTION:
+      for (guint i = 0; i < institutions->len; i++)
+        g_ptr_array_add (out, institutions->pdata[i]);
+      break;
     case COPUB_N_DIMS:
     default:
       break;
@@ -344,6 +442,7 @@ typedef struct {
   int n_authorships;
   int n_known;
   const WorkCountries *wc;
+  gint64 institution_credit; /* units: the work's share of each partner institution */
   int year;
 } WorkFacts;
 
@@ -368,12 +467,15 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
 
   if (at == o->n_dims)
     {
-      GString *key = g_string_new (NULL);
+      GString *key = scan->buffers->key;
       Cell *c;
+      g_string_truncate (key, 0);
       for (guint d = 0; d < o->n_dims; d++)
-        g_string_append_printf (key, "%s" SEP, chosen[d]);
+        {
+          g_string_append (key, chosen[d]);
+          g_string_append (key, SEP);
+        }
       c = copub_counting_scan_cell (scan->cells, key->str, chosen, o->n_dims);
-      g_string_free (key, TRUE);
       if (!scan->has_pair)
         {
           count_base (c, f);
@@ -382,10 +484,19 @@ expand (Scan *scan, GPtrArray **lists, guint at, char **chosen, const WorkFacts 
       c->works++;
       c->year = f->year;
       for (guint d = 0; d < o->n_dims; d++)
-        if (o->dims[d] == COPUB_DIM_COUNTRY)
+        {
+          if (o->dims[d] == COPUB_DIM_INSTITUTION)
+            c->fractional += f->institution_credit;
+          if (o->dims[d] != COPUB_DIM_COUNTRY)
+            continue;
           for (guint i = 0; i < f->wc->n; i++)
-            if (strcmp (f->wc->codes[i], chosen[d]) == 0)
+            if (f->wc->codes[i] == chosen[d]) /* both interned */
               c->fractional += f->wc->credit[i];
+        }
+      /* With a country dimension too, the cell's credit is the country's. */
+      for (guint d = 0; d < o->n_dims && !has_dim (o, COPUB_DIM_COUNTRY); d++)
+        if (o->dims[d] == COPUB_DIM_REGION)
+          c->fractional += region_credit (o, chosen[d], f->wc);
       return;
     }
   for (guint i = 0; i < lists[at]->len; i++)
@@ -401,10 +512,11 @@ static void
 count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
 {
   const CopubAnalyseOptions *o = scan->options;
-  GString *key = g_string_new (NULL);
+  GString *key = scan->buffers->key;
   char *values[COPUB_N_DIMS];
   guint n = 0;
 
+  g_string_truncate (key, 0);
   for (guint d = 0; d < o->n_dims; d++)
     if (!copub_counting_is_pair_dim (o->dims[d]))
       {
@@ -413,16 +525,32 @@ count_in_base (Scan *scan, GPtrArray **lists, const WorkFacts *f)
         g_string_append (key, SEP);
       }
   count_base (copub_counting_scan_cell (scan->base, key->str, values, n), f);
-  g_string_free (key, TRUE);
 }
 
 /* Adds the countries of @extra (another source's record of the same work) to the work's
  * countries, with no fractional credit: its authorships are not counted. */
 static void
-add_extra_countries (const CopubAnalyseOptions *o, const char *const *extra, WorkCountries *wc)
+add_extra_countries (Scan *scan, const char *const *extra, WorkCountries *wc)
 {
   for (const char *const *c = extra; c && *c; c++)
-    country_slot (wc, g_intern_string (copub_analyse_harmonise (o, *c)));
+    country_slot (wc, harmonised (scan, *c));
+}
+
+/* The work's partner institutions, into @out, and each one's fractional credit: the work
+ * shared equally among its distinct top-level institutions, the home institution one of
+ * them (1/(P+1) of the work each, P partners), in units rounded once. */
+static gint64
+work_institutions (const CopubAnalyseOptions *o, const CopubWorkSummary *s, GPtrArray *out)
+{
+  gboolean asked = FALSE;
+
+  for (guint d = 0; d < o->n_dims; d++)
+    asked |= o->dims[d] == COPUB_DIM_INSTITUTION;
+  if (!asked || o->institution_tree == NULL)
+    return 0;
+  copub_institution_tree_partners (o->institution_tree, s->institutions, o->home_institution,
+                                   out);
+  return frac_round (1, (FracWide) out->len + 1);
 }
 
 /* Counts one work; @extra holds countries from other sources' records of it. */
@@ -430,30 +558,32 @@ static void
 count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
 {
   const CopubAnalyseOptions *o = scan->options;
-  g_autoptr(GArray) partners = g_array_new (FALSE, FALSE, sizeof (guint));
-  GPtrArray *lists[COPUB_N_DIMS] = { NULL };
+  GArray *partners = scan->buffers->partners;
+  GPtrArray *institutions = scan->buffers->institutions;
+  GPtrArray **lists = scan->buffers->lists;
+  WorkCountries *wc = &scan->buffers->wc;
   char *chosen[COPUB_N_DIMS];
   char year_buf[16];
-  WorkCountries wc = { 0 };
   WorkFacts f;
 
   if (!in_corpus (o, s))
     return;
-  work_countries (o, s, &wc);
-  add_extra_countries (o, extra, &wc);
+  work_countries (scan, s, wc);
+  add_extra_countries (scan, extra, wc);
   if (scan->on_work)
     {
-      scan->on_work (s, wc.codes, wc.n, theme_of (o, s), scan->on_work_data);
-      work_countries_clear (&wc);
+      scan->on_work (s, wc->codes, wc->n, theme_of (o, s), scan->on_work_data);
       return;
     }
+  g_array_set_size (partners, 0);
   if (o->partners)
     copub_partners_match (o->partners, s->institutions, partners);
-  f.international = is_international (o, &wc);
+  f.international = is_international (o, wc);
   f.n_authorships = s->n_authorships;
   f.n_known = s->n_known - (o->source_countries_only ? s->n_inferred : 0);
   f.complete = s->n_authorships > 0 && f.n_known == s->n_authorships;
-  f.wc = &wc;
+  f.wc = wc;
+  f.institution_credit = work_institutions (o, s, institutions);
   f.year = s->year;
   g_snprintf (year_buf, sizeof year_buf, "%d", s->year);
   scan->synthetic |= s->is_synthetic;
@@ -461,16 +591,10 @@ count_summary (Scan *scan, const CopubWorkSummary *s, const char *const *extra)
   scan->max_year = MAX (scan->max_year, s->year);
 
   for (guint d = 0; d < o->n_dims; d++)
-    {
-      lists[d] = g_ptr_array_new ();
-      dim_values (scan, o->dims[d], s, &wc, partners, lists[d], year_buf);
-    }
+    dim_values (scan, o->dims[d], s, wc, partners, institutions, lists[d], year_buf);
   if (scan->has_pair)
     count_in_base (scan, lists, &f);
   expand (scan, lists, 0, chosen, &f);
-  for (guint d = 0; d < o->n_dims; d++)
-    g_ptr_array_unref (lists[d]);
-  work_countries_clear (&wc);
 }
 
 void
@@ -620,8 +744,13 @@ count_work (const CopubWorkSummary *s, gpointer user_data, GError **error)
   char key[256];
   (void) error;
 
+  if (scan->linked == NULL || g_hash_table_size (scan->linked) == 0)
+    {
+      count_summary (scan, s, NULL); /* one source: no work has two records */
+      return TRUE;
+    }
   g_snprintf (key, sizeof key, "%s\x1f%s", s->source, s->id);
-  group = scan->linked ? g_hash_table_lookup (scan->linked, key) : NULL;
+  group = g_hash_table_lookup (scan->linked, key);
   if (group == NULL)
     {
       count_summary (scan, s, NULL);
@@ -784,6 +913,13 @@ compare_cells (gconstpointer pa, gconstpointer pb, gpointer data)
           }
         return (ia > ib) - (ia < ib);
       }
+  for (guint d = 0; d < o->n_dims; d++)
+    if (o->dims[d] == COPUB_DIM_REGION && (cmp = strcmp (a->values[d], b->values[d])) != 0)
+      {
+        int ia = copub_regions_index (o->regions, a->values[d]);
+        int ib = copub_regions_index (o->regions, b->values[d]);
+        return (ia > ib) - (ia < ib);
+      }
   /* Within a group: the counting's measure, most first, then the values. */
   if (o->counting == COPUB_COUNTING_FRACTIONAL)
     {
@@ -828,6 +964,18 @@ rank_rows (const CopubAnalyseOptions *o, GPtrArray *rows, gint64 *rank, gboolean
   copub_rank_competition (measure, group, rows->len, rank, tied);
 }
 
+static int
+compare_totals (gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const char *a = *(const char *const *) pa, *b = *(const char *const *) pb;
+  FracSum ta = *(FracSum *) g_hash_table_lookup (data, a);
+  FracSum tb = *(FracSum *) g_hash_table_lookup (data, b);
+
+  if (ta != tb)
+    return ta > tb ? -1 : 1;
+  return strcmp (a, b);
+}
+
 /* The typed cell of @c: its values by dimension, its counts. */
 static CopubCell
 typed_cell (const CopubAnalyseOptions *o, const Cell *c)
@@ -858,6 +1006,17 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
       case COPUB_DIM_TYPE:
         cell.type = c->values[d];
         break;
+      case COPUB_DIM_REGION:
+        {
+          int g = copub_regions_index (o->regions, c->values[d]);
+          cell.region = c->values[d];
+          cell.institution_group = g >= 0 && copub_regions_of_institutions (o->regions,
+                                                                            (guint) g);
+        }
+        break;
+      case COPUB_DIM_INSTITUTION:
+        cell.institution = c->values[d];
+        break;
       case COPUB_N_DIMS:
       default:
         break;
@@ -873,6 +1032,93 @@ typed_cell (const CopubAnalyseOptions *o, const Cell *c)
   return cell;
 }
 
+static void
+seen_institution_free (gpointer data)
+{
+  SeenInstitution *seen = data;
+  g_free (seen->id);
+  g_free (seen->name);
+  g_free (seen->country);
+  g_free (seen);
+}
+
+void
+copub_counting_learn_institution (Scan *scan, const char *id, const char *ror,
+                                  const char *name, const char *country)
+{
+  SeenInstitution *seen;
+
+  if (id == NULL || ror == NULL || !has_dim (scan->options, COPUB_DIM_INSTITUTION))
+    return;
+  seen = g_hash_table_lookup (scan->seen_institutions, ror);
+  if (seen != NULL && strcmp (seen->id, id) <= 0)
+    return;
+  seen = g_new0 (SeenInstitution, 1);
+  seen->id = g_strdup (id);
+  seen->name = g_strdup (name);
+  seen->country = g_strdup (country);
+  g_hash_table_replace (scan->seen_institutions, g_strdup (ror), seen);
+}
+
+static gboolean
+is_openalex_institution (const char *id)
+{
+  return id[0] == 'I' && copub_is_digits (id + 1);
+}
+
+/* What the table says of each partner institution: the registry's name and country,
+ * else the cited institution's, and the OpenAlex id of the one cited with its ROR. */
+static void
+describe_institutions (const Scan *scan, CopubIndicators *ind)
+{
+  const CopubAnalyseOptions *o = scan->options;
+
+  for (guint i = 0; i < copub_indicators_n_cells (ind); i++)
+    {
+      const char *ror = copub_indicators_cell (ind, i)->institution;
+      const SeenInstitution *seen = g_hash_table_lookup (scan->seen_institutions, ror);
+      const char *name = copub_institution_tree_name (o->institution_tree, ror, o->lang);
+      const char *country = copub_institution_tree_country (o->institution_tree, ror);
+      if (seen && !name)
+        name = seen->name;
+      if (seen && !country)
+        country = seen->country;
+      copub_indicators_set_institution (ind, ror, seen && is_openalex_institution (seen->id)
+                                                      ? seen->id : NULL, name, country);
+    }
+}
+
+/* The @top institutions of @rows with the most works (fractional credit with fractional
+ * counting) over the table, ties by ROR id: a set of the values' strings. */
+static GHashTable *
+top_institutions (const CopubAnalyseOptions *o, GPtrArray *rows)
+{
+  g_autoptr(GHashTable) totals = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  GHashTable *kept = g_hash_table_new (g_str_hash, g_str_equal);
+  int d = 0;
+
+  while (o->dims[d] != COPUB_DIM_INSTITUTION)
+    d++;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const Cell *c = g_ptr_array_index (rows, i);
+      FracSum *total = g_hash_table_lookup (totals, c->values[d]);
+      if (total == NULL)
+        {
+          total = g_new0 (FracSum, 1);
+          g_hash_table_insert (totals, c->values[d], total);
+          g_ptr_array_add (order, c->values[d]);
+        }
+      *total += o->counting == COPUB_COUNTING_FRACTIONAL ? c->fractional
+                                                         : (FracSum) c->works * FRAC_SCALE;
+    }
+  g_ptr_array_sort_with_data (order, compare_totals, totals);
+  for (guint i = 0; i < order->len && i < o->top; i++)
+    g_hash_table_add (kept, order->pdata[i]);
+  return kept;
+}
+
 CopubIndicators *
 copub_counting_scan_indicators (Scan *scan)
 {
@@ -884,6 +1130,7 @@ copub_counting_scan_indicators (Scan *scan)
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autofree gint64 *rank = NULL;
   g_autofree gboolean *tied = NULL;
+  g_autoptr(GHashTable) top = NULL;
   gboolean ranked = has_dim (o, COPUB_DIM_COUNTRY);
   GHashTableIter it;
   gpointer value;
@@ -895,10 +1142,14 @@ copub_counting_scan_indicators (Scan *scan)
   rank = g_new0 (gint64, rows->len + 1);
   tied = g_new0 (gboolean, rows->len + 1);
   rank_rows (o, rows, rank, tied);
+  if (o->top > 0 && has_dim (o, COPUB_DIM_INSTITUTION))
+    top = top_institutions (o, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       const Cell *c = g_ptr_array_index (rows, i);
       CopubCell cell = typed_cell (o, c);
+      if (top && !g_hash_table_contains (top, cell.institution))
+        continue;
       if (scan->has_pair)
         {
           const Cell *base = g_hash_table_lookup (scan->base, base_key_of (o, c, buf));
@@ -913,6 +1164,8 @@ copub_counting_scan_indicators (Scan *scan)
         }
       copub_indicators_add_cell (ind, &cell);
     }
+  if (has_dim (o, COPUB_DIM_INSTITUTION))
+    describe_institutions (scan, ind);
   copub_indicators_set_synthetic (ind, scan->synthetic);
   copub_indicators_set_country_names (ind, o->country_name, o->lang, o->country_name_data);
   return ind;
@@ -923,12 +1176,15 @@ copub_counting_scan_init (Scan *scan, const CopubAnalyseOptions *options)
 {
   memset (scan, 0, sizeof *scan);
   scan->options = options;
+  scan->buffers = scan_buffers_new ();
   for (guint d = 0; d < options->n_dims; d++)
     scan->has_pair |= copub_counting_is_pair_dim (options->dims[d]);
   scan->cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free);
   scan->base = scan->has_pair
                    ? g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cell_free)
                    : g_hash_table_ref (scan->cells);
+  scan->seen_institutions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   seen_institution_free);
 }
 
 void
@@ -936,9 +1192,11 @@ copub_counting_scan_clear (Scan *scan)
 {
   g_hash_table_unref (scan->cells);
   g_hash_table_unref (scan->base);
+  g_clear_pointer (&scan->buffers, scan_buffers_free);
   g_clear_pointer (&scan->linked, g_hash_table_unref);
   g_clear_pointer (&scan->group_sizes, g_hash_table_unref);
   g_clear_pointer (&scan->groups, g_hash_table_unref);
+  g_hash_table_unref (scan->seen_institutions);
 }
 
 /* Reads the store into @scan. Across all sources, the records of one work (same DOI,
@@ -946,6 +1204,13 @@ copub_counting_scan_clear (Scan *scan)
 static gboolean
 run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError **error)
 {
+  CopubSummaryQuery q = *query;
+
+  /* The institution ids serve the partners, the institution dimension, the groups of
+   * institutions of the region dimension and the callers of foreach_work only. */
+  q.skip_institutions = scan->options->partners == NULL && scan->on_work == NULL
+                        && !has_dim (scan->options, COPUB_DIM_INSTITUTION)
+                        && !has_dim (scan->options, COPUB_DIM_REGION);
   if (query->source == NULL)
     {
       scan->linked = copub_store_linked_records (store, &scan->group_sizes, error);
@@ -954,9 +1219,33 @@ run_scan (CopubStore *store, Scan *scan, const CopubSummaryQuery *query, GError 
       scan->groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
     }
-  if (!copub_store_foreach_summary (store, query, count_work, scan, error))
+  if (!copub_store_foreach_summary (store, &q, count_work, scan, error))
     return FALSE;
   flush_groups (scan);
+  return TRUE;
+}
+
+static gboolean
+check_institution_options (const CopubAnalyseOptions *o, GError **error)
+{
+  if (!has_dim (o, COPUB_DIM_INSTITUTION))
+    return TRUE;
+  if (has_dim (o, COPUB_DIM_COUNTRY) || has_dim (o, COPUB_DIM_PARTNER))
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the institution dimension does not combine with the country or "
+                           "partner dimension: one partner dimension at a time");
+      copub_error_set_option (error ? *error : NULL, "by");
+      return FALSE;
+    }
+  if (o->home_institution == NULL || o->institution_tree == NULL)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the institution dimension needs the home institution (its ROR "
+                           "id, or an OpenAlex id the store knows) and a registry");
+      copub_error_set_option (error ? *error : NULL, "home-institution");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -970,6 +1259,15 @@ copub_counting_check_options (const CopubAnalyseOptions *o, GError **error)
       copub_error_set_option (error ? *error : NULL, "partners");
       return FALSE;
     }
+  if (has_dim (o, COPUB_DIM_REGION) && o->regions == NULL)
+    {
+      g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                           "the region dimension needs the country groups");
+      copub_error_set_option (error ? *error : NULL, "groups");
+      return FALSE;
+    }
+  if (!check_institution_options (o, error))
+    return FALSE;
   if (o->window > 1 && !has_dim (o, COPUB_DIM_YEAR))
     {
       g_set_error_literal (error, COPUB_ERROR, COPUB_ERROR_USAGE,
@@ -1024,22 +1322,86 @@ learn_institution (const char *id, const char *ror, const char *name, gpointer u
   copub_partners_learn (user_data, id, ror, name);
 }
 
+static void
+see_institution (const char *id, const char *ror, const char *name, const char *country,
+                 gpointer user_data)
+{
+  copub_counting_learn_institution (user_data, id, ror, name, country);
+}
+
+typedef struct {
+  const char *id;
+  char *ror;
+} HomeLookup;
+
+static void
+find_home (const char *id, const char *ror, const char *name, const char *country,
+           gpointer user_data)
+{
+  HomeLookup *home = user_data;
+  (void) name, (void) country;
+
+  if (ror && home->ror == NULL && strcmp (id, home->id) == 0)
+    home->ror = g_strdup (ror);
+}
+
+gboolean
+copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GError **error)
+{
+  HomeLookup home = { id, NULL };
+
+  *out_ror = NULL;
+  if (copub_institution_is_ror (id))
+    {
+      *out_ror = g_strdup (id);
+      return TRUE;
+    }
+  if (!copub_store_foreach_institution_row (store, find_home, &home, error))
+    return FALSE;
+  *out_ror = home.ror;
+  return TRUE;
+}
+
+/* The home institution as a ROR id: given as one, or the ROR id of the OpenAlex
+ * institution the store knows (*@out_ror is set to it, freed by the caller). */
+static gboolean
+resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError **error)
+{
+  if (!has_dim (o, COPUB_DIM_INSTITUTION) || copub_institution_is_ror (o->home_institution))
+    return TRUE;
+  if (!copub_analyse_home_ror (store, o->home_institution, out_ror, error))
+    return FALSE;
+  if (*out_ror == NULL)
+    {
+      g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
+                   "home institution '%s': no institution of the store has this id and a "
+                   "ROR id; give its ROR id", o->home_institution);
+      copub_error_set_option (error ? *error : NULL, "home-institution");
+      return FALSE;
+    }
+  o->home_institution = *out_ror;
+  return TRUE;
+}
+
 CopubIndicators *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
+  g_autofree char *home_ror = NULL;
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   CopubIndicators *indicators;
 
   copub_counting_default_dims (&o);
-  if (!copub_counting_check_options (&o, error))
+  if (!copub_counting_check_options (&o, error) || !resolve_home (store, &o, &home_ror, error))
     return NULL;
   if (o.partners && copub_partners_has_names (o.partners)
       && !copub_store_foreach_institution (store, learn_institution, o.partners, error))
     return NULL;
   copub_counting_scan_init (&scan, &o);
-  if (!run_scan (store, &scan, &query, error))
+  if ((has_dim (&o, COPUB_DIM_INSTITUTION)
+       && !copub_store_foreach_institution_row (store, see_institution, &scan, error))
+      || !run_scan (store, &scan, &query, error))
     {
       copub_counting_scan_clear (&scan);
       return NULL;
@@ -1055,7 +1417,7 @@ copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *optio
                              CopubCountingWorkFunc func, gpointer user_data, GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, options->from, options->to };
+  CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   gboolean ok;
 
@@ -1109,7 +1471,7 @@ period_counts (CopubStore *store, const CopubAnalyseOptions *options, CopubHeadl
                GError **error)
 {
   CopubAnalyseOptions o = *options;
-  CopubSummaryQuery query = { options->source, out->from, out->to };
+  CopubSummaryQuery query = { options->source, out->from, out->to, FALSE };
   Scan scan;
   const Cell *all;
 

@@ -41,8 +41,12 @@ typedef void (*CopubCountingWorkFunc) (const CopubWorkSummary *summary,
                                        const char *const *countries, guint n_countries,
                                        const char *theme, gpointer user_data);
 
+/* The per-work loop's buffers, reused from one work to the next (analyse.c). */
+typedef struct _ScanBuffers ScanBuffers;
+
 typedef struct {
   const CopubAnalyseOptions *options;
+  ScanBuffers *buffers;
   CopubCountingWorkFunc on_work; /* set: works go to it instead of the cells */
   gpointer on_work_data;
   gboolean has_pair;       /* a country or partner dimension */
@@ -53,7 +57,14 @@ typedef struct {
   GHashTable *linked;      /* "source\x1fid" -> group, for works held by several sources */
   GHashTable *group_sizes; /* group -> its number of records */
   GHashTable *groups;      /* group -> GPtrArray of Member read so far */
+  GHashTable *seen_institutions; /* ROR -> SeenInstitution: of the cited institutions
+                                  * with that ROR, the one of the smallest id */
 } Scan;
+
+/* A cited institution, as the store or a work gives it. */
+typedef struct {
+  char *id, *name, *country;
+} SeenInstitution;
 
 gboolean copub_counting_is_pair_dim (CopubDimension d);
 /* The number of non-pair dimensions of @o: the values of a base cell. */
@@ -76,5 +87,9 @@ void copub_counting_scan_apply_window (Scan *scan);
 gboolean copub_counting_foreach_work (CopubStore *store, const CopubAnalyseOptions *options,
                                       CopubCountingWorkFunc func, gpointer user_data,
                                       GError **error);
+/* Tells @scan of a cited institution (what the institution dimension's tables say of a
+ * ROR id: the cited institution of the smallest id with it, whatever the order). */
+void copub_counting_learn_institution (Scan *scan, const char *id, const char *ror,
+                                       const char *name, const char *country);
 /* The indicators of the scan, sorted and ranked. */
 CopubIndicators *copub_counting_scan_indicators (Scan *scan);

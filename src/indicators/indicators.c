@@ -17,6 +17,7 @@ struct CopubIndicators {
   char *lang;
   gpointer country_name_data;
   GArray *cells;        /* CopubCell */
+  GHashTable *institutions; /* ROR id -> CopubInstitutionInfo (strings in @strings) */
   GStringChunk *strings;
 };
 
@@ -27,6 +28,8 @@ static const char *const dim_names[COPUB_N_DIMS] = {
   [COPUB_DIM_PARTNER] = "partner",
   [COPUB_DIM_SOURCE] = "source",
   [COPUB_DIM_TYPE] = "type",
+  [COPUB_DIM_REGION] = "region",
+  [COPUB_DIM_INSTITUTION] = "institution",
 };
 
 const char *
@@ -118,6 +121,7 @@ copub_indicators_new (const CopubDimension *dims, guint n_dims, guint window,
   ind->home = g_strdup (home);
   ind->cells = g_array_new (FALSE, TRUE, sizeof (CopubCell));
   ind->strings = g_string_chunk_new (1024);
+  ind->institutions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   return ind;
 }
 
@@ -134,6 +138,7 @@ copub_indicators_unref (CopubIndicators *ind)
   if (ind == NULL || !g_atomic_int_dec_and_test (&ind->ref_count))
     return;
   g_array_unref (ind->cells);
+  g_hash_table_unref (ind->institutions);
   g_string_chunk_free (ind->strings);
   g_free (ind->home);
   g_free (ind->lang);
@@ -156,6 +161,8 @@ copub_indicators_add_cell (CopubIndicators *ind, const CopubCell *cell)
   c.partner = keep (ind, c.partner);
   c.source = keep (ind, c.source);
   c.type = keep (ind, c.type);
+  c.region = keep (ind, c.region);
+  c.institution = keep (ind, c.institution);
   if (c.first_year == 0)
     c.first_year = c.year;
   c.pair = copub_indicators_by_pair (ind);
@@ -195,6 +202,10 @@ same_value (CopubDimension d, const CopubCell *a, const CopubCell *b)
       return g_strcmp0 (a->source, b->source) == 0;
     case COPUB_DIM_TYPE:
       return g_strcmp0 (a->type, b->type) == 0;
+    case COPUB_DIM_REGION:
+      return g_strcmp0 (a->region, b->region) == 0;
+    case COPUB_DIM_INSTITUTION:
+      return g_strcmp0 (a->institution, b->institution) == 0;
     case COPUB_N_DIMS:
     default:
       return FALSE;
@@ -237,7 +248,9 @@ gboolean
 copub_indicators_by_pair (const CopubIndicators *ind)
 {
   return copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY)
-         || copub_indicators_has_dim (ind, COPUB_DIM_PARTNER);
+         || copub_indicators_has_dim (ind, COPUB_DIM_PARTNER)
+         || copub_indicators_has_dim (ind, COPUB_DIM_REGION)
+         || copub_indicators_has_dim (ind, COPUB_DIM_INSTITUTION);
 }
 
 guint
@@ -298,4 +311,29 @@ const char *
 copub_indicators_lang (const CopubIndicators *ind)
 {
   return ind->lang ? ind->lang : "en";
+}
+
+void
+copub_indicators_set_institution (CopubIndicators *ind, const char *ror, const char *openalex,
+                                  const char *name, const char *country)
+{
+  CopubInstitutionInfo *info = g_new0 (CopubInstitutionInfo, 1);
+  const char *key = keep (ind, ror);
+
+  info->openalex = keep (ind, openalex);
+  info->name = keep (ind, name);
+  info->country = keep (ind, country);
+  g_hash_table_replace (ind->institutions, (gpointer) key, info);
+}
+
+CopubInstitutionInfo
+copub_indicators_institution (const CopubIndicators *ind, const CopubCell *cell)
+{
+  const CopubInstitutionInfo *info = cell->institution
+                                         ? g_hash_table_lookup (ind->institutions,
+                                                                cell->institution)
+                                         : NULL;
+  CopubInstitutionInfo none = { NULL, NULL, NULL };
+
+  return info ? *info : none;
 }

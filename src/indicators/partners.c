@@ -5,9 +5,9 @@
 #include "copub/error.h"
 #include "affil/gazetteer.h"
 #include "copub/partners.h"
+#include "indicators/tsv.h"
 
-/* One line's fields. */
-typedef gboolean (*LineFunc) (char **fields, guint n_fields, gpointer data, GError **error);
+typedef CopubTsvLineFunc LineFunc;
 
 /* Calls @func for each non-comment line of @path split on tabs; errors name the line.
  * *out_digest: a digest of those lines, blanks around fields aside, so that two files
@@ -331,4 +331,23 @@ copub_partners_match (const CopubPartners *partners, const char *const *institut
           g_array_append_val (out, value);
         }
     }
+}
+
+gboolean
+copub_tsv_read (const char *path, CopubTsvLineFunc func, gpointer data, char **out_digest,
+                GError **error)
+{
+  return read_tsv (path, func, data, out_digest, error);
+}
+
+void
+copub_partners_foreach_id (const CopubPartners *partners, CopubPartnerIdFunc func,
+                           gpointer user_data)
+{
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, partners->by_id);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    func (key, GPOINTER_TO_UINT (value) - 1, user_data);
 }

@@ -22,6 +22,14 @@ add_dim_columns (CopubTable *t, const CopubIndicators *ind)
         copub_table_add_column (t, "country_name", COPUB_COLUMN_TEXT);
       if (dims[d] == COPUB_DIM_TYPE)
         copub_table_add_column (t, "type_name", COPUB_COLUMN_TEXT);
+      if (dims[d] == COPUB_DIM_REGION)
+        copub_table_add_column (t, "region_name", COPUB_COLUMN_TEXT);
+      if (dims[d] == COPUB_DIM_INSTITUTION)
+        {
+          copub_table_add_column (t, "openalex_id", COPUB_COLUMN_TEXT);
+          copub_table_add_column (t, "institution_name", COPUB_COLUMN_TEXT);
+          copub_table_add_column (t, "institution_country", COPUB_COLUMN_TEXT);
+        }
     }
 }
 
@@ -50,7 +58,9 @@ static gboolean
 has_fractional (const CopubIndicators *ind)
 {
   return copub_indicators_counting (ind) != COPUB_COUNTING_FULL
-         && copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY);
+         && (copub_indicators_has_dim (ind, COPUB_DIM_COUNTRY)
+             || copub_indicators_has_dim (ind, COPUB_DIM_REGION)
+             || copub_indicators_has_dim (ind, COPUB_DIM_INSTITUTION));
 }
 
 /* Measures of a table by partner country or partner. */
@@ -84,6 +94,31 @@ set_type (CopubTable *t, guint row, guint col, const CopubIndicators *ind, const
   copub_table_set_text (t, row, col, c->type);
   copub_table_set_text (t, row, col + 1, words ? words : c->type);
   copub_words_use (previous);
+}
+
+/* The group and its name in the indicators' language. */
+static void
+set_region (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
+            const CopubCell *c)
+{
+  const char *previous = copub_words_use (copub_indicators_lang (ind));
+
+  copub_table_set_text (t, row, col, c->region);
+  copub_table_set_text (t, row, col + 1, copub_words_region_name (c->region));
+  copub_words_use (previous);
+}
+
+/* The institution's ROR id, OpenAlex id, name and country (empty when unknown). */
+static void
+set_institution (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
+                 const CopubCell *c)
+{
+  CopubInstitutionInfo info = copub_indicators_institution (ind, c);
+
+  copub_table_set_text (t, row, col, c->institution);
+  copub_table_set_text (t, row, col + 1, info.openalex ? info.openalex : "");
+  copub_table_set_text (t, row, col + 2, info.name ? info.name : "");
+  copub_table_set_text (t, row, col + 3, info.country ? info.country : "");
 }
 
 static guint
@@ -121,6 +156,14 @@ fill_dims (CopubTable *t, guint row, const CopubIndicators *ind, const CopubCell
       case COPUB_DIM_TYPE:
         set_type (t, row, col, ind, c);
         col += 2;
+        break;
+      case COPUB_DIM_REGION:
+        set_region (t, row, col, ind, c);
+        col += 2;
+        break;
+      case COPUB_DIM_INSTITUTION:
+        set_institution (t, row, col, ind, c);
+        col += 4;
         break;
       case COPUB_N_DIMS:
       default:
@@ -161,7 +204,9 @@ fill_pair_row (CopubTable *t, guint row, guint col, const CopubIndicators *ind,
       copub_table_set_real (t, row, col++, low);
       copub_table_set_real (t, row, col++, high);
     }
-  if (has_fractional (ind))
+  if (has_fractional (ind) && c->institution_group)
+    col += 2; /* a group of institutions has no fractional count: empty cells */
+  else if (has_fractional (ind))
     {
       /* The one rounding of the output: to hundredths, halves up, from the integer. */
       copub_table_set_rounded (t, row, col++, copub_fraction_to_double (c->fractional),

@@ -28,6 +28,7 @@
 #define TOP_THEMES 8
 #define TOP_MAPPED_THEMES 10 /* an institution's own themes are few: show them all */
 #define TOP_COUNTRIES 15
+#define TOP_INSTITUTIONS 20
 #define TOP_TRENDS 6
 #define HEAT_THEMES 10
 #define HEAT_COUNTRIES 12
@@ -37,7 +38,8 @@
 
 static const char *const chart_names[COPUB_N_CHARTS] = {
   "share-by-year", "share-by-theme", "partner-countries", "partner-country-trends",
-  "strategic-partners", "theme-country-heatmap", "world-map", "links",
+  "strategic-partners", "theme-country-heatmap", "world-map", "links", "region-trends",
+  "partner-institutions",
 };
 
 /* One palette for every chart: distinct hues of similar weight, readable on white and
@@ -493,6 +495,21 @@ copub_plot_data_compute (CopubStore *store, const CopubAnalyseOptions *options,
           || !(d->partner_totals = analyse_by (store, o, COPUB_DIM_PARTNER, none, o->from,
                                                o->to, COPUB_COUNTING_FULL, error))))
     return NULL;
+  if (o->regions
+      && !(d->region_years = analyse_by (store, o, COPUB_DIM_REGION, COPUB_DIM_YEAR, o->from,
+                                         o->to, COPUB_COUNTING_FULL, error)))
+    return NULL;
+  if (o->regions)
+    {
+      d->regions = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < copub_regions_count (o->regions); i++)
+        g_ptr_array_add (d->regions, g_strdup (copub_regions_name (o->regions, i)));
+    }
+  if (o->home_institution && o->institution_tree
+      && !(d->institutions = analyse_by (store, o, COPUB_DIM_INSTITUTION, none,
+                                         d->period_from, d->period_to, COPUB_COUNTING_BOTH,
+                                         error)))
+    return NULL;
   if (o->partners)
     {
       d->partners = g_ptr_array_new_with_free_func (g_free);
@@ -517,6 +534,11 @@ copub_plot_data_free (CopubPlotData *d)
   copub_indicators_unref (d->partner_years);
   copub_indicators_unref (d->partner_totals);
   copub_indicators_unref (d->sources);
+  if (d->region_years)
+    copub_indicators_unref (d->region_years);
+  if (d->regions)
+    g_ptr_array_unref (d->regions);
+  copub_indicators_unref (d->institutions);
   if (d->source_stats)
     g_ptr_array_unref (d->source_stats);
   if (d->partners)
@@ -1001,6 +1023,8 @@ cell_text (const CopubCell *c, CopubDimension dim)
       return c->source;
     case COPUB_DIM_TYPE:
       return c->type;
+    case COPUB_DIM_REGION:
+      return c->region;
     case COPUB_DIM_YEAR:
     case COPUB_N_DIMS:
     default:
@@ -1429,42 +1453,34 @@ chart_partners (Ctx *ctx, CopubChart *chart, GError **error)
   return TRUE;
 }
 
-/* (c) The top partner countries of the last period, full and fractional counts. */
+/* The label of a bar: a country's or an institution's name. */
+typedef const char *(*BarLabelFunc) (const CopubIndicators *t, const CopubCell *c);
+
+/* Bars of the first @n cells of @t, full and fractional counts side by side, labelled
+ * with @label_of; the data in @kind's file. */
 static gboolean
-chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
+count_bars (Ctx *ctx, CopubChartKind kind, const CopubIndicators *t, guint n,
+            BarLabelFunc label_of, const char *title, const char *subtitle, GError **error)
 {
   const CopubPlotData *d = ctx->data;
-  const CopubIndicators *t = d->countries;
-  guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRIES);
   g_autoptr(GString) dat = g_string_new (NULL);
   g_autoptr(GString) tics = g_string_new ("set ytics (");
-  g_autofree char *period = copub_words_period (d->period_from, d->period_to);
-  g_autofree char *inst = institution_prefix (ctx);
-  g_autofree char *subtitle = NULL;
+  g_autoptr(GString) plot = g_string_new (NULL);
   g_autofree char *label_font = font_spec (ctx, 0.8, FALSE);
   double max = 1;
 
-  chart->title = g_strdup_printf (_("Top partner countries, %s"), period);
-  if (n == 0)
-    {
-      set_note (chart, _("no work with a foreign co-author in the last period"));
-      return TRUE;
-    }
   for (guint r = 0; r < n; r++)
     {
       const CopubCell *c = copub_indicators_cell (t, r);
       double row[] = { n - 1 - r, (double) c->works, copub_fraction_to_double (c->fractional) };
-      g_autofree char *name = quote_label (copub_indicators_country_name (t, c));
+      g_autofree char *name = quote_label (label_of (t, c));
       append_row (dat, 3, row);
       max = MAX (max, row[1]);
       g_string_append_printf (tics, "%s%s %u", r ? ", " : "", name, n - 1 - r);
     }
-  if (!write_data (ctx, COPUB_CHART_COUNTRIES, dat, error))
+  if (!write_data (ctx, kind, dat, error))
     return FALSE;
-  subtitle = g_strdup_printf (
-      _("%sfull: works co-authored with the country; fractional: each work "
-               "shared out over its authorships' countries"), inst);
-  begin_chart (ctx, COPUB_CHART_COUNTRIES, chart->title, subtitle, NULL, d->headline.works);
+  begin_chart (ctx, kind, title, subtitle, NULL, d->headline.works);
   g_string_append_printf (ctx->script, "%s) scale 0\nset yrange [-0.7:%u.7]\n"
                                        "set xrange [0:%g]\n"
                                        "set border 1 front lw 1 lc rgb '#8a8a8a'\n"
@@ -1479,9 +1495,9 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
   hover (ctx, _("fractional counting"));
   hover (ctx, _("full counting: values"));
   hover (ctx, _("fractional counting: values"));
-  append_quoted (ctx->script, "plot 'partner-countries.dat' using ($2/2):($1+0.19):($2/2):(0.17) "
-                              "with boxxyerror lt 1 fc rgb '#2f6b9a' title ",
-                 _("full counting (works)"), ", \\");
+  g_string_printf (plot, "plot '%s.dat' using ($2/2):($1+0.19):($2/2):(0.17) "
+                         "with boxxyerror lt 1 fc rgb '#2f6b9a' title ", chart_names[kind]);
+  append_quoted (ctx->script, plot->str, _("full counting (works)"), ", \\");
   append_quoted (ctx->script, "  '' using ($3/2):($1-0.19):($3/2):(0.17) with boxxyerror "
                               "fc rgb '#e0812b' title ",
                  _("fractional counting"), ", \\");
@@ -1492,6 +1508,67 @@ chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
                           "offset 0.4,0 font %s textcolor rgb '#333333' notitle\n",
                           label_font, label_font);
   return TRUE;
+}
+
+/* (c) The top partner countries of the last period, full and fractional counts. */
+static gboolean
+chart_countries (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubIndicators *t = d->countries;
+  guint n = MIN (copub_indicators_n_cells (t), TOP_COUNTRIES);
+  g_autofree char *period = copub_words_period (d->period_from, d->period_to);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup_printf (_("Top partner countries, %s"), period);
+  if (n == 0)
+    {
+      set_note (chart, _("no work with a foreign co-author in the last period"));
+      return TRUE;
+    }
+  subtitle = g_strdup_printf (
+      _("%sfull: works co-authored with the country; fractional: each work "
+               "shared out over its authorships' countries"), inst);
+  return count_bars (ctx, COPUB_CHART_COUNTRIES, t, n, copub_indicators_country_name,
+                     chart->title, subtitle, error);
+}
+
+static const char *
+institution_label (const CopubIndicators *t, const CopubCell *c)
+{
+  CopubInstitutionInfo info = copub_indicators_institution (t, c);
+
+  return info.name ? info.name : c->institution;
+}
+
+/* (i) The top partner institutions of the last period, full and fractional counts. */
+static gboolean
+chart_institutions (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubIndicators *t = d->institutions;
+  guint n = t ? MIN (copub_indicators_n_cells (t), TOP_INSTITUTIONS) : 0;
+  g_autofree char *period = copub_words_period (d->period_from, d->period_to);
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup_printf (_("Top partner institutions, %s"), period);
+  if (t == NULL)
+    {
+      set_note (chart, _("no home institution given: partner institutions are not known"));
+      return TRUE;
+    }
+  if (n == 0)
+    {
+      set_note (chart, _("no work with a partner institution in the last period"));
+      return TRUE;
+    }
+  subtitle = g_strdup_printf (
+      _("%sfull: works co-authored with the institution (its units included); fractional: "
+        "each work shared out equally over its institutions, the home one included"), inst);
+  return count_bars (ctx, COPUB_CHART_INSTITUTIONS, t, n, institution_label, chart->title,
+                     subtitle, error);
 }
 
 /* The institution's works per year (the n of the yearly country shares). */
@@ -2131,11 +2208,73 @@ chart_links (Ctx *ctx, CopubChart *chart, GError **error)
   return write_data (ctx, COPUB_CHART_LINKS, dat, error);
 }
 
+/* The groups with a co-publication in @t (by region, year), in the groups' order. */
+static GPtrArray *
+region_names (const CopubPlotData *d, const CopubIndicators *t)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; i < d->regions->len; i++)
+    for (guint r = 0; r < copub_indicators_n_cells (t); r++)
+      if (g_strcmp0 (copub_indicators_cell (t, r)->region, d->regions->pdata[i]) == 0)
+        {
+          g_ptr_array_add (names, d->regions->pdata[i]);
+          break;
+        }
+  return names;
+}
+
+/* (i) The share of the works co-authored with each country (or institution) group, per
+ * year: works with the group over the year's works. */
+static gboolean
+chart_regions (Ctx *ctx, CopubChart *chart, GError **error)
+{
+  const CopubPlotData *d = ctx->data;
+  const CopubIndicators *t = d->region_years;
+  g_autoptr(GString) dat = g_string_new (NULL);
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autofree char *inst = institution_prefix (ctx);
+  g_autofree char *subtitle = NULL;
+
+  chart->title = g_strdup (_("Co-publication with groups of countries over the years"));
+  if (t == NULL || copub_indicators_n_cells (t) == 0)
+    {
+      set_note (chart, _("no co-publication with a group of countries"));
+      return TRUE;
+    }
+  groups = region_names (d, t);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      g_ptr_array_add (labels, (gpointer) copub_words_region_name (groups->pdata[i]));
+      for (int year = d->first_year; year <= d->last_year; year++)
+        {
+          CopubCell key = { .year = year, .region = groups->pdata[i] };
+          const CopubCell *c = copub_indicators_find (t, &key);
+          double all = works_in_year (d, year);
+          double row[] = { year, all > 0 ? 100 * (c ? (double) c->works : 0) / all : NAN };
+          append_row (dat, 2, row);
+        }
+      g_string_append (dat, "\n\n");
+    }
+  if (!write_data (ctx, COPUB_CHART_REGIONS, dat, error))
+    return FALSE;
+  subtitle = g_strdup_printf (_("%sshare of all works co-authored with the group (a "
+                                "co-author in one of its countries, the home country "
+                                "aside, or institutions)"), inst);
+  begin_chart (ctx, COPUB_CHART_REGIONS, chart->title, subtitle, NULL, d->works);
+  year_axis (ctx, TRUE);
+  percent_axis (ctx, FALSE);
+  legend_right (ctx);
+  plot_series (ctx, "region-trends.dat", labels, "linespoints pt 7 ps 0.8");
+  return TRUE;
+}
+
 typedef gboolean (*ChartFunc) (Ctx *ctx, CopubChart *chart, GError **error);
 
 static const ChartFunc chart_funcs[COPUB_N_CHARTS] = {
   chart_share, chart_themes, chart_countries, chart_trends, chart_partners, chart_heatmap,
-  chart_world_map, chart_links,
+  chart_world_map, chart_links, chart_regions, chart_institutions,
 };
 
 /* ---- drawing ----------------------------------------------------------------------- */

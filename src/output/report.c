@@ -31,6 +31,8 @@
 #define SMALL_COUNTRY_N 10   /* co-publications with a top country */
 #define LOW_COVERAGE 0.80    /* share of authorships with a known country */
 #define TOP_COUNTRY_ROWS 20
+#define TOP_INSTITUTION_ROWS 20 /* the partner institutions' table */
+#define STRATEGIC_RANK 50       /* strategic partners ranked below are named */
 /* The SVG charts inlined in the HTML: sized for a page column. */
 #define SVG_WIDTH 960
 #define SVG_HEIGHT 540
@@ -399,6 +401,12 @@ section_definitions (Report *r)
     definition (b, _("Strategic partners"), g_strdup (
         _("the institutions of the partner file; a co-publication has at least one "
                "author affiliated with the partner.")));
+  if (r->data->region_years)
+    definition (b, _("Groups of countries"), g_strdup (
+        _("EU-27, the continents of the UN M49 standard and the UN's least developed "
+               "countries (data/regions.tsv), and the groups file's; a work is co-authored "
+               "with a group when an author is in one of its countries, the home country "
+               "never counting, or institutions.")));
 }
 
 /* "2020, 2021": the years of @source whose counts differ; NULL when none does. */
@@ -922,6 +930,272 @@ table_partners (Report *r)
     }
 }
 
+/* The share of each year's works co-authored with each group of countries (or of
+ * institutions); the last row gives each year's n. */
+static void
+table_regions (Report *r)
+{
+  const CopubPlotData *d = r->data;
+  const CopubIndicators *t = d->region_years;
+  GPtrArray *cells;
+  Block *b;
+
+  if (t == NULL || copub_indicators_n_cells (t) == 0 || d->last_year - d->first_year > 60)
+    return;
+  b = table (r, g_strdup (_("Share of the works co-authored with each group of countries, "
+                                 "by year")), ~(guint64) 1);
+  cells = g_ptr_array_new ();
+  g_ptr_array_add (cells, g_strdup (_("Group")));
+  for (int y = d->first_year; y <= d->last_year; y++)
+    g_ptr_array_add (cells, g_strdup_printf ("%d", y));
+  row_array (b, cells);
+  for (guint g = 0; g < d->regions->len; g++)
+    {
+      cells = g_ptr_array_new ();
+      g_ptr_array_add (cells, g_strdup (copub_words_region_name (d->regions->pdata[g])));
+      for (int y = d->first_year; y <= d->last_year; y++)
+        {
+          CopubCell key = { .year = y, .region = d->regions->pdata[g] };
+          const CopubCell *c = copub_indicators_find (t, &key);
+          CopubCell year = { .year = y };
+          const CopubCell *all = copub_indicators_find (d->years, &year);
+          gint64 n = all ? all->works : 0;
+          g_ptr_array_add (cells, copub_words_percent (n ? (double) (c ? c->works : 0)
+                                                              / (double) n
+                                                         : NAN));
+        }
+      row_array (b, cells);
+    }
+  cells = g_ptr_array_new ();
+  g_ptr_array_add (cells, g_strdup (_("Works (n)")));
+  for (int y = d->first_year; y <= d->last_year; y++)
+    {
+      CopubCell year = { .year = y };
+      const CopubCell *all = copub_indicators_find (d->years, &year);
+      g_ptr_array_add (cells, copub_words_count (all ? all->works : 0));
+    }
+  row_array (b, cells);
+}
+
+/* The competition ranks ("1224") of the partner institutions, by works (their order). */
+static gint64 *
+institution_ranks (const CopubIndicators *t)
+{
+  guint n = copub_indicators_n_cells (t);
+  gint64 *rank = g_new0 (gint64, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    rank[i] = i > 0 && copub_indicators_cell (t, i)->works
+                           == copub_indicators_cell (t, i - 1)->works
+                  ? rank[i - 1] : (gint64) i + 1;
+  return rank;
+}
+
+typedef struct {
+  const CopubInstitutionTree *tree;
+  GHashTable *by_top; /* top-level ROR id -> GArray of partner indexes */
+} PartnerTops;
+
+/* A strategic partner's ROR id rolled up: the partner counts at its top levels. */
+static void
+add_partner_tops (const char *id, guint index, gpointer user_data)
+{
+  PartnerTops *pt = user_data;
+  g_autoptr(GPtrArray) tops = g_ptr_array_new ();
+
+  if (!copub_institution_is_ror (id))
+    return;
+  copub_institution_tree_tops (pt->tree, id, tops);
+  for (guint i = 0; i < tops->len; i++)
+    {
+      GArray *list = g_hash_table_lookup (pt->by_top, tops->pdata[i]);
+      if (list == NULL)
+        {
+          list = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_hash_table_insert (pt->by_top, tops->pdata[i], list);
+        }
+      g_array_append_val (list, index);
+    }
+}
+
+/* top-level ROR id -> the strategic partners (GArray of indexes) it holds: a partner
+ * the file gives by a unit's ROR id is found at its top-level parents. */
+static GHashTable *
+partners_by_top (const Report *r)
+{
+  PartnerTops pt = { r->options->institution_tree,
+                     g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) g_array_unref) };
+
+  if (r->options->partners && pt.tree)
+    copub_partners_foreach_id (r->options->partners, add_partner_tops, &pt);
+  return pt.by_top;
+}
+
+/* The strategic partners' indexes the institution of @c is or holds (by its ROR or
+ * OpenAlex id, or a unit's ROR id rolled up to it), each once. */
+static void
+institution_partners (const Report *r, GHashTable *by_top, const CopubIndicators *t,
+                      const CopubCell *c, GArray *out)
+{
+  CopubInstitutionInfo info = copub_indicators_institution (t, c);
+  const char *ids[] = { c->institution, info.openalex, NULL };
+  const GArray *held = g_hash_table_lookup (by_top, c->institution);
+
+  g_array_set_size (out, 0);
+  if (r->options->partners)
+    copub_partners_match (r->options->partners, ids, out);
+  for (guint k = 0; held && k < held->len; k++)
+    {
+      guint p = g_array_index (held, guint, k), i;
+      for (i = 0; i < out->len && g_array_index (out, guint, i) != p; i++)
+        ;
+      if (i == out->len)
+        g_array_append_val (out, p);
+    }
+}
+
+static char *
+institution_name (const CopubIndicators *t, const CopubCell *c)
+{
+  CopubInstitutionInfo info = copub_indicators_institution (t, c);
+
+  return g_strdup (info.name ? info.name : c->institution);
+}
+
+/* The names of the strategic partners @matched, comma-separated, or a dash. */
+static char *
+partner_names (const Report *r, const GArray *matched)
+{
+  GString *names = g_string_new (matched->len ? NULL : "—");
+
+  for (guint k = 0; k < matched->len; k++)
+    g_string_append_printf (names, "%s%s", k ? ", " : "",
+                            copub_partners_name (r->options->partners,
+                                                 g_array_index (matched, guint, k)));
+  return g_string_free (names, FALSE);
+}
+
+/* Top partner institutions of the last period, each with the strategic partner it is. */
+static void
+table_institutions (Report *r, GHashTable *by_top, const gint64 *rank)
+{
+  const CopubIndicators *t = r->data->institutions;
+  g_autofree char *period = copub_words_period (r->data->period_from, r->data->period_to);
+  g_autoptr(GArray) matched = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n = MIN (copub_indicators_n_cells (t), TOP_INSTITUTION_ROWS);
+  Block *b = table (r, g_strdup_printf (_("Top partner institutions, %s"), period), 0x39);
+
+  row (b, g_strdup (_("Rank")), g_strdup (_("Institution")), g_strdup (_("Country")),
+       g_strdup (_("Works")), g_strdup (_("Share of all works")),
+       g_strdup (_("Fractional count")), g_strdup (_("Strategic partner")), NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      CopubInstitutionInfo info = copub_indicators_institution (t, c);
+      const char *country = info.country ? copub_country_name (info.country, r->data->lang)
+                                         : NULL;
+      institution_partners (r, by_top, t, c, matched);
+      row (b, copub_rank_text (rank[i], (i > 0 && rank[i] == rank[i - 1])
+                                            || (i + 1 < copub_indicators_n_cells (t)
+                                                && rank[i + 1] == rank[i])),
+           institution_name (t, c), g_strdup (country ? country : "—"),
+           copub_words_count (c->works), copub_words_percent (copub_cell_share (c)),
+           copub_words_real (copub_fraction_to_double (c->fractional), 1),
+           partner_names (r, matched), NULL);
+    }
+}
+
+/* The strategic partners below rank STRATEGIC_RANK or with no co-publication, and the
+ * top partner institutions that are not strategic partners (the candidates). */
+static void
+institutions_beside_partners (Report *r, GHashTable *by_top, const gint64 *rank)
+{
+  const CopubIndicators *t = r->data->institutions;
+  const CopubPartners *partners = r->options->partners;
+  guint n_partners = copub_partners_count (partners), n = copub_indicators_n_cells (t);
+  g_autofree gint64 *best = g_new0 (gint64, n_partners + 1);
+  g_autofree gint64 *works = g_new0 (gint64, n_partners + 1);
+  g_autoptr(GArray) matched = g_array_new (FALSE, FALSE, sizeof (guint));
+  Block *below = NULL, *candidates = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const CopubCell *c = copub_indicators_cell (t, i);
+      institution_partners (r, by_top, t, c, matched);
+      for (guint k = 0; k < matched->len; k++)
+        {
+          guint p = g_array_index (matched, guint, k);
+          if (best[p] == 0)
+            best[p] = rank[i], works[p] = c->works;
+        }
+      if (matched->len == 0 && i < TOP_INSTITUTION_ROWS)
+        {
+          if (candidates == NULL)
+            {
+              para (r, NULL, "%s", _("Candidates: frequent partner institutions (in the top "
+                                     "20) that the strategic list does not name."));
+              candidates = add_block (r, BLOCK_LIST, NULL, NULL);
+            }
+          g_autofree char *name = institution_name (t, c);
+          g_autofree char *count = copub_words_count (c->works);
+          g_autofree char *place = copub_words_count (rank[i]);
+          item (candidates, _("%s: rank %s, works: %s"), name, place, count);
+        }
+    }
+  for (guint p = 0; p < n_partners; p++)
+    {
+      g_autofree char *count = copub_words_count (works[p]);
+      g_autofree char *place = copub_words_count (best[p]);
+      if (best[p] > 0 && best[p] <= STRATEGIC_RANK)
+        continue;
+      if (below == NULL)
+        {
+          para (r, NULL, "%s", _("Strategic partners outside the top 50 partner "
+                                 "institutions:"));
+          below = add_block (r, BLOCK_LIST, NULL, NULL);
+        }
+      if (best[p] == 0)
+        item (below, _("%s: no co-publication in the period"),
+              copub_partners_name (partners, p));
+      else
+        item (below, _("%s: rank %s, works: %s"), copub_partners_name (partners, p), place,
+              count);
+    }
+  if (candidates == NULL && below == NULL)
+    para (r, NULL, "%s", _("Every strategic partner is among the top 50 partner "
+                           "institutions, and every top 20 partner institution is a "
+                           "strategic partner."));
+}
+
+/* Partner institutions, found: the top 20 of the last period beside the strategic list. */
+static void
+section_institutions (Report *r)
+{
+  const CopubIndicators *t = r->data->institutions;
+  g_autofree gint64 *rank = NULL;
+  g_autoptr(GHashTable) by_top = NULL;
+
+  if (t == NULL)
+    return;
+  heading (r, "institutions", _("Partner institutions"));
+  para (r, NULL, "%s", _("The institutions the works are co-authored with, rolled up to "
+                         "their top-level parents in the ROR registry; the home "
+                         "institution's own are left out. Full count: works co-authored "
+                         "with the institution; fractional count: each work shared out "
+                         "equally over its institutions, the home one included."));
+  if (copub_indicators_n_cells (t) == 0)
+    {
+      para (r, "note", "%s", _("No work of the last period has a partner institution."));
+      return;
+    }
+  rank = institution_ranks (t);
+  by_top = partners_by_top (r);
+  table_institutions (r, by_top, rank);
+  if (r->options->partners)
+    institutions_beside_partners (r, by_top, rank);
+}
+
 static void
 section_tables (Report *r)
 {
@@ -932,6 +1206,7 @@ section_tables (Report *r)
   table_countries (r);
   table_themes (r);
   table_partners (r);
+  table_regions (r);
 }
 
 /* The world map's values as a table, for readers who do not see the map: every
@@ -995,7 +1270,8 @@ section_charts (Report *r)
       const CopubChart *c = r->charts->pdata[k];
       Block *b;
       /* Without a partner file there is no partner chart to speak of. */
-      if (c->path == NULL && (c->kind != COPUB_CHART_PARTNERS || r->options->partners))
+      if (c->path == NULL && (c->kind != COPUB_CHART_PARTNERS || r->options->partners)
+          && (c->kind != COPUB_CHART_INSTITUTIONS || r->data->institutions))
         para (r, "note", _("Chart not drawn, “%s”: %s."), c->title, c->note);
       if (c->path == NULL)
         continue;
@@ -1216,6 +1492,7 @@ build_document (Report *r)
   section_coverage (r);
   section_variants (r);
   section_tables (r);
+  section_institutions (r);
   section_charts (r);
   section_warnings (r);
   section_history (r);
@@ -1585,7 +1862,11 @@ write_csvs (Report *r, const char *dir, GError **error)
          && write_csv (r, dir, "theme-country.csv", d->theme_countries, error)
          && write_csv (r, dir, "source.csv", d->sources, error)
          && (d->partner_years == NULL
-             || write_csv (r, dir, "partner-year.csv", d->partner_years, error));
+             || write_csv (r, dir, "partner-year.csv", d->partner_years, error))
+         && (d->region_years == NULL
+             || write_csv (r, dir, "region-year.csv", d->region_years, error))
+         && (d->institutions == NULL
+             || write_csv (r, dir, "institution.csv", d->institutions, error));
 }
 
 /* Draws the SVG charts in a private directory and keeps their text. */

@@ -385,3 +385,18 @@ copub_analyse_headline_sentence (const CopubHeadline *h, const CopubAnalyseOptio
   copub_words_use (previous);
   return sentence;
 }
+
+/* The built-in country groups (data/regions.tsv), as the file names them. */
+static const char *const region_words[] = {
+  N_("EU-27"), N_("Africa"), N_("Americas"), N_("Asia"), N_("Europe"), N_("Oceania"),
+  N_("Least developed countries"),
+};
+
+const char *
+copub_words_region_name (const char *name)
+{
+  for (gsize k = 0; k < G_N_ELEMENTS (region_words); k++)
+    if (g_strcmp0 (name, region_words[k]) == 0)
+      return _(region_words[k]);
+  return name;
+}

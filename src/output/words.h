@@ -55,6 +55,9 @@ char *copub_words_percent_format (const char *number_format);
 const char *copub_words_source_name (const char *source);
 /* The document type @type in the plural ("book chapters"), or NULL when unknown. */
 const char *copub_words_document_type (const char *type);
+/* A country group's name in the current language: the built-in groups' ("EU-27",
+ * "Least developed countries") translated, a groups file's as the file spells it. */
+const char *copub_words_region_name (const char *name);
 /* The document types copub knows (OpenAlex's), NULL-terminated. */
 extern const char *const copub_words_document_types[];
 

@@ -87,6 +87,9 @@ static const KeySpec keys[] = {
     "Without a theme map: OpenAlex 'field' (26) or 'domain' (4)" },
   { "analysis", "partners", K_PATH, F (partners), NULL,
     "Strategic partners: ID<TAB>NAME lines (ROR, OpenAlex or HAL ids, or name:NAME)" },
+  { "analysis", "groups", K_PATH, F (groups), NULL,
+    "Country or institution groups beside the built-in regions: MEMBER<TAB>GROUP lines "
+    "(ISO codes, or ROR, OpenAlex or HAL ids)" },
   { "analysis", "counting", K_STRING, F (counting), "both",
     "Partner countries: full, fractional or both" },
   { "analysis", "window", K_INT, F (window), "4",
@@ -369,6 +372,7 @@ check_paths (const CopubConfig *c, const char **bad_group, const char **bad_key)
     { "sources", "ror", c->ror },
     { "analysis", "themes", c->themes },
     { "analysis", "partners", c->partners },
+    { "analysis", "groups", c->groups },
   };
   g_autofree char *out_parent = g_path_get_dirname (c->out_dir);
   char *why;

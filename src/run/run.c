@@ -39,6 +39,9 @@ typedef struct {
   CopubAnalyseOptions analyse;
   CopubThemeMap *themes;
   CopubPartners *partners;
+  CopubRegions *regions;
+  CopubInstitutionTree *institution_tree;
+  char *home_institution;
 } Analysis;
 
 static void
@@ -46,6 +49,34 @@ analysis_clear (Analysis *a)
 {
   g_clear_pointer (&a->themes, copub_theme_map_free);
   g_clear_pointer (&a->partners, copub_partners_free);
+  g_clear_pointer (&a->regions, copub_regions_free);
+  g_clear_pointer (&a->institution_tree, copub_institution_tree_free);
+  g_clear_pointer (&a->home_institution, g_free);
+}
+
+/* Partner institutions in the report when the store knows the configured institution's
+ * ROR id; otherwise a note, and a report without them. */
+static gboolean
+partner_institutions (Analysis *a, const CopubConfig *c, CopubStore *store,
+                      const CopubCallbacks *cb, GError **error)
+{
+  g_autofree char *id = c->openalex ? copub_institution_short_id (c->openalex) : NULL;
+
+  if (id == NULL)
+    return TRUE;
+  if (!copub_analyse_home_ror (store, id, &a->home_institution, error))
+    return FALSE;
+  if (a->home_institution == NULL)
+    {
+      copub_note (cb, COPUB_NOTE_MESSAGE, "no partner institutions in the report: no work "
+                  "of the store cites %s with a ROR id", id);
+      return TRUE;
+    }
+  if ((a->institution_tree = copub_institution_tree_load (NULL, error)) == NULL)
+    return FALSE;
+  a->analyse.home_institution = a->home_institution;
+  a->analyse.institution_tree = a->institution_tree;
+  return TRUE;
 }
 
 static gboolean
@@ -73,8 +104,11 @@ analysis_init (Analysis *a, const CopubConfig *c, const char *lang, GError **err
     return FALSE;
   if (c->partners && (a->partners = copub_partners_load (c->partners, error)) == NULL)
     return FALSE;
+  if ((a->regions = copub_regions_load (NULL, c->groups, error)) == NULL)
+    return FALSE;
   a->analyse.themes = a->themes;
   a->analyse.partners = a->partners;
+  a->analyse.regions = a->regions;
   return TRUE;
 }
 
@@ -228,7 +262,7 @@ history_of (GPtrArray *runs, gsize *n)
 /* Writes the report (and extra chart formats) of one language into @dir. */
 static gboolean
 write_language (const CopubConfig *c, CopubStore *store, const char *lang, const char *dir,
-                GPtrArray *runs, GError **error)
+                GPtrArray *runs, const CopubCallbacks *cb, GError **error)
 {
   Analysis a;
   CopubReportOptions ro = COPUB_REPORT_OPTIONS_INIT;
@@ -238,6 +272,11 @@ write_language (const CopubConfig *c, CopubStore *store, const char *lang, const
 
   if (!analysis_init (&a, c, lang, error))
     return FALSE;
+  if (!partner_institutions (&a, c, store, cb, error))
+    {
+      analysis_clear (&a);
+      return FALSE;
+    }
   ro.institution = c->name;
   ro.openalex_rematched = strcmp (c->openalex_rematched, "none") == 0 ? ""
                                                                      : c->openalex_rematched;
@@ -370,7 +409,8 @@ remove_stale_outputs (const char *out_dir, const CopubCallbacks *cb)
 /* Writes every language into a staging directory beside @out_dir and swaps it in.
  * The first language fills the top; the others go to sub-directories named after them. */
 static gboolean
-write_outputs (const CopubConfig *c, CopubStore *store, GError **error)
+write_outputs (const CopubConfig *c, CopubStore *store, const CopubCallbacks *cb,
+               GError **error)
 {
   g_autofree char *parent = g_path_get_dirname (c->out_dir);
   g_autofree char *base = g_path_get_basename (c->out_dir);
@@ -405,7 +445,7 @@ write_outputs (const CopubConfig *c, CopubStore *store, GError **error)
       g_autofree char *dir = i == 0 ? g_strdup (staging)
                                     : g_build_filename (staging, c->languages[i], NULL);
       ok = (i == 0 || g_mkdir (dir, 0755) == 0)
-           && write_language (c, store, c->languages[i], dir, runs, error);
+           && write_language (c, store, c->languages[i], dir, runs, cb, error);
     }
   if (runs == NULL || !ok || !swap_in (staging, c->out_dir, error))
     {
@@ -496,7 +536,7 @@ run_steps (const CopubConfig *c, const CopubRunOptions *o, CopubStore *store, Co
     return FALSE;
   if (!summarise (c, store, run, out, error) || !warn_stale (c, o->callbacks, store, error))
     return FALSE;
-  if (!write_outputs (c, store, error))
+  if (!write_outputs (c, store, o->callbacks, error))
     {
       g_prefix_error (error, "writing the report: ");
       return FALSE;

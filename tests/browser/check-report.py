@@ -93,8 +93,14 @@ PAGE_CHECK = r"""
       after: after && visible(after) ? after.textContent.trim() : '',
     };
   });
+  // Every table with a caption: the caption, its body rows' visible cells.
+  const tables = [...document.querySelectorAll('table')].filter(t => t.caption).map(t => ({
+    caption: t.caption.textContent.trim(), visible: visible(t),
+    rows: [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => visible(c) ? c.textContent.trim() : '')),
+  }));
   return JSON.stringify({
     sections: sections,
+    tables: tables,
     title: document.title,
     headline: h ? h.textContent.trim() : null,
     headlineVisible: visible(h),
@@ -336,6 +342,28 @@ def check_section(facts, spec):
     return out
 
 
+def check_table(facts, spec):
+    """The table whose caption starts with CAPTION (spec CAPTION:ROWS) is there and
+    visible, with ROWS body rows, no empty cell, a percentage in each row but the last
+    (the n row)."""
+    caption, _, rows = spec.rpartition(":")
+    found = [t for t in facts["tables"] if t["caption"].startswith(caption)]
+    if not found:
+        return ["no table captioned %r" % caption]
+    t, out = found[0], []
+    if not t["visible"]:
+        out.append("table %r is not visible" % caption)
+    if len(t["rows"]) != int(rows):
+        out.append("table %r: %d rows, expected %s" % (caption, len(t["rows"]), rows))
+    for i, r in enumerate(t["rows"]):
+        if not all(r):
+            out.append("table %r: a row with an empty or hidden cell: %r" % (caption, r))
+        elif i + 1 < len(t["rows"]) and not all(re.search(r"\d[.,]\d\s?\u202f?%", c)
+                                                for c in r[1:]):
+            out.append("table %r: a cell without a percentage: %r" % (caption, r))
+    return out
+
+
 def png_problems(path, want):
     """The PNG at @path has the size @want (w, h) and more than a few colours."""
     try:
@@ -387,6 +415,9 @@ def main():
     parser.add_argument("--map-screenshot", help="where to keep a picture of the world map")
     parser.add_argument("--section", action="append", default=[], metavar="ID:ROWS",
                         help="a section with a table of ROWS rows and a sentence after it")
+    parser.add_argument("--table", action="append", default=[], metavar="CAPTION:ROWS",
+                        help="a table captioned CAPTION... of ROWS rows, percentages in all "
+                             "but the last")
     args = parser.parse_args()
 
     if not os.access(CHROMIUM, os.X_OK):
@@ -401,6 +432,8 @@ def main():
     problems += check_page(facts, args.charts, args.map)
     for spec in args.section:
         problems += check_section(facts, spec)
+    for spec in args.table:
+        problems += check_table(facts, spec)
     if args.png_size:
         want = tuple(int(v) for v in args.png_size.split("x"))
         png, n_links = check_pngs(args.report, want)

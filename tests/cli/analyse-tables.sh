@@ -12,6 +12,7 @@ export COPUB_DATA_DIR=${COPUB_DATA_DIR:-$TOP/data}
 PY=${PYTHON:-python3}
 XC="$TOP/tests/crosscheck-tables.py"
 PARTNERS="$FIX/analyse/partners.tsv"
+GROUPS_FILE="$FIX/analyse/groups.tsv"
 THEMES="$TOP/examples/lorraine-themes.tsv"
 
 # ---- the corpora ------------------------------------------------------------------------
@@ -148,6 +149,12 @@ for c in $corpora; do
     compare "$c" --by year --from 2010 --to 2030 --window 4
     compare "$c" --by year,country --home DE
     compare "$c" --by year,source,theme
+    compare "$c" --by region,year
+    compare "$c" --by year,region --counting fractional
+    compare "$c" --by region --groups "$GROUPS_FILE"
+    compare "$c" --by region,year --groups "$GROUPS_FILE" --no-territories-as-home
+    compare "$c" --by region --home none
+    compare "$c" --by theme,region --window 1 --hk-mo-as-cn
 done
 
 # The partner file reaches the corpora: the comparisons above are not of empty tables.

@@ -64,6 +64,8 @@ OPTION_SETS=(
     "--by year,country --home none"
     "--by type,year --types all --lang fr"
     "--by year,type,country"
+    "--by region,year"
+    "--by year,region --groups $FIX/analyse/groups.tsv --counting fractional"
 )
 
 # same NAME A B: files A and B are equal and A has rows.
@@ -149,6 +151,11 @@ expect_status "merging partner partials with another partner file is refused" 2 
     >same-partners.tsv
 expect_status "a partner file that says the same thing merges" 0 \
     "$COPUB" merge --by partner --partners same-partners.tsv pp1
+"$COPUB" scan --all --by region --partial rp1 edge.jsonl 2>/dev/null
+expect_status "merging region partials with a groups file they lacked is refused" 2 \
+    "$COPUB" merge --by region --groups "$FIX/analyse/groups.tsv" rp1
+contains "... as computed with other options" err.txt "computed with other options"
+expect_status "region partials merge with the same groups" 0 "$COPUB" merge --by region rp1
 expect_status "merging partials of other types is refused" 2 \
     "$COPUB" merge --by year,country --types all w1 w2
 printf 'year,works\n2020,1\n' >notpartial.csv
