@@ -430,6 +430,40 @@ test_keys (void)
     }
 }
 
+/* The key of a name is its tokens' folds joined by spaces, whichever way it is built (names
+ * in Latin characters are keyed without the tokenizer): digits split from letters, marks,
+ * soft hyphens, ligatures, letters that fold to nothing or to two, separators of all kinds,
+ * the 64-token cap. */
+static void
+test_keys_as_tokens (void)
+{
+  static const char *const names[] = {
+    "abc1def 2CNRS UMR7585 a1b ab1 1abc AB12cd34 a1b2c3d4", "Saint-Dié-des-Vosges",
+    "École\u00adNormale", "e\u0301cole \u0301x", "ǅurđevac ŉ ß Æther Øresund ĸ ǀ", "x²y ½",
+    "Universität Zürich (UZH); Institut für Physik", "Łódź – Kraków — Gdańsk", "İstanbul",
+    "Azərbaycan Dövlət İqtisad Universiteti", "l’Université d'Évry", "A\tB\nC\u00a0D",
+    "Instytut Łączności – Państwowy Instytut Badawczy", "ÅÄÖ åäö", "1st 2nd 3rd", "",
+    "Москва and Latin", "ΑΘΗΝΑ",
+  };
+  g_autoptr(GString) many = g_string_new (NULL);
+  CopubTokens tokens;
+
+  for (guint i = 0; i < 70; i++)
+    g_string_append (many, i % 2 ? "é " : "w ");
+  copub_tokens_init (&tokens);
+  for (gsize i = 0; i <= G_N_ELEMENTS (names); i++)
+    {
+      const char *name = i < G_N_ELEMENTS (names) ? names[i] : many->str;
+      g_autofree char *key = copub_gazetteer_key (name);
+      g_autoptr(GString) joined = g_string_new (NULL);
+      copub_gazetteer_tokenize (name, strlen (name), 64, &tokens);
+      for (guint k = 0; k < tokens.tokens->len; k++)
+        g_string_append_printf (joined, "%s%s", k > 0 ? " " : "", copub_tokens_fold (&tokens, k));
+      g_assert_cmpstr (key, ==, joined->str);
+    }
+  copub_tokens_clear (&tokens);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,6 +476,7 @@ main (int argc, char **argv)
   gazetteer = copub_gazetteer_new (NULL, &error);
   g_assert_no_error (error);
   g_test_add_func ("/gazetteer/keys", test_keys);
+  g_test_add_func ("/gazetteer/keys-as-tokens", test_keys_as_tokens);
   g_test_add_func ("/gazetteer/countries", test_countries);
   g_test_add_func ("/gazetteer/regions-and-cities", test_regions_and_cities);
   g_test_add_func ("/gazetteer/ambiguous", test_ambiguous);

@@ -84,32 +84,32 @@ write_zip (const char *dir, const char *name, const char *data)
 }
 
 static const CopubRorRecord *
-find (GPtrArray *records, const char *id)
+find (const CopubRegistry *reg, const char *id)
 {
-  for (guint i = 0; i < records->len; i++)
-    if (strcmp (((CopubRorRecord *) records->pdata[i])->id, id) == 0)
-      return records->pdata[i];
+  for (guint i = 0; i < reg->records->len; i++)
+    if (strcmp (g_array_index (reg->records, CopubRorRecord, i).id, id) == 0)
+      return &g_array_index (reg->records, CopubRorRecord, i);
   return NULL;
 }
 
 static void
-check_records (GPtrArray *records)
+check_records (const CopubRegistry *records)
 {
   const CopubRorRecord *r;
 
   g_assert_nonnull (records);
-  g_assert_cmpuint (records->len, ==, 6);
+  g_assert_cmpuint (records->records->len, ==, 6);
   r = find (records, "05test001");
   g_assert_nonnull (r);
   g_assert_cmpstr (r->country, ==, "AR");
   g_assert_cmpstr (r->city, ==, "Rosario");
   g_assert_cmpstr (r->types, ==, "education");
-  g_assert_cmpuint (r->names->len, ==, 2);
-  g_assert_cmpuint (g_array_index (r->names, CopubRorName, 1).types, ==, COPUB_ROR_NAME_ACRONYM);
-  g_assert_cmpstr (g_array_index (r->names, CopubRorName, 0).lang, ==, "en");
+  g_assert_cmpuint (r->n_names, ==, 2);
+  g_assert_cmpuint (r->names[1].types, ==, COPUB_ROR_NAME_ACRONYM);
+  g_assert_cmpstr (r->names[0].lang, ==, "en");
   r = find (records, "05test002");
-  g_assert_cmpuint (r->parents->len, ==, 1);
-  g_assert_cmpstr (r->parents->pdata[0], ==, "05test001");
+  g_assert_cmpuint (r->n_parents, ==, 1);
+  g_assert_cmpstr (r->parents[0], ==, "05test001");
   r = find (records, "05test003");
   g_assert_cmpint (r->status, ==, COPUB_ROR_INACTIVE);
   g_assert_cmpstr (r->successor, ==, "05test001");
@@ -129,7 +129,7 @@ test_formats (void)
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) records = copub_registry_read (paths[i], &error);
+      g_autoptr(CopubRegistry) records = copub_registry_read (paths[i], &error);
       g_assert_no_error (error);
       check_records (records);
     }
@@ -139,7 +139,7 @@ static void
 expect_error (const char *path, int code, const char *part1, const char *part2)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = copub_registry_read (path, &error);
+  g_autoptr(CopubRegistry) records = copub_registry_read (path, &error);
 
   g_assert_null (records);
   g_assert_error (error, COPUB_ERROR, code);
@@ -182,6 +182,65 @@ test_bad_files (void)
   expect_error (garbage, COPUB_ERROR_PARSE, "record 1", NULL);
   expect_error ("/nonexistent/ror.json", COPUB_ERROR_IO, NULL, NULL);
   (void) empty_zip;
+}
+
+/* copub's table, plain and gzipped: the same records as the dump's, parents and successor
+ * included, a generic name's flag, comment lines skipped, a last line without newline. */
+static const char table[] =
+  "# copub registry table\n"
+  "# id\tstatus\tcountry\tcity\ttypes\tparents\tsuccessor\tnames\n"
+  "05test001\tactive\tAR\tRosario\teducation\t\t\tDL:en:Imaginary Example University|C::IEU\n"
+  "05test002\tactive\tAR\tRosario\tfacility\t05test001\t\t"
+  "DL:en:Laboratory of Quiet Waters\n"
+  "05test003\tinactive\tAR\t\teducation\t\t05test001\tD:en:Old Imaginary College\n"
+  "05test004\twithdrawn\tFR\t\t\t\t\tD::Withdrawn Example Institute\n"
+  "05test005\tactive\tNZ\t\t\t\t\tDG::Quiet Waters Laboratory\n"
+  "05test006\tactive\tCL\t\t\t05test005,05test009\t\tD::Quiet Waters Laboratory";
+
+static void
+test_table (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-registry-XXXXXX", NULL);
+  g_autofree char *tsv = write_file (dir, "ror.tsv", table, -1);
+  g_autofree char *gz = write_gz (dir, "ror.tsv.gz", table);
+  const char *paths[] = { tsv, gz };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(CopubRegistry) reg = copub_registry_read (paths[i], &error);
+      const CopubRorRecord *r;
+      g_assert_no_error (error);
+      check_records (reg);
+      if (reg == NULL)
+        continue;
+      r = find (reg, "05test006");
+      g_assert_cmpuint (r->n_parents, ==, 2);
+      g_assert_cmpstr (r->parents[1], ==, "05test009");
+      g_assert_cmpstr (find (reg, "05test002")->types, ==, "facility");
+      g_assert_null (find (reg, "05test003")->city);
+      r = find (reg, "05test005");
+      g_assert_cmpuint (r->names[0].types, ==, COPUB_ROR_NAME_DISPLAY | COPUB_ROR_NAME_GENERIC);
+      g_assert_cmpstr (find (reg, "05test006")->names[0].value, ==, "Quiet Waters Laboratory");
+    }
+}
+
+/* A bad line is named by its number; a table cut short names the line where it ends. */
+static void
+test_bad_tables (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("copub-registry-XXXXXX", NULL);
+  g_autofree char *bad = g_strdup (table), *badpath = NULL, *gz = NULL, *gz_data = NULL;
+  g_autofree char *truncated = NULL;
+  gsize gz_len = 0;
+
+  memcpy (strstr (bad, "\tNZ\t"), "\tnz\t", 4);
+  badpath = write_file (dir, "bad.tsv", bad, -1);
+  expect_error (badpath, COPUB_ERROR_PARSE, "line 7 (05test005)", "no country");
+  gz = write_gz (dir, "full.tsv.gz", table);
+  g_assert_true (g_file_get_contents (gz, &gz_data, &gz_len, NULL));
+  truncated = write_file (dir, "truncated.tsv.gz", gz_data, (gssize) (gz_len * 2 / 3));
+  expect_error (truncated, COPUB_ERROR_PARSE, "truncated", "line ");
 }
 
 /* A bad file leaves the gazetteer as it was: nothing half-loaded. */
@@ -319,6 +378,8 @@ main (int argc, char **argv)
   g_test_set_nonfatal_assertions ();
   g_test_add_func ("/registry/formats", test_formats);
   g_test_add_func ("/registry/bad-files", test_bad_files);
+  g_test_add_func ("/registry/table", test_table);
+  g_test_add_func ("/registry/bad-tables", test_bad_tables);
   g_test_add_func ("/registry/nothing-half-loaded", test_nothing_half_loaded);
   g_test_add_func ("/registry/matching-rules", test_matching_rules);
   g_test_add_func ("/registry/shipped-table", test_shipped_table);

@@ -32,8 +32,11 @@ typedef struct {
 } Entry;
 
 typedef struct {
-  const char *key;  /* in CopubGazetteer.keys */
-  guint64 head;     /* its first 8 bytes, big-endian: most comparisons stop there */
+  const char *key;    /* in CopubGazetteer.keys */
+  guint64 head[2];    /* its first 16 bytes, big-endian, zero-padded: sorting, grouping and
+                       * indexing the names compare these, and seldom need the key itself */
+  guint16 len;        /* its length (at most G_MAXUINT16) */
+  guint16 first_len;  /* the length of its first word */
   CopubPlace place;
 } RegName;
 
@@ -50,7 +53,8 @@ struct _CopubGazetteer {
   GHashTable *countries;    /* alpha-2 -> English name */
   GHashTable *stops;        /* folded city names never matched as cities */
   GHashTable *ror_ids;      /* organisation ids already loaded */
-  GPtrArray *organisations; /* of CopubOrganisation* */
+  GArray *organisations;    /* of CopubOrganisation */
+  GArray *org_parents;      /* of guint: the organisations' parents, each one's in a row */
   /* The registries' names, apart from the rest: sorted, not hashed, with a hash of first
    * words to the range of names starting with each, so that loading tens of thousands of
    * organisations costs a sort instead of a hash entry for every name and every prefix. */
@@ -313,34 +317,128 @@ copub_gazetteer_tokenize (const char *text, gsize len, guint max_tokens, CopubTo
   token_finish (&tz, (guint32) (MIN (p, end) - text));
 }
 
-/* The key of a name made only of ASCII letters and spaces, without the tokenizer (which
- * gives the same: words split at spaces, lower-cased): two names in three of the registry
+/* What the tokenizer makes of a character below LATIN_END, for key_latin(). */
+enum { LATIN_BOUNDARY, LATIN_IGNORED, LATIN_LETTER, LATIN_DIGIT, LATIN_OTHER };
+
+typedef struct {
+  guint8 kind;    /* LATIN_*; LATIN_OTHER: leave the name to the tokenizer */
+  guint8 len;     /* of fold */
+  char fold[6];   /* its folded form (a letter or digit) */
+} LatinChar;
+
+#define LATIN_END 0x370 /* up to Greek: Latin, IPA, modifier letters, combining marks */
+
+/* The table of the characters below LATIN_END, made once from the tokenizer's own
+ * functions, so that key_latin() cannot fold or split differently. */
+static const LatinChar *
+latin_chars (void)
+{
+  static LatinChar table[LATIN_END];
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(GString) fold = g_string_new (NULL);
+      for (gunichar c = 0x80; c < LATIN_END; c++)
+        {
+          LatinChar *l = &table[c];
+          if (g_unichar_ismark (c))
+            l->kind = LATIN_IGNORED; /* a mark folds to nothing and never ends a word */
+          else if (!g_unichar_isalnum (c))
+            l->kind = classify_separator (c, 'a', 'a') == COPUB_SEP_NONE ? LATIN_IGNORED
+                                                                           : LATIN_BOUNDARY;
+          else
+            {
+              g_string_truncate (fold, 0);
+              fold_append (fold, c);
+              l->kind = g_unichar_isdigit (c) || g_unichar_type (c) == G_UNICODE_OTHER_NUMBER
+                        ? LATIN_DIGIT : LATIN_LETTER;
+              if (fold->len > sizeof l->fold)
+                l->kind = LATIN_OTHER;
+              else
+                memcpy (l->fold, fold->str, l->len = (guint8) fold->len);
+            }
+        }
+      g_once_init_leave (&done, 1);
+    }
+  return table;
+}
+
+/* The key of a name written in characters below U+0370 (ASCII, the Latin supplements and
+ * extensions, IPA, modifier letters, combining marks), without the tokenizer, by its rules: any other character ends a word
+ * (but format characters and marks); a digit after letters splits the word when three
+ * letters or more came first and no digit, a letter after a digit always does; a word that
+ * folds to nothing is dropped; at most 64 words. Nineteen names in twenty of the registry
  * are such, and tokenizing them was most of its loading. FALSE for any other name. */
 static gboolean
-key_ascii_words (const char *name, GString *key)
+key_latin (const char *name, GString *key)
 {
-  gboolean space = TRUE;
+  const LatinChar *latin = NULL;
+  gsize len = strlen (name);
+  guint n_words = 0, letters = 0;
+  gboolean in_word = FALSE, last_digit = FALSE, has_digit = FALSE;
+  char *out, *word = NULL, *space = NULL;
 
-  g_string_truncate (key, 0);
-  for (const char *p = name; *p != '\0'; p++)
-    if (*p == ' ')
-      space = TRUE;
-    else if (g_ascii_isalpha (*p))
-      {
-        if (space && key->len > 0)
-          g_string_append_c (key, ' ');
-        g_string_append_c (key, g_ascii_tolower (*p));
-        space = FALSE;
-      }
-    else
-      return FALSE;
+  /* at most 6 bytes of fold for 2 of name, and a space before each */
+  g_string_set_size (key, 4 * len + 8);
+  out = key->str;
+  for (const guchar *p = (const guchar *) name; *p != '\0'; p++)
+    {
+      guint kind = LATIN_BOUNDARY, fold_len = 1;
+      char one = (char) *p;
+      const char *fold = &one;
+      gboolean digit;
+
+      if (*p >= 0x80)
+        {
+          guint c = (guint) (*p & 0x1F) << 6 | (p[1] & 0x3F);
+          if (*p < 0xC2 || *p > 0xDF || (p[1] & 0xC0) != 0x80 || c >= LATIN_END)
+            return FALSE;
+          latin = latin != NULL ? latin : latin_chars ();
+          kind = latin[c].kind, fold = latin[c].fold, fold_len = latin[c].len;
+          p++;
+        }
+      else if (g_ascii_isalpha (one))
+        kind = LATIN_LETTER, one = (char) (one | 0x20); /* lower case */
+      else if (g_ascii_isdigit (one))
+        kind = LATIN_DIGIT;
+      if (kind == LATIN_OTHER)
+        return FALSE;
+      if (kind == LATIN_IGNORED)
+        continue;
+      digit = kind == LATIN_DIGIT;
+      if (in_word && (kind == LATIN_BOUNDARY
+                      || (last_digit && !digit)
+                      || (!last_digit && digit && letters >= 3 && !has_digit)))
+        {
+          in_word = FALSE;
+          if (out == word)
+            out = space, n_words--; /* it folded to nothing */
+        }
+      if (kind == LATIN_BOUNDARY || (!in_word && n_words == 64))
+        continue;
+      if (!in_word)
+        {
+          space = out;
+          if (n_words++ > 0)
+            *out++ = ' ';
+          word = out;
+          in_word = TRUE, letters = 0, has_digit = FALSE;
+        }
+      letters += !digit, has_digit = has_digit || digit, last_digit = digit;
+      for (guint i = 0; i < fold_len; i++)
+        *out++ = fold[i];
+    }
+  if (in_word && out == word)
+    out = space;
+  g_string_truncate (key, (gsize) (out - key->str));
   return TRUE;
 }
 
 static void
 key_into (const char *name, CopubTokens *tokens, GString *key)
 {
-  if (key_ascii_words (name, key))
+  if (key_latin (name, key))
     return;
   copub_gazetteer_tokenize (name, strlen (name), 64, tokens);
   g_string_truncate (key, 0);
@@ -375,16 +473,6 @@ entry_block_free (gpointer data)
     if (block[i].cap > 1)
       g_free (block[i].places);
   g_free (block);
-}
-
-static void
-organisation_free (gpointer data)
-{
-  CopubOrganisation *org = data;
-
-  if (org->parents != NULL)
-    g_array_free (org->parents, TRUE);
-  g_free (org);
 }
 
 /* The entry of @key, created (only a prefix, no place) when there is none. */
@@ -1376,7 +1464,8 @@ copub_gazetteer_new (const char *data_dir, GError **error)
   gaz->countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gaz->stops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gaz->ror_ids = g_hash_table_new (g_str_hash, g_str_equal); /* keys: organisations' ids */
-  gaz->organisations = g_ptr_array_new_with_free_func (organisation_free);
+  gaz->organisations = g_array_new (FALSE, TRUE, sizeof (CopubOrganisation));
+  gaz->org_parents = g_array_new (FALSE, FALSE, sizeof (guint));
   gaz->reg_names = g_array_new (FALSE, FALSE, sizeof (RegName));
   gaz->reg_places = g_array_new (FALSE, FALSE, sizeof (CopubPlace));
   gaz->reg_first = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1406,7 +1495,8 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   g_clear_pointer (&gaz->countries, g_hash_table_unref);
   g_clear_pointer (&gaz->stops, g_hash_table_unref);
   g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
-  g_clear_pointer (&gaz->organisations, g_ptr_array_unref);
+  g_clear_pointer (&gaz->organisations, g_array_unref);
+  g_clear_pointer (&gaz->org_parents, g_array_unref);
   g_clear_pointer (&gaz->reg_names, g_array_unref);
   g_clear_pointer (&gaz->reg_places, g_array_unref);
   g_clear_pointer (&gaz->reg_first, g_hash_table_unref);
@@ -1481,7 +1571,8 @@ copub_gazetteer_lookup (const CopubGazetteer *gaz, const char *key, guint *n_pla
 const CopubOrganisation *
 copub_gazetteer_organisation (const CopubGazetteer *gaz, guint index)
 {
-  return index < gaz->organisations->len ? gaz->organisations->pdata[index] : NULL;
+  return index < gaz->organisations->len
+         ? &g_array_index (gaz->organisations, CopubOrganisation, index) : NULL;
 }
 
 guint
@@ -1572,20 +1663,49 @@ reg_add_name (CopubGazetteer *gaz, const char *name, const CopubPlace *place)
 
   if (!key_usable (key))
     return;
-  reg.key = g_string_chunk_insert (gaz->keys, key);
-  for (guint i = 0, ended = 0; i < 8; i++)
+  reg.key = g_string_chunk_insert_len (gaz->keys, key, (gssize) gaz->key->len);
+  reg.len = (guint16) MIN (gaz->key->len, G_MAXUINT16);
+  reg.first_len = (guint16) MIN (strcspn (key, " "), G_MAXUINT16);
+  for (guint i = 0, ended = 0; i < 16; i++)
     {
       ended = ended || key[i] == '\0';
-      reg.head = reg.head << 8 | (ended ? 0 : (guchar) key[i]);
+      reg.head[i / 8] = reg.head[i / 8] << 8 | (ended ? 0 : (guchar) key[i]);
     }
   g_array_append_val (gaz->reg_names, reg);
+}
+
+/* strcmp() of two names' keys, from their heads when these differ or hold the whole key. */
+static gint
+reg_key_compare (const RegName *a, const RegName *b)
+{
+  for (guint i = 0; i < 2; i++)
+    if (a->head[i] != b->head[i])
+      return a->head[i] < b->head[i] ? -1 : 1;
+  /* equal heads: both keys end inside them, at the same byte, or neither does */
+  return a->len < 16 ? 0 : strcmp (a->key + 16, b->key + 16);
+}
+
+/* Whether two names' keys have the same first word. */
+static gboolean
+reg_same_first_word (const RegName *a, const RegName *b)
+{
+  guint len = a->first_len;
+
+  if (len != b->first_len)
+    return FALSE;
+  if (len == 0 || len > 16)
+    return memcmp (a->key, b->key, len) == 0;
+  if (len <= 8)
+    return a->head[0] >> (8 * (8 - len)) == b->head[0] >> (8 * (8 - len));
+  return a->head[0] == b->head[0]
+         && a->head[1] >> (8 * (16 - len)) == b->head[1] >> (8 * (16 - len));
 }
 
 static gint
 compare_reg_names (gconstpointer a, gconstpointer b)
 {
   const RegName *ra = a, *rb = b;
-  gint c = ra->head != rb->head ? (ra->head < rb->head ? -1 : 1) : strcmp (ra->key, rb->key);
+  gint c = reg_key_compare (ra, rb);
 
   if (c != 0)
     return c;
@@ -1610,7 +1730,7 @@ reg_sort_new (CopubGazetteer *gaz, guint first)
     {
       guint end = i + 1;
       Entry *entry;
-      while (end < n && strcmp (names[end].key, names[i].key) == 0)
+      while (end < n && reg_key_compare (&names[end], &names[i]) == 0)
         end++;
       entry = g_hash_table_lookup (gaz->entries, names[i].key);
       for (guint k = i; k < end; k++)
@@ -1645,7 +1765,7 @@ reg_finish (CopubGazetteer *gaz, guint first)
   names = (RegName *) (gpointer) gaz->reg_names->data;
   n = gaz->reg_names->len;
   for (guint k = 0; k < n; k++)
-    if (out > 0 && strcmp (names[out - 1].key, names[k].key) == 0
+    if (out > 0 && reg_key_compare (&names[out - 1], &names[k]) == 0
         && same_place (&names[out - 1].place, &names[k].place))
       names[out - 1].place.flags |= names[k].place.flags;
     else
@@ -1656,14 +1776,11 @@ reg_finish (CopubGazetteer *gaz, guint first)
   g_hash_table_remove_all (gaz->reg_first);
   for (guint i = 0; i < out; i++)
     {
-      const char *key = names[i].key, *space = strchr (key, ' ');
-      gsize len = space != NULL ? (gsize) (space - key) : strlen (key);
       RegRange *last = gaz->reg_ranges->len > 0
         ? &g_array_index (gaz->reg_ranges, RegRange, gaz->reg_ranges->len - 1) : NULL;
 
       g_array_index (gaz->reg_places, CopubPlace, i) = names[i].place;
-      if (last != NULL && strncmp (names[last->start].key, key, len) == 0
-          && (names[last->start].key[len] == ' ' || names[last->start].key[len] == '\0'))
+      if (last != NULL && reg_same_first_word (&names[last->start], &names[i]))
         last->end = i + 1;
       else
         {
@@ -1684,13 +1801,13 @@ reg_finish (CopubGazetteer *gaz, guint first)
 static void
 ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 {
-  const CopubOrganisation *org = gaz->organisations->pdata[index];
+  const CopubOrganisation *org = &g_array_index (gaz->organisations, CopubOrganisation, index);
   CopubPlace place = make_place (COPUB_PLACE_INSTITUTION, org->country, NULL, 0);
 
   place.value = index;
-  for (guint i = 0; i < r->names->len; i++)
+  for (guint i = 0; i < r->n_names; i++)
     {
-      const CopubRorName *name = &g_array_index (r->names, CopubRorName, i);
+      const CopubRorName *name = &r->names[i];
       CopubPlace p = place;
       if (name->types & COPUB_ROR_NAME_ACRONYM)
         p.kind = COPUB_PLACE_ACRONYM, p.flags = COPUB_PLACE_UPPER;
@@ -1703,41 +1820,38 @@ ror_add_names (CopubGazetteer *gaz, const CopubRorRecord *r, guint index)
 static const char *
 ror_display_name (const CopubRorRecord *r)
 {
-  for (guint i = 0; i < r->names->len; i++)
-    if (g_array_index (r->names, CopubRorName, i).types & COPUB_ROR_NAME_DISPLAY)
-      return g_array_index (r->names, CopubRorName, i).value;
-  return g_array_index (r->names, CopubRorName, 0).value;
+  for (guint i = 0; i < r->n_names; i++)
+    if (r->names[i].types & COPUB_ROR_NAME_DISPLAY)
+      return r->names[i].value;
+  return r->names[0].value;
 }
 
 /* The active records not loaded yet become organisations; then parents are linked and every
  * name is keyed, an inactive or withdrawn record's under its successor. */
 static void
-ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
+ror_add_records (CopubGazetteer *gaz, const CopubRegistry *reg)
 {
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   guint first = gaz->organisations->len;
 
-  for (guint i = 0; i < records->len; i++)
+  for (guint i = 0; i < reg->records->len; i++)
     {
-      CopubRorRecord *r = records->pdata[i];
-      CopubOrganisation *org;
+      const CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
+      CopubOrganisation org = { 0 };
       if (!g_hash_table_contains (by_id, r->id))
-        g_hash_table_insert (by_id, r->id, r);
+        g_hash_table_insert (by_id, (gpointer) r->id, (gpointer) r);
       if (r->status != COPUB_ROR_ACTIVE || g_hash_table_contains (gaz->ror_ids, r->id))
         continue;
-      org = g_new0 (CopubOrganisation, 1);
-      org->id = g_string_chunk_insert (gaz->strings, r->id);
-      org->name = g_string_chunk_insert (gaz->strings, ror_display_name (r));
-      org->city = r->city != NULL ? g_string_chunk_insert_const (gaz->strings, r->city) : NULL;
-      g_strlcpy (org->country, r->country, sizeof org->country);
-      g_hash_table_insert (gaz->ror_ids, org->id,
-                           GUINT_TO_POINTER (gaz->organisations->len + 1));
-      g_ptr_array_add (gaz->organisations, org);
-      org->parents = g_array_new (FALSE, FALSE, sizeof (guint));
+      org.id = g_string_chunk_insert (gaz->strings, r->id);
+      org.name = g_string_chunk_insert (gaz->strings, ror_display_name (r));
+      org.city = r->city != NULL ? g_string_chunk_insert_const (gaz->strings, r->city) : NULL;
+      g_strlcpy (org.country, r->country, sizeof org.country);
+      g_hash_table_insert (gaz->ror_ids, org.id, GUINT_TO_POINTER (gaz->organisations->len + 1));
+      g_array_append_val (gaz->organisations, org);
     }
-  for (guint i = 0; i < records->len; i++)
+  for (guint i = 0; i < reg->records->len; i++)
     {
-      CopubRorRecord *r = records->pdata[i];
+      const CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
       gint target = ror_target (gaz, by_id, r);
       /* an id repeated in the file is read once; one an earlier file loaded gets the names
        * this file adds (copub's own records complete the table's) */
@@ -1745,17 +1859,19 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
         continue;
       if (r->status == COPUB_ROR_ACTIVE && (guint) target >= first)
         {
-          CopubOrganisation *org = gaz->organisations->pdata[target];
-          g_array_set_size (org->parents, 0);
-          for (guint k = 0; k < r->parents->len; k++)
+          CopubOrganisation *org = &g_array_index (gaz->organisations, CopubOrganisation,
+                                                   target);
+          org->parents = gaz->org_parents->len, org->n_parents = 0;
+          for (guint k = 0; k < r->n_parents; k++)
             {
               gpointer index;
               guint parent;
-              if (!g_hash_table_lookup_extended (gaz->ror_ids, r->parents->pdata[k], NULL,
+              if (!g_hash_table_lookup_extended (gaz->ror_ids, r->parents[k], NULL,
                                                  &index))
                 continue;
               parent = GPOINTER_TO_UINT (index) - 1;
-              g_array_append_val (org->parents, parent);
+              g_array_append_val (gaz->org_parents, parent);
+              org->n_parents++;
             }
         }
       ror_add_names (gaz, r, (guint) target);
@@ -1765,12 +1881,15 @@ ror_add_records (CopubGazetteer *gaz, GPtrArray *records)
 gboolean
 copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) records = copub_registry_read (path, error);
+  g_autoptr(CopubRegistry) reg = copub_registry_read (path, error);
   guint first = gaz->reg_names->len;
 
-  if (records == NULL)
+  if (reg == NULL)
     return FALSE;
-  ror_add_records (gaz, records);
+  /* room for every name at once, not a doubling and a copy of them all every so often */
+  g_array_set_size (gaz->reg_names, first + reg->names->len);
+  g_array_set_size (gaz->reg_names, first);
+  ror_add_records (gaz, reg);
   reg_finish (gaz, first);
   mark_prefixes (gaz);
   return TRUE;
@@ -1781,12 +1900,12 @@ copub_gazetteer_is_parent (const CopubGazetteer *gaz, guint child, guint parent)
 {
   const CopubOrganisation *org = copub_gazetteer_organisation (gaz, child);
 
-  for (guint depth = 0; org != NULL && org->parents != NULL && depth < 4; depth++)
+  for (guint depth = 0; org != NULL && depth < 4; depth++)
     {
       guint next = G_MAXUINT;
-      for (guint i = 0; i < org->parents->len; i++)
+      for (guint i = 0; i < org->n_parents; i++)
         {
-          guint p = g_array_index (org->parents, guint, i);
+          guint p = g_array_index (gaz->org_parents, guint, org->parents + i);
           if (p == parent)
             return TRUE;
           next = p;

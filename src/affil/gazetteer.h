@@ -98,7 +98,9 @@ typedef struct {
   char *name;       /* display name */
   char country[3];  /* ISO 3166-1 alpha-2, or "" */
   char *city;       /* the city of its first location, or NULL */
-  GArray *parents;  /* of guint: the organisation indices of its parents */
+  guint parents;    /* where its parents' organisation indices start in the gazetteer's list
+                     * of them (see copub_gazetteer_is_parent()) */
+  guint n_parents;
 } CopubOrganisation;
 
 typedef struct _CopubGazetteer CopubGazetteer;

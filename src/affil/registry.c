@@ -1,6 +1,7 @@
-/* copub: reading organisation registries (ROR v2 dumps and copub's table of them) as streams.
- * The JSON array is cut into records by a small scanner that follows strings and brackets,
- * and each record is parsed on its own: memory holds one record of the dump at a time. */
+/* copub: reading organisation registries (ROR v2 dumps and copub's table of them). The JSON
+ * array of a dump is cut into records by a small scanner that follows strings and brackets,
+ * and each record is parsed on its own: memory holds one record of the dump's JSON at a time.
+ * A table is read whole and cut in place: its records point into that one copy. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -18,54 +19,80 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
 /* ==== Records ============================================================================ */
 
-static void
-name_clear (gpointer data)
+static CopubRegistry *
+registry_new (void)
 {
-  g_free (((CopubRorName *) data)->value);
-}
+  CopubRegistry *reg = g_new0 (CopubRegistry, 1);
 
-static CopubRorRecord *
-record_new (void)
-{
-  CopubRorRecord *r = g_new0 (CopubRorRecord, 1);
-
-  r->parents = g_ptr_array_new_with_free_func (g_free);
-  r->names = g_array_new (FALSE, TRUE, sizeof (CopubRorName));
-  g_array_set_clear_func (r->names, name_clear);
-  return r;
+  reg->records = g_array_new (FALSE, TRUE, sizeof (CopubRorRecord));
+  reg->names = g_array_new (FALSE, TRUE, sizeof (CopubRorName));
+  reg->parents = g_ptr_array_new ();
+  reg->strings = g_string_chunk_new (1 << 16);
+  return reg;
 }
 
 void
-copub_ror_record_free (CopubRorRecord *r)
+copub_registry_free (CopubRegistry *reg)
 {
-  if (r == NULL)
+  if (reg == NULL)
     return;
-  g_free (r->id);
-  g_free (r->city);
-  g_free (r->types);
-  g_free (r->successor);
-  g_ptr_array_unref (r->parents);
-  g_array_unref (r->names);
-  g_free (r);
+  g_array_unref (reg->records);
+  g_array_unref (reg->names);
+  g_ptr_array_unref (reg->parents);
+  g_string_chunk_free (reg->strings);
+  g_free (reg->text);
+  g_free (reg);
 }
 
-static void
-record_add_name (CopubRorRecord *r, const char *value, const char *lang, guint8 types)
+/* A dump's string, kept in the registry's chunk. */
+static const char *
+registry_keep (CopubRegistry *reg, const char *text)
 {
-  CopubRorName name = { .value = g_strdup (value), .types = types };
+  return text != NULL ? g_string_chunk_insert (reg->strings, text) : NULL;
+}
+
+/* Adds a name to the record being read (the last one of @reg->records' future order). */
+static void
+record_add_name (CopubRegistry *reg, CopubRorRecord *r, const char *value, const char *lang,
+                 guint8 types)
+{
+  CopubRorName name = { .value = value, .types = types };
 
   if (lang != NULL && strlen (lang) < sizeof name.lang)
     g_strlcpy (name.lang, lang, sizeof name.lang);
-  g_array_append_val (r->names, name);
+  g_array_append_val (reg->names, name);
+  r->n_names++;
+}
+
+static void
+record_add_parent (CopubRegistry *reg, CopubRorRecord *r, const char *id)
+{
+  g_ptr_array_add (reg->parents, (gpointer) id);
+  r->n_parents++;
+}
+
+/* Points every record at its names and parents, once the arrays no longer move. */
+static void
+registry_link (CopubRegistry *reg)
+{
+  const CopubRorName *names = (const CopubRorName *) (gpointer) reg->names->data;
+  const char *const *parents = (const char *const *) reg->parents->pdata;
+
+  for (guint i = 0; i < reg->records->len; i++)
+    {
+      CopubRorRecord *r = &g_array_index (reg->records, CopubRorRecord, i);
+      r->names = names, names += r->n_names;
+      r->parents = parents, parents += r->n_parents;
+    }
 }
 
 /* "https://ror.org/013meh722" -> "013meh722" */
-static char *
-short_id (const char *url)
+static const char *
+short_id (CopubRegistry *reg, const char *url)
 {
   const char *slash = strrchr (url, '/');
 
-  return g_strdup (slash != NULL ? slash + 1 : url);
+  return registry_keep (reg, slash != NULL ? slash + 1 : url);
 }
 
 static gboolean
@@ -232,28 +259,6 @@ stream_getc (Stream *s)
   return (guchar) s->buf[s->pos++];
 }
 
-/* Appends the bytes up to the next newline (not included) to @line; returns '\n', or -1 at
- * the end. */
-static int
-stream_read_line (Stream *s, GString *line)
-{
-  for (;;)
-    {
-      const char *nl;
-      if (s->pos >= s->len && !stream_fill (s))
-        return -1;
-      nl = memchr (s->buf + s->pos, '\n', s->len - s->pos);
-      g_string_append_len (line, s->buf + s->pos,
-                           (gssize) ((nl != NULL ? (gsize) (nl - s->buf) : s->len) - s->pos));
-      if (nl != NULL)
-        {
-          s->pos = (gsize) (nl - s->buf) + 1;
-          return '\n';
-        }
-      s->pos = s->len;
-    }
-}
-
 static int
 stream_skip_space (Stream *s)
 {
@@ -290,7 +295,7 @@ name_types (json_t *types, guint8 *out)
 }
 
 static void
-json_relationships (CopubRorRecord *r, json_t *rels)
+json_relationships (CopubRegistry *reg, CopubRorRecord *r, json_t *rels)
 {
   gsize i;
   json_t *rel;
@@ -301,28 +306,29 @@ json_relationships (CopubRorRecord *r, json_t *rels)
       if (type == NULL || id == NULL)
         continue;
       if (strcmp (type, "parent") == 0)
-        g_ptr_array_add (r->parents, short_id (id));
+        record_add_parent (reg, r, short_id (reg, id));
       else if (strcmp (type, "successor") == 0 && r->successor == NULL)
-        r->successor = short_id (id);
+        r->successor = short_id (reg, id);
     }
 }
 
 static void
-json_types (CopubRorRecord *r, json_t *types)
+json_types (CopubRegistry *reg, CopubRorRecord *r, json_t *types)
 {
-  GString *out = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
   gsize i;
   json_t *t;
 
   json_array_foreach (types, i, t)
     if (json_is_string (t))
       g_string_append_printf (out, "%s%s", out->len ? "," : "", json_string_value (t));
-  r->types = g_string_free (out, FALSE);
+  r->types = registry_keep (reg, out->str);
 }
 
-/* What is wrong with @json as a ROR v2 record, or NULL; fills @r when nothing is. */
+/* What is wrong with @json as a ROR v2 record, or NULL; fills @r (its names and parents
+ * appended to @reg's) when nothing is. */
 static const char *
-json_record (json_t *json, CopubRorRecord *r)
+json_record (CopubRegistry *reg, json_t *json, CopubRorRecord *r)
 {
   json_t *names = json_object_get (json, "names");
   json_t *locations = json_object_get (json, "locations");
@@ -336,7 +342,7 @@ json_record (json_t *json, CopubRorRecord *r)
     return "not a JSON object";
   if (id == NULL)
     return "no 'id'";
-  r->id = short_id (id);
+  r->id = short_id (reg, id);
   if (names == NULL && json_is_string (json_object_get (json, "name")))
     return "a ROR schema v1 record (copub reads schema v2 dumps)";
   if (!json_is_array (names))
@@ -347,19 +353,18 @@ json_record (json_t *json, CopubRorRecord *r)
       || !g_ascii_isalpha (country[1]))
     return "no country (locations[0].geonames_details.country_code)";
   r->country[0] = g_ascii_toupper (country[0]), r->country[1] = g_ascii_toupper (country[1]);
-  if (obj_str (details, "name") != NULL)
-    r->city = g_strdup (obj_str (details, "name"));
+  r->city = registry_keep (reg, obj_str (details, "name"));
   json_array_foreach (names, i, name)
     {
       guint8 types;
       const char *value = obj_str (name, "value");
       if (value != NULL && *value != '\0' && name_types (json_object_get (name, "types"), &types))
-        record_add_name (r, value, obj_str (name, "lang"), types);
+        record_add_name (reg, r, registry_keep (reg, value), obj_str (name, "lang"), types);
     }
-  if (r->names->len == 0)
+  if (r->n_names == 0)
     return "no name";
-  json_relationships (r, json_object_get (json, "relationships"));
-  json_types (r, json_object_get (json, "types"));
+  json_relationships (reg, r, json_object_get (json, "relationships"));
+  json_types (reg, r, json_object_get (json, "types"));
   return NULL;
 }
 
@@ -399,7 +404,7 @@ scan_object (Stream *s, GString *out)
 }
 
 static gboolean
-read_dump (Stream *s, GPtrArray *out, GError **error)
+read_dump (Stream *s, CopubRegistry *reg, GError **error)
 {
   g_autoptr(GString) text = g_string_sized_new (4096);
   guint number = 0;
@@ -409,7 +414,7 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
     {
       json_error_t jerr;
       g_autoptr(json_t) json = NULL;
-      g_autoptr(CopubRorRecord) r = NULL;
+      CopubRorRecord r = { 0 };
       const char *what;
 
       c = stream_skip_space (s);
@@ -435,11 +440,10 @@ read_dump (Stream *s, GPtrArray *out, GError **error)
       json = json_loadb (text->str, text->len, 0, &jerr);
       if (json == NULL)
         return record_error (s, number, NULL, jerr.text, error);
-      r = record_new ();
-      what = json_record (json, r);
+      what = json_record (reg, json, &r);
       if (what != NULL)
-        return record_error (s, number, r->id, what, error);
-      g_ptr_array_add (out, g_steal_pointer (&r));
+        return record_error (s, number, r.id, what, error);
+      g_array_append_val (reg->records, r);
     }
   while ((c = stream_skip_space (s)) >= 0)
     return record_error (s, number, NULL, "text after the closing ']'", error);
@@ -472,12 +476,12 @@ cut (char *text, char sep, char **out, guint max)
 }
 
 static const char *
-table_record (char **fields, CopubRorRecord *r)
+table_record (CopubRegistry *reg, char **fields, CopubRorRecord *r)
 {
   const char *country = fields[2];
   char *name = fields[7];
 
-  r->id = g_strdup (fields[0]);
+  r->id = fields[0];
   if (*fields[0] == '\0')
     return "no id";
   if (!parse_status (fields[1], &r->status))
@@ -485,17 +489,18 @@ table_record (char **fields, CopubRorRecord *r)
   if (strlen (country) != 2 || !g_ascii_isupper (country[0]) || !g_ascii_isupper (country[1]))
     return "no country (expected two capital letters)";
   g_strlcpy (r->country, country, sizeof r->country);
-  r->city = *fields[3] ? g_strdup (fields[3]) : NULL;
-  r->types = g_strdup (fields[4]);
+  r->city = *fields[3] ? fields[3] : NULL;
+  r->types = fields[4];
   for (char *parent = fields[5], *comma; *parent != '\0'; parent = comma + 1)
     {
       comma = strchr (parent, ',');
-      g_ptr_array_add (r->parents, comma ? g_strndup (parent, (gsize) (comma - parent))
-                                         : g_strdup (parent));
+      if (comma != NULL)
+        *comma = '\0';
+      record_add_parent (reg, r, parent);
       if (comma == NULL)
         break;
     }
-  r->successor = *fields[6] ? g_strdup (fields[6]) : NULL;
+  r->successor = *fields[6] ? fields[6] : NULL;
   for (char *next; name != NULL; name = next)
     {
       char *kinds = name, *lang = strchr (kinds, ':'), *value;
@@ -512,58 +517,93 @@ table_record (char **fields, CopubRorRecord *r)
                : *k == 'G' ? COPUB_ROR_NAME_GENERIC : 0;
       if ((types & ~COPUB_ROR_NAME_GENERIC) == 0 || *value == '\0')
         return "a name has no kind or no value";
-      record_add_name (r, value, lang, types);
+      record_add_name (reg, r, value, lang, types);
     }
-  if (r->names->len == 0)
+  if (r->n_names == 0)
     return "no name";
   return NULL;
 }
 
+/* The lines of @text (@len bytes of @reg->text, the table, cut in place), numbered from 1. A
+ * last line without its newline counts unless @read_error says the text was cut short: that
+ * error is then reported on that line, after any error on the lines before it. */
 static gboolean
-read_table (Stream *s, GPtrArray *out, GError **error)
+read_table (Stream *s, CopubRegistry *reg, char *text, gsize len, const GError *read_error,
+            GError **error)
 {
-  g_autoptr(GString) line = g_string_sized_new (512);
+  char *line = text, *end = text + len;
   guint number = 0;
-  int c = 0;
 
-  while (c >= 0)
+  for (char *nl; line < end || (line == end && read_error != NULL); line = nl + 1)
     {
       char *fields[TABLE_FIELDS];
-      g_autoptr(CopubRorRecord) r = NULL;
+      CopubRorRecord r = { 0 };
       const char *what;
 
-      g_string_truncate (line, 0);
-      c = stream_read_line (s, line);
-      if (s->error != NULL)
+      number++;
+      nl = memchr (line, '\n', (gsize) (end - line));
+      if (nl == NULL && read_error != NULL)
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u: %s", s->path,
-                       number + 1, s->error->message);
+                       number, read_error->message);
           return FALSE;
         }
-      number++;
-      if (line->len == 0 || line->str[0] == '#')
+      if (nl == NULL)
+        nl = end;
+      *nl = '\0';
+      if (line == nl || line[0] == '#')
         continue;
-      r = record_new ();
-      what = cut (line->str, '\t', fields, TABLE_FIELDS) != TABLE_FIELDS
-             ? "expected 8 tab-separated fields" : table_record (fields, r);
+      what = cut (line, '\t', fields, TABLE_FIELDS) != TABLE_FIELDS
+             ? "expected 8 tab-separated fields" : table_record (reg, fields, &r);
       if (what != NULL)
         {
           g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s' line %u%s%s%s: %s", s->path,
-                       number, r->id ? " (" : "", r->id ? r->id : "", r->id ? ")" : "", what);
+                       number, r.id ? " (" : "", r.id ? r.id : "", r.id ? ")" : "", what);
           return FALSE;
         }
-      g_ptr_array_add (out, g_steal_pointer (&r));
+      g_array_append_val (reg->records, r);
     }
   return TRUE;
 }
 
+/* Reads a table's whole text, from the stream's position on, into @reg->text: an
+ * uncompressed file in one read, from its first character not a space (where the stream
+ * stands), a gzipped one through the stream. */
+static gboolean
+read_table_text (Stream *s, CopubRegistry *reg, GError **error)
+{
+  g_autoptr(GString) text = NULL;
+  g_autoptr(GError) local = NULL;
+  gsize len = 0, start = 0;
+
+  if (s->gz != NULL && gzdirect (s->gz))
+    {
+      if (!g_file_get_contents (s->path, &reg->text, &len, &local))
+        {
+          g_set_error (error, COPUB_ERROR, COPUB_ERROR_IO, "reading ROR data '%s': %s",
+                       s->path, local->message);
+          return FALSE;
+        }
+      while (start < len && (reg->text[start] == ' ' || reg->text[start] == '\n'
+                             || reg->text[start] == '\r' || reg->text[start] == '\t'))
+        start++;
+      return read_table (s, reg, reg->text + start, len - start, NULL, error);
+    }
+  text = g_string_sized_new (1 << 20);
+  do
+    g_string_append_len (text, s->buf + s->pos, (gssize) (s->len - s->pos));
+  while (stream_fill (s));
+  len = text->len;
+  reg->text = g_string_free (g_steal_pointer (&text), FALSE);
+  return read_table (s, reg, reg->text, len, s->error, error);
+}
+
 /* ==== Public ============================================================================= */
 
-GPtrArray *
+CopubRegistry *
 copub_registry_read (const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                             copub_ror_record_free);
+  g_autoptr(CopubRegistry) reg = registry_new ();
   Stream *s = g_new0 (Stream, 1);
   gboolean ok = stream_open (s, path, error);
   int c;
@@ -572,11 +612,11 @@ copub_registry_read (const char *path, GError **error)
     {
       c = stream_skip_space (s);
       if (c == '[')
-        ok = read_dump (s, out, error);
+        ok = read_dump (s, reg, error);
       else if (c == '#')
         {
           s->pos--;
-          ok = read_table (s, out, error);
+          ok = read_table_text (s, reg, error);
         }
       else if (s->error != NULL)
         ok = FALSE, g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "'%s': %s", path,
@@ -588,5 +628,8 @@ copub_registry_read (const char *path, GError **error)
     }
   stream_close (s);
   g_free (s);
-  return ok ? g_steal_pointer (&out) : NULL;
+  if (!ok)
+    return NULL;
+  registry_link (reg);
+  return g_steal_pointer (&reg);
 }

@@ -101,9 +101,9 @@ name_in (const CopubRorRecord *r, const char *lang)
 {
   const char *label = NULL;
 
-  for (guint i = 0; i < r->names->len; i++)
+  for (guint i = 0; i < r->n_names; i++)
     {
-      const CopubRorName *name = &g_array_index (r->names, CopubRorName, i);
+      const CopubRorName *name = &r->names[i];
       gboolean same = strcmp (name->lang, lang) == 0
                       || (name->lang[0] == '\0' && strcmp (lang, "en") == 0);
       if ((name->types & COPUB_ROR_NAME_DISPLAY) && same)
@@ -117,10 +117,10 @@ name_in (const CopubRorRecord *r, const char *lang)
 static const char *
 display_name (const CopubRorRecord *r)
 {
-  for (guint i = 0; i < r->names->len; i++)
-    if (g_array_index (r->names, CopubRorName, i).types & COPUB_ROR_NAME_DISPLAY)
-      return g_array_index (r->names, CopubRorName, i).value;
-  return g_array_index (r->names, CopubRorName, 0).value;
+  for (guint i = 0; i < r->n_names; i++)
+    if (r->names[i].types & COPUB_ROR_NAME_DISPLAY)
+      return r->names[i].value;
+  return r->names[0].value;
 }
 
 static void
@@ -129,8 +129,8 @@ add_record (CopubInstitutionTree *tree, const CopubRorRecord *r)
   g_autoptr(GPtrArray) parents = g_ptr_array_new ();
   const char *en = name_in (r, "en"), *fr = name_in (r, "fr");
 
-  for (guint i = 0; i < r->parents->len; i++)
-    g_ptr_array_add (parents, r->parents->pdata[i]);
+  for (guint i = 0; i < r->n_parents; i++)
+    g_ptr_array_add (parents, (gpointer) r->parents[i]);
   g_ptr_array_add (parents, NULL);
   copub_institution_tree_add (tree, r->id, r->country, r->types,
                               (const char *const *) parents->pdata,
@@ -142,14 +142,14 @@ copub_institution_tree_load (const char *path, GError **error)
 {
   g_autofree char *dir = path ? NULL : copub_data_dir (NULL);
   g_autofree char *bundled = dir ? g_build_filename (dir, "ror-registry.tsv", NULL) : NULL;
-  g_autoptr(GPtrArray) records = copub_registry_read (path ? path : bundled, error);
+  g_autoptr(CopubRegistry) reg = copub_registry_read (path ? path : bundled, error);
   g_autoptr(CopubInstitutionTree) tree = NULL;
 
-  if (records == NULL)
+  if (reg == NULL)
     return NULL;
   tree = copub_institution_tree_new ();
-  for (guint i = 0; i < records->len; i++)
-    add_record (tree, g_ptr_array_index (records, i));
+  for (guint i = 0; i < reg->records->len; i++)
+    add_record (tree, &g_array_index (reg->records, CopubRorRecord, i));
   return g_steal_pointer (&tree);
 }
 
