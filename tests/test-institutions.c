@@ -78,9 +78,49 @@ partners_of (const CopubInstitutionTree *t, const char *institutions, const char
   g_auto(GStrv) ids = g_strsplit (institutions, " ", -1);
   g_autoptr(GPtrArray) out = g_ptr_array_new ();
 
-  copub_institution_tree_partners (t, (const char *const *) ids, home, out);
+  copub_institution_tree_partners (t, (const char *const *) ids, NULL, home, NULL, out);
   g_ptr_array_add (out, NULL);
   return g_strjoinv (" ", (char **) out->pdata);
+}
+
+/* The same with the work's "ROR>ID" pairs and the home's OpenAlex id. */
+static char *
+partners_by_lineage (const CopubInstitutionTree *t, const char *institutions,
+                     const char *units, const char *home, const char *home_openalex)
+{
+  g_auto(GStrv) ids = g_strsplit (institutions, " ", -1);
+  g_auto(GStrv) pairs = g_strsplit (units, " ", -1);
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+
+  copub_institution_tree_partners (t, (const char *const *) ids, (const char *const *) pairs,
+                                   home, home_openalex, out);
+  g_ptr_array_add (out, NULL);
+  return g_strjoinv (" ", (char **) out->pdata);
+}
+
+/* OpenAlex's lineage names the home's units the registry does not hold (0xxxxxx99 and
+ * 0yyyyyy98 are unknown to it): a unit whose lineage names the home (I1) is not a partner,
+ * one whose lineage does not is; a home unit's other registry parent stays one; without
+ * the home's OpenAlex id, nothing changes. */
+static void
+test_exclusion_by_lineage (void)
+{
+  g_autoptr(CopubInstitutionTree) t = sample_tree ();
+  const char *work = "I1 I5 I6 I7 0xxxxxx99 0yyyyyy98 0aaaaaa11";
+  const char *units = "0aaaaaa11>I1 0xxxxxx99>I1 0xxxxxx99>I5 0yyyyyy98>I6";
+  g_autofree char *by_lineage = partners_by_lineage (t, work, units, "0aaaaaa11", "I1");
+  g_autofree char *no_id = partners_by_lineage (t, work, units, "0aaaaaa11", NULL);
+  g_autofree char *other = partners_by_lineage (t, work, units, "0aaaaaa11", "I6");
+  g_autofree char *joint = partners_by_lineage (t, "I5 0lllllll4", "0lllllll4>I5 0lllllll4>I1",
+                                                "0aaaaaa11", "I1");
+  g_autofree char *renamed = partners_by_lineage (t, "I8 0ooooooo6", "0ooooooo6>I8",
+                                                  "0ccccccc3", "I8");
+
+  g_assert_cmpstr (by_lineage, ==, "0yyyyyy98");           /* X names I1, Y does not */
+  g_assert_cmpstr (no_id, ==, "0xxxxxx99 0yyyyyy98");      /* the registry alone */
+  g_assert_cmpstr (other, ==, "0xxxxxx99");                /* Y is I6's unit */
+  g_assert_cmpstr (joint, ==, "0ccccccc3");                /* L's other parent, C */
+  g_assert_cmpstr (renamed, ==, "");                       /* O's successor, U */
 }
 
 static void
@@ -359,6 +399,7 @@ main (int argc, char **argv)
   g_test_set_nonfatal_assertions ();
   g_test_add_func ("/institutions/roll-up", test_roll_up);
   g_test_add_func ("/institutions/exclusion", test_exclusion);
+  g_test_add_func ("/institutions/exclusion-by-lineage", test_exclusion_by_lineage);
   g_test_add_func ("/institutions/names", test_names);
   g_test_add_func ("/institutions/bad-registry", test_bad_registry);
   g_test_add_func ("/institutions/counting", test_counting);

@@ -263,8 +263,43 @@ downgrade_to_2 (const char *path)
 static void
 downgrade_to_3 (const char *path)
 {
-  exec_sql (path, "DROP TABLE source_counts; ALTER TABLE works DROP COLUMN fetched_at;"
+  exec_sql (path, "ALTER TABLE works DROP COLUMN unit_lineages;"
+                  " DROP TABLE source_counts; ALTER TABLE works DROP COLUMN fetched_at;"
                   " PRAGMA user_version = 3;");
+}
+
+/* Schema 5 fills each OpenAlex work's "ROR>ID" pairs from its raw record, as the import
+ * writes them: the institution's own OpenAlex id and its lineage, for institutions with a
+ * ROR id only. */
+static void
+test_migrate_unit_lineages (void)
+{
+  static const char json[] =
+    "{\"id\":\"https://openalex.org/W9\",\"publication_year\":2021,\"type\":\"article\","
+    "\"authorships\":[{\"institutions\":[{\"id\":\"https://openalex.org/I4210\","
+    "\"ror\":\"https://ror.org/04xxxxx11\",\"lineage\":[\"https://openalex.org/I4210\","
+    "\"https://openalex.org/I90183372\"]},{\"id\":\"https://openalex.org/I5\","
+    "\"lineage\":[\"https://openalex.org/I5\"]}]},{\"institutions\":[{\"id\":"
+    "\"https://openalex.org/I7\",\"ror\":\"https://ror.org/02yyyyy22\"}]}]}";
+  const char *expected = "02yyyyy22>I7 04xxxxx11>I4210 04xxxxx11>I90183372";
+  g_autofree char *path = testlib_temp_db ("copub-store");
+  g_autofree char *query = g_strdup_printf ("SELECT count(*) FROM works WHERE unit_lineages"
+                                            " = '%s'", expected);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubStore) store = copub_store_open (path, &error);
+  g_autoptr(CopubWork) w = copub_openalex_parse_work (json, strlen (json), &error);
+
+  g_assert_no_error (error);
+  copub_store_begin (store, &error);
+  copub_store_put_work (store, w, NULL, &error);
+  copub_store_commit (store, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&store, copub_store_free);
+  g_assert_cmpint (testlib_sql_int (path, query), ==, 1);
+  exec_sql (path, "ALTER TABLE works DROP COLUMN unit_lineages; PRAGMA user_version = 4;");
+  store = copub_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (testlib_sql_int (path, query), ==, 1);
 }
 
 /* Stores left at schema 1 or 2 (as older copubs wrote them) keep their works and gain
@@ -593,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/summaries", test_summaries);
   g_test_add_func ("/store/summary-decoding", test_summary_decoding);
   g_test_add_func ("/store/migrate-from-old", test_migrate_from_old);
+  g_test_add_func ("/store/migrate-unit-lineages", test_migrate_unit_lineages);
   g_test_add_func ("/store/slices-and-runs", test_slices_and_runs);
   g_test_add_func ("/store/load-then-publish", test_load_then_publish);
   g_test_add_func ("/store/load-abandoned-or-raced", test_load_abandoned_or_raced);

@@ -51,6 +51,11 @@ typedef struct {
   const char *home_institution;
   const CopubInstitutionTree *institution_tree;
   guint top;
+  /* The home institution's OpenAlex id (or NULL): a cited ROR id whose OpenAlex
+   * institution has it in its lineage, in the work's record, is a home unit, not a
+   * partner. copub_analyse() finds it in the store when NULL (the OpenAlex institution
+   * of @home_institution's ROR id, or @home_institution itself when it is one). */
+  const char *home_openalex;
 } CopubAnalyseOptions;
 
 /* The home country when none is given. */
@@ -59,7 +64,7 @@ typedef struct {
 #define COPUB_ANALYSE_OPTIONS_INIT \
   { COPUB_DEFAULT_HOME, 0, 0, NULL, TRUE, FALSE, FALSE, NULL, { COPUB_DIM_YEAR }, 0, 0, COPUB_COUNTING_BOTH, \
     COPUB_THEME_FIELD, NULL, NULL, "en", NULL, NULL, \
-    NULL /* regions */, NULL, NULL, 0 /* institution dimension */ }
+    NULL /* regions */, NULL, NULL, 0 /* institution dimension */, NULL }
 
 /* The document types kept by default. NULL-terminated, static. */
 extern const char *const copub_analyse_default_types[];

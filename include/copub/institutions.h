@@ -50,10 +50,15 @@ void copub_institution_tree_tops (const CopubInstitutionTree *tree, const char *
 
 /* The partner institutions of a work: the top levels of the ROR ids among @institutions
  * (a work summary's list: ids, lineage ids and RORs; NULL-terminated), without those of
- * @home (a short ROR id; NULL: none excluded). Into @out, interned, sorted, distinct. */
+ * @home (a short ROR id; NULL: none excluded) nor the home's units by OpenAlex's lineage:
+ * the ROR ids of @unit_lineages (the summary's "ROR>ID" pairs, or NULL) paired with
+ * @home_openalex (the home's OpenAlex id, or NULL), successors followed. The other top
+ * levels of a home unit (a joint unit's other parent) stay partners. Into @out,
+ * interned, sorted, distinct. */
 void copub_institution_tree_partners (const CopubInstitutionTree *tree,
-                                      const char *const *institutions, const char *home,
-                                      GPtrArray *out);
+                                      const char *const *institutions,
+                                      const char *const *unit_lineages, const char *home,
+                                      const char *home_openalex, GPtrArray *out);
 
 /* The registry's name of @ror in @lang ("fr": its French label when it has one), its
  * English name otherwise; NULL when the tree does not hold it. Owned by the tree. */

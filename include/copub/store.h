@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 typedef struct CopubStore CopubStore;
 
 /* The schema version this build writes. */
-#define COPUB_STORE_SCHEMA_VERSION 4
+#define COPUB_STORE_SCHEMA_VERSION 5
 
 /* Opens (creating it if needed) the store at @path and migrates its schema.
  * Fails with COPUB_ERROR_DB when the file is not a copub store or is newer than
@@ -135,6 +135,9 @@ typedef struct {
                                  * consistent store; authorships without a country
                                  * at the end may be missing) */
   const char *const *institutions; /* ids, lineage ids and RORs; NULL-terminated */
+  const char *const *unit_lineages; /* "ROR>ID": a cited ROR id and an OpenAlex id of its
+                                     * institution's own id or lineage (see
+                                     * copub_work_unit_lineages()); NULL-terminated */
   const char *doi;            /* normalised, or NULL */
   const char *title;          /* or NULL */
 } CopubWorkSummary;

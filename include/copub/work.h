@@ -82,6 +82,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubWork, copub_work_free)
  * sorted, space-separated ("0168r3w48 I36258959 I90183372"). Free with g_free. */
 char *copub_work_institutions (const CopubWork *work);
 
+/* For each institution of the work's authorships that has a ROR id, the pairs of that ROR
+ * id and each OpenAlex id among the institution's own id and lineage ("ROR>ID"),
+ * distinct, sorted, space-separated ("04abcde12>I90183372 04abcde12>I4210150049"): which
+ * OpenAlex institutions each cited ROR belongs to, in this record. Free with g_free. */
+char *copub_work_unit_lineages (const CopubWork *work);
+
 /* The countries of each authorship, in order: authorships separated by ';', their
  * countries by ','; countries inferred by copub's normaliser are prefixed with '~'
  * ("FR;FR,US;;~DE"). Free with g_free. */

@@ -35,6 +35,7 @@ copub_cli_analysis_clear (CopubCliAnalysis *a)
   g_free (a->groups);
   copub_regions_free (a->region_list);
   g_free (a->home_institution); g_free (a->registry); g_free (a->home_institution_id);
+  g_free (a->home_openalex_id);
   copub_institution_tree_free (a->institution_tree);
   memset (a, 0, sizeof *a);
 }
@@ -87,8 +88,9 @@ copub_cli_analysis_add_entries (CopubCliAnalysis *a, GOptionContext *context,
     { "lang", 0, 0, G_OPTION_ARG_STRING, &a->lang, "Language of names and the headline: en, fr",
       "LANG" },
     { "home-institution", 0, 0, G_OPTION_ARG_STRING, &a->home_institution,
-      "--by institution: the home institution, a ROR id (or an OpenAlex id the store knows), "
-      "whose top-level parents are not partners", "ID" },
+      "--by institution: the home institution, a ROR id, an OpenAlex id the store knows, or "
+      "both (ROR,OPENALEX): its top-level parents and the units naming it in their OpenAlex "
+      "lineage are not partners", "ID" },
     { "registry", 0, 0, G_OPTION_ARG_FILENAME, &a->registry,
       "--by institution: the registry rolling institutions up to their top-level parents "
       "(copub's table or a ROR dump; default: copub's data/ror-registry.tsv)", "FILE" },
@@ -116,6 +118,34 @@ copub_cli_analysis_add_format_entry (CopubCliAnalysis *a, GOptionContext *contex
   g_option_context_add_main_entries (context, entries, NULL);
 }
 
+/* --home-institution: a ROR id, an OpenAlex id, or both ("04vfs2w97,I90183372"). */
+static gboolean
+parse_home_institution (CopubCliAnalysis *a, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (a->home_institution, ",", 3);
+  gboolean pair = parts[0] && parts[1];
+  g_autofree char *first = parts[0] ? copub_institution_short_id (g_strstrip (parts[0])) : NULL;
+  g_autofree char *second = pair ? copub_institution_short_id (g_strstrip (parts[1])) : NULL;
+
+  if (first == NULL || (pair && (parts[2] || second == NULL))
+      || (pair && copub_institution_is_ror (first) == copub_institution_is_ror (second)))
+    {
+      copub_cli_usage_error (error, "--home-institution takes a ROR id (04vfs2w97), an "
+                                    "OpenAlex institution id (I90183372) or both, "
+                                    "comma-separated, not '%s'", a->home_institution);
+      return FALSE;
+    }
+  if (pair && !copub_institution_is_ror (first))
+    {
+      char *t = first;
+      first = second;
+      second = t;
+    }
+  a->home_institution_id = g_steal_pointer (&first);
+  a->home_openalex_id = g_steal_pointer (&second);
+  return TRUE;
+}
+
 /* --home-institution, --registry and --top, for the institution dimension. */
 static gboolean
 build_institutions (CopubCliAnalysis *a, GError **error)
@@ -131,15 +161,10 @@ build_institutions (CopubCliAnalysis *a, GError **error)
       return FALSE;
     }
   o->top = (guint) a->top;
-  if (a->home_institution
-      && (a->home_institution_id = copub_institution_short_id (a->home_institution)) == NULL)
-    {
-      copub_cli_usage_error (error, "--home-institution takes a ROR id (04vfs2w97) or an "
-                                    "OpenAlex institution id (I90183372), not '%s'",
-                             a->home_institution);
-      return FALSE;
-    }
+  if (a->home_institution && !parse_home_institution (a, error))
+    return FALSE;
   o->home_institution = a->home_institution_id;
+  o->home_openalex = a->home_openalex_id;
   if (asked && a->home_institution_id == NULL)
     {
       copub_cli_usage_error (error, "--by institution needs --home-institution: the home "

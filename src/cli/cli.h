@@ -96,6 +96,7 @@ typedef struct {
   char *home_institution, *registry;
   int top;
   char *home_institution_id; /* short ROR or OpenAlex id */
+  char *home_openalex_id;    /* short OpenAlex id, when given with a ROR id */
   CopubInstitutionTree *institution_tree;
 } CopubCliAnalysis;
 

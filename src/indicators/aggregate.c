@@ -44,9 +44,14 @@ signature_of (const CopubAnalyseOptions *o)
       g_string_append_printf (s, ";groups=%s", copub_regions_digest (o->regions));
   for (guint d = 0; d < o->n_dims; d++)
     if (o->dims[d] == COPUB_DIM_INSTITUTION && o->institution_tree)
-      g_string_append_printf (s, ";home-institution=%s;registry=%s;top=%u",
-                              o->home_institution,
-                              copub_institution_tree_digest (o->institution_tree), o->top);
+      {
+        g_string_append_printf (s, ";home-institution=%s;registry=%s;top=%u",
+                                o->home_institution,
+                                copub_institution_tree_digest (o->institution_tree), o->top);
+        /* Only with an OpenAlex id: partials without one keep the signature they had. */
+        if (o->home_openalex)
+          g_string_append_printf (s, ";home-openalex=%s", o->home_openalex);
+      }
   return g_string_free (s, FALSE);
 }
 
@@ -164,6 +169,7 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) countries = g_ptr_array_new ();
   g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
+  g_auto(GStrv) unit_v = NULL;
   CopubWorkSummary s = { 0 };
 
   /* Partners and partner institutions learn from every work read, in the years or not. */
@@ -201,6 +207,13 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   s.authorships = auths;
   s.n_authorship_countries = n;
   s.institutions = distinct (institutions);
+  /* The home's units by lineage: read only when they can matter. */
+  if (agg->options.home_openalex)
+    {
+      g_autofree char *units = copub_work_unit_lineages (work);
+      unit_v = g_strsplit (units, " ", -1);
+    }
+  s.unit_lineages = (const char *const *) unit_v;
   s.doi = work->doi;
   s.title = work->title;
   copub_counting_scan_count (&agg->scan, &s);

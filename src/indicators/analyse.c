@@ -548,8 +548,8 @@ work_institutions (const CopubAnalyseOptions *o, const CopubWorkSummary *s, GPtr
     asked |= o->dims[d] == COPUB_DIM_INSTITUTION;
   if (!asked || o->institution_tree == NULL)
     return 0;
-  copub_institution_tree_partners (o->institution_tree, s->institutions, o->home_institution,
-                                   out);
+  copub_institution_tree_partners (o->institution_tree, s->institutions, s->unit_lineages,
+                                   o->home_institution, o->home_openalex, out);
   return frac_round (1, (FracWide) out->len + 1);
 }
 
@@ -665,6 +665,7 @@ member_new (const CopubWorkSummary *s)
     }
   m->s.authorships = m->authorships;
   m->s.institutions = member_strv (m, s->institutions);
+  m->s.unit_lineages = member_strv (m, s->unit_lineages);
   m->s.doi = member_str (m, s->doi);
   m->s.title = member_str (m, s->title);
   return m;
@@ -714,9 +715,11 @@ count_group (Scan *scan, GPtrArray *members)
   CopubWorkSummary merged = base->s;
   g_autoptr(GPtrArray) extra = g_ptr_array_new ();
   g_autoptr(GPtrArray) institutions = g_ptr_array_new ();
+  g_autoptr(GPtrArray) units = g_ptr_array_new ();
   gboolean mixed = FALSE;
 
   append_strv (institutions, base->s.institutions);
+  append_strv (units, base->s.unit_lineages);
   for (guint i = 0; i < members->len; i++)
     {
       const Member *m = g_ptr_array_index (members, i);
@@ -727,11 +730,14 @@ count_group (Scan *scan, GPtrArray *members)
       merged.is_synthetic |= m->s.is_synthetic;
       append_member_countries (scan->options, m, extra);
       append_strv (institutions, m->s.institutions);
+      append_strv (units, m->s.unit_lineages);
     }
   g_ptr_array_add (extra, NULL);
   g_ptr_array_add (institutions, NULL);
+  g_ptr_array_add (units, NULL);
   merged.source = mixed ? "both" : base->s.source;
   merged.institutions = (const char *const *) institutions->pdata;
+  merged.unit_lineages = (const char *const *) units->pdata;
   count_summary (scan, &merged, (const char *const *) extra->pdata);
 }
 
@@ -1362,12 +1368,60 @@ copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GErro
   return TRUE;
 }
 
-/* The home institution as a ROR id: given as one, or the ROR id of the OpenAlex
- * institution the store knows (*@out_ror is set to it, freed by the caller). */
-static gboolean
-resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError **error)
+typedef struct {
+  const char *ror;
+  char *openalex;
+} HomeOpenAlex;
+
+/* The smallest OpenAlex id of the institutions with the home's ROR id (one, in OpenAlex). */
+static void
+find_home_openalex (const char *id, const char *ror, const char *name, const char *country,
+                    gpointer user_data)
 {
-  if (!has_dim (o, COPUB_DIM_INSTITUTION) || copub_institution_is_ror (o->home_institution))
+  HomeOpenAlex *home = user_data;
+  (void) name, (void) country;
+
+  if (ror && strcmp (ror, home->ror) == 0 && id[0] == 'I' && copub_is_digits (id + 1)
+      && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
+    {
+      g_free (home->openalex);
+      home->openalex = g_strdup (id);
+    }
+}
+
+/* The home institution's OpenAlex id, when not given: @o->home_institution itself when it
+ * is one, else the store's OpenAlex institution of its ROR id (none: no lineage rule). */
+static gboolean
+resolve_home_openalex (CopubStore *store, CopubAnalyseOptions *o, char **out_openalex,
+                       GError **error)
+{
+  HomeOpenAlex home = { o->home_institution, NULL };
+
+  if (o->home_openalex || o->home_institution == NULL)
+    return TRUE;
+  if (!copub_institution_is_ror (o->home_institution))
+    {
+      o->home_openalex = o->home_institution;
+      return TRUE;
+    }
+  if (!copub_store_foreach_institution_row (store, find_home_openalex, &home, error))
+    return FALSE;
+  o->home_openalex = *out_openalex = home.openalex;
+  return TRUE;
+}
+
+/* The home institution as a ROR id: given as one, or the ROR id of the OpenAlex
+ * institution the store knows (*@out_ror is set to it, freed by the caller); and its
+ * OpenAlex id (*@out_openalex when found in the store). */
+static gboolean
+resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, char **out_openalex,
+              GError **error)
+{
+  if (!has_dim (o, COPUB_DIM_INSTITUTION))
+    return TRUE;
+  if (!resolve_home_openalex (store, o, out_openalex, error))
+    return FALSE;
+  if (copub_institution_is_ror (o->home_institution))
     return TRUE;
   if (!copub_analyse_home_ror (store, o->home_institution, out_ror, error))
     return FALSE;
@@ -1386,14 +1440,15 @@ resolve_home (CopubStore *store, CopubAnalyseOptions *o, char **out_ror, GError 
 CopubIndicators *
 copub_analyse (CopubStore *store, const CopubAnalyseOptions *options, GError **error)
 {
-  g_autofree char *home_ror = NULL;
+  g_autofree char *home_ror = NULL, *home_openalex = NULL;
   CopubAnalyseOptions o = *options;
   CopubSummaryQuery query = { options->source, options->from, options->to, FALSE };
   Scan scan;
   CopubIndicators *indicators;
 
   copub_counting_default_dims (&o);
-  if (!copub_counting_check_options (&o, error) || !resolve_home (store, &o, &home_ror, error))
+  if (!copub_counting_check_options (&o, error)
+      || !resolve_home (store, &o, &home_ror, &home_openalex, error))
     return NULL;
   if (o.partners && copub_partners_has_names (o.partners)
       && !copub_store_foreach_institution (store, learn_institution, o.partners, error))

@@ -5,7 +5,10 @@
  * an organisation typed "government" alone (the Government of the United States, the
  * Gouvernement de la République française, the Board of the Swiss Federal Institutes of
  * Technology): a government is not a partner one co-publishes with, and climbing there
- * would make NASA and NIH, or ETH and EPFL, one partner. */
+ * would make NASA and NIH, or ETH and EPFL, one partner. The home institution's units are
+ * known through the registry (its top levels) and through OpenAlex's lineage as the work's
+ * own record gives it (a cited ROR whose OpenAlex institution has the home in its lineage
+ * is not a partner), so a home lab the registry does not hold is not counted. */
 #include <string.h>
 
 #include "affil/registry.h"
@@ -232,22 +235,41 @@ compare_str (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* The units of @home_openalex among @unit_lineages ("ROR>ID" pairs), as the ids the
+ * roll-up reaches (successors followed), into @out. */
+static void
+home_units (const CopubInstitutionTree *tree, const char *const *unit_lineages,
+            const char *home_openalex, GPtrArray *out)
+{
+  for (const char *const *pair = unit_lineages; home_openalex && pair && *pair; pair++)
+    {
+      const char *sep = strchr (*pair, '>');
+      if (sep && strcmp (sep + 1, home_openalex) == 0)
+        {
+          g_autofree char *ror = g_strndup (*pair, (gsize) (sep - *pair));
+          add_distinct (out, current_id (tree, ror));
+        }
+    }
+}
+
 void
 copub_institution_tree_partners (const CopubInstitutionTree *tree,
-                                 const char *const *institutions, const char *home,
-                                 GPtrArray *out)
+                                 const char *const *institutions,
+                                 const char *const *unit_lineages, const char *home,
+                                 const char *home_openalex, GPtrArray *out)
 {
-  g_autoptr(GPtrArray) home_tops = g_ptr_array_new ();
+  g_autoptr(GPtrArray) excluded = g_ptr_array_new ();
   guint kept = 0;
 
   g_ptr_array_set_size (out, 0);
   if (home)
-    copub_institution_tree_tops (tree, home, home_tops);
+    copub_institution_tree_tops (tree, home, excluded);
+  home_units (tree, unit_lineages, home_openalex, excluded);
   for (const char *const *id = institutions; id && *id; id++)
     if (copub_is_ror_id (*id))
       copub_institution_tree_tops (tree, *id, out);
   for (guint i = 0; i < out->len; i++)
-    if (!g_ptr_array_find (home_tops, out->pdata[i], NULL))
+    if (!g_ptr_array_find (excluded, out->pdata[i], NULL))
       out->pdata[kept++] = out->pdata[i];
   g_ptr_array_set_size (out, kept);
   g_ptr_array_sort (out, compare_str);

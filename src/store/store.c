@@ -122,6 +122,29 @@ static const char *const migrations[] = {
                                        * NULL: every type */
   "  counted_at TEXT NOT NULL,"
   "  PRIMARY KEY (source, year)) WITHOUT ROWID;",
+
+  /* 5: which OpenAlex institutions each cited ROR id belongs to, per work ("ROR>ID": the
+   * institution's own id and its lineage), so that the home institution's units are
+   * known through OpenAlex's lineage where the registry does not hold them. Filled from
+   * the raw OpenAlex records; HAL's structures name no OpenAlex id. */
+  "ALTER TABLE works ADD COLUMN unit_lineages TEXT NOT NULL DEFAULT '';"
+  "UPDATE works SET unit_lineages = coalesce (("
+  "  SELECT group_concat (pair, ' ') FROM (SELECT DISTINCT pair FROM ("
+  "    SELECT replace (json_extract (i.value, '$.ror'), 'https://ror.org/', '') || '>'"
+  "           || replace (l.value, 'https://openalex.org/', '') AS pair"
+  "    FROM work_records r, json_each (CAST (r.raw AS TEXT), '$.authorships') a,"
+  "         json_each (a.value, '$.institutions') i,"
+  "         json_each (json_array (json_extract (i.value, '$.id'))) l"
+  "    WHERE r.work_key = works.work_key AND json_extract (i.value, '$.ror') IS NOT NULL"
+  "    UNION ALL"
+  "    SELECT replace (json_extract (i.value, '$.ror'), 'https://ror.org/', '') || '>'"
+  "           || replace (l.value, 'https://openalex.org/', '')"
+  "    FROM work_records r, json_each (CAST (r.raw AS TEXT), '$.authorships') a,"
+  "         json_each (a.value, '$.institutions') i, json_each (i.value, '$.lineage') l"
+  "    WHERE r.work_key = works.work_key AND json_extract (i.value, '$.ror') IS NOT NULL)"
+  "  WHERE pair GLOB '*>I[0-9]*' AND NOT pair GLOB '*>I*[^0-9]*' ORDER BY pair)), '')"
+  " WHERE source = 'openalex' AND EXISTS (SELECT 1 FROM work_records r"
+  "  WHERE r.work_key = works.work_key AND json_valid (CAST (r.raw AS TEXT)));",
 };
 
 enum {
@@ -142,9 +165,9 @@ static const char *const statement_sql[N_STMTS] = {
     " is_authors_truncated, is_synthetic, topic_id, topic_name, subfield_id, subfield_name,"
     " field_id, field_name, domain_id, domain_name, countries, n_authorships, n_known,"
     " raw_hash, raw_size, stored_at, auth_countries, institutions, n_inferred, title_key,"
-    " fetched_at)"
+    " fetched_at, unit_lineages)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29, ?24)",
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?28, ?29, ?24, ?30)",
   [STMT_UPDATE_WORK] =
     "UPDATE works SET source = ?1, source_id = ?2, doi = ?3, title = ?4, year = ?5,"
     " type = ?6, is_retracted = ?7, is_paratext = ?8, is_authors_truncated = ?9,"
@@ -152,7 +175,8 @@ static const char *const statement_sql[N_STMTS] = {
     " subfield_name = ?14, field_id = ?15, field_name = ?16, domain_id = ?17,"
     " domain_name = ?18, countries = ?19, n_authorships = ?20, n_known = ?21,"
     " raw_hash = ?22, raw_size = ?23, stored_at = ?24, auth_countries = ?25, institutions = ?26,"
-    " n_inferred = ?28, title_key = ?29, fetched_at = ?24 WHERE work_key = ?27",
+    " n_inferred = ?28, title_key = ?29, fetched_at = ?24, unit_lineages = ?30"
+    " WHERE work_key = ?27",
   [STMT_PUT_RECORD] = "INSERT OR REPLACE INTO work_records (work_key, raw) VALUES (?1, ?2)",
   [STMT_TOUCH_WORK] = "UPDATE works SET fetched_at = ?3 WHERE source = ?1 AND source_id = ?2",
   [STMT_PUT_INSTITUTION] =
@@ -627,6 +651,7 @@ struct CopubPreparedWork {
   char *countries;
   char *auth_countries;
   char *institutions;
+  char *unit_lineages;
   char *title_key;
   int n_known;
   int n_inferred;
@@ -647,6 +672,7 @@ copub_store_prepare_work (const CopubWork *w)
   p->stored_raw = w->raw ? g_bytes_ref (w->raw) : g_bytes_new_static ("", 0);
   p->countries = copub_work_countries (w);
   p->institutions = copub_work_institutions (w);
+  p->unit_lineages = copub_work_unit_lineages (w);
   p->title_key = copub_work_title_key (w);
   for (guint i = 0; i < w->authorships->len; i++)
     {
@@ -666,6 +692,7 @@ copub_prepared_work_free (CopubPreparedWork *p)
   g_free (p->countries);
   g_free (p->auth_countries);
   g_free (p->institutions);
+  g_free (p->unit_lineages);
   g_free (p->title_key);
   g_free (p);
 }
@@ -709,6 +736,7 @@ bind_work (CopubStore *store, sqlite3_stmt *stmt, const CopubPreparedWork *p)
   bind_text (stmt, 26, p->institutions);
   sqlite3_bind_int (stmt, 28, p->n_inferred);
   bind_text (stmt, 29, p->title_key);
+  bind_text (stmt, 30, p->unit_lineages);
 }
 
 /* The work's institutions not yet written in this transaction. */
@@ -934,9 +962,11 @@ typedef struct {
   GString *countries_text;
   GString *auth_text;
   GString *institutions_text;
+  GString *units_text;
   GPtrArray *countries;    /* room for the pointers into countries_text */
   GPtrArray *auth_codes;   /* every authorship's codes, each list NULL-terminated */
   GPtrArray *institutions;
+  GPtrArray *units;
   GArray *authorships;     /* CopubAuthorshipCountries, pointing into auth_codes */
 } SummaryBuffers;
 
@@ -946,6 +976,8 @@ summary_buffers_init (SummaryBuffers *b)
   b->countries_text = g_string_new (NULL);
   b->auth_text = g_string_new (NULL);
   b->institutions_text = g_string_new (NULL);
+  b->units_text = g_string_new (NULL);
+  b->units = g_ptr_array_new ();
   b->countries = g_ptr_array_new ();
   b->auth_codes = g_ptr_array_new ();
   b->institutions = g_ptr_array_new ();
@@ -958,6 +990,8 @@ summary_buffers_clear (SummaryBuffers *b)
   g_string_free (b->countries_text, TRUE);
   g_string_free (b->auth_text, TRUE);
   g_string_free (b->institutions_text, TRUE);
+  g_string_free (b->units_text, TRUE);
+  g_ptr_array_unref (b->units);
   g_ptr_array_unref (b->countries);
   g_ptr_array_unref (b->auth_codes);
   g_ptr_array_unref (b->institutions);
@@ -1086,6 +1120,7 @@ read_summaries (CopubStore *store, sqlite3_stmt *stmt, CopubSummaryFunc func,
         .doi = column_text (stmt, 16),
         .title = column_text (stmt, 17),
         .n_inferred = sqlite3_column_int (stmt, 18),
+        .unit_lineages = decode_list (stmt, 19, ' ', b.units_text, b.units),
       };
       decode_authorships (&b, stmt, 14);
       s.authorships = (const CopubAuthorshipCountries *) (gpointer) b.authorships->data;
@@ -1110,7 +1145,7 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                           " is_synthetic, countries, n_authorships, n_known, field_id,"
                           " field_name, domain_id, domain_name, auth_countries,"
                           " CASE WHEN ?4 THEN '' ELSE institutions END,"
-                          " doi, title, n_inferred FROM works"
+                          " doi, title, n_inferred, CASE WHEN ?4 THEN '' ELSE unit_lineages END FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
                           " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)",
                           -1, &stmt, NULL) != SQLITE_OK)

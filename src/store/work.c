@@ -1,6 +1,7 @@
 /* copub: the record model's constructors, destructors and small helpers. */
 #include <string.h>
 
+#include "base/ids.h"
 #include "copub/error.h"
 #include "copub/work.h"
 
@@ -174,6 +175,36 @@ copub_work_institutions (const CopubWork *work)
         }
     }
   return join_distinct (all, ' ');
+}
+
+/* Appends "ROR>ID" to @out for each OpenAlex id of @inst's own id and lineage. */
+static void
+add_unit_pairs (const CopubInstitution *inst, GPtrArray *out)
+{
+  if (inst->ror == NULL)
+    return;
+  if (inst->id && inst->id[0] == 'I' && copub_is_digits (inst->id + 1))
+    g_ptr_array_add (out, g_strdup_printf ("%s>%s", inst->ror, inst->id));
+  for (guint k = 0; k < inst->lineage->len; k++)
+    {
+      const char *id = g_ptr_array_index (inst->lineage, k);
+      if (id[0] == 'I' && copub_is_digits (id + 1))
+        g_ptr_array_add (out, g_strdup_printf ("%s>%s", inst->ror, id));
+    }
+}
+
+char *
+copub_work_unit_lineages (const CopubWork *work)
+{
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < work->authorships->len; i++)
+    {
+      CopubAuthorship *auth = g_ptr_array_index (work->authorships, i);
+      for (guint j = 0; j < auth->institutions->len; j++)
+        add_unit_pairs (g_ptr_array_index (auth->institutions, j), pairs);
+    }
+  return join_distinct (pairs, ' ');
 }
 
 char *
