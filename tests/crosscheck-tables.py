@@ -18,12 +18,13 @@ whose exact value lies half-way between two printable values (fractional counts 
 
 --slim prints the records reduced to the fields read here, to re-read them faster.
 
---by institution (with --home-institution ROR, optionally --registry FILE and --top N):
-partner institutions, re-computed from the records' institutions (their ROR ids) and the
-registry table (data/ror-registry.tsv by default) read here on its own: each ROR id rolled
-up to its top-level parents (successors followed, then every parent but those typed
-"government" alone), those of the home institution removed; a work gives each of its P
-partners 1/(P+1).
+--by institution (with --home-institution ROR or ROR,OPENALEX, optionally --registry FILE
+and --top N): partner institutions, re-computed from the records' institutions (their ROR
+ids) and the registry table (data/ror-registry.tsv by default) read here on its own: each
+ROR id rolled up to its top-level parents (successors followed, then every parent but
+those typed "government" alone), those of the home institution removed, and, with the
+home's OpenAlex id, the ROR ids (successors followed) of the work's institutions whose
+own id or OpenAlex lineage is the home's; a work gives each of its P partners 1/(P+1).
 
 --headline-values prints instead "PERIOD SHARE LOW HIGH N" (fractions, full precision)
 for the headline's period (--period YEAR or YEAR-YEAR; by default the last complete year:
@@ -202,7 +203,7 @@ def country_names():
 class Work:
     __slots__ = ("year", "countries", "auth_known", "auth_total", "complete",
                  "international", "field", "domain", "field_id", "domain_id",
-                 "inst_ids", "credit", "rors", "institutions")
+                 "inst_ids", "credit", "rors", "unit_of", "institutions")
 
 
 def harmoniser(opts):
@@ -263,11 +264,14 @@ def make_work(rec, opts, harmonise):
                     inst_ids.add(s)
     w.inst_ids = inst_ids
     w.rors = set()
+    w.unit_of = {}  # ror -> the OpenAlex ids of its institution: its own and its lineage
     for a in auths:
         for inst in a.get("institutions") or []:
             r = short_id(inst.get("ror"))
             if is_ror(r):
                 w.rors.add(r)
+                ids = {short_id(x) for x in [inst.get("id")] + (inst.get("lineage") or [])}
+                w.unit_of.setdefault(r, set()).update(ids)
     w.institutions = None
     w.countries = set()
     for codes in per_auth:
@@ -459,7 +463,10 @@ def parse_args(argv):
         if d not in ("year", "theme", "country", "partner", "source", "region", "institution"):
             die("unknown dimension %r" % d)
     if "institution" in opts.dims and not opts.home_institution:
-        die("--by institution needs --home-institution ROR")
+        die("--by institution needs --home-institution ROR[,OPENALEX]")
+    opts.home_openalex = None
+    if opts.home_institution and "," in opts.home_institution:
+        opts.home_institution, opts.home_openalex = opts.home_institution.split(",", 1)
     if "partner" in opts.dims and not opts.partners:
         die("--by partner needs --partners FILE")
     return opts
@@ -509,7 +516,10 @@ def main(argv):
             found = set()
             for r in w.rors:
                 found |= tops(registry, r)
-            w.institutions = sorted(found - home_tops)
+            # the home's units by OpenAlex's lineage, in this work's record
+            units = {current(registry, r) for r, ids in w.unit_of.items()
+                     if opts.home_openalex in ids}
+            w.institutions = sorted(found - home_tops - units)
 
     themes = load_themes(opts.themes) if opts.themes else None
     partners = load_partners(opts.partners) if opts.partners else None

@@ -48,23 +48,25 @@ signature_of (const CopubAnalyseOptions *o)
         g_string_append_printf (s, ";home-institution=%s;registry=%s;top=%u",
                                 o->home_institution,
                                 copub_institution_tree_digest (o->institution_tree), o->top);
-        /* Only with an OpenAlex id: partials without one keep the signature they had. */
-        if (o->home_openalex)
-          g_string_append_printf (s, ";home-openalex=%s", o->home_openalex);
+        g_string_append_printf (s, ";home-openalex=%s",
+                                o->home_openalex ? o->home_openalex : "none");
       }
   return g_string_free (s, FALSE);
 }
 
-/* Without a store, the home institution is known by its ROR id only. */
+/* Without a store, the home institution is given by its ROR id and its OpenAlex id: the
+ * one rolls the registry's units up, the other names the units of OpenAlex's lineage, as
+ * analyse finds them with a store. */
 static gboolean
 check_home (const CopubAnalyseOptions *o, GError **error)
 {
   for (guint d = 0; d < o->n_dims; d++)
-    if (o->dims[d] == COPUB_DIM_INSTITUTION && !copub_institution_is_ror (o->home_institution))
+    if (o->dims[d] == COPUB_DIM_INSTITUTION
+        && (!copub_institution_is_ror (o->home_institution) || o->home_openalex == NULL))
       {
         g_set_error (error, COPUB_ERROR, COPUB_ERROR_USAGE,
-                     "home institution '%s': without a store, give its ROR id",
-                     o->home_institution);
+                     "home institution '%s': without a store, give its ROR id and its "
+                     "OpenAlex id", o->home_institution);
         copub_error_set_option (error ? *error : NULL, "home-institution");
         return FALSE;
       }
@@ -208,7 +210,7 @@ copub_aggregate_add_work (CopubAggregate *agg, const CopubWork *work)
   s.n_authorship_countries = n;
   s.institutions = distinct (institutions);
   /* The home's units by lineage: read only when they can matter. */
-  if (agg->options.home_openalex)
+  if (agg->options.home_openalex && agg->options.institution_tree)
     {
       g_autofree char *units = copub_work_unit_lineages (work);
       unit_v = g_strsplit (units, " ", -1);
