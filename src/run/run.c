@@ -42,6 +42,7 @@ typedef struct {
   CopubRegions *regions;
   CopubInstitutionTree *institution_tree;
   char *home_institution;
+  char *home_openalex; /* the configured OpenAlex id (NULL: the store's, by the ROR id) */
 } Analysis;
 
 static void
@@ -52,6 +53,7 @@ analysis_clear (Analysis *a)
   g_clear_pointer (&a->regions, copub_regions_free);
   g_clear_pointer (&a->institution_tree, copub_institution_tree_free);
   g_clear_pointer (&a->home_institution, g_free);
+  g_clear_pointer (&a->home_openalex, g_free);
 }
 
 /* Partner institutions in the report when the store knows the configured institution's
@@ -76,7 +78,10 @@ partner_institutions (Analysis *a, const CopubConfig *c, CopubStore *store,
    * copub's table. */
   if ((a->institution_tree = copub_institution_tree_load (c->ror, error)) == NULL)
     return FALSE;
+  if (!copub_institution_is_ror (id))
+    a->home_openalex = g_steal_pointer (&id);
   a->analyse.home_institution = a->home_institution;
+  a->analyse.home_openalex = a->home_openalex;
   a->analyse.institution_tree = a->institution_tree;
   return TRUE;
 }
