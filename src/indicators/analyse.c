@@ -1335,9 +1335,13 @@ see_institution (const char *id, const char *ror, const char *name, const char *
   copub_counting_learn_institution (user_data, id, ror, name, country);
 }
 
+/* One pass over the store's institutions: the ROR id of the OpenAlex or HAL id @id, or
+ * the smallest OpenAlex id of the institutions with the ROR id @ror (one, in OpenAlex). */
 typedef struct {
   const char *id;
   char *ror;
+  const char *by_ror;
+  char *openalex;
 } HomeLookup;
 
 static void
@@ -1347,14 +1351,20 @@ find_home (const char *id, const char *ror, const char *name, const char *countr
   HomeLookup *home = user_data;
   (void) name, (void) country;
 
-  if (ror && home->ror == NULL && strcmp (id, home->id) == 0)
+  if (ror && home->id && home->ror == NULL && strcmp (id, home->id) == 0)
     home->ror = g_strdup (ror);
+  if (ror && home->by_ror && strcmp (ror, home->by_ror) == 0 && id[0] == 'I'
+      && copub_is_digits (id + 1) && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
+    {
+      g_free (home->openalex);
+      home->openalex = g_strdup (id);
+    }
 }
 
 gboolean
 copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GError **error)
 {
-  HomeLookup home = { id, NULL };
+  HomeLookup home = { id, NULL, NULL, NULL };
 
   *out_ror = NULL;
   if (copub_institution_is_ror (id))
@@ -1368,34 +1378,13 @@ copub_analyse_home_ror (CopubStore *store, const char *id, char **out_ror, GErro
   return TRUE;
 }
 
-typedef struct {
-  const char *ror;
-  char *openalex;
-} HomeOpenAlex;
-
-/* The smallest OpenAlex id of the institutions with the home's ROR id (one, in OpenAlex). */
-static void
-find_home_openalex (const char *id, const char *ror, const char *name, const char *country,
-                    gpointer user_data)
-{
-  HomeOpenAlex *home = user_data;
-  (void) name, (void) country;
-
-  if (ror && strcmp (ror, home->ror) == 0 && id[0] == 'I' && copub_is_digits (id + 1)
-      && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
-    {
-      g_free (home->openalex);
-      home->openalex = g_strdup (id);
-    }
-}
-
 /* The home institution's OpenAlex id, when not given: @o->home_institution itself when it
  * is one, else the store's OpenAlex institution of its ROR id (none: no lineage rule). */
 static gboolean
 resolve_home_openalex (CopubStore *store, CopubAnalyseOptions *o, char **out_openalex,
                        GError **error)
 {
-  HomeOpenAlex home = { o->home_institution, NULL };
+  HomeLookup home = { NULL, NULL, o->home_institution, NULL };
 
   if (o->home_openalex || o->home_institution == NULL)
     return TRUE;
@@ -1404,7 +1393,7 @@ resolve_home_openalex (CopubStore *store, CopubAnalyseOptions *o, char **out_ope
       o->home_openalex = o->home_institution;
       return TRUE;
     }
-  if (!copub_store_foreach_institution_row (store, find_home_openalex, &home, error))
+  if (!copub_store_foreach_institution_row (store, find_home, &home, error))
     return FALSE;
   o->home_openalex = *out_openalex = home.openalex;
   return TRUE;
