@@ -192,6 +192,7 @@ empty_data (void)
   d->partner_years = new_indicators (COPUB_DIM_PARTNER, COPUB_DIM_YEAR, 1);
   d->sources = new_indicators (COPUB_DIM_SOURCE, COPUB_N_DIMS, 1);
   d->region_years = new_indicators (COPUB_DIM_REGION, COPUB_DIM_YEAR, 1);
+  d->institutions = new_indicators (COPUB_DIM_INSTITUTION, COPUB_N_DIMS, 1);
   d->source_stats = g_ptr_array_new_with_free_func ((GDestroyNotify) copub_source_stats_free);
   d->lang = "en";
   return d;
@@ -229,7 +230,7 @@ evil_data (char **labels, gint64 first_theme_works)
       const char *l = labels[i];
       CopubCell theme = { .theme = l, .works = 100 - (gint64) i, .international = 30 };
       /* 10 - 0.5 i works of fractional credit */
-      CopubCell country = { .country = l, .works = 30 - (gint64) i, .n = 100,
+      CopubCell country = { .country = l, .works = 2 * N_EVIL - (gint64) i, .n = 100,
                             .fractional = { 0, (guint64) (20 - i) * (COPUB_FRACTION_UNITS / 2) } };
       CopubCell partner = { .partner = l, .year = 2021, .works = 5 + (gint64) i, .n = 100 };
       CopubCell heat = { .theme = l, .country = l, .works = 3 + (gint64) i, .n = 100 };
@@ -264,6 +265,16 @@ evil_data (char **labels, gint64 first_theme_works)
     {
       g_ptr_array_add (d->partners, g_strdup (labels[i]));
       g_ptr_array_add (d->regions, g_strdup (labels[i]));
+    }
+  /* Partner institutions named by the evil labels (names come from the works). */
+  for (guint i = 0; i < N_EVIL; i++)
+    {
+      g_autofree char *ror = g_strdup_printf ("0evil%04u", i);
+      guint64 rank_from_last = N_EVIL - i;
+      CopubCell inst = { .institution = ror, .works = (gint64) (10 + rank_from_last), .n = 100,
+                         .fractional = { 0, rank_from_last * COPUB_FRACTION_UNITS } };
+      copub_indicators_set_institution (d->institutions, ror, NULL, labels[i], "DE");
+      copub_indicators_add_cell (d->institutions, &inst);
     }
   src->source = g_strdup (labels[5]);
   src->works = 300;
