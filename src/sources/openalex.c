@@ -130,13 +130,21 @@ bad_record (Parser *p, const char *format, ...)
   g_set_error_literal (&p->record_error, COPUB_ERROR, COPUB_ERROR_PARSE, message);
 }
 
+/* Whether the @len bytes at @key (no NUL among them) name a field copub reads. Asked of
+ * every member of every work: the first byte rules out most names before strncmp. */
+static gboolean
+is_kept_field (const char *key, gsize len)
+{
+  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
+    if (len > 0 && (*f)[0] == key[0] && strncmp (*f, key, len) == 0 && (*f)[len] == '\0')
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 is_dropped_field (const char *key)
 {
-  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
-    if (strcmp (*f, key) == 0)
-      return FALSE;
-  return TRUE;
+  return !is_kept_field (key, strlen (key));
 }
 
 static char *
@@ -878,15 +886,6 @@ check_status (Parser *p, yajl_status status, const unsigned char *data, size_t l
     g_autofree char *msg = syntax_error (p->parser, data, len);
     g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "%sinvalid JSON: %s", where, msg);
   }
-  return FALSE;
-}
-
-static gboolean
-is_kept_field (const char *key, gsize len)
-{
-  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
-    if (strlen (*f) == len && memcmp (*f, key, len) == 0)
-      return TRUE;
   return FALSE;
 }
 
