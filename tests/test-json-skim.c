@@ -72,6 +72,13 @@ test_refusals (void)
   expect_refused ("\"caf\xc3\"", "valid UTF-8");
   expect_refused ("\"\xc0\x80\"", "valid UTF-8"); /* overlong: yajl lets it by */
   expect_refused ("\"\xed\xa0\x80\"", "valid UTF-8"); /* a surrogate */
+  /* each run of high bytes is validated: a bad one after good ones and ASCII */
+  expect_end ("\"\xc3\xa9t\xc3\xa9 \xe2\x82\xac\"", 11);
+  expect_refused ("\"\xc3\xa9t\xc3\xa9 \xc3 \xe2\x82\xac\"", "valid UTF-8");
+  expect_refused ("\"\xc3\xa9\xa9\"", "valid UTF-8");
+  /* the string's other faults win over its UTF-8, as when it was validated whole */
+  expect_refused ("\"\xc3 a\tb\"", "not a control character");
+  expect_refused ("\"\xc3 a", "the text ends where '\"' closing a string");
   expect_refused ("{\"a\":[1,2", "the text ends where");
   expect_refused ("\"abc", "the text ends where '\"' closing a string");
   expect_refused ("", "the text ends where a value was expected");

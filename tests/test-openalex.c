@@ -337,6 +337,46 @@ test_doi_normalise (void)
   g_assert_null (d);
 }
 
+/* An ASCII DOI is lowered byte by byte, the others through Unicode: the same answers. */
+static void
+test_doi_ascii_and_unicode (void)
+{
+  g_autofree char *ascii = copub_doi_normalise (" DOI:10.5555/Ab-Cd_(Z)\t");
+  g_autofree char *upper_i = copub_doi_normalise ("10.5555/ISBN");
+  g_autofree char *wide = copub_doi_normalise ("10.5555/\xEF\xBC\xA1" "b-Cd_(Z)"); /* U+FF21 */
+
+  g_assert_cmpstr (ascii, ==, "10.5555/ab-cd_(z)");
+  g_assert_cmpstr (wide, ==, "10.5555/ab-cd_(z)");
+  g_assert_cmpstr (upper_i, ==, "10.5555/isbn");
+}
+
+/* The title key of an ASCII title (read byte by byte) and of the same title with
+ * characters that are neither letters nor digits (read through Unicode) agree. */
+static void
+test_title_key_ascii_and_unicode (void)
+{
+  g_autoptr(CopubWork) w = copub_work_new (COPUB_SOURCE_OPENALEX);
+  g_autofree char *ascii = NULL, *unicode = NULL, *accented = NULL, *shortk = NULL;
+
+  w->year = 2021;
+  w->title = g_strdup ("COVID-19 and Co-Authorship: 12 Lessons (Part II).");
+  ascii = copub_work_title_key (w);
+  g_free (w->title);
+  w->title = g_strdup ("COVID-19 and Co-Authorship \xE2\x80\x94 12 Lessons (Part II).");
+  unicode = copub_work_title_key (w);
+  g_free (w->title);
+  w->title = g_strdup ("\xC3\x89TUDE des r\xC3\xA9seaux de co-publication, 2020");
+  accented = copub_work_title_key (w);
+  g_free (w->title);
+  w->title = g_strdup ("Editorial: Preface!!");
+  shortk = copub_work_title_key (w);
+
+  g_assert_cmpstr (ascii, ==, "covid19andcoauthorship12lessonspartii:2021");
+  g_assert_cmpstr (unicode, ==, ascii);
+  g_assert_cmpstr (accented, ==, "\xC3\xA9tudedesr\xC3\xA9seauxdecopublication2020:2021");
+  g_assert_null (shortk);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -354,5 +394,7 @@ main (int argc, char **argv)
   g_test_add_func ("/openalex/stream-truncated-and-bad", test_stream_truncated_and_bad);
   g_test_add_func ("/openalex/stream-not-objects-in-results", test_stream_not_objects_in_results);
   g_test_add_func ("/openalex/doi-normalise", test_doi_normalise);
+  g_test_add_func ("/openalex/doi-ascii-and-unicode", test_doi_ascii_and_unicode);
+  g_test_add_func ("/openalex/title-key-ascii-and-unicode", test_title_key_ascii_and_unicode);
   return g_test_run ();
 }

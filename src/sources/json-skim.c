@@ -140,12 +140,26 @@ plain_run_end (const guchar *t, gsize len, gsize pos)
   return pos;
 }
 
-/* @pos is on the opening quote; returns the offset past the closing one. */
+/* The offset past the run of bytes from 0x80 up that starts at @pos, or @len. */
+static inline gsize
+high_run_end (const guchar *t, gsize len, gsize pos)
+{
+  while (pos < len && t[pos] >= 0x80)
+    pos++;
+  return pos;
+}
+
+/* @pos is on the opening quote; returns the offset past the closing one. A multi-byte
+ * character is bytes from 0x80 up only, so the string is valid UTF-8 when each run of
+ * them is: the ASCII between the runs is not validated again. A bad run is refused
+ * only at the closing quote, so that an error found before it wins, as it would if
+ * the whole string were validated at its end. */
 static inline gsize
 skim_string (Skim *k, gsize pos, gboolean *has_escapes)
 {
   const guchar *t = k->text;
-  gsize len = k->len, start = pos, first_high = STOP;
+  gsize len = k->len, start = pos, run;
+  gboolean valid = TRUE;
 
   for (pos++;;)
     {
@@ -167,12 +181,11 @@ skim_string (Skim *k, gsize pos, gboolean *has_escapes)
         }
       if (c < 0x20)
         return refuse (k, pos, "a character of a string, not a control character");
-      if (first_high == STOP)
-        first_high = pos;
-      pos++;
+      run = pos;
+      pos = high_run_end (t, len, pos);
+      valid = valid && g_utf8_validate_len ((const char *) t + run, pos - run, NULL);
     }
-  if (first_high != STOP
-      && !g_utf8_validate_len ((const char *) t + first_high, pos - first_high, NULL))
+  if (!valid)
     return refuse (k, start, "a string of valid UTF-8");
   return pos + 1;
 }

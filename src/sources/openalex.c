@@ -15,13 +15,20 @@
 /* Records are shallow (about 7 levels); anything deeper is not an OpenAlex work. */
 #define MAX_DEPTH 128
 
-const char *const copub_openalex_kept_fields[] = {
-  "id", "doi", "title", "display_name", "publication_year", "publication_date", "type",
-  "language", "authorships", "countries_distinct_count", "institutions_distinct_count",
-  "primary_topic", "topics", "keywords", "sustainable_development_goals", "is_retracted",
-  "is_paratext", "is_authors_truncated", "is_xpac", "updated_date", "created_date",
-  "copub_synthetic", NULL
-};
+#define KEPT_FIELDS(X) \
+  X ("id") X ("doi") X ("title") X ("display_name") X ("publication_year") \
+  X ("publication_date") X ("type") X ("language") X ("authorships") \
+  X ("countries_distinct_count") X ("institutions_distinct_count") X ("primary_topic") \
+  X ("topics") X ("keywords") X ("sustainable_development_goals") X ("is_retracted") \
+  X ("is_paratext") X ("is_authors_truncated") X ("is_xpac") X ("updated_date") \
+  X ("created_date") X ("copub_synthetic")
+#define KEPT_NAME(name) name,
+#define KEPT_LENGTH(name) sizeof name - 1,
+
+const char *const copub_openalex_kept_fields[] = { KEPT_FIELDS (KEPT_NAME) NULL };
+/* Their lengths, in the same order: the test of every member of every work compares
+ * them first. */
+static const gsize kept_lengths[] = { KEPT_FIELDS (KEPT_LENGTH) };
 
 typedef enum {
   F_SKIP,          /* a value copub does not read */
@@ -130,13 +137,20 @@ bad_record (Parser *p, const char *format, ...)
   g_set_error_literal (&p->record_error, COPUB_ERROR, COPUB_ERROR_PARSE, message);
 }
 
+/* Whether the @len bytes at @key name a field copub reads. */
+static gboolean
+is_kept_field (const char *key, gsize len)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (kept_lengths); i++)
+    if (kept_lengths[i] == len && memcmp (copub_openalex_kept_fields[i], key, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 is_dropped_field (const char *key)
 {
-  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
-    if (strcmp (*f, key) == 0)
-      return FALSE;
-  return TRUE;
+  return !is_kept_field (key, strlen (key));
 }
 
 static char *
@@ -878,15 +892,6 @@ check_status (Parser *p, yajl_status status, const unsigned char *data, size_t l
     g_autofree char *msg = syntax_error (p->parser, data, len);
     g_set_error (error, COPUB_ERROR, COPUB_ERROR_PARSE, "%sinvalid JSON: %s", where, msg);
   }
-  return FALSE;
-}
-
-static gboolean
-is_kept_field (const char *key, gsize len)
-{
-  for (const char *const *f = copub_openalex_kept_fields; *f; f++)
-    if (strlen (*f) == len && memcmp (*f, key, len) == 0)
-      return TRUE;
   return FALSE;
 }
 

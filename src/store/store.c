@@ -12,7 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "copub/error.h"
 #include "copub/store.h"
@@ -667,8 +667,11 @@ copub_store_prepare_work (const CopubWork *w)
   p->auth_countries = copub_work_authorship_countries (w);
   /* The hash covers what copub derives too (countries its normaliser found), so a
    * better normaliser updates works whose record did not change. */
-  p->hash = (gint64) crc32 (crc32 (0L, raw, (uInt) p->raw_len),
-                            (const Bytef *) p->auth_countries, (uInt) strlen (p->auth_countries));
+  /* ISA-L's CRC-32 is zlib's (the same polynomial, start and chaining; the stored hashes
+   * stay valid), at a fraction of its cost on records of kilobytes. */
+  p->hash = (gint64) crc32_gzip_refl (crc32_gzip_refl (0, raw, p->raw_len),
+                                      (const unsigned char *) p->auth_countries,
+                                      strlen (p->auth_countries));
   p->stored_raw = w->raw ? g_bytes_ref (w->raw) : g_bytes_new_static ("", 0);
   p->countries = copub_work_countries (w);
   p->institutions = copub_work_institutions (w);

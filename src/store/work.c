@@ -226,6 +226,26 @@ copub_work_authorship_countries (const CopubWork *work)
   return g_string_free (out, FALSE);
 }
 
+/* Whether @s is all ASCII: text that NFKC leaves as it is. */
+static gboolean
+is_ascii (const char *s)
+{
+  for (; *s; s++)
+    if ((guchar) *s >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* @doi lowered, or NULL when it is not ASCII or holds an 'I' (which g_utf8_strdown
+ * lowers to a dotless i in a Turkish locale): those take the Unicode path. */
+static char *
+ascii_doi_lower (const char *doi)
+{
+  if (!is_ascii (doi) || strchr (doi, 'I') != NULL)
+    return NULL;
+  return g_ascii_strdown (doi, -1);
+}
+
 char *
 copub_doi_normalise (const char *doi)
 {
@@ -234,13 +254,20 @@ copub_doi_normalise (const char *doi)
   const char *start;
   char *end;
 
-  if (doi == NULL || !g_utf8_validate (doi, -1, NULL))
+  if (doi == NULL)
     return NULL;
-  /* NFKC folds the ligatures and full-width forms HAL DOIs sometimes hold. */
-  nfkc = g_utf8_normalize (doi, -1, G_NORMALIZE_NFKC);
-  if (nfkc == NULL)
-    return NULL;
-  lower = g_utf8_strdown (nfkc, -1);
+  /* Most DOIs are ASCII, which NFKC keeps and lowering is a byte map for. */
+  lower = ascii_doi_lower (doi);
+  if (lower == NULL)
+    {
+      if (!g_utf8_validate (doi, -1, NULL))
+        return NULL;
+      /* NFKC folds the ligatures and full-width forms HAL DOIs sometimes hold. */
+      nfkc = g_utf8_normalize (doi, -1, G_NORMALIZE_NFKC);
+      if (nfkc == NULL)
+        return NULL;
+      lower = g_utf8_strdown (nfkc, -1);
+    }
   start = strstr (lower, "10.");
   if (start == NULL)
     return NULL;
@@ -259,26 +286,53 @@ copub_short_id (const char *url_or_id)
   return g_strdup (slash ? slash + 1 : url_or_id);
 }
 
-char *
-copub_work_title_key (const CopubWork *work)
+/* The title key's letters and digits of @title folded, through Unicode. */
+static GString *
+title_letters (const char *title)
 {
   g_autofree char *nfkc = NULL, *folded = NULL;
   GString *key;
-  const char *p;
 
-  if (work->title == NULL || work->year <= 0 || !g_utf8_validate (work->title, -1, NULL))
+  if (!g_utf8_validate (title, -1, NULL))
     return NULL;
-  nfkc = g_utf8_normalize (work->title, -1, G_NORMALIZE_NFKC);
+  nfkc = g_utf8_normalize (title, -1, G_NORMALIZE_NFKC);
   folded = nfkc ? g_utf8_casefold (nfkc, -1) : NULL;
   if (folded == NULL)
     return NULL;
   key = g_string_new (NULL);
-  for (p = folded; *p; p = g_utf8_next_char (p))
+  for (const char *p = folded; *p; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
       if (g_unichar_isalnum (c))
         g_string_append_unichar (key, c);
     }
+  return key;
+}
+
+/* The same for an ASCII @title, byte by byte: NFKC keeps ASCII, case folding lowers
+ * A to Z only, and the only ASCII letters and digits are A-Z, a-z and 0-9. */
+static GString *
+ascii_title_letters (const char *title)
+{
+  GString *key = g_string_sized_new (strlen (title));
+
+  for (const char *p = title; *p; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (key, g_ascii_tolower (*p));
+  return key;
+}
+
+char *
+copub_work_title_key (const CopubWork *work)
+{
+  GString *key;
+
+  if (work->title == NULL || work->year <= 0)
+    return NULL;
+  key = is_ascii (work->title) ? ascii_title_letters (work->title)
+                               : title_letters (work->title);
+  if (key == NULL)
+    return NULL;
   /* Short titles ("Editorial", "Preface") name many works: no link on them. */
   if (g_utf8_strlen (key->str, -1) < 20)
     {
