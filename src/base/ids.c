@@ -27,6 +27,12 @@ copub_is_digits (const char *s)
 }
 
 gboolean
+copub_is_openalex_institution_id (const char *id)
+{
+  return id != NULL && id[0] == 'I' && copub_is_digits (id + 1);
+}
+
+gboolean
 copub_is_date (const char *s)
 {
   if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-')

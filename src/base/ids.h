@@ -12,6 +12,9 @@ gboolean copub_is_ror_id (const char *id);
 /* TRUE when @s is one ASCII digit or more and nothing else (FALSE for NULL or ""). */
 gboolean copub_is_digits (const char *s);
 
+/* TRUE for an OpenAlex institution id without its URL: 'I' and digits ("I90183372"). */
+gboolean copub_is_openalex_institution_id (const char *id);
+
 /* TRUE for a calendar date written YYYY-MM-DD ("2026-09-28"), FALSE for NULL. */
 gboolean copub_is_date (const char *s);
 

@@ -1066,12 +1066,6 @@ copub_counting_learn_institution (Scan *scan, const char *id, const char *ror,
   g_hash_table_replace (scan->seen_institutions, g_strdup (ror), seen);
 }
 
-static gboolean
-is_openalex_institution (const char *id)
-{
-  return id[0] == 'I' && copub_is_digits (id + 1);
-}
-
 /* What the table says of each partner institution: the registry's name and country,
  * else the cited institution's, and the OpenAlex id of the one cited with its ROR. */
 static void
@@ -1089,7 +1083,7 @@ describe_institutions (const Scan *scan, CopubIndicators *ind)
         name = seen->name;
       if (seen && !country)
         country = seen->country;
-      copub_indicators_set_institution (ind, ror, seen && is_openalex_institution (seen->id)
+      copub_indicators_set_institution (ind, ror, seen && copub_is_openalex_institution_id (seen->id)
                                                       ? seen->id : NULL, name, country);
     }
 }
@@ -1353,8 +1347,8 @@ find_home (const char *id, const char *ror, const char *name, const char *countr
 
   if (ror && home->id && home->ror == NULL && strcmp (id, home->id) == 0)
     home->ror = g_strdup (ror);
-  if (ror && home->by_ror && strcmp (ror, home->by_ror) == 0 && id[0] == 'I'
-      && copub_is_digits (id + 1) && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
+  if (ror && home->by_ror && strcmp (ror, home->by_ror) == 0
+      && copub_is_openalex_institution_id (id) && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
     {
       g_free (home->openalex);
       home->openalex = g_strdup (id);

@@ -168,7 +168,7 @@ copub_institution_short_id (const char *value)
   for (guint i = 0; prefixes[i]; i++)
     if (g_str_has_prefix (value, prefixes[i]))
       id = value + strlen (prefixes[i]);
-  if (copub_is_ror_id (id) || (id[0] == 'I' && copub_is_digits (id + 1)))
+  if (copub_is_ror_id (id) || copub_is_openalex_institution_id (id))
     return g_strdup (id);
   return NULL;
 }

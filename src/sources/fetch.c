@@ -343,17 +343,6 @@ fetch_page (CopubHarvestJob *job, const CopubHarvestSlice *slice, const char *cu
 
 /* ---- setting up ------------------------------------------------------------------------- */
 
-static gboolean
-is_openalex_institution (const char *id)
-{
-  if (id[0] != 'I' || id[1] == '\0')
-    return FALSE;
-  for (const char *c = id + 1; *c; c++)
-    if (!g_ascii_isdigit (*c))
-      return FALSE;
-  return TRUE;
-}
-
 /* The OpenAlex id of a ROR id, asked of /institutions/ror:ID. */
 static char *
 resolve_ror (Openalex *oa, const CopubHarvestConfig *config, const char *ror, GError **error)
@@ -402,12 +391,12 @@ resolve_institution (Openalex *oa, const CopubHarvestConfig *config, const char 
   tail = g_strdup (slash ? slash + 1 : given);
   if (g_str_has_prefix (tail, "ror:"))
     memmove (tail, tail + 4, strlen (tail + 4) + 1);
-  if (is_openalex_institution (tail))
+  if (copub_is_openalex_institution_id (tail))
     return g_steal_pointer (&tail);
-  if (tail[0] == 'i' && is_openalex_institution (tail) == FALSE)
+  if (tail[0] == 'i' && copub_is_openalex_institution_id (tail) == FALSE)
     {
       tail[0] = 'I';
-      if (is_openalex_institution (tail))
+      if (copub_is_openalex_institution_id (tail))
         return g_steal_pointer (&tail);
     }
   if (copub_is_ror_id (tail))

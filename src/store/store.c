@@ -1148,7 +1148,8 @@ copub_store_foreach_summary (CopubStore *store, const CopubSummaryQuery *query,
                           " is_synthetic, countries, n_authorships, n_known, field_id,"
                           " field_name, domain_id, domain_name, auth_countries,"
                           " CASE WHEN ?4 THEN '' ELSE institutions END,"
-                          " doi, title, n_inferred, CASE WHEN ?4 THEN '' ELSE unit_lineages END FROM works"
+                          " doi, title, n_inferred,"
+                          " CASE WHEN ?4 THEN '' ELSE unit_lineages END FROM works"
                           " WHERE (?1 IS NULL OR source = ?1)"
                           " AND (?2 = 0 OR year >= ?2) AND (?3 = 0 OR year <= ?3)",
                           -1, &stmt, NULL) != SQLITE_OK)

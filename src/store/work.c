@@ -183,7 +183,7 @@ add_unit_pairs (const CopubInstitution *inst, GPtrArray *out)
 {
   if (inst->ror == NULL)
     return;
-  if (inst->id && inst->id[0] == 'I' && copub_is_digits (inst->id + 1))
+  if (copub_is_openalex_institution_id (inst->id))
     g_ptr_array_add (out, g_strdup_printf ("%s>%s", inst->ror, inst->id));
   for (guint k = 0; k < inst->lineage->len; k++)
     {
