@@ -48,6 +48,7 @@ struct _CopubGazetteer {
   GHashTable *entries;      /* folded key (in keys) -> Entry* (in entry_blocks) */
   GStringChunk *keys;       /* the keys of entries */
   GStringChunk *strings;    /* organisations' ids, names and cities */
+  GStringChunk *reg_keys;   /* the keys of a registry loaded beside the places, or NULL */
   GPtrArray *entry_blocks;  /* of Entry[ENTRY_BLOCK] */
   guint entry_used;         /* entries used in the last block */
   GHashTable *countries;    /* alpha-2 -> English name */
@@ -1451,11 +1452,11 @@ mark_prefixes (CopubGazetteer *gaz)
 
 /* ==== Public ============================================================================= */
 
-CopubGazetteer *
-copub_gazetteer_new (const char *data_dir, GError **error)
+/* An empty gazetteer. */
+static CopubGazetteer *
+gazetteer_alloc (void)
 {
-  g_autoptr(CopubGazetteer) gaz = g_new0 (CopubGazetteer, 1);
-  g_autofree char *dir = copub_data_dir (data_dir);
+  CopubGazetteer *gaz = g_new0 (CopubGazetteer, 1);
 
   gaz->entries = g_hash_table_new (g_str_hash, g_str_equal);
   gaz->keys = g_string_chunk_new (1 << 20);
@@ -1473,13 +1474,30 @@ copub_gazetteer_new (const char *data_dir, GError **error)
   gaz->dirty = g_ptr_array_new ();
   copub_tokens_init (&gaz->scratch);
   gaz->key = g_string_sized_new (128);
+  return gaz;
+}
+
+static gboolean
+load_places (CopubGazetteer *gaz, const char *dir, GError **error)
+{
   if (!load_tsv (gaz, dir, TRUE, error) || !load_countries (gaz, error)
       || !load_former_countries (gaz, error) || !load_regions (gaz, error))
-    return NULL;
+    return FALSE;
   load_cities (gaz);
   if (!load_tsv (gaz, dir, FALSE, error))
-    return NULL;
+    return FALSE;
   mark_prefixes (gaz);
+  return TRUE;
+}
+
+CopubGazetteer *
+copub_gazetteer_new (const char *data_dir, GError **error)
+{
+  g_autoptr(CopubGazetteer) gaz = gazetteer_alloc ();
+  g_autofree char *dir = copub_data_dir (data_dir);
+
+  if (!load_places (gaz, dir, error))
+    return NULL;
   return g_steal_pointer (&gaz);
 }
 
@@ -1492,6 +1510,7 @@ copub_gazetteer_free (CopubGazetteer *gaz)
   g_clear_pointer (&gaz->entry_blocks, g_ptr_array_unref);
   g_clear_pointer (&gaz->keys, g_string_chunk_free);
   g_clear_pointer (&gaz->strings, g_string_chunk_free);
+  g_clear_pointer (&gaz->reg_keys, g_string_chunk_free);
   g_clear_pointer (&gaz->countries, g_hash_table_unref);
   g_clear_pointer (&gaz->stops, g_hash_table_unref);
   g_clear_pointer (&gaz->ror_ids, g_hash_table_unref);
@@ -1719,13 +1738,14 @@ compare_reg_names (gconstpointer a, gconstpointer b)
  * place ("Georgia", a country and a college) into the place table, and merges them with the
  * names sorted before. */
 static void
-reg_sort_new (CopubGazetteer *gaz, guint first)
+reg_sort_new (CopubGazetteer *gaz, guint first, gboolean sorted)
 {
   RegName *names = (RegName *) (gpointer) gaz->reg_names->data;
   guint out = first, n = gaz->reg_names->len;
   g_autoptr(GArray) merged = NULL;
 
-  qsort (names + first, n - first, sizeof (RegName), compare_reg_names);
+  if (!sorted)
+    qsort (names + first, n - first, sizeof (RegName), compare_reg_names);
   for (guint i = first; i < n;)
     {
       guint end = i + 1;
@@ -1753,15 +1773,16 @@ reg_sort_new (CopubGazetteer *gaz, guint first)
   memcpy (names, merged->data, out * sizeof (RegName));
 }
 
-/* Sorts the registry names added since @first, merges repeats (one organisation's name given
- * twice: they are side by side once sorted), and indexes them all by first word. */
+/* Sorts the registry names added since @first (unless they are @sorted already), merges
+ * repeats (one organisation's name given twice: they are side by side once sorted), and
+ * indexes them all by first word. */
 static void
-reg_finish (CopubGazetteer *gaz, guint first)
+reg_finish (CopubGazetteer *gaz, guint first, gboolean sorted)
 {
   RegName *names;
   guint out = 0, n;
 
-  reg_sort_new (gaz, first);
+  reg_sort_new (gaz, first, sorted);
   names = (RegName *) (gpointer) gaz->reg_names->data;
   n = gaz->reg_names->len;
   for (guint k = 0; k < n; k++)
@@ -1890,9 +1911,74 @@ copub_gazetteer_load_ror (CopubGazetteer *gaz, const char *path, GError **error)
   g_array_set_size (gaz->reg_names, first + reg->names->len);
   g_array_set_size (gaz->reg_names, first);
   ror_add_records (gaz, reg);
-  reg_finish (gaz, first);
+  reg_finish (gaz, first, FALSE);
   mark_prefixes (gaz);
   return TRUE;
+}
+
+/* ---- a registry loaded beside the places ---- */
+
+/* What the second thread of copub_gazetteer_new_with_ror() makes: the registry's
+ * organisations and names, keyed and sorted, in a gazetteer of its own without places
+ * (the keys of names do not depend on the places; what does is done after). */
+typedef struct {
+  const char *path;
+  CopubGazetteer *registry;
+  GError *error;
+} RegistryLoad;
+
+static gpointer
+load_registry_apart (gpointer data)
+{
+  RegistryLoad *load = data;
+  g_autoptr(CopubRegistry) reg = copub_registry_read (load->path, &load->error);
+  CopubGazetteer *apart;
+
+  if (reg == NULL)
+    return NULL;
+  apart = gazetteer_alloc ();
+  g_array_set_size (apart->reg_names, reg->names->len);
+  g_array_set_size (apart->reg_names, 0);
+  ror_add_records (apart, reg);
+  qsort (apart->reg_names->data, apart->reg_names->len, sizeof (RegName), compare_reg_names);
+  load->registry = apart;
+  return NULL;
+}
+
+#define SWAP_FIELD(a, b, field) \
+  G_STMT_START { gpointer t_ = (a)->field; (a)->field = (b)->field; (b)->field = t_; } G_STMT_END
+
+CopubGazetteer *
+copub_gazetteer_new_with_ror (const char *data_dir, const char *path, GError **error)
+{
+  g_autoptr(CopubGazetteer) gaz = gazetteer_alloc ();
+  g_autoptr(CopubGazetteer) apart = NULL;
+  g_autofree char *dir = copub_data_dir (data_dir);
+  RegistryLoad load = { path, NULL, NULL };
+  GThread *thread = g_thread_new ("copub-registry", load_registry_apart, &load);
+  gboolean placed = load_places (gaz, dir, error);
+
+  g_thread_join (thread);
+  apart = load.registry;
+  /* the errors in the order the files are read one after the other */
+  if (!placed || load.error != NULL)
+    {
+      if (placed)
+        g_propagate_error (error, load.error);
+      else
+        g_clear_error (&load.error);
+      return NULL;
+    }
+  /* the places hold no organisation yet: the registry's tables become the gazetteer's */
+  SWAP_FIELD (gaz, apart, ror_ids);
+  SWAP_FIELD (gaz, apart, organisations);
+  SWAP_FIELD (gaz, apart, org_parents);
+  SWAP_FIELD (gaz, apart, reg_names);
+  SWAP_FIELD (gaz, apart, strings);
+  gaz->reg_keys = g_steal_pointer (&apart->keys);
+  reg_finish (gaz, 0, TRUE);
+  mark_prefixes (gaz);
+  return g_steal_pointer (&gaz);
 }
 
 gboolean

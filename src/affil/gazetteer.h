@@ -123,6 +123,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubGazetteer, copub_gazetteer_free)
  * called before the gazetteer is shared between threads. */
 gboolean copub_gazetteer_load_ror (CopubGazetteer *gazetteer, const char *path, GError **error);
 
+/* copub_gazetteer_new (@data_dir) then copub_gazetteer_load_ror (@path), with the same
+ * result and errors, the registry read and keyed in a second thread meanwhile. */
+CopubGazetteer *copub_gazetteer_new_with_ror (const char *data_dir, const char *path,
+                                              GError **error);
+
 /* TRUE if organisation @parent is a parent (or a parent's parent...) of @child. */
 gboolean copub_gazetteer_is_parent (const CopubGazetteer *gazetteer, guint child, guint parent);
 

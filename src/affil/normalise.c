@@ -132,22 +132,25 @@ copub_normaliser_new (const CopubNormaliserOptions *options, GError **error)
   CopubNormaliserOptions defaults = COPUB_NORMALISER_OPTIONS_INIT;
   g_autoptr(CopubNormaliser) nz = g_new0 (CopubNormaliser, 1);
   g_autofree char *dir = NULL;
+  g_autofree char *table = NULL;
 
   if (options == NULL)
     options = &defaults;
   nz->trace = g_getenv ("COPUB_TRACE_NORMALISE") != NULL;
   dir = copub_data_dir (options->data_dir);
-  nz->gazetteer = copub_gazetteer_new (dir, error);
+  table = g_build_filename (dir, "ror-registry.tsv", NULL);
+  /* the registry table copub ships, read beside the places (0.15 s instead of 0.22), then the
+   * dozen records of ror-copub.json (ids already loaded are not loaded twice) */
+  if (!options->no_bundled_ror && !options->no_registry
+      && g_file_test (table, G_FILE_TEST_IS_REGULAR))
+    nz->gazetteer = copub_gazetteer_new_with_ror (dir, table, error);
+  else
+    nz->gazetteer = copub_gazetteer_new (dir, error);
   if (nz->gazetteer == NULL)
     return NULL;
-  /* the registry table copub ships, then the dozen records of ror-copub.json (ids already
-   * loaded are not loaded twice) */
-  for (guint i = 0; !options->no_bundled_ror && i < 2; i++)
+  if (!options->no_bundled_ror)
     {
-      g_autofree char *bundled = g_build_filename (dir, i == 0 ? "ror-registry.tsv"
-                                                                : "ror-copub.json", NULL);
-      if (i == 0 && options->no_registry)
-        continue;
+      g_autofree char *bundled = g_build_filename (dir, "ror-copub.json", NULL);
       if (g_file_test (bundled, G_FILE_TEST_IS_REGULAR)
           && !copub_gazetteer_load_ror (nz->gazetteer, bundled, error))
         return NULL;

@@ -313,8 +313,12 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == COPUB_STORE_SCHEMA_VERSION);
 /* Stores in use: WAL, so that readers never wait for the writer. */
 #define SHARED_PRAGMAS "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 /* A store being loaded, which nobody else sees: pages written once, no journal on disk,
- * no sync before copub_store_publish() (a failure deletes the file). */
-#define LOADING_PRAGMAS "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
+ * no sync before copub_store_publish() (a failure deletes the file). Its pages are mostly
+ * written once and not read again: a cache of 16 MiB holds the indexes, and the 48 MiB
+ * more would only be fresh memory to fault in (a quarter of a first import's page
+ * faults). */
+#define LOADING_PRAGMAS "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;" \
+                        " PRAGMA cache_size = -16384;"
 
 /* Opens the SQLite file @file for the store called @path with @pragmas, migrated. */
 static gboolean
