@@ -302,6 +302,67 @@ test_ror (void)
   g_assert_true (error != NULL && g_str_has_prefix (error->message, "reading ROR data '"));
 }
 
+/* The shipped table read beside the places gives the gazetteer that loading it after them
+ * gives: the same organisations, names, places and parents; and the same errors. */
+static void
+test_ror_beside_places (void)
+{
+  g_autofree char *dir = copub_data_dir (NULL);
+  g_autofree char *table = g_build_filename (dir, "ror-registry.tsv", NULL);
+  g_autofree char *bad = write_temp ("bad-table.tsv", "not a table\n", 12);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CopubGazetteer) after = copub_gazetteer_new (NULL, &error);
+  g_autoptr(CopubGazetteer) beside = NULL;
+  guint n;
+
+  g_assert_no_error (error);
+  g_assert_true (copub_gazetteer_load_ror (after, table, &error));
+  g_assert_no_error (error);
+  beside = copub_gazetteer_new_with_ror (NULL, table, &error);
+  g_assert_no_error (error);
+  n = copub_gazetteer_n_organisations (after);
+  g_assert_cmpuint (n, >, 40000);
+  g_assert_cmpuint (copub_gazetteer_n_organisations (beside), ==, n);
+  for (guint i = 0; i < n; i += 37)
+    {
+      const CopubOrganisation *a = copub_gazetteer_organisation (after, i);
+      const CopubOrganisation *b = copub_gazetteer_organisation (beside, i);
+      g_autofree char *places_a = places (after, a->name);
+      g_autofree char *places_b = places (beside, b->name);
+      g_assert_cmpstr (a->id, ==, b->id);
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpstr (a->country, ==, b->country);
+      g_assert_cmpstr (places_a, ==, places_b);
+      g_assert_cmpuint (a->n_parents, ==, b->n_parents);
+      for (guint j = 0; j < n; j += 4099)
+        g_assert_cmpint (copub_gazetteer_is_parent (after, i, j), ==,
+                         copub_gazetteer_is_parent (beside, i, j));
+    }
+  /* a name that is a place too ("Georgia"), a city, an acronym */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *const names[] = { "Georgia", "Nancy", "CNRS" };
+      g_autofree char *places_a = places (after, names[i]);
+      g_autofree char *places_b = places (beside, names[i]);
+      g_assert_cmpstr (places_a, ==, places_b);
+    }
+  g_clear_pointer (&beside, copub_gazetteer_free);
+  beside = copub_gazetteer_new_with_ror (NULL, bad, &error);
+  g_assert_null (beside);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_PARSE);
+  g_assert_true (error != NULL && strstr (error->message, "bad-table.tsv") != NULL);
+  g_clear_error (&error);
+  beside = copub_gazetteer_new_with_ror ("/nonexistent", table, &error);
+  g_assert_null (beside);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+  g_clear_error (&error);
+  /* a table that does not open is read after the places: the same error */
+  beside = copub_gazetteer_new_with_ror (NULL, "/nonexistent/table.tsv", &error);
+  g_assert_null (beside);
+  g_assert_error (error, COPUB_ERROR, COPUB_ERROR_IO);
+  g_assert_true (error != NULL && g_str_has_prefix (error->message, "reading ROR data '"));
+}
+
 /* ---- the data directory --------------------------------------------------------------------- */
 
 static void
@@ -484,6 +545,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gazetteer/country-codes", test_country_codes);
   g_test_add_func ("/gazetteer/country-names", test_country_names);
   g_test_add_func ("/gazetteer/ror", test_ror);
+  g_test_add_func ("/gazetteer/ror-beside-places", test_ror_beside_places);
   g_test_add_func ("/gazetteer/data-dir", test_data_dir);
   g_test_add_func ("/gazetteer/own-data-dir", test_own_data_dir);
   g_test_add_func ("/gazetteer/bad-data-dir", test_bad_data_dir);

@@ -1,7 +1,9 @@
 /* copub: the place data behind the affiliation normaliser. Builds one hash table from folded
  * names to places out of what Debian ships (iso-codes JSON and gettext catalogues,
  * libgeonames), copub's own data/gazetteer.tsv, and optional ROR dumps. */
+#include <fcntl.h>
 #include <geonames.h>
+#include <glib/gstdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1945,18 +1947,51 @@ load_registry_apart (gpointer data)
   return NULL;
 }
 
+/* Whether @path can be opened for reading. */
+static gboolean
+opens (const char *path)
+{
+  int fd = g_open (path, O_RDONLY, 0);
+
+  if (fd < 0)
+    return FALSE;
+  g_close (fd, NULL);
+  return TRUE;
+}
+
+/* The places, then the registry @path, one after the other. */
+static CopubGazetteer *
+gazetteer_new_then_ror (const char *data_dir, const char *path, GError **error)
+{
+  g_autoptr(CopubGazetteer) gaz = copub_gazetteer_new (data_dir, error);
+
+  if (gaz == NULL || !copub_gazetteer_load_ror (gaz, path, error))
+    return NULL;
+  return g_steal_pointer (&gaz);
+}
+
 #define SWAP_FIELD(a, b, field) \
   G_STMT_START { gpointer t_ = (a)->field; (a)->field = (b)->field; (b)->field = t_; } G_STMT_END
 
 CopubGazetteer *
 copub_gazetteer_new_with_ror (const char *data_dir, const char *path, GError **error)
 {
-  g_autoptr(CopubGazetteer) gaz = gazetteer_alloc ();
+  g_autoptr(CopubGazetteer) gaz = NULL;
   g_autoptr(CopubGazetteer) apart = NULL;
-  g_autofree char *dir = copub_data_dir (data_dir);
+  g_autofree char *dir = NULL;
   RegistryLoad load = { path, NULL, NULL };
-  GThread *thread = g_thread_new ("copub-registry", load_registry_apart, &load);
-  gboolean placed = load_places (gaz, dir, error);
+  GThread *thread;
+  gboolean placed;
+
+  /* The places' loading sets LANGUAGE while it runs (base/l10n.c), so the second thread
+   * must not read the environment. Reading and keying a table does not; the message of a
+   * file that cannot be opened does (g_strerror): such a table is read after the places. */
+  if (!opens (path))
+    return gazetteer_new_then_ror (data_dir, path, error);
+  gaz = gazetteer_alloc ();
+  dir = copub_data_dir (data_dir);
+  thread = g_thread_new ("copub-registry", load_registry_apart, &load);
+  placed = load_places (gaz, dir, error);
 
   g_thread_join (thread);
   apart = load.registry;

@@ -124,7 +124,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CopubGazetteer, copub_gazetteer_free)
 gboolean copub_gazetteer_load_ror (CopubGazetteer *gazetteer, const char *path, GError **error);
 
 /* copub_gazetteer_new (@data_dir) then copub_gazetteer_load_ror (@path), with the same
- * result and errors, the registry read and keyed in a second thread meanwhile. */
+ * result and errors, the registry (copub's table or a dump) read and keyed in a second
+ * thread meanwhile. */
 CopubGazetteer *copub_gazetteer_new_with_ror (const char *data_dir, const char *path,
                                               GError **error);
 
