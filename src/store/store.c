@@ -315,7 +315,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == COPUB_STORE_SCHEMA_VERSION);
 /* A store being loaded, which nobody else sees: pages written once, no journal on disk,
  * no sync before copub_store_publish() (a failure deletes the file). Its pages are mostly
  * written once and not read again: a cache of 16 MiB holds the indexes, and the 48 MiB
- * more would only be fresh memory to fault in (a quarter of a first import's page
+ * more would only be fresh memory to fault in (a third of a first import's page
  * faults). */
 #define LOADING_PRAGMAS "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;" \
                         " PRAGMA cache_size = -16384;"
