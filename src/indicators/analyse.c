@@ -1079,12 +1079,12 @@ describe_institutions (const Scan *scan, CopubIndicators *ind)
       const SeenInstitution *seen = g_hash_table_lookup (scan->seen_institutions, ror);
       const char *name = copub_institution_tree_name (o->institution_tree, ror, o->lang);
       const char *country = copub_institution_tree_country (o->institution_tree, ror);
+      gboolean cited_id = seen && copub_is_openalex_institution_id (seen->id);
       if (seen && !name)
         name = seen->name;
       if (seen && !country)
         country = seen->country;
-      copub_indicators_set_institution (ind, ror, seen && copub_is_openalex_institution_id (seen->id)
-                                                      ? seen->id : NULL, name, country);
+      copub_indicators_set_institution (ind, ror, cited_id ? seen->id : NULL, name, country);
     }
 }
 
@@ -1348,7 +1348,8 @@ find_home (const char *id, const char *ror, const char *name, const char *countr
   if (ror && home->id && home->ror == NULL && strcmp (id, home->id) == 0)
     home->ror = g_strdup (ror);
   if (ror && home->by_ror && strcmp (ror, home->by_ror) == 0
-      && copub_is_openalex_institution_id (id) && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
+      && copub_is_openalex_institution_id (id)
+      && (home->openalex == NULL || strcmp (id, home->openalex) < 0))
     {
       g_free (home->openalex);
       home->openalex = g_strdup (id);

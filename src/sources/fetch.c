@@ -393,7 +393,7 @@ resolve_institution (Openalex *oa, const CopubHarvestConfig *config, const char 
     memmove (tail, tail + 4, strlen (tail + 4) + 1);
   if (copub_is_openalex_institution_id (tail))
     return g_steal_pointer (&tail);
-  if (tail[0] == 'i' && copub_is_openalex_institution_id (tail) == FALSE)
+  if (tail[0] == 'i')
     {
       tail[0] = 'I';
       if (copub_is_openalex_institution_id (tail))

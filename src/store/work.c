@@ -188,7 +188,7 @@ add_unit_pairs (const CopubInstitution *inst, GPtrArray *out)
   for (guint k = 0; k < inst->lineage->len; k++)
     {
       const char *id = g_ptr_array_index (inst->lineage, k);
-      if (id[0] == 'I' && copub_is_digits (id + 1))
+      if (copub_is_openalex_institution_id (id))
         g_ptr_array_add (out, g_strdup_printf ("%s>%s", inst->ror, id));
     }
 }
